@@ -1,0 +1,59 @@
+"""Django admin: for system administrators. It reads through `restrict` like everything else,
+and its writes are logged by the models themselves."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from mamori.core.models import ApiToken, ChangeLogEntry, ConformanceSnapshot, User
+from mamori.core.scope import can
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can(
+            request.user, self.model, "change")
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can(
+            request.user, self.model, "delete")
+
+
+@admin.register(User)
+class MamoriUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("Mamori", {"fields": ("system_role",)}))
+    list_display = ("username", "email", "system_role", "is_active", "is_staff")
+    list_filter = ("system_role", "is_active", "is_staff")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ScopedAdmin):
+    list_display = ("name", "user", "prefix", "expires_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+
+
+@admin.register(ChangeLogEntry)
+class ChangeLogEntryAdmin(admin.ModelAdmin):
+    list_display = ("seq", "at", "actor_name", "source", "action", "model", "object_repr")
+    list_filter = ("action", "source", "model")
+    search_fields = ("actor_name", "object_repr", "object_id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ConformanceSnapshot)
+class ConformanceSnapshotAdmin(admin.ModelAdmin):
+    list_display = ("day", "check_code", "status", "value", "threshold", "failing_count")
+    list_filter = ("status", "article")
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,22 @@
+"""/api/: every app's API under one router, the schema and offline Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from mamori.core.api import schema  # noqa: F401  (registers the auth scheme)
+from mamori.core.api import views
+
+router = SimpleRouter()
+router.register("changelog", views.ChangeLogViewSet, basename="changelog")
+router.register("tokens", views.ApiTokenViewSet, basename="apitoken")
+
+urlpatterns = [
+    path("conformance/", views.ConformanceView.as_view(), name="conformance"),
+    path("org/", include("mamori.org.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file: no inline script, so
+    # the strict Content-Security-Policy holds on this page too.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

@@ -1,0 +1,102 @@
+"""Core API endpoints: conformance results, the change log, personal API tokens."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mamori.core import conformance
+from mamori.core import roles as r
+from mamori.core.api.viewsets import ChangeLogEntrySerializer
+from mamori.core.filtersets import ChangeLogFilterSet
+from mamori.core.models import ApiToken, ChangeLogEntry
+
+
+def article_serializer():
+    """The shape of GET /api/conformance/, for the OpenAPI schema."""
+    failing = inline_serializer("FailingObject", {
+        "label": serializers.CharField(), "url": serializers.CharField(allow_blank=True)},
+        many=True)
+    check = inline_serializer("ConformanceCheck", {
+        "code": serializers.CharField(),
+        "title": serializers.CharField(),
+        "status": serializers.ChoiceField(choices=["pass", "fail", "n/a"]),
+        "value": serializers.JSONField(allow_null=True),
+        "threshold": serializers.JSONField(allow_null=True),
+        "failing_count": serializers.IntegerField(),
+        "failing": failing,
+    }, many=True)
+    return inline_serializer("ConformanceArticle", {
+        "article": serializers.CharField(),
+        "title": serializers.CharField(),
+        "status": serializers.ChoiceField(choices=["pass", "fail", "n/a"]),
+        "checks": check,
+    }, many=True)
+
+
+def can_see_conformance(user) -> bool:
+    return r.roles_for(user).has(r.ADMIN, r.CISO, r.AUDITOR, r.INFORMATION_MANAGER)
+
+
+class ConformanceView(APIView):
+    """Every article of the policy with the current result of each of its checks."""
+
+    @extend_schema(responses=article_serializer())
+    def get(self, request):
+        if not can_see_conformance(request.user):
+            raise exceptions.PermissionDenied()
+        base = request.build_absolute_uri("/")[:-1]
+        return Response(conformance.as_json(conformance.evaluate(), base))
+
+
+class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = ChangeLogEntrySerializer
+    filterset_class = ChangeLogFilterSet
+    lookup_field = "seq"
+    ordering_fields = ["seq", "at"]
+
+    def get_queryset(self):
+        return ChangeLogEntry.objects.restrict(self.request.user).order_by("-seq")
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    days = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=366)
+    token = serializers.CharField(read_only=True,
+                                  help_text="Shown once, in the response to creation.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at",
+                  "revoked_at", "days", "token"]
+        read_only_fields = ["prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                      viewsets.GenericViewSet):
+    """Your personal API tokens. DELETE revokes a token (it stays listed, revoked)."""
+
+    serializer_class = ApiTokenSerializer
+
+    def get_queryset(self):
+        return ApiToken.objects.restrict(self.request.user).filter(
+            user=self.request.user).order_by("-created_at")
+
+    def perform_create(self, serializer):
+        days = serializer.validated_data.pop("days", settings.MAMORI_API_TOKEN_DAYS)
+        with transaction.atomic():
+            token, raw = ApiToken.issue(self.request.user, serializer.validated_data["name"],
+                                        days)
+        serializer.instance = token
+        token.token = raw
+
+    @extend_schema(responses={204: OpenApiResponse(description="revoked")})
+    def destroy(self, request, *args, **kwargs):
+        token = self.get_object()
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save()
+        return Response(status=204)

@@ -1,0 +1,87 @@
+"""The generic scoped API viewset every model's API is declared over.
+
+Reads use `restrict(user, action)`; writes run in a transaction and are re-checked against
+the user's scope before commit, exactly as the UI does. Each object also has /history/.
+"""
+
+from django.db import transaction
+from django.db.models import ProtectedError
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mamori.core.changelog import model_label
+from mamori.core.models import ChangeLogEntry
+from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
+
+ACTION_FOR_METHOD = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "PUT": CHANGE,
+                     "PATCH": CHANGE, "DELETE": DELETE, "POST": ADD}
+
+
+class ChangeLogEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChangeLogEntry
+        fields = ["seq", "at", "actor_id", "actor_name", "source", "request_id", "action",
+                  "model", "object_id", "object_repr", "before", "after", "prev_hash", "hash"]
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object the requesting user is allowed to see."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.restrict(request.user if request else None, VIEW)
+
+
+class ScopedModelSerializer(serializers.ModelSerializer):
+    serializer_related_field = ScopedRelatedField
+
+
+class ScopedModelViewSet(viewsets.ModelViewSet):
+    model = None
+    select_related: tuple[str, ...] = ()
+    ordering_fields = "__all__"
+
+    def get_queryset(self):
+        action_name = ACTION_FOR_METHOD.get(self.request.method, VIEW)
+        if action_name == ADD:
+            action_name = VIEW
+        if self.action == "history":
+            action_name = VIEW
+        return self.model.objects.restrict(self.request.user, action_name).select_related(
+            *self.select_related).order_by("pk")
+
+    def perform_create(self, serializer):
+        if not can(self.request.user, self.model, ADD):
+            raise exceptions.PermissionDenied()
+        self._save_in_scope(serializer, ADD)
+
+    def perform_update(self, serializer):
+        self._save_in_scope(serializer, CHANGE)
+
+    def _save_in_scope(self, serializer, action_name):
+        from django.core.exceptions import PermissionDenied
+
+        try:
+            with transaction.atomic():
+                obj = serializer.save()
+                ensure_in_scope(obj, self.request.user, action_name)
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+
+    def perform_destroy(self, instance):
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except ProtectedError as exc:
+            raise exceptions.ValidationError({"detail": str(exc.args[0])}) from exc
+
+    @extend_schema(responses=ChangeLogEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        obj = self.get_object()
+        entries = ChangeLogEntry.objects.filter(
+            model=model_label(self.model), object_id=str(obj.pk)).order_by("seq")[:1000]
+        return Response(ChangeLogEntrySerializer(entries, many=True).data)

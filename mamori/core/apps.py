@@ -1,0 +1,25 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import pre_delete
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "mamori.core"
+    label = "core"
+    verbose_name = _("Mamori core")
+
+    def ready(self):
+        from mamori.core.audit import AuditedModel, record_deletion
+
+        # Connected per audited model (not for every model), so Django keeps its fast
+        # deletes for sessions, caches and task results.
+        for model in apps.get_models():
+            if issubclass(model, AuditedModel):
+                pre_delete.connect(record_deletion, sender=model,
+                                   dispatch_uid=f"changelog-{model._meta.label_lower}")
+        from mamori.core import auth_signals  # noqa: F401  (MFA changes join the log)
+
+        # Each app registers its checks and periodic tasks in conformance.py / tasks.py.
+        autodiscover_modules("conformance")
+        autodiscover_modules("tasks")

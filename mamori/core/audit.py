@@ -1,0 +1,123 @@
+"""The audited base model: every create, update and delete appends to the change log.
+
+Writes go through `save()`, the deletion collector (which sends `pre_delete` for every object,
+cascades included) or the queryset's bulk methods, all of which are overridden here, so a
+bulk `update()` cannot slip past the log.
+"""
+
+import datetime
+import decimal
+import uuid
+
+from django.db import models, transaction
+
+from mamori.core import changelog
+from mamori.core.scope import RestrictableQuerySetMixin
+
+
+def json_value(field, value):
+    if value is None:
+        return None
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, (decimal.Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (bytes, memoryview)):
+        return None
+    if isinstance(value, (str, int, bool, float, list, dict)):
+        return value
+    return str(value)
+
+
+def snapshot(obj) -> dict:
+    """The object's concrete field values as JSON-safe data, secrets redacted."""
+    redacted = getattr(obj, "changelog_redact", ())
+    data = {}
+    for field in obj._meta.concrete_fields:
+        value = field.value_from_object(obj)
+        if field.name in redacted:
+            data[field.attname] = "[redacted]" if value else None
+        else:
+            data[field.attname] = json_value(field, value)
+    return data
+
+
+def _meaningful_change(obj, before: dict, after: dict) -> bool:
+    ignored = {obj._meta.get_field(name).attname for name in getattr(obj, "changelog_ignore", ())}
+    return any(before.get(k) != v for k, v in after.items() if k not in ignored)
+
+
+class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
+    """Bulk writes log one entry per object, in the same transaction as the write."""
+
+    def update(self, **kwargs):
+        with transaction.atomic(using=self.db):
+            befores = {row.pk: snapshot(row) for row in self}
+            count = super().update(**kwargs)
+            for row in self.model._base_manager.using(self.db).filter(pk__in=befores):
+                after = snapshot(row)
+                if _meaningful_change(row, befores[row.pk], after):
+                    changelog.record("update", row, befores[row.pk], after)
+        return count
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            for obj in created:
+                changelog.record("create", obj, None, snapshot(obj))
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            befores = {
+                row.pk: snapshot(row)
+                for row in self.model._base_manager.using(self.db).filter(
+                    pk__in=[o.pk for o in objs]
+                )
+            }
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            for obj in objs:
+                after = snapshot(obj)
+                if obj.pk not in befores or _meaningful_change(obj, befores[obj.pk], after):
+                    changelog.record("update", obj, befores.get(obj.pk), after)
+        return count
+
+
+class AuditedManager(models.Manager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+class AuditedModel(models.Model):
+    """Base for every record a user can change. Subclasses set `scope` (see core.scope)."""
+
+    changelog_redact: tuple[str, ...] = ()
+    changelog_ignore: tuple[str, ...] = ()
+
+    objects = AuditedManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using):
+            before = None
+            if not self._state.adding and self.pk is not None:
+                old = type(self)._base_manager.using(using).filter(pk=self.pk).first()
+                before = snapshot(old) if old is not None else None
+            super().save(*args, **kwargs)
+            after = snapshot(self)
+            if before is None:
+                changelog.record("create", self, None, after)
+            elif _meaningful_change(self, before, after):
+                changelog.record("update", self, before, after)
+
+    save.alters_data = True
+
+
+def record_deletion(sender, instance, using, **kwargs):
+    """pre_delete receiver, connected for each audited model in CoreConfig.ready()."""
+    changelog.record("delete", instance, snapshot(instance), None, using=using)

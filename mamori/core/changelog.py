@@ -1,0 +1,134 @@
+"""The hash-chained change log: append, verify.
+
+Each entry's hash is SHA-256(previous hash || canonical JSON of the entry). The head of the
+chain (sequence number and hash) is kept in a checkpoint row signed with an HMAC whose key
+lives outside the database (settings.MAMORI_LOG_KEY), so deleting the newest entries or
+rewriting the whole table is detected as well as editing a single row.
+
+Appends are serialised by locking the checkpoint row (SELECT ... FOR UPDATE on PostgreSQL;
+on SQLite every transaction takes the write lock when it begins, see settings).
+"""
+
+import datetime
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from mamori.core.context import current_actor
+
+GENESIS = "0" * 64
+
+
+def canonical(payload: dict) -> bytes:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_payload(entry) -> dict:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(datetime.UTC).isoformat(),
+        "actor_id": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "source": entry.source,
+        "request_id": entry.request_id,
+        "action": entry.action,
+        "model": entry.model,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "before": entry.before,
+        "after": entry.after,
+    }
+
+
+def entry_hash(prev_hash: str, entry) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical(entry_payload(entry))).hexdigest()
+
+
+def checkpoint_mac(seq: int, head_hash: str) -> str:
+    key = settings.MAMORI_LOG_KEY.encode()
+    return hmac.new(key, f"{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def model_label(model) -> str:
+    return model._meta.label_lower
+
+
+def record(action: str, obj, before, after, using: str | None = None):
+    """Append one entry for `obj`. Must run inside the transaction of the change itself."""
+    Entry = apps.get_model("core", "ChangeLogEntry")
+    Checkpoint = apps.get_model("core", "ChainCheckpoint")
+    using = using or obj._state.db or "default"
+    actor = current_actor()
+    with transaction.atomic(using=using):
+        # Created by migration core.0002; its absence is tampering, not a fresh start.
+        head = Checkpoint.objects.using(using).select_for_update().get(pk=1)
+        entry = Entry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            actor_id=actor.user_id,
+            actor_name=actor.name[:150],
+            source=actor.source,
+            request_id=actor.request_id,
+            action=action,
+            model=model_label(type(obj)),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            before=before,
+            after=after,
+            prev_hash=head.head_hash,
+        )
+        entry.hash = entry_hash(head.head_hash, entry)
+        Entry.objects.using(using).bulk_create([entry])
+        head.seq, head.head_hash = entry.seq, entry.hash
+        head.mac = checkpoint_mac(head.seq, head.head_hash)
+        Checkpoint.objects.using(using).filter(pk=1).update(
+            seq=head.seq, head_hash=head.head_hash, mac=head.mac
+        )
+    return entry
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    checked: int
+    problem: str = ""
+    seq: int | None = None
+
+
+def verify(using: str = "default", chunk_size: int = 2000) -> Verdict:
+    """Recompute the whole chain; name the first entry that does not fit."""
+    Entry = apps.get_model("core", "ChangeLogEntry")
+    Checkpoint = apps.get_model("core", "ChainCheckpoint")
+    expected_seq, prev = 1, GENESIS
+    checked = 0
+    for entry in Entry.objects.using(using).order_by("seq").iterator(chunk_size=chunk_size):
+        if entry.seq != expected_seq:
+            return Verdict(False, checked, f"entry {expected_seq} is missing (deleted)", expected_seq)
+        if entry.prev_hash != prev:
+            return Verdict(False, checked, f"entry {entry.seq} does not link to entry "
+                           f"{entry.seq - 1} (prev_hash altered)", entry.seq)
+        if entry_hash(prev, entry) != entry.hash:
+            return Verdict(False, checked, f"entry {entry.seq} was altered (hash mismatch)",
+                           entry.seq)
+        prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    head = Checkpoint.objects.using(using).filter(pk=1).first()
+    last_seq = expected_seq - 1
+    if head is None:
+        if last_seq == 0:
+            return Verdict(True, 0)
+        return Verdict(False, checked, "the checkpoint is missing (deleted)", None)
+    if not hmac.compare_digest(head.mac, checkpoint_mac(head.seq, head.head_hash)):
+        return Verdict(False, checked, "the checkpoint was altered (HMAC mismatch)", head.seq)
+    if head.seq > last_seq:
+        return Verdict(False, checked, f"entry {last_seq + 1} is missing (the newest entries "
+                       f"up to {head.seq} were deleted)", last_seq + 1)
+    if head.seq < last_seq or head.head_hash != prev:
+        return Verdict(False, checked, f"entry {head.seq + 1 if head.seq < last_seq else head.seq}"
+                       " does not match the signed checkpoint", head.seq)
+    return Verdict(True, checked)

@@ -1,0 +1,70 @@
+"""The navigation, organised by the policy's articles.
+
+Modules not built yet are listed (so users see where the product is going) but disabled.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mamori.core import roles as r
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: object
+    url_name: str = ""
+    articles: str = ""
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name) if self.url_name else ""
+
+
+@dataclass(frozen=True)
+class NavSection:
+    label: object
+    articles: str
+    items: tuple[NavItem, ...]
+
+
+NAVIGATION = (
+    NavSection(_("Policy and rules"), "1, 2, 6, 12", (
+        NavItem(_("Policies and internal rules")),
+        NavItem(_("Acknowledgements")),
+    )),
+    NavSection(_("Organisation"), "2–4", (
+        NavItem(_("Departments"), "org:department_list"),
+        NavItem(_("People"), "org:person_list"),
+        NavItem(_("Appointments"), "org:appointment_list"),
+    )),
+    NavSection(_("Assets, risks and controls"), "3, 5", (
+        NavItem(_("Information assets")),
+        NavItem(_("Risks")),
+        NavItem(_("Controls")),
+    )),
+    NavSection(_("Incidents"), "5, 11", (NavItem(_("Incidents and breach reports")),)),
+    NavSection(_("Audit, training, contractors"), "7–9", (
+        NavItem(_("Audits")),
+        NavItem(_("Training")),
+        NavItem(_("Outsourcing contractors")),
+    )),
+    NavSection(_("Continuity and compliance"), "10–12", (
+        NavItem(_("Business continuity")),
+        NavItem(_("Compliance")),
+        NavItem(_("Improvement")),
+    )),
+    NavSection(_("Web systems"), "web", (NavItem(_("Web endpoints and TLS")),)),
+)
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    roles = r.roles_for(user)
+    return {
+        "navigation": NAVIGATION if roles.user_id else (),
+        "mamori_roles": roles,
+        "sees_dashboard": roles.has(r.ADMIN, r.CISO, r.AUDITOR, r.INFORMATION_MANAGER),
+        "sees_changelog": roles.has(r.ADMIN, r.CISO, r.AUDITOR),
+    }

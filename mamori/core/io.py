@@ -1,0 +1,179 @@
+"""CSV/XLSX export and all-or-nothing CSV/XLSX import through the model's own form.
+
+Import validates every row with the same ModelForm as the UI (so the same rules apply),
+collects every error with its row number and field, and writes nothing unless every row is
+valid. The writes then happen in one transaction, each re-checked against the importer's
+scope; one row out of scope rolls the whole import back.
+"""
+
+import io
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mamori.core.scope import ADD, CHANGE, ensure_in_scope
+
+MAX_IMPORT_ROWS = 20000
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+
+
+def export_dataset(resource, queryset) -> tablib.Dataset:
+    data = tablib.Dataset(headers=resource.fields)
+    for row in resource.export_rows(queryset):
+        data.append(row)
+    return data
+
+
+def export_response(resource, queryset, fmt: str, basename: str) -> HttpResponse:
+    data = export_dataset(resource, queryset)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        content = data.export("xlsx")
+        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        # A byte-order mark makes Excel open UTF-8 Japanese text correctly.
+        content = "\ufeff" + data.export("csv")
+        ctype = "text/csv; charset=utf-8"
+        fmt = "csv"
+    response = HttpResponse(content, content_type=ctype)
+    response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.{fmt}"'
+    return response
+
+
+@dataclass
+class RowError:
+    row: int  # 1-based data row; the header is row 0... shown to users as spreadsheet line
+    field: str
+    message: str
+
+    def __str__(self):
+        return _("Row %(row)s, %(field)s: %(message)s") % {
+            "row": self.row, "field": self.field or _("(row)"), "message": self.message,
+        }
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportFileError(ValueError):
+    pass
+
+
+def read_dataset(upload) -> tablib.Dataset:
+    """Parse an uploaded CSV (UTF-8, with or without BOM) or XLSX file."""
+    raw = upload.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise ImportFileError(_("The file is larger than 10 MB."))
+    name = (getattr(upload, "name", "") or "").lower()
+    try:
+        if name.endswith(".xlsx"):
+            data = tablib.Dataset().load(io.BytesIO(raw), format="xlsx")
+        else:
+            text = raw.decode("utf-8-sig")
+            data = tablib.Dataset().load(text, format="csv")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The file is not UTF-8 encoded text.")) from exc
+    except Exception as exc:  # tablib raises several types for malformed files
+        raise ImportFileError(_("The file could not be read: %(error)s") % {"error": exc}) from exc
+    if len(data) > MAX_IMPORT_ROWS:
+        raise ImportFileError(_("The file has more than %(n)s rows.") % {"n": MAX_IMPORT_ROWS})
+    return data
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if hasattr(value, "date") else value.isoformat()
+    return str(value).strip()
+
+
+def import_dataset(resource, form_class, data: tablib.Dataset, user) -> ImportResult:
+    """Validate every row, then (only if all are valid) save them all in one transaction."""
+    result = ImportResult()
+    headers = [h.strip() if isinstance(h, str) else h for h in (data.headers or [])]
+    unknown = [h for h in headers if h not in resource.fields]
+    missing = [resource.key] if resource.key and resource.key not in headers else []
+    if unknown:
+        result.errors.append(RowError(0, ", ".join(map(str, unknown)),
+                                      _("unknown column; expected: %(cols)s")
+                                      % {"cols": ", ".join(resource.fields)}))
+    if missing:
+        result.errors.append(RowError(0, ", ".join(missing), _("required column is missing")))
+    if result.errors:
+        return result
+
+    model = resource.model
+    seen_keys: dict[str, int] = {}
+    # Rows are validated and saved in order inside one transaction, so a row may refer to one
+    # created above it (a department and its parent); any error rolls everything back.
+    with transaction.atomic():
+        changeable = model.objects.restrict(user, CHANGE)
+        for index, values in enumerate(data, start=1):
+            row = dict(zip(headers, (_cell(v) for v in values)))
+            _import_row(resource, form_class, user, changeable, index, row, seen_keys, result)
+        if result.errors:
+            transaction.set_rollback(True)
+            result.created = result.updated = 0
+    return result
+
+
+def _import_row(resource, form_class, user, changeable, index, row, seen_keys, result):
+    model = resource.model
+    instance = None
+    key_value = row.get(resource.key, "") if resource.key else ""
+    if key_value:
+        if key_value in seen_keys:
+            result.errors.append(RowError(index, resource.key, _(
+                "duplicate of row %(row)s") % {"row": seen_keys[key_value]}))
+            return
+        seen_keys[key_value] = index
+        instance = model._default_manager.filter(**{resource.key: key_value}).first()
+        if instance is not None and not changeable.filter(pk=instance.pk).exists():
+            result.errors.append(RowError(index, resource.key, _(
+                "%(value)s exists but is outside your scope") % {"value": key_value}))
+            return
+    form = form_class(data=_form_data(resource, row, instance), instance=instance, user=user)
+    for name, key_field in resource.natural_keys.items():
+        if name in form.fields:
+            form.fields[name].to_field_name = key_field
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            for message in messages:
+                result.errors.append(RowError(index, "" if name == "__all__" else name, message))
+        return
+    try:
+        with transaction.atomic():
+            obj = form.save()
+            ensure_in_scope(obj, user, ADD if instance is None else CHANGE)
+    except (PermissionDenied, ValidationError, IntegrityError) as exc:
+        result.errors.append(RowError(index, "", str(exc)))
+        return
+    if instance is None:
+        result.created += 1
+    else:
+        result.updated += 1
+
+
+def _form_data(resource, row: dict, instance) -> dict:
+    """Columns absent from the file keep the instance's current values on update."""
+    data = {}
+    for name in resource.fields:
+        if name in row:
+            data[name] = row[name]
+        elif instance is not None:
+            data[name] = resource.export_value(instance, name)
+    return data

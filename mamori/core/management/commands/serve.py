@@ -1,0 +1,156 @@
+"""`mamori serve`: run Mamori under gunicorn, over HTTPS with the local CA unless told otherwise."""
+
+import ipaddress
+import os
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from django.http.request import validate_host
+from django.utils.translation import gettext as _
+from gunicorn.app.base import BaseApplication
+
+from mamori.core.tls import DEFAULT_HOSTNAMES, ensure_certificates
+
+DEFAULT_PORT = 8443
+
+
+def parse_bind(value: str) -> tuple[str, int]:
+    """Split HOST:PORT, [IPv6]:PORT, HOST or [IPv6] into (host, port); IPv6 hosts lose brackets."""
+    if value.startswith("["):
+        host, sep, rest = value[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise ValueError(value)
+        port = rest[1:] if rest else str(DEFAULT_PORT)
+    elif value.count(":") > 1:
+        # A bare IPv6 address: its colons leave no room for a port.
+        host, port = value, str(DEFAULT_PORT)
+    else:
+        host, sep, port = value.partition(":")
+        port = port if sep else str(DEFAULT_PORT)
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(value)
+    return host.lower(), int(port)
+
+
+def url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def is_wildcard(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):
+        # Looked up when the parser is built, so the text follows the active language.
+        return _("Serve Mamori with gunicorn, over HTTPS with a locally generated certificate.")
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--bind", default=f"127.0.0.1:{DEFAULT_PORT}", metavar="HOST:PORT",
+            help=_("Address to listen on, such as [::1]:8443 (default: %(default)s)."),
+        )
+        parser.add_argument(
+            "--http", action="store_true",
+            help=_("Serve plain HTTP. Only behind a reverse proxy that terminates TLS."),
+        )
+        parser.add_argument(
+            "--workers", type=positive_int, default=2, metavar="N",
+            help=_("Number of worker processes (default: %(default)s)."),
+        )
+        # Several threads per worker keep a browser's idle, speculatively opened connections
+        # from occupying a whole worker each.
+        parser.add_argument(
+            "--threads", type=positive_int, default=4, metavar="N",
+            help=_("Number of threads per worker (default: %(default)s)."),
+        )
+
+    def handle(self, *args, bind, http, workers, threads, **options):
+        try:
+            host, port = parse_bind(bind)
+        except ValueError:
+            raise CommandError(
+                _("Invalid --bind %(bind)s: expected HOST:PORT or [IPv6]:PORT.") % {"bind": bind}
+            ) from None
+        extra = os.environ.get("MAMORI_TLS_HOSTNAMES", "").split(",")
+        display = host
+        if is_wildcard(host):
+            # A wildcard address is not something a browser can reach; show a name it can.
+            display = next((h.strip() for h in extra if h.strip()), "localhost")
+
+        config = {
+            "bind": [f"{url_host(host)}:{port}"],
+            "workers": workers,
+            "threads": threads,
+            "worker_class": "gthread",
+            "proc_name": "mamori",
+        }
+        if http:
+            url = f"http://{url_host(display)}:{port}/"
+            self.stderr.write(self.style.WARNING(_(
+                "Serving plain HTTP. Use --http only behind a reverse proxy that terminates "
+                "TLS, listening where only that proxy can reach it, and set "
+                "MAMORI_BEHIND_PROXY=1 so Mamori trusts the proxy's X-Forwarded-Proto header."
+            )))
+        else:
+            hostnames = [*DEFAULT_HOSTNAMES, *extra]
+            if not is_wildcard(host):
+                hostnames.append(host)
+            certs = ensure_certificates(settings.DATA_DIR, hostnames)
+            config.update(certfile=str(certs.server_cert), keyfile=str(certs.server_key))
+            url = f"https://{url_host(display)}:{port}/"
+
+        if not validate_host(url_host(display), settings.ALLOWED_HOSTS):
+            self.stderr.write(self.style.WARNING(
+                _("%(host)s is not in DJANGO_ALLOWED_HOSTS; requests for it will be refused.")
+                % {"host": url_host(display)}
+            ))
+        self.check_migrations()
+        self.stdout.write(_("Serving Mamori at %(url)s") % {"url": url})
+        if not http:
+            self.stdout.write(
+                _("Trust this CA in your browser: %(path)s") % {"path": certs.ca_cert}
+            )
+        self.stdout.flush()
+        sys.stdout.flush()
+
+        # Imported here, not at module level, so `mamori help` does not load the whole site.
+        from mamori.wsgi import application
+
+        # The workers are forked from this process; they must not share its database
+        # connection (opened by the migration check above).
+        connections.close_all()
+        GunicornApplication(application, config).run()
+
+
+class GunicornApplication(BaseApplication):
+    """Gunicorn run in-process on an already loaded WSGI application, with options given here."""
+
+    def __init__(self, application, options):
+        self.application = application
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+        # Gunicorn 25.1+ opens a control socket at one per-user default path, where a second
+        # Mamori instance would collide with the first; Mamori does not use it.
+        if "control_socket_disable" in self.cfg.settings:
+            self.cfg.set("control_socket_disable", True)
+
+    def load(self):
+        return self.application

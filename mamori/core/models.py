@@ -1,0 +1,214 @@
+"""Core records: users, API tokens, the change log and its checkpoint, conformance snapshots."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.scope import (
+    AdminOnlyScope,
+    OwnRecordsScope,
+    ReadAllScope,
+    RestrictableQuerySetMixin,
+)
+
+
+class MamoriUserManager(UserManager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+class User(AuditedModel, AbstractUser):
+    """A login account. CISO and information-manager roles come from appointments (org app);
+    the system role here adds administrator or auditor rights."""
+
+    class SystemRole(models.TextChoices):
+        STAFF = "staff", _("Staff")
+        AUDITOR = "auditor", _("Auditor")
+        ADMIN = "admin", _("Administrator")
+
+    system_role = models.CharField(
+        _("system role"), max_length=16, choices=SystemRole.choices, default=SystemRole.STAFF
+    )
+
+    objects = MamoriUserManager()
+    scope = AdminOnlyScope(own_field="pk")
+    changelog_redact = ("password",)
+    changelog_ignore = ("last_login",)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def is_mamori_admin(self) -> bool:
+        return self.is_superuser or self.system_role == self.SystemRole.ADMIN
+
+
+class ApiTokenQuerySet(AuditedQuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(AuditedModel):
+    """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("user"))
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=PREFIX_LENGTH, db_index=True)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+    scope = OwnRecordsScope(own_field="user")
+    changelog_redact = ("digest",)
+    changelog_ignore = ("last_used_at",)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str, days: int) -> tuple["ApiToken", str]:
+        token = "mam_" + secrets.token_urlsafe(32)
+        obj = cls.objects.create(
+            user=user, name=name, prefix=token[4 : 4 + cls.PREFIX_LENGTH],
+            digest=cls.digest_of(token),
+            expires_at=timezone.now() + timezone.timedelta(days=days),
+        )
+        return obj, token
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AppendOnlyQuerySet(RestrictableQuerySetMixin, models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("change-log entries cannot be updated")
+
+    def delete(self):
+        raise PermissionError("change-log entries cannot be deleted")
+
+
+class ChangeLogEntry(models.Model):
+    """One change to one object. Append-only; see core.changelog for the chain."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("updated")
+        DELETE = "delete", _("deleted")
+
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    at = models.DateTimeField(_("time"), db_index=True)
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
+    actor_name = models.CharField(_("actor"), max_length=150)
+    source = models.CharField(_("source"), max_length=16)
+    request_id = models.CharField(_("request id"), max_length=64)
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    model = models.CharField(_("model"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_repr = models.CharField(_("object"), max_length=200)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+    scope = ReadAllScope(readers=("admin", "ciso", "auditor"))
+
+    class Meta:
+        verbose_name = _("change-log entry")
+        verbose_name_plural = _("change log")
+        ordering = ["-seq"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+
+    def __str__(self):
+        return f"#{self.seq} {self.action} {self.model} {self.object_id}"
+
+    def save(self, *args, **kwargs):
+        raise PermissionError("change-log entries are written only by core.changelog.record")
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("change-log entries cannot be deleted")
+
+    def changes(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for every field that differs."""
+        before, after = self.before or {}, self.after or {}
+        keys = sorted(set(before) | set(after))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class ChainCheckpoint(models.Model):
+    """The signed head of the change-log chain (a single row, pk=1)."""
+
+    seq = models.BigIntegerField(_("sequence"))
+    head_hash = models.CharField(_("head hash"), max_length=64)
+    mac = models.CharField(_("HMAC"), max_length=64)
+
+    class Meta:
+        verbose_name = _("change-log checkpoint")
+        verbose_name_plural = _("change-log checkpoints")
+
+
+class ConformanceSnapshot(AuditedModel):
+    """The result of one conformance check on one day, for trends."""
+
+    day = models.DateField(_("day"), db_index=True)
+    check_code = models.CharField(_("check"), max_length=64)
+    article = models.CharField(_("article"), max_length=8)
+    status = models.CharField(_("status"), max_length=8)
+    value = models.CharField(_("measured value"), max_length=64, blank=True)
+    threshold = models.CharField(_("threshold"), max_length=64, blank=True)
+    failing_count = models.PositiveIntegerField(_("failing objects"), default=0)
+
+    scope = ReadAllScope(readers=("admin", "ciso", "auditor", "information_manager"))
+
+    class Meta:
+        verbose_name = _("conformance snapshot")
+        verbose_name_plural = _("conformance snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "check_code"], name="one_snapshot_per_check_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.check_code} {self.status}"
+
+
+class ScheduledRun(AuditedModel):
+    """One period of one periodic task. The unique constraint lets several schedulers run at
+    once: only the one whose insert succeeds enqueues the task."""
+
+    task_name = models.CharField(_("task"), max_length=200)
+    period = models.CharField(_("period"), max_length=32)
+    enqueued_at = models.DateTimeField(_("enqueued at"), default=timezone.now)
+    task_result_id = models.CharField(_("task result"), max_length=64, blank=True)
+
+    scope = ReadAllScope(readers=("admin", "ciso", "auditor"))
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        constraints = [
+            models.UniqueConstraint(fields=["task_name", "period"], name="one_run_per_period")
+        ]
+
+    def __str__(self):
+        return f"{self.task_name} {self.period}"

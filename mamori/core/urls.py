@@ -1,0 +1,14 @@
+from django.urls import path
+
+from mamori.core.views import changelog, dashboard, tokens
+
+app_name = "core"
+
+urlpatterns = [
+    path("", dashboard.HomeView.as_view(), name="home"),
+    path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("me/", dashboard.MyPageView.as_view(), name="my_page"),
+    path("changelog/", changelog.ChangeLogView.as_view(), name="changelog"),
+    path("changelog/verify/", changelog.VerifyChainView.as_view(), name="verify_chain"),
+    path("me/tokens/", tokens.TokenListView.as_view(), name="tokens"),
+]

@@ -1,0 +1,41 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.views.generic import TemplateView
+
+from mamori.core.changelog import verify
+from mamori.core.filtersets import ChangeLogFilterSet
+from mamori.core.models import ChangeLogEntry
+from mamori.core.scope import VIEW, can
+
+
+class ChangeLogView(LoginRequiredMixin, TemplateView):
+    """The global change log, filterable by actor, model, action and date."""
+
+    template_name = "core/changelog.html"
+
+    def get_context_data(self, **kwargs):
+        queryset = ChangeLogEntry.objects.restrict(self.request.user).order_by("-seq")
+        filterset = ChangeLogFilterSet(self.request.GET or None, queryset=queryset)
+        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filterset=filterset, page=page,
+                                        query=query.urlencode(), **kwargs)
+
+
+class VerifyChainView(LoginRequiredMixin, TemplateView):
+    """Recompute the chain on request (the same check as `mamori verifylog`)."""
+
+    template_name = "core/verify.html"
+
+    def get(self, request, *args, **kwargs):
+        if not can(request.user, ChangeLogEntry, VIEW):
+            raise PermissionDenied
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        if not can(request.user, ChangeLogEntry, VIEW):
+            raise PermissionDenied
+        return self.render_to_response(self.get_context_data(verdict=verify()))

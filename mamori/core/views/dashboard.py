@@ -1,0 +1,80 @@
+"""The conformance dashboard: every article, its checks, and each article's trend."""
+
+import datetime
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from mamori.core import conformance
+from mamori.core.api.views import can_see_conformance
+from mamori.core.models import ConformanceSnapshot
+
+TREND_DAYS = 30
+
+
+def article_trends(days: int = TREND_DAYS) -> dict[str, list[tuple[datetime.date, str]]]:
+    """Per article, one status per day for the last `days` days (one aggregate query)."""
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=days - 1)
+    rows = (ConformanceSnapshot.objects.filter(day__gte=start)
+            .values("article", "day")
+            .annotate(failed=Count("pk", filter=Q(status=conformance.FAIL)),
+                      passed=Count("pk", filter=Q(status=conformance.PASS))))
+    by_key = {(row["article"], row["day"]): row for row in rows}
+    trends = {}
+    for article, _title in conformance.ARTICLES:
+        series = []
+        for offset in range(days):
+            day = start + datetime.timedelta(days=offset)
+            row = by_key.get((article, day))
+            if row is None:
+                status = "none"
+            elif row["failed"]:
+                status = conformance.FAIL
+            elif row["passed"]:
+                status = conformance.PASS
+            else:
+                status = conformance.NOT_APPLICABLE
+            series.append((day, status))
+        trends[article] = series
+    return trends
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    def get(self, request, *args, **kwargs):
+        if can_see_conformance(request.user):
+            return redirect("core:dashboard")
+        return redirect("core:my_page")
+
+
+class DashboardView(LoginRequiredMixin, TemplateView):
+    template_name = "core/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        if not can_see_conformance(self.request.user):
+            raise PermissionDenied
+        articles = conformance.evaluate()
+        trends = article_trends()
+        counts = {s: sum(1 for a in articles for o in a.outcomes if o.result.status == s)
+                  for s in (conformance.PASS, conformance.FAIL)}
+        return super().get_context_data(
+            articles=[(a, trends[a.article]) for a in articles],
+            counts=counts,
+            status_labels=conformance.STATUS_LABELS,
+            **kwargs,
+        )
+
+
+class MyPageView(LoginRequiredMixin, TemplateView):
+    """The staff view: a person's own record and appointments (later: what to acknowledge,
+    training to take)."""
+
+    template_name = "core/my_page.html"
+
+    def get_context_data(self, **kwargs):
+        person = getattr(self.request.user, "person", None)
+        return super().get_context_data(person=person, **kwargs)

@@ -1,0 +1,276 @@
+"""Generic scoped views. A model's list, detail, create, edit, delete, import, bulk delete
+and history pages are declared in a few lines over these.
+
+Reads go through `Model.objects.restrict(user, action)`; writes run in a transaction and are
+re-checked against the user's scope before it commits.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from mamori.core import io
+from mamori.core.forms import ImportForm
+from mamori.core.models import ChangeLogEntry
+from mamori.core.changelog import model_label
+from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
+
+
+class ModelViewMixin(LoginRequiredMixin):
+    model = None
+    template_name = ""
+
+    @property
+    def opts(self):
+        return self.model._meta
+
+    def url_name(self, action: str) -> str:
+        return f"{self.opts.app_label}:{self.opts.model_name}_{action}"
+
+    def scoped(self, action: str = VIEW):
+        return self.model.objects.restrict(self.request.user, action)
+
+    def get_object(self, action: str = VIEW):
+        return get_object_or_404(self.scoped(action), pk=self.kwargs["pk"])
+
+    def base_context(self, **extra):
+        user = self.request.user
+        context = {
+            "opts": self.opts,
+            "model_name": self.opts.verbose_name,
+            "model_name_plural": self.opts.verbose_name_plural,
+            "list_url": reverse(self.url_name("list")),
+            "can_add": can(user, self.model, ADD),
+            "can_import": can(user, self.model, ADD) and hasattr(self, "resource_class"),
+            "url_names": {a: self.url_name(a) for a in (
+                "list", "detail", "create", "update", "delete", "history", "import",
+                "bulk_delete")},
+        }
+        context.update(extra)
+        return context
+
+
+class ScopedListView(ModelViewMixin, TemplateView):
+    """A sortable, filterable, paginated table with CSV/XLSX export of the filtered rows."""
+
+    template_name = "core/list.html"
+    filterset_class = None
+    table_class = None
+    resource_class = None
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.scoped(VIEW)
+        filterset = self.filterset_class(request.GET or None, queryset=queryset,
+                                         request=request)
+        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        table = self.table_class(self.model)
+        sort = request.GET.get("sort", "")
+        rows = rows.order_by(table.ordering_for(sort), "pk")
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx") and self.resource_class is not None:
+            return io.export_response(self.resource_class(), rows, export,
+                                      self.opts.model_name)
+        page = Paginator(rows.select_related(*table.select_related), table.per_page).get_page(
+            request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        query_without_sort = query.copy()
+        query_without_sort.pop("sort", None)
+        return self.render_to_response(self.base_context(
+            filterset=filterset,
+            table=table,
+            headers=table.headers(),
+            rows=table.rows(page.object_list),
+            page=page,
+            sort=sort,
+            query=query.urlencode(),
+            query_without_sort=query_without_sort.urlencode(),
+            can_export=self.resource_class is not None,
+            can_bulk_delete=can(request.user, self.model, DELETE),
+        ))
+
+
+class ScopedDetailView(ModelViewMixin, TemplateView):
+    template_name = "core/detail.html"
+    fields: list[str] = []
+
+    def field_rows(self, obj):
+        rows = []
+        for name in self.fields:
+            field = self.opts.get_field(name)
+            display = getattr(obj, f"get_{name}_display", None)
+            value = display() if callable(display) and getattr(obj, name) != "" else getattr(
+                obj, name)
+            rows.append((field.verbose_name, value))
+        return rows
+
+    def extra_context(self, obj) -> dict:
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object(VIEW)
+        return self.render_to_response(self.base_context(
+            object=obj,
+            field_rows=self.field_rows(obj),
+            can_change=self.scoped(CHANGE).filter(pk=obj.pk).exists(),
+            can_delete=self.scoped(DELETE).filter(pk=obj.pk).exists(),
+            tab="details",
+            **self.extra_context(obj),
+        ))
+
+
+class ObjectHistoryView(ModelViewMixin, TemplateView):
+    """The change-log entries of one object, for anyone who may see the object."""
+
+    template_name = "core/history.html"
+
+    def get(self, request, *args, **kwargs):
+        obj = self.get_object(VIEW)
+        entries = ChangeLogEntry.objects.filter(
+            model=model_label(self.model), object_id=str(obj.pk)
+        ).order_by("-seq")[:500]
+        return self.render_to_response(self.base_context(object=obj, entries=entries,
+                                                         tab="history"))
+
+
+class ScopedFormView(ModelViewMixin, TemplateView):
+    template_name = "core/form.html"
+    form_class = None
+
+    def get_instance(self):
+        return None
+
+    def action(self) -> str:
+        return CHANGE
+
+    def get_form(self, data=None, files=None):
+        return self.form_class(data=data, files=files, instance=self.get_instance(),
+                               user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        self.check_allowed()
+        return self.render_to_response(self.base_context(form=self.get_form(),
+                                                         object=self.get_instance()))
+
+    def post(self, request, *args, **kwargs):
+        self.check_allowed()
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    obj = form.save()
+                    ensure_in_scope(obj, request.user, self.action())
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved %(object)s.") % {"object": obj})
+                return HttpResponseRedirect(obj.get_absolute_url())
+        return self.render_to_response(self.base_context(form=form, object=self.get_instance()),
+                                       status=400)
+
+    def check_allowed(self):
+        pass
+
+
+class ScopedCreateView(ScopedFormView):
+    def action(self):
+        return ADD
+
+    def check_allowed(self):
+        if not can(self.request.user, self.model, ADD):
+            raise PermissionDenied
+
+
+class ScopedUpdateView(ScopedFormView):
+    def get_instance(self):
+        if not hasattr(self, "_instance"):
+            self._instance = self.get_object(CHANGE)
+        return self._instance
+
+
+class ScopedDeleteView(ModelViewMixin, TemplateView):
+    template_name = "core/confirm_delete.html"
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.base_context(object=self.get_object(DELETE)))
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object(DELETE)
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError as exc:
+            blockers = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+            messages.error(request, _("%(object)s cannot be deleted while other records refer "
+                                      "to it: %(blockers)s") % {"object": obj,
+                                                                "blockers": blockers})
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("Deleted %(object)s.") % {"object": obj})
+        return HttpResponseRedirect(reverse(self.url_name("list")))
+
+
+class ScopedBulkDeleteView(ModelViewMixin, View):
+    """Deletes the selected rows (all of them, or none when one is protected)."""
+
+    def post(self, request, *args, **kwargs):
+        ids = [i for i in request.POST.getlist("pk") if i.isdigit()]
+        objects = self.scoped(DELETE).filter(pk__in=ids)
+        count = objects.count()
+        if count != len(set(ids)):
+            raise PermissionDenied
+        try:
+            with transaction.atomic():
+                for obj in objects:
+                    obj.delete()
+        except ProtectedError as exc:
+            blockers = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+            messages.error(request, _("Nothing was deleted: other records refer to the "
+                                      "selection: %(blockers)s") % {"blockers": blockers})
+        else:
+            messages.success(request, _("Deleted %(count)s records.") % {"count": count})
+        return HttpResponseRedirect(reverse(self.url_name("list")))
+
+
+class ScopedImportView(ModelViewMixin, TemplateView):
+    template_name = "core/import.html"
+    resource_class = None
+    form_class = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, self.model, ADD):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.base_context(
+            form=ImportForm(), columns=self.resource_class.fields,
+            key=self.resource_class.key))
+
+    def post(self, request, *args, **kwargs):
+        form = ImportForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid():
+            try:
+                data = io.read_dataset(form.cleaned_data["file"])
+            except io.ImportFileError as exc:
+                form.add_error("file", str(exc))
+            else:
+                result = io.import_dataset(self.resource_class(), self.form_class, data,
+                                           request.user)
+                if result.ok:
+                    messages.success(request, _(
+                        "Imported: %(created)s created, %(updated)s updated.") % {
+                        "created": result.created, "updated": result.updated})
+                    return HttpResponseRedirect(reverse(self.url_name("list")))
+        return self.render_to_response(self.base_context(
+            form=form, result=result, columns=self.resource_class.fields,
+            key=self.resource_class.key), status=400)

@@ -1,0 +1,49 @@
+from rest_framework import serializers
+
+from mamori.core.api.viewsets import ScopedModelSerializer
+from mamori.org.models import Appointment, Department, Person
+
+
+class DepartmentSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name_ja", "name_en", "parent", "is_active"]
+
+
+class PersonSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["id", "employee_no", "name", "name_kana", "name_latin", "email", "category",
+                  "department", "status", "joined_on", "left_on", "user"]
+        read_only_fields = ["user"]
+
+    def validate(self, attrs):
+        instance = Person(**{**self._current(), **attrs})
+        instance.clean()
+        return attrs
+
+    def _current(self):
+        if self.instance is None:
+            return {}
+        return {f: getattr(self.instance, f) for f in ("joined_on", "left_on", "status")}
+
+
+class AppointmentSerializer(ScopedModelSerializer):
+    is_current = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Appointment
+        fields = ["id", "person", "role", "department", "start_date", "end_date", "note",
+                  "is_current"]
+
+    def validate(self, attrs):
+        merged = {}
+        if self.instance is not None:
+            merged = {f: getattr(self.instance, f) for f in
+                      ("person", "role", "department", "start_date", "end_date", "note")}
+        merged.update(attrs)
+        candidate = Appointment(**merged)
+        if self.instance is not None:
+            candidate.pk = self.instance.pk
+        candidate.clean()
+        return attrs
