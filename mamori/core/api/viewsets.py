@@ -53,9 +53,13 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         return self.model.objects.restrict(self.request.user, action_name).select_related(
             *self.select_related).order_by("pk")
 
-    def perform_create(self, serializer):
-        if not can(self.request.user, self.model, ADD):
+    def create(self, request, *args, **kwargs):
+        # Refuse before validating: a user who may create nothing learns nothing from errors.
+        if not can(request.user, self.model, ADD):
             raise exceptions.PermissionDenied()
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         self._save_in_scope(serializer, ADD)
 
     def perform_update(self, serializer):

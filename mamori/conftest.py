@@ -1,0 +1,77 @@
+"""Shared test fixtures: the organisation and one user per role.
+
+Tests talk to the real database (SQLite, or PostgreSQL when DATABASE_URL is set).
+"""
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from mamori.core.models import User
+from mamori.org.models import Appointment, Department, Person
+
+
+@pytest.fixture(autouse=True)
+def _plain_http_in_tests(settings):
+    # The test client speaks plain HTTP; HTTPS itself is tested in core/tests/test_tls.py.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    # argon2id is deliberately slow; test_security.py checks it is the production hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+class Org:
+    """A small organisation: company → (sales → sales-east), (it), plus people and posts."""
+
+    def __init__(self):
+        self.company = Department.objects.create(code="D000", name_ja="本社", name_en="Head office")
+        self.sales = Department.objects.create(code="D100", name_ja="営業部", name_en="Sales",
+                                               parent=self.company)
+        self.sales_east = Department.objects.create(code="D110", name_ja="東日本営業課",
+                                                    name_en="Sales East", parent=self.sales)
+        self.it = Department.objects.create(code="D200", name_ja="システム部", name_en="IT",
+                                            parent=self.company)
+        self.users = {}
+        self.people = {}
+        since = datetime.date(2024, 4, 1)
+        self.person("ciso", "P001", Person.Category.EXECUTIVE_OFFICER, self.company)
+        Appointment.objects.create(person=self.people["ciso"], role=Appointment.Role.CISO,
+                                   start_date=since)
+        self.person("manager", "P002", Person.Category.EMPLOYEE, self.sales)
+        Appointment.objects.create(person=self.people["manager"], department=self.sales,
+                                   role=Appointment.Role.INFORMATION_MANAGER, start_date=since)
+        self.person("staff", "P003", Person.Category.EMPLOYEE, self.sales_east)
+        self.person("it_staff", "P004", Person.Category.DISPATCHED, self.it)
+        self.person("auditor", "P005", Person.Category.EMPLOYEE, self.company,
+                    system_role=User.SystemRole.AUDITOR)
+        self.users["admin"] = User.objects.create_user(
+            "admin", password="x-admin-password-1", system_role=User.SystemRole.ADMIN)
+
+    def person(self, username, number, category, department, system_role="staff"):
+        user = User.objects.create_user(username, password=f"x-{username}-password-1",
+                                        system_role=system_role)
+        self.users[username] = user
+        self.people[username] = Person.objects.create(
+            employee_no=number, name=f"テスト {username}", name_latin=f"Test {username}",
+            category=category, department=department, user=user)
+        return self.people[username]
+
+    def client(self, username) -> Client:
+        """A logged-in client. The CISO and administrators get TOTP first, as they must."""
+        user = self.users[username]
+        if username in ("admin", "ciso"):
+            from allauth.mfa.models import Authenticator
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            if not Authenticator.objects.filter(user=user).exists():
+                TOTP.activate(user, generate_totp_secret())
+        client = Client()
+        client.force_login(user)
+        return client
+
+
+@pytest.fixture
+def org(db):
+    return Org()

@@ -1,0 +1,303 @@
+"""Shared test mixins: every model's UI and API under three users.
+
+A test class for a model declares its data and inherits these tests:
+
+    class TestPerson(ScopedModelTests):
+        model = Person
+        in_scope_user = "manager"        # may change `in_scope_object`
+        no_permission_user = "staff"     # may create nothing
+        def in_scope_object(self, org): ...
+        def out_of_scope_object(self, org): ...   # the in-scope user may not change it
+        def create_data(self, org): ...           # valid form/API data, within scope
+        def out_of_scope_create_data(self, org): ...  # valid data, outside the user's scope
+        def update_data(self, org, obj): ...
+        def make_rows(self, org, n): ...           # n more rows, for query-count tests
+
+The tests assert what users see, that writes are logged in the change log, that writes out of
+scope are refused and leave nothing behind, and that list pages and endpoints run a constant
+number of queries as rows grow.
+"""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from mamori.core.changelog import model_label
+from mamori.core.models import ApiToken, ChangeLogEntry
+
+
+def api_client(user):
+    from rest_framework.test import APIClient
+
+    _token, raw = ApiToken.issue(user, "test", 1)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    return client
+
+
+def log_entries(obj, action=None):
+    entries = ChangeLogEntry.objects.filter(model=model_label(type(obj)), object_id=str(obj.pk))
+    return entries.filter(action=action) if action else entries
+
+
+def query_count(callable_) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        callable_()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+class ScopedModelTests:
+    model = None
+    in_scope_user = "manager"
+    no_permission_user = "staff"
+    out_of_scope_visible = False  # True where every user may read every row
+    api_path = ""  # e.g. "/api/org/people/"
+
+    # -- declared by each test class -------------------------------------------------------
+
+    def in_scope_object(self, org):
+        raise NotImplementedError
+
+    def out_of_scope_object(self, org):
+        raise NotImplementedError
+
+    def create_data(self, org) -> dict:
+        raise NotImplementedError
+
+    def out_of_scope_create_data(self, org) -> dict:
+        raise NotImplementedError
+
+    def update_data(self, org, obj) -> dict:
+        raise NotImplementedError
+
+    def make_rows(self, org, n: int) -> None:
+        raise NotImplementedError
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def url(self, action, *args):
+        opts = self.model._meta
+        return reverse(f"{opts.app_label}:{opts.model_name}_{action}", args=args)
+
+    def form_data(self, data: dict) -> dict:
+        return {k: ("" if v is None else v) for k, v in data.items()}
+
+    # -- UI -----------------------------------------------------------------------------------
+
+    def test_list_shows_only_scope(self, org):
+        inside, outside = self.in_scope_object(org), self.out_of_scope_object(org)
+        response = org.client(self.in_scope_user).get(self.url("list") + "?sort=pk")
+        assert response.status_code == 200
+        shown = {obj.pk for obj, _cells in response.context["rows"]}
+        assert inside.pk in shown
+        assert (outside.pk in shown) == self.out_of_scope_visible
+
+    def test_detail_and_history(self, org):
+        inside, outside = self.in_scope_object(org), self.out_of_scope_object(org)
+        client = org.client(self.in_scope_user)
+        assert client.get(self.url("detail", inside.pk)).status_code == 200
+        history = client.get(self.url("history", inside.pk))
+        assert history.status_code == 200
+        assert [e.action for e in history.context["entries"]][-1] == "create"
+        expected = 200 if self.out_of_scope_visible else 404
+        assert client.get(self.url("detail", outside.pk)).status_code == expected
+
+    def test_create_in_scope_is_logged(self, org):
+        before = self.model.objects.count()
+        response = org.client(self.in_scope_user).post(
+            self.url("create"), self.form_data(self.create_data(org)))
+        assert response.status_code == 302, getattr(response, "context", {}) and response.context[
+            "form"].errors
+        assert self.model.objects.count() == before + 1
+        created = self.model.objects.order_by("-pk").first()
+        entry = log_entries(created, "create").get()
+        assert entry.actor_name == self.in_scope_user
+        assert entry.source == "ui"
+
+    def test_create_out_of_scope_is_refused_and_nothing_written(self, org):
+        client = org.client(self.in_scope_user)
+        before = self.model.objects.count()
+        log_before = ChangeLogEntry.objects.count()
+        response = client.post(self.url("create"),
+                               self.form_data(self.out_of_scope_create_data(org)))
+        assert response.status_code in (400, 403)
+        assert self.model.objects.count() == before
+        assert ChangeLogEntry.objects.count() == log_before
+
+    def test_no_permission_user_cannot_create(self, org):
+        client = org.client(self.no_permission_user)
+        assert client.get(self.url("create")).status_code == 403
+        before = self.model.objects.count()
+        assert client.post(self.url("create"),
+                           self.form_data(self.create_data(org))).status_code == 403
+        assert self.model.objects.count() == before
+
+    def test_update_in_scope_is_logged_with_before_and_after(self, org):
+        obj = self.in_scope_object(org)
+        data = self.update_data(org, obj)
+        response = org.client(self.in_scope_user).post(self.url("update", obj.pk),
+                                                       self.form_data(data))
+        assert response.status_code == 302, response.context and response.context["form"].errors
+        entry = log_entries(obj, "update").get()
+        changed = {name for name, _b, _a in entry.changes()}
+        assert changed, "an update entry records what changed"
+
+    def test_update_and_delete_out_of_scope_404(self, org):
+        outside = self.out_of_scope_object(org)
+        client = org.client(self.in_scope_user)
+        assert client.post(self.url("update", outside.pk),
+                           self.form_data(self.update_data(org, outside))).status_code == 404
+        assert client.post(self.url("delete", outside.pk)).status_code == 404
+        assert self.model.objects.filter(pk=outside.pk).exists()
+
+    def test_delete_in_scope_is_logged(self, org):
+        obj = self.in_scope_object(org)
+        self.free_for_deletion(org, obj)
+        response = org.client(self.in_scope_user).post(self.url("delete", obj.pk))
+        assert response.status_code == 302
+        assert not self.model.objects.filter(pk=obj.pk).exists()
+        assert log_entries(obj, "delete").count() == 1
+
+    def free_for_deletion(self, org, obj):
+        """Remove what protects `obj` from deletion (override where needed)."""
+
+    def test_bulk_delete_refuses_out_of_scope_selection(self, org):
+        inside, outside = self.in_scope_object(org), self.out_of_scope_object(org)
+        response = org.client(self.in_scope_user).post(self.url("bulk_delete"),
+                                                       {"pk": [inside.pk, outside.pk]})
+        assert response.status_code == 403
+        assert self.model.objects.filter(pk__in=[inside.pk, outside.pk]).count() == 2
+
+    def test_export_csv_and_xlsx_only_scope(self, org):
+        inside, outside = self.in_scope_object(org), self.out_of_scope_object(org)
+        client = org.client(self.in_scope_user)
+        response = client.get(self.url("list") + "?export=csv")
+        assert response.status_code == 200
+        text = response.content.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+        assert len(rows) - 1 == self.model.objects.restrict(org.users[self.in_scope_user]).count()
+        xlsx = client.get(self.url("list") + "?export=xlsx")
+        assert xlsx.status_code == 200
+        assert xlsx.content[:2] == b"PK"  # a zip container
+        assert inside and outside
+
+    def test_import_is_all_or_nothing_with_row_errors(self, org):
+        from mamori.core import io as mio
+
+        good = self.create_data(org)
+        resource = self.resource()
+        header = resource.fields
+        good_row = [self.file_value(org, name, good.get(name)) for name in header]
+        bad_row = list(good_row)
+        bad_column = self.bad_import_column()
+        bad_row[header.index(bad_column)] = "!!not-valid!!"
+        if resource.key:
+            bad_row[header.index(resource.key)] = good_row[header.index(resource.key)] + "9"
+        upload = self.csv_upload([header, good_row, bad_row])
+        before = self.model.objects.count()
+        response = org.client(self.in_scope_user).post(self.url("import"), {"file": upload})
+        assert response.status_code == 400
+        errors = response.context["result"].errors
+        assert errors and all(isinstance(e, mio.RowError) for e in errors)
+        assert any(e.row == 2 and e.field == bad_column for e in errors), [str(e) for e in errors]
+        assert self.model.objects.count() == before  # the good row was not kept either
+        upload = self.csv_upload([header, good_row])
+        response = org.client(self.in_scope_user).post(self.url("import"), {"file": upload})
+        assert response.status_code == 302
+        assert self.model.objects.count() == before + 1
+
+    def resource(self):
+        raise NotImplementedError
+
+    def bad_import_column(self) -> str:
+        raise NotImplementedError
+
+    def file_value(self, org, name, value):
+        """The file form of a form value (foreign keys travel by natural key)."""
+        key = self.resource().natural_keys.get(name)
+        if key and value not in (None, ""):
+            related = self.model._meta.get_field(name).related_model.objects.get(pk=value)
+            return getattr(related, key)
+        return "" if value is None else str(value)
+
+    def csv_upload(self, rows):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        return SimpleUploadedFile("rows.csv", buffer.getvalue().encode(), "text/csv")
+
+    def test_list_query_count_is_constant(self, org):
+        client = org.client("admin")
+        client.get(self.url("list"))  # warm caches (content types, sessions)
+        self.make_rows(org, 3)
+        small = query_count(lambda: client.get(self.url("list")))
+        self.make_rows(org, 20)
+        large = query_count(lambda: client.get(self.url("list")))
+        assert small == large
+
+    # -- API ----------------------------------------------------------------------------------
+
+    def test_api_list_scope_and_query_count(self, org):
+        client = api_client(org.users[self.in_scope_user])
+        inside, outside = self.in_scope_object(org), self.out_of_scope_object(org)
+        response = client.get(self.api_path + "?limit=500")
+        assert response.status_code == 200
+        ids = {row["id"] for row in response.json()["results"]}
+        assert inside.pk in ids
+        assert (outside.pk in ids) == self.out_of_scope_visible
+        admin = api_client(org.users["admin"])
+        admin.get(self.api_path)  # the token's first use records last_used_at
+        self.make_rows(org, 3)
+        small = query_count(lambda: admin.get(self.api_path))
+        self.make_rows(org, 20)
+        assert query_count(lambda: admin.get(self.api_path)) == small
+
+    def test_api_create_update_delete_in_scope(self, org):
+        client = api_client(org.users[self.in_scope_user])
+        response = client.post(self.api_path, self.create_data(org), format="json")
+        assert response.status_code == 201, response.json()
+        created = self.model.objects.get(pk=response.json()["id"])
+        assert log_entries(created, "create").get().source == "api"
+        response = client.patch(f"{self.api_path}{created.pk}/",
+                                self.update_data(org, created), format="json")
+        assert response.status_code == 200, response.json()
+        history = client.get(f"{self.api_path}{created.pk}/history/")
+        assert [e["action"] for e in history.json()] == ["create", "update"]
+        assert client.delete(f"{self.api_path}{created.pk}/").status_code == 204
+        assert log_entries(created, "delete").count() == 1
+
+    def test_api_out_of_scope_refused(self, org):
+        client = api_client(org.users[self.in_scope_user])
+        before = self.model.objects.count()
+        response = client.post(self.api_path, self.out_of_scope_create_data(org), format="json")
+        assert response.status_code in (400, 403)
+        assert self.model.objects.count() == before
+        outside = self.out_of_scope_object(org)
+        response = client.delete(f"{self.api_path}{outside.pk}/")
+        assert response.status_code in (403, 404)
+        assert self.model.objects.filter(pk=outside.pk).exists()
+
+    def test_api_no_permission_and_anonymous(self, org):
+        from rest_framework.test import APIClient
+
+        client = api_client(org.users[self.no_permission_user])
+        response = client.post(self.api_path, self.create_data(org), format="json")
+        assert response.status_code in (400, 403)
+        assert APIClient().get(self.api_path).status_code in (401, 403)
+
+    def test_auditor_reads_everything_changes_nothing(self, org):
+        inside, outside = self.in_scope_object(org), self.out_of_scope_object(org)
+        client = org.client("auditor")
+        for obj in (inside, outside):
+            assert client.get(self.url("detail", obj.pk)).status_code == 200
+            assert client.post(self.url("delete", obj.pk)).status_code == 404
+        assert client.get(self.url("create")).status_code == 403
+        api = api_client(org.users["auditor"])
+        assert api.delete(f"{self.api_path}{inside.pk}/").status_code in (403, 404)
+        assert self.model.objects.filter(pk__in=[inside.pk, outside.pk]).count() == 2
