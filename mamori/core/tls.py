@@ -48,11 +48,11 @@ def ensure_certificates(data_dir: Path, hostnames: Iterable[str] = DEFAULT_HOSTN
     os.chmod(tls, 0o700)  # mkdir's mode is reduced by the umask and ignored if the dir exists
     paths = CertPaths(tls / "ca.pem", tls / "server.pem", tls / "server-key.pem")
     ca_key_path = tls / "ca-key.pem"
-    names = _normalise(hostnames)
+    names = _normalise(hostnames) or list(DEFAULT_HOSTNAMES)
     now = datetime.now(UTC)
 
-    # Serialise concurrent starts (e.g. two `mamori` commands at once), so one process never
-    # reads a certificate whose key another is halfway through replacing.
+    # Two commands starting at once must not both issue, leaving one's key beside the other's
+    # certificate.
     with open(tls / ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         ca = _load_ca(paths.ca_cert, ca_key_path, now)

@@ -1,0 +1,51 @@
+# Mamori: `make run` installs and serves the demo; `make test` runs the whole test suite.
+#
+# Environment: MAMORI_DATA_DIR (default ./data), DATABASE_URL (PostgreSQL; default SQLite in the
+# data directory), BIND (default 127.0.0.1:8443). See README.md.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+BIND ?= 127.0.0.1:8443
+export MAMORI_DATA_DIR ?= $(CURDIR)/data
+
+.PHONY: run test install install-test system-packages lint bench clean
+
+$(BIN)/mamori: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+install: $(BIN)/mamori
+
+$(VENV)/.test-deps: pyproject.toml $(BIN)/mamori
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install-test: $(VENV)/.test-deps system-packages
+
+# Chromium (for the browser test), Japanese fonts and gettext, from Debian's packages.
+system-packages:
+	@bash scripts/system-packages.sh
+
+run: install
+	$(BIN)/mamori demo
+	$(BIN)/mamori serve --bind $(BIND)
+
+test: install-test
+	$(BIN)/mamori compilemessages --ignore '.venv/*' -v 0
+	$(BIN)/ruff check mamori bench
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+	  $(BIN)/mamori check --deploy --fail-level WARNING
+
+lint: install-test
+	$(BIN)/ruff check mamori bench
+	$(BIN)/ruff format --check mamori bench
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
