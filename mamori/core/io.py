@@ -123,7 +123,7 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user) -> ImportRe
     with transaction.atomic():
         changeable = model.objects.restrict(user, CHANGE)
         for index, values in enumerate(data, start=1):
-            row = dict(zip(headers, (_cell(v) for v in values)))
+            row = dict(zip(headers, (_cell(v) for v in values), strict=False))
             _import_row(resource, form_class, user, changeable, index, row, seen_keys, result)
         if result.errors:
             transaction.set_rollback(True)

@@ -167,6 +167,9 @@ class ChainCheckpoint(models.Model):
         verbose_name = _("change-log checkpoint")
         verbose_name_plural = _("change-log checkpoints")
 
+    def __str__(self):
+        return f"checkpoint at #{self.seq}"
+
 
 class ConformanceSnapshot(AuditedModel):
     """The result of one conformance check on one day, for trends."""

@@ -67,7 +67,8 @@ class Scope:
         for role in r.ALL_ROLES:
             if not roles.has(role):
                 continue
-            q = ALL if (action == VIEW and role in self.readers) else getattr(self, role)(roles, action)
+            reads_all = action == VIEW and role in self.readers
+            q = ALL if reads_all else getattr(self, role)(roles, action)
             if q is ALL:
                 return ALL
             if q is not None:

@@ -223,7 +223,8 @@ class Appointment(AuditedModel):
     def clean(self):
         errors = {}
         if self.role == self.Role.CISO and self.department_id:
-            errors["department"] = _("The CISO is appointed for the whole company, not a department.")
+            errors["department"] = _(
+                "The CISO is appointed for the whole company, not a department.")
         if self.role == self.Role.INFORMATION_MANAGER and not self.department_id:
             errors["department"] = _("Choose the department this person manages.")
         if self.end_date and self.start_date and self.end_date < self.start_date:

@@ -4,8 +4,10 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from mamori.core.api import schema  # noqa: F401  (registers the auth scheme)
-from mamori.core.api import views
+from mamori.core.api import (
+    schema,  # noqa: F401  (registers the auth scheme)
+    views,
+)
 
 router = SimpleRouter()
 router.register("changelog", views.ChangeLogViewSet, basename="changelog")

@@ -19,9 +19,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from mamori.core import io
+from mamori.core.changelog import model_label
 from mamori.core.forms import ImportForm
 from mamori.core.models import ChangeLogEntry
-from mamori.core.changelog import model_label
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 
 

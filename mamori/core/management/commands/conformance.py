@@ -41,7 +41,7 @@ class Command(BaseCommand):
                   for i in range(len(headers))]
         lines = []
         for row in [headers, *rows]:
-            lines.append("  ".join(pad(str(cell), w) for cell, w in zip(row, widths)).rstrip())
+            lines.append("  ".join(pad(str(cell), w) for cell, w in zip(row, widths, strict=True)).rstrip())
         return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,156 @@
+"""The conformance registry and the organisation checks (Art 2, 3, 4), through the dashboard,
+GET /api/conformance/ and `mamori conformance`."""
+
+import datetime
+import json
+
+import pytest
+from django.core.management import call_command
+
+from mamori.core import conformance
+from mamori.core.testing import api_client
+from mamori.org.models import Appointment, Department, Person
+
+
+def outcome(code):
+    for article in conformance.evaluate():
+        for o in article.outcomes:
+            if o.check.code == code:
+                return article, o.result
+    raise AssertionError(f"no check {code}")
+
+
+def run_command(*args):
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("conformance", *args, stdout=out)
+    except SystemExit as exc:
+        return exc.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+@pytest.mark.django_db
+class TestOrgChecks:
+    def test_all_pass_on_a_complete_organisation(self, org):
+        # Every active department gets a manager, so Art 3 passes.
+        for dept in (org.company, org.sales_east, org.it):
+            Appointment.objects.create(person=org.people["ciso"], department=dept,
+                                       role="information_manager",
+                                       start_date=datetime.date(2024, 4, 1))
+        for code in ("org.art2.person_classified", "org.art3.information_manager",
+                     "org.art4.one_ciso"):
+            assert outcome(code)[1].status == conformance.PASS, code
+        status, _out = run_command()
+        assert status == 0
+
+    def test_art3_fails_naming_departments_without_manager(self, org):
+        article, result = outcome("org.art3.information_manager")
+        assert result.status == conformance.FAIL
+        assert article.status == conformance.FAIL
+        names = {f.label for f in result.failing}
+        assert names == {str(org.company), str(org.sales_east), str(org.it)}
+        assert result.failing_count == 3
+        assert result.value == 25.0 and result.threshold == 100.0
+        assert all(f.url.startswith("/org/departments/") for f in result.failing)
+
+    def test_art3_ignores_ended_appointments_people_who_left_and_inactive_departments(self, org):
+        mgr = Appointment.objects.get(department=org.sales)
+        mgr.end_date = datetime.date(2024, 12, 31)
+        mgr.save()
+        assert str(org.sales) in {f.label for f in outcome(
+            "org.art3.information_manager")[1].failing}
+        mgr.end_date = None
+        mgr.save()
+        org.people["manager"].status = Person.Status.LEFT
+        org.people["manager"].left_on = datetime.date(2025, 1, 1)
+        org.people["manager"].save()
+        assert str(org.sales) in {f.label for f in outcome(
+            "org.art3.information_manager")[1].failing}
+        Department.objects.filter(pk=org.it.pk).update(is_active=False)
+        assert str(org.it) not in {f.label for f in outcome(
+            "org.art3.information_manager")[1].failing}
+
+    def test_art4_fails_without_ciso_and_with_two(self, org):
+        Appointment.objects.filter(role="ciso").update(end_date=datetime.date(2024, 12, 31))
+        _a, result = outcome("org.art4.one_ciso")
+        assert (result.status, result.value, result.threshold) == (conformance.FAIL, 0, 1)
+        # Two current CISOs can only arise from data written around validation (e.g. bulk).
+        Appointment.objects.bulk_create([
+            Appointment(person=org.people["ciso"], role="ciso",
+                        start_date=datetime.date(2025, 1, 1)),
+            Appointment(person=org.people["auditor"], role="ciso",
+                        start_date=datetime.date(2025, 1, 1)),
+        ])
+        _a, result = outcome("org.art4.one_ciso")
+        assert result.status == conformance.FAIL and result.value == 2
+        assert result.failing_count == 2
+
+    def test_art2_fails_for_people_without_category_or_department(self, org):
+        assert outcome("org.art2.person_classified")[1].status == conformance.PASS
+        Person.objects.create(employee_no="Z1", name="未分類 一郎", category="",
+                              department=org.it)
+        Person.objects.create(employee_no="Z2", name="無所属 二郎", category="employee")
+        Person.objects.create(employee_no="Z3", name="退職 三郎", category="", status="left",
+                              left_on=datetime.date(2024, 1, 1))
+        _a, result = outcome("org.art2.person_classified")
+        assert result.status == conformance.FAIL
+        assert {f.label for f in result.failing} == {"未分類 一郎", "無所属 二郎"}
+
+    def test_articles_without_checks_say_so(self, org):
+        articles = {a.article: a for a in conformance.evaluate()}
+        assert list(articles) == [str(n) for n in range(1, 13)] + ["web"]
+        assert articles["7"].status == conformance.NOT_APPLICABLE
+        assert not articles["7"].has_checks
+        response = org.client("auditor").get("/dashboard/")
+        assert response.status_code == 200
+        assert "No checks yet" in response.content.decode() or "チェック" in \
+            response.content.decode()
+
+
+@pytest.mark.django_db
+class TestConformanceOutputs:
+    def test_api_shape(self, org):
+        response = api_client(org.users["auditor"]).get("/api/conformance/")
+        assert response.status_code == 200
+        data = response.json()
+        assert [a["article"] for a in data] == [str(n) for n in range(1, 13)] + ["web"]
+        art3 = next(a for a in data if a["article"] == "3")
+        check = art3["checks"][0]
+        assert set(check) == {"code", "title", "status", "value", "threshold",
+                              "failing_count", "failing"}
+        assert check["status"] == "fail" and check["failing_count"] == 3
+        assert check["failing"][0]["url"].startswith("http")
+
+    def test_staff_cannot_see_conformance(self, org):
+        assert api_client(org.users["staff"]).get("/api/conformance/").status_code == 403
+        assert org.client("staff").get("/dashboard/").status_code == 403
+
+    def test_command_table_json_and_exit_status(self, org):
+        status, out = run_command()
+        assert status == 1
+        assert "org.art3.information_manager" in out and "fail" in out
+        status, out = run_command("--json")
+        assert status == 1
+        data = json.loads(out)
+        assert {c["code"] for a in data for c in a["checks"]} >= {
+            "org.art2.person_classified", "org.art3.information_manager", "org.art4.one_ciso"}
+
+    def test_check_registration_rejects_unknown_article_and_duplicates(self):
+        with pytest.raises(ValueError):
+            conformance.register("x.bad", article="13", title="bad")(lambda: None)
+        with pytest.raises(ValueError):
+            conformance.register("org.art4.one_ciso", article="4", title="dup")(lambda: None)
+
+    def test_dashboard_query_count_does_not_grow_with_data(self, org):
+        from mamori.core.testing import query_count
+
+        client = org.client("auditor")
+        client.get("/dashboard/")
+        small = query_count(lambda: client.get("/dashboard/"))
+        Department.objects.bulk_create(
+            Department(code=f"N{i}", name_ja=f"新部署{i}", parent=org.company) for i in range(30))
+        Person.objects.bulk_create(Person(employee_no=f"N{i}", name=f"名無し{i}")
+                                   for i in range(30))
+        assert query_count(lambda: client.get("/dashboard/")) == small
