@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: Debian's chromium (Playwright drives it; no browser is
-# ever downloaded), Japanese fonts (so pages and PDFs render Japanese), gettext (compilemessages).
+# System packages the test suite needs, from Debian: chromium (Playwright drives it; no browser
+# is ever downloaded), Japanese fonts (pages and PDFs render Japanese), gettext (compilemessages).
 set -euo pipefail
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-command -v msgfmt >/dev/null || need+=(gettext)
-fc-list 2>/dev/null | grep -qi "noto sans cjk" || need+=(fonts-noto-cjk)
+for package in chromium fonts-noto-cjk gettext; do
+  dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
+done
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}"
 if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -54,10 +54,12 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
         with transaction.atomic(using=self.db):
             befores = {row.pk: snapshot(row) for row in self}
             count = super().update(**kwargs)
+            changes = []
             for row in self.model._base_manager.using(self.db).filter(pk__in=befores):
                 after = snapshot(row)
                 if _meaningful_change(row, befores[row.pk], after):
-                    changelog.record("update", row, befores[row.pk], after)
+                    changes.append(("update", row, befores[row.pk], after))
+            changelog.record_many(changes, using=self.db)
         return count
 
     update.alters_data = True
@@ -65,8 +67,8 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
-            for obj in created:
-                changelog.record("create", obj, None, snapshot(obj))
+            changelog.record_many([("create", obj, None, snapshot(obj)) for obj in created],
+                                  using=self.db)
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -79,10 +81,12 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
                 )
             }
             count = super().bulk_update(objs, fields, *args, **kwargs)
+            changes = []
             for obj in objs:
                 after = snapshot(obj)
                 if obj.pk not in befores or _meaningful_change(obj, befores[obj.pk], after):
-                    changelog.record("update", obj, befores.get(obj.pk), after)
+                    changes.append(("update", obj, befores.get(obj.pk), after))
+            changelog.record_many(changes, using=self.db)
         return count
 
 

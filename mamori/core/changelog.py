@@ -61,36 +61,48 @@ def model_label(model) -> str:
 
 def record(action: str, obj, before, after, using: str | None = None):
     """Append one entry for `obj`. Must run inside the transaction of the change itself."""
+    return record_many([(action, obj, before, after)], using=using or obj._state.db)[0]
+
+
+def record_many(changes, using: str | None = None) -> list:
+    """Append one entry per (action, obj, before, after), taking the chain head once, so a
+    bulk write of thousands of rows costs one lock and one batched insert."""
     Entry = apps.get_model("core", "ChangeLogEntry")
     Checkpoint = apps.get_model("core", "ChainCheckpoint")
-    using = using or obj._state.db or "default"
+    if not changes:
+        return []
+    using = using or "default"
     actor = current_actor()
+    now = timezone.now()
     with transaction.atomic(using=using):
         # Created by migration core.0002; its absence is tampering, not a fresh start.
         head = Checkpoint.objects.using(using).select_for_update().get(pk=1)
-        entry = Entry(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor_id=actor.user_id,
-            actor_name=actor.name[:150],
-            source=actor.source,
-            request_id=actor.request_id,
-            action=action,
-            model=model_label(type(obj)),
-            object_id=str(obj.pk),
-            object_repr=str(obj)[:200],
-            before=before,
-            after=after,
-            prev_hash=head.head_hash,
-        )
-        entry.hash = entry_hash(head.head_hash, entry)
-        Entry.objects.using(using).bulk_create([entry])
-        head.seq, head.head_hash = entry.seq, entry.hash
-        head.mac = checkpoint_mac(head.seq, head.head_hash)
+        seq, prev = head.seq, head.head_hash
+        entries = []
+        for action, obj, before, after in changes:
+            seq += 1
+            entry = Entry(
+                seq=seq,
+                at=now,
+                actor_id=actor.user_id,
+                actor_name=actor.name[:150],
+                source=actor.source,
+                request_id=actor.request_id,
+                action=action,
+                model=model_label(type(obj)),
+                object_id=str(obj.pk),
+                object_repr=str(obj)[:200],
+                before=before,
+                after=after,
+                prev_hash=prev,
+            )
+            entry.hash = prev = entry_hash(prev, entry)
+            entries.append(entry)
+        Entry.objects.using(using).bulk_create(entries, batch_size=500)
         Checkpoint.objects.using(using).filter(pk=1).update(
-            seq=head.seq, head_hash=head.head_hash, mac=head.mac
+            seq=seq, head_hash=prev, mac=checkpoint_mac(seq, prev)
         )
-    return entry
+    return entries
 
 
 @dataclass
