@@ -165,6 +165,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it, even before collectstatic
 # `mamori serve` collects static files into the data directory, with hashed names for
 # caching; until that has happened (tests, `runserver`) they are served from the app folders.
 _MANIFEST = (STATIC_ROOT / "staticfiles.json").exists()

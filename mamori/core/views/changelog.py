@@ -15,6 +15,8 @@ class ChangeLogView(LoginRequiredMixin, TemplateView):
     template_name = "core/changelog.html"
 
     def get_context_data(self, **kwargs):
+        if not can(self.request.user, ChangeLogEntry, VIEW):
+            raise PermissionDenied
         queryset = ChangeLogEntry.objects.restrict(self.request.user).order_by("-seq")
         filterset = ChangeLogFilterSet(self.request.GET or None, queryset=queryset)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset

@@ -1,0 +1,85 @@
+"""Role tests for the core models without list pages of their own: the change log, conformance
+snapshots, scheduled runs and user accounts."""
+
+import pytest
+
+from mamori.core import roles as r
+from mamori.core.models import ChangeLogEntry, ConformanceSnapshot, ScheduledRun, User
+from mamori.core.tasks import snapshot_conformance
+from mamori.core.testing import api_client
+
+READERS_OF_LOG = {"admin", "ciso", "auditor"}
+EVERYONE = ("admin", "ciso", "auditor", "manager", "staff")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", EVERYONE)
+def test_change_log_is_for_admin_ciso_and_auditor(org, username):
+    client = org.client(username)
+    response = client.get("/changelog/?model=org.person")
+    api = api_client(org.users[username]).get("/api/changelog/")
+    if username in READERS_OF_LOG:
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == 5
+        assert api.status_code == 200 and api.json()["count"] >= 5
+        assert client.get("/changelog/verify/").status_code == 200
+    else:
+        assert response.status_code == 403
+        assert api.json()["count"] == 0
+        assert client.post("/changelog/verify/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_change_log_filters(org):
+    client = org.client("auditor")
+    by_model = client.get("/changelog/?model=org.department").context["page"].paginator.count
+    assert by_model == 4
+    by_action = client.get("/changelog/?action=delete").context["page"].paginator.count
+    assert by_action == 0
+    assert client.get("/changelog/?actor=nobody").context["page"].paginator.count == 0
+    assert client.get("/changelog/?since=2000-01-01&until=2999-12-31").status_code == 200
+
+
+@pytest.mark.django_db
+def test_entries_are_visible_per_object_to_those_who_see_the_object(org):
+    person = org.people["staff"]
+    assert org.client("staff").get(f"/org/people/{person.pk}/history/").status_code == 200
+    assert org.client("auditor").get(f"/org/people/{person.pk}/history/").status_code == 200
+    it_person = org.people["it_staff"]
+    assert org.client("manager").get(f"/org/people/{it_person.pk}/history/").status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username,sees", [("admin", True), ("ciso", True), ("auditor", True),
+                                           ("manager", True), ("staff", False)])
+def test_snapshots_are_read_only_for_readers(org, username, sees):
+    snapshot_conformance.call()
+    user = org.users[username]
+    assert ConformanceSnapshot.objects.restrict(user).exists() == sees
+    assert not ConformanceSnapshot.objects.restrict(user, "change").exists()
+    assert not ConformanceSnapshot.objects.restrict(user, "delete").exists()
+    assert not ScheduledRun.objects.restrict(user, "change").exists()
+
+
+@pytest.mark.django_db
+def test_user_accounts_are_managed_by_administrators_only(org):
+    assert User.objects.restrict(org.users["admin"], "change").count() == User.objects.count()
+    for name in ("ciso", "manager", "auditor", "staff"):
+        assert not User.objects.restrict(org.users[name], "change").exists()
+    assert list(User.objects.restrict(org.users["staff"])) == [org.users["staff"]]
+
+
+@pytest.mark.django_db
+def test_roles_come_from_current_appointments(org):
+    assert r.roles_for(org.users["ciso"]).has(r.CISO)
+    manager = r.roles_for(org.users["manager"])
+    assert manager.has(r.INFORMATION_MANAGER)
+    assert manager.managed_department_ids == {org.sales.pk, org.sales_east.pk}
+    assert r.roles_for(org.users["auditor"]).names == {r.AUDITOR, r.STAFF}
+    # Ending the appointment ends the role (on the next request).
+    from mamori.org.models import Appointment
+
+    Appointment.objects.filter(person=org.people["manager"]).update(end_date="2024-12-31")
+    fresh = User.objects.get(pk=org.users["manager"].pk)
+    assert not r.roles_for(fresh).has(r.INFORMATION_MANAGER)
+    assert not ChangeLogEntry.objects.restrict(fresh).exists()
