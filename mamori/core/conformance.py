@@ -58,10 +58,11 @@ class Result:
     failing: list[FailingObject] = field(default_factory=list)
     failing_count: int = 0
     detail: str = ""
+    unit: str = ""  # "%" for percentages; empty for counts
 
     @classmethod
     def from_failing(cls, failing_qs, *, value, threshold, passed: bool | None = None,
-                     detail: str = "") -> "Result":
+                     detail: str = "", unit: str = "") -> "Result":
         """A result whose failing objects are `failing_qs` (count by aggregate, first few
         listed). The check passes when there are none, unless `passed` says otherwise."""
         count = failing_qs.count()
@@ -71,7 +72,7 @@ class Result:
             for obj in failing_qs[:FAILING_SHOWN]
         ]
         ok = (count == 0) if passed is None else passed
-        return cls(PASS if ok else FAIL, value, threshold, shown, count, detail)
+        return cls(PASS if ok else FAIL, value, threshold, shown, count, detail, unit)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ def as_json(articles: list[ArticleOutcome], base_url: str = "") -> list[dict]:
                     "status": o.result.status,
                     "value": o.result.value,
                     "threshold": o.result.threshold,
+                    "unit": o.result.unit,
                     "failing_count": o.result.failing_count,
                     "failing": [
                         {"label": f.label, "url": base_url + f.url if f.url else ""}

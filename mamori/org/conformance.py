@@ -24,7 +24,8 @@ def person_classified() -> Result:
     failing = active.filter(Q(category="") | Q(department__isnull=True))
     total = active.count()
     missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0)
+    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
+                                 unit="%")
 
 
 def current_information_managers():
@@ -46,7 +47,8 @@ def department_has_manager() -> Result:
     failing = active.exclude(pk__in=managed)
     total = active.count()
     missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0)
+    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
+                                 unit="%")
 
 
 @register(

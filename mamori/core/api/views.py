@@ -26,6 +26,7 @@ def article_serializer():
         "status": serializers.ChoiceField(choices=["pass", "fail", "n/a"]),
         "value": serializers.JSONField(allow_null=True),
         "threshold": serializers.JSONField(allow_null=True),
+        "unit": serializers.CharField(allow_blank=True),
         "failing_count": serializers.IntegerField(),
         "failing": failing,
     }, many=True)
@@ -64,14 +65,22 @@ class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):
 
 class ApiTokenSerializer(serializers.ModelSerializer):
     days = serializers.IntegerField(write_only=True, required=False, min_value=1, max_value=366)
-    token = serializers.CharField(read_only=True,
-                                  help_text="Shown once, in the response to creation.")
 
     class Meta:
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at",
-                  "revoked_at", "days", "token"]
+                  "revoked_at", "days"]
         read_only_fields = ["prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+
+class NewApiTokenSerializer(ApiTokenSerializer):
+    """Creation, whose response alone carries the token (so only its schema requires it)."""
+
+    token = serializers.CharField(read_only=True,
+                                  help_text="Shown once, in the response to creation.")
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
 
 
 class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -81,7 +90,12 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     serializer_class = ApiTokenSerializer
 
+    def get_serializer_class(self):
+        return NewApiTokenSerializer if self.action == "create" else ApiTokenSerializer
+
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation, no user
+            return ApiToken.objects.none()
         return ApiToken.objects.restrict(self.request.user).filter(
             user=self.request.user).order_by("-created_at")
 

@@ -118,7 +118,7 @@ class TestConformanceOutputs:
         assert [a["article"] for a in data] == [str(n) for n in range(1, 13)] + ["web"]
         art3 = next(a for a in data if a["article"] == "3")
         check = art3["checks"][0]
-        assert set(check) == {"code", "title", "status", "value", "threshold",
+        assert set(check) == {"code", "title", "status", "value", "threshold", "unit",
                               "failing_count", "failing"}
         assert check["status"] == "fail" and check["failing_count"] == 3
         assert check["failing"][0]["url"].startswith("http")

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from mamori.core import conformance
+from mamori.core.text import text_table
 
 
 class Command(BaseCommand):
@@ -37,20 +38,5 @@ class Command(BaseCommand):
                              "" if result.value is None else str(result.value),
                              "" if result.threshold is None else str(result.threshold),
                              str(result.failing_count)))
-        widths = [max(display_width(str(row[i])) for row in [headers, *rows])
-                  for i in range(len(headers))]
-        lines = []
-        for row in [headers, *rows]:
-            lines.append("  ".join(pad(str(cell), w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        return "\n".join(lines) + "\n"
+        return text_table([headers, *rows])
 
-
-def display_width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))

@@ -1,12 +1,12 @@
 """`mamori demo`: prepare the database and load the demo organisation, then show the logins."""
 
-import unicodedata
-
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from mamori.core.tasks import snapshot_conformance
+from mamori.core.text import text_table
 from mamori.org.demo import COMPANY_EN, COMPANY_JA, DEFAULT_SEED, load_demo
 
 
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
         call_command("createcachetable", verbosity=max(0, verbosity - 1))
         result = load_demo(settings.DATA_DIR, self.stdout, seed=seed)
+        # Today's conformance snapshot, so the dashboard's trend starts on the first day.
+        snapshot_conformance.call()
         if not result.logins:
             self.stdout.write(self.style.WARNING(
                 _("The demo logins were not found in %(path)s; they are shown only once, when "
@@ -45,16 +47,4 @@ class Command(BaseCommand):
     def write_table(self, logins):
         headers = (_("Username"), _("Password"), _("Role"))
         rows = [headers, *((x.username, x.password, x.role) for x in logins)]
-        widths = [max(display_width(row[i]) for row in rows) for i in range(2)]
-        for row in rows:
-            cells = [pad(row[0], widths[0]), pad(row[1], widths[1]), row[2]]
-            self.stdout.write("  " + "  ".join(cells))
-
-
-def display_width(text: str) -> int:
-    """Terminal columns: full-width (e.g. Japanese) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
+        self.stdout.write(text_table(rows, indent="  "), ending="")
