@@ -25,7 +25,7 @@ def test_scheduler_enqueues_each_period_once():
     assert enqueue_due(tomorrow)
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
 def test_worker_runs_the_snapshot_and_dashboard_shows_trend(org):
     enqueue_due()
     call_command("worker", "--batch", "--no-startup-delay")
