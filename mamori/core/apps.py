@@ -1,5 +1,5 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_migrate, pre_delete
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,14 @@ class CoreConfig(AppConfig):
                                    dispatch_uid=f"changelog-{model._meta.label_lower}")
         from mamori.core import auth_signals  # noqa: F401  (MFA changes join the log)
 
+        post_migrate.connect(_ensure_genesis, sender=self, dispatch_uid="changelog-genesis")
+
         # Each app registers its checks and periodic tasks in conformance.py / tasks.py.
         autodiscover_modules("conformance")
         autodiscover_modules("tasks")
+
+
+def _ensure_genesis(sender, using="default", **kwargs):
+    from mamori.core.changelog import ensure_genesis
+
+    ensure_genesis(using)

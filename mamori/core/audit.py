@@ -71,23 +71,9 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
                                   using=self.db)
         return created
 
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        objs = list(objs)
-        with transaction.atomic(using=self.db):
-            befores = {
-                row.pk: snapshot(row)
-                for row in self.model._base_manager.using(self.db).filter(
-                    pk__in=[o.pk for o in objs]
-                )
-            }
-            count = super().bulk_update(objs, fields, *args, **kwargs)
-            changes = []
-            for obj in objs:
-                after = snapshot(obj)
-                if obj.pk not in befores or _meaningful_change(obj, befores[obj.pk], after):
-                    changes.append(("update", obj, befores.get(obj.pk), after))
-            changelog.record_many(changes, using=self.db)
-        return count
+    # No bulk_update() override: Django runs bulk_update() as one update() per batch, and
+    # update() above logs every changed row from the database, before and after. Logging here
+    # as well wrote each change twice (and logged unsaved in-memory fields as changes).
 
 
 class AuditedManager(models.Manager.from_queryset(AuditedQuerySet)):
@@ -114,6 +100,11 @@ class AuditedModel(models.Model):
                 before = snapshot(old) if old is not None else None
             super().save(*args, **kwargs)
             after = snapshot(self)
+            update_fields = kwargs.get("update_fields")
+            if before is not None and update_fields is not None:
+                # Only these columns were written; other fields may hold unsaved values.
+                written = {self._meta.get_field(name).attname for name in update_fields}
+                after = {k: v if k in written else before.get(k) for k, v in after.items()}
             if before is None:
                 changelog.record("create", self, None, after)
             elif _meaningful_change(self, before, after):

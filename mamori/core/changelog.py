@@ -59,6 +59,34 @@ def model_label(model) -> str:
     return model._meta.label_lower
 
 
+class ChainBroken(RuntimeError):
+    pass
+
+
+def locked_head(using: str):
+    """The checkpoint row, locked until the transaction ends. It is created with the schema
+    (migration core.0002, and `ensure_genesis` after a flush), never here: a missing
+    checkpoint is tampering, and nothing more is appended until someone looks."""
+    Checkpoint = apps.get_model("core", "ChainCheckpoint")
+    head = Checkpoint.objects.using(using).select_for_update().filter(pk=1).first()
+    if head is None:
+        raise ChainBroken("the change-log checkpoint is missing; run `mamori verifylog`")
+    return head
+
+
+def ensure_genesis(using: str = "default") -> None:
+    """Create the genesis checkpoint for an empty log (post_migrate: after `migrate` and after
+    `flush`, which empties every table). A log with entries is left as it is."""
+    Entry = apps.get_model("core", "ChangeLogEntry")
+    Checkpoint = apps.get_model("core", "ChainCheckpoint")
+    if Checkpoint.objects.using(using).filter(pk=1).exists():
+        return
+    if Entry.objects.using(using).exists():
+        return  # tampering; verify() reports it
+    Checkpoint.objects.using(using).get_or_create(
+        pk=1, defaults={"seq": 0, "head_hash": GENESIS, "mac": checkpoint_mac(0, GENESIS)})
+
+
 def record(action: str, obj, before, after, using: str | None = None):
     """Append one entry for `obj`. Must run inside the transaction of the change itself."""
     return record_many([(action, obj, before, after)], using=using or obj._state.db)[0]
@@ -75,8 +103,7 @@ def record_many(changes, using: str | None = None) -> list:
     actor = current_actor()
     now = timezone.now()
     with transaction.atomic(using=using):
-        # Created by migration core.0002; its absence is tampering, not a fresh start.
-        head = Checkpoint.objects.using(using).select_for_update().get(pk=1)
+        head = locked_head(using)
         seq, prev = head.seq, head.head_hash
         entries = []
         for action, obj, before, after in changes:
@@ -132,8 +159,8 @@ def verify(using: str = "default", chunk_size: int = 2000) -> Verdict:
     head = Checkpoint.objects.using(using).filter(pk=1).first()
     last_seq = expected_seq - 1
     if head is None:
-        if last_seq == 0:
-            return Verdict(True, 0)
+        # Created by migration core.0002, so missing is tampering even over an empty log
+        # (deleting every entry and the checkpoint must not pass for a fresh installation).
         return Verdict(False, checked, "the checkpoint is missing (deleted)", None)
     if not hmac.compare_digest(head.mac, checkpoint_mac(head.seq, head.head_hash)):
         return Verdict(False, checked, "the checkpoint was altered (HMAC mismatch)", head.seq)
@@ -141,6 +168,8 @@ def verify(using: str = "default", chunk_size: int = 2000) -> Verdict:
         return Verdict(False, checked, f"entry {last_seq + 1} is missing (the newest entries "
                        f"up to {head.seq} were deleted)", last_seq + 1)
     if head.seq < last_seq or head.head_hash != prev:
-        return Verdict(False, checked, f"entry {head.seq + 1 if head.seq < last_seq else head.seq}"
-                       " does not match the signed checkpoint", head.seq)
+        # Entries beyond the signed head: the first of them is the first that does not fit.
+        first_bad = head.seq + 1 if head.seq < last_seq else head.seq
+        return Verdict(False, checked, f"entry {first_bad} does not match the signed checkpoint",
+                       first_bad)
     return Verdict(True, checked)

@@ -53,3 +53,33 @@ def test_snapshot_is_logged_as_task():
     snapshot_conformance.call()
     entry = ChangeLogEntry.objects.filter(model="core.conformancesnapshot").first()
     assert entry.actor_name == "task:snapshot_conformance" and entry.source == "task"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_workers_share_the_queue():
+    """Three `mamori worker` processes drain one queue; every task runs exactly once."""
+    import os
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("worker processes need a database shared between processes (PostgreSQL)")
+    from mamori.core.tasks import snapshot_conformance
+
+    for _ in range(12):
+        snapshot_conformance.enqueue()
+    db = connection.settings_dict
+    env = {**os.environ,
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+                           f"{db['PORT'] or 5432}/{db['NAME']}"}
+    workers = [subprocess.Popen([sys.executable, "-m", "mamori.cli", "worker", "--batch",
+                                 "--no-startup-delay"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL) for _ in range(3)]
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0
+    results = list(DBTaskResult.objects.all())
+    assert len(results) == 12
+    assert all(r.status == "SUCCESSFUL" for r in results), [r.traceback for r in results]
+    assert all(len(r.worker_ids) == 1 for r in results)
