@@ -65,6 +65,11 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
     update.alters_data = True
 
     def bulk_create(self, objs, *args, **kwargs):
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            # Which rows were skipped or upserted is not reported back, so they cannot be
+            # logged truthfully; audited models write conflicting rows one by one instead.
+            raise ValueError("bulk_create with conflict handling is not supported on "
+                             "audited models")
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             changelog.record_many([("create", obj, None, snapshot(obj)) for obj in created],
@@ -100,6 +105,9 @@ class AuditedModel(models.Model):
                 before = snapshot(old) if old is not None else None
             super().save(*args, **kwargs)
             after = snapshot(self)
+            if before is not None:
+                for name in _changed_secrets(old, self):
+                    after[name] = "[changed]"  # the value stays secret; the change does not
             update_fields = kwargs.get("update_fields")
             if before is not None and update_fields is not None:
                 # Only these columns were written; other fields may hold unsaved values.
@@ -113,6 +121,31 @@ class AuditedModel(models.Model):
     save.alters_data = True
 
 
+def _changed_secrets(old, new) -> list[str]:
+    """Attnames of redacted fields (e.g. the password hash) whose stored value changed."""
+    changed = []
+    for name in getattr(new, "changelog_redact", ()):
+        field = new._meta.get_field(name)
+        if field.value_from_object(old) != field.value_from_object(new):
+            changed.append(field.attname)
+    return changed
+
+
 def record_deletion(sender, instance, using, **kwargs):
-    """pre_delete receiver, connected for each audited model in CoreConfig.ready()."""
-    changelog.record("delete", instance, snapshot(instance), None, using=using)
+    """pre_delete receiver, connected for each audited model in CoreConfig.ready().
+
+    Besides the deletion itself it logs the SET_NULL updates the deletion is about to make to
+    audited rows that point at the instance: Django applies those with a plain UPDATE that
+    bypasses the audited queryset."""
+    changes = [("delete", instance, snapshot(instance), None)]
+    for relation in instance._meta.related_objects:
+        if relation.on_delete is not models.SET_NULL or relation.many_to_many:
+            continue
+        related_model = relation.related_model
+        if not issubclass(related_model, AuditedModel):
+            continue
+        field = relation.field
+        for row in related_model._base_manager.using(using).filter(**{field.name: instance}):
+            before = snapshot(row)
+            changes.append(("update", row, before, {**before, field.attname: None}))
+    changelog.record_many(changes, using=using)
