@@ -19,6 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.core.context import current_actor
 
@@ -70,7 +71,7 @@ def locked_head(using: str):
     Checkpoint = apps.get_model("core", "ChainCheckpoint")
     head = Checkpoint.objects.using(using).select_for_update().filter(pk=1).first()
     if head is None:
-        raise ChainBroken("the change-log checkpoint is missing; run `mamori verifylog`")
+        raise ChainBroken(_("the change-log checkpoint is missing; run `mamori verifylog`"))
     return head
 
 
@@ -140,36 +141,44 @@ class Verdict:
     seq: int | None = None
 
 
+def broken(checked: int, at: int | None, message: str, **params) -> Verdict:
+    return Verdict(False, checked, message % params, at)
+
+
 def verify(using: str = "default", chunk_size: int = 2000) -> Verdict:
-    """Recompute the whole chain; name the first entry that does not fit."""
+    """Recompute the whole chain; name the first entry that does not fit. The problem text is
+    in the active language."""
     Entry = apps.get_model("core", "ChangeLogEntry")
     Checkpoint = apps.get_model("core", "ChainCheckpoint")
     expected_seq, prev = 1, GENESIS
     checked = 0
     for entry in Entry.objects.using(using).order_by("seq").iterator(chunk_size=chunk_size):
         if entry.seq != expected_seq:
-            return Verdict(False, checked, f"entry {expected_seq} is missing (deleted)", expected_seq)
+            return broken(checked, expected_seq, _("entry %(seq)s is missing (deleted)"),
+                          seq=expected_seq)
         if entry.prev_hash != prev:
-            return Verdict(False, checked, f"entry {entry.seq} does not link to entry "
-                           f"{entry.seq - 1} (prev_hash altered)", entry.seq)
+            return broken(checked, entry.seq, _("entry %(seq)s does not link to entry "
+                                                "%(previous)s (prev_hash altered)"),
+                          seq=entry.seq, previous=entry.seq - 1)
         if entry_hash(prev, entry) != entry.hash:
-            return Verdict(False, checked, f"entry {entry.seq} was altered (hash mismatch)",
-                           entry.seq)
+            return broken(checked, entry.seq, _("entry %(seq)s was altered (hash mismatch)"),
+                          seq=entry.seq)
         prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = Checkpoint.objects.using(using).filter(pk=1).first()
     last_seq = expected_seq - 1
     if head is None:
         # Created by migration core.0002, so missing is tampering even over an empty log
         # (deleting every entry and the checkpoint must not pass for a fresh installation).
-        return Verdict(False, checked, "the checkpoint is missing (deleted)", None)
+        return broken(checked, None, _("the checkpoint is missing (deleted)"))
     if not hmac.compare_digest(head.mac, checkpoint_mac(head.seq, head.head_hash)):
-        return Verdict(False, checked, "the checkpoint was altered (HMAC mismatch)", head.seq)
+        return broken(checked, head.seq, _("the checkpoint was altered (HMAC mismatch)"))
     if head.seq > last_seq:
-        return Verdict(False, checked, f"entry {last_seq + 1} is missing (the newest entries "
-                       f"up to {head.seq} were deleted)", last_seq + 1)
+        return broken(checked, last_seq + 1, _("entry %(seq)s is missing (the newest entries "
+                                               "up to %(head)s were deleted)"),
+                      seq=last_seq + 1, head=head.seq)
     if head.seq < last_seq or head.head_hash != prev:
         # Entries beyond the signed head: the first of them is the first that does not fit.
         first_bad = head.seq + 1 if head.seq < last_seq else head.seq
-        return Verdict(False, checked, f"entry {first_bad} does not match the signed checkpoint",
-                       first_bad)
+        return broken(checked, first_bad, _("entry %(seq)s does not match the signed "
+                                            "checkpoint"), seq=first_bad)
     return Verdict(True, checked)

@@ -11,6 +11,7 @@ from operator import or_
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from mamori.core import roles as r
 
@@ -137,7 +138,7 @@ def ensure_in_scope(obj, user, action: str = CHANGE) -> None:
     written object is not within the user's scope for `action`."""
     qs = type(obj)._default_manager.all()
     if not restrict(qs, user, action).filter(pk=obj.pk).exists():
-        raise PermissionDenied("the change would fall outside your scope")
+        raise PermissionDenied(_("The change would fall outside your scope."))
 
 
 class RestrictableQuerySetMixin:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.response import Response
@@ -10,7 +11,7 @@ from rest_framework.views import APIView
 
 from mamori.core import conformance
 from mamori.core import roles as r
-from mamori.core.api.viewsets import ChangeLogEntrySerializer
+from mamori.core.api.viewsets import ChangeLogEntrySerializer, LimitOffsetPagination
 from mamori.core.filtersets import ChangeLogFilterSet
 from mamori.core.models import ApiToken, ChangeLogEntry
 
@@ -56,6 +57,7 @@ class ConformanceView(APIView):
 class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ChangeLogEntrySerializer
     filterset_class = ChangeLogFilterSet
+    pagination_class = LimitOffsetPagination
     lookup_field = "seq"
     ordering_fields = ["seq", "at"]
 
@@ -77,7 +79,7 @@ class NewApiTokenSerializer(ApiTokenSerializer):
     """Creation, whose response alone carries the token (so only its schema requires it)."""
 
     token = serializers.CharField(read_only=True,
-                                  help_text="Shown once, in the response to creation.")
+                                  help_text=_("Shown once, in the response to creation."))
 
     class Meta(ApiTokenSerializer.Meta):
         fields = [*ApiTokenSerializer.Meta.fields, "token"]
@@ -89,6 +91,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Your personal API tokens. DELETE revokes a token (it stays listed, revoked)."""
 
     serializer_class = ApiTokenSerializer
+    pagination_class = LimitOffsetPagination
 
     def get_serializer_class(self):
         return NewApiTokenSerializer if self.action == "create" else ApiTokenSerializer

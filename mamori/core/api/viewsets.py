@@ -6,8 +6,9 @@ the user's scope before commit, exactly as the UI does. Each object also has /hi
 
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, pagination, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -17,6 +18,13 @@ from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 
 ACTION_FOR_METHOD = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "PUT": CHANGE,
                      "PATCH": CHANGE, "DELETE": DELETE, "POST": ADD}
+
+
+class LimitOffsetPagination(pagination.LimitOffsetPagination):
+    """DRF's, with a ceiling on `limit`: without one, `?limit=10**21` overflows the SQL LIMIT
+    (OverflowError on SQLite, out of range on PostgreSQL) and the request ends in a 500."""
+
+    max_limit = 1000
 
 
 class ChangeLogEntrySerializer(serializers.ModelSerializer):
@@ -42,6 +50,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 class ScopedModelViewSet(viewsets.ModelViewSet):
     model = None
     select_related: tuple[str, ...] = ()
+    pagination_class = LimitOffsetPagination
     ordering_fields = "__all__"
 
     def get_queryset(self):
@@ -80,7 +89,10 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             with transaction.atomic():
                 instance.delete()
         except ProtectedError as exc:
-            raise exceptions.ValidationError({"detail": str(exc.args[0])}) from exc
+            blockers = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+            raise exceptions.ValidationError({"detail": _(
+                "This cannot be deleted while other records refer to it: %(blockers)s")
+                % {"blockers": blockers}}) from exc
 
     @extend_schema(responses=ChangeLogEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])

@@ -33,6 +33,7 @@ ARTICLES = [str(n) for n in range(1, 13)] + ["web"]
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
+expect.set_options(timeout=WAIT_MS)
 
 pytestmark = [
     pytest.mark.browser,
@@ -77,7 +78,7 @@ def browser():
 
 
 @pytest.fixture
-def console(browser):
+def console():
     """Every console message of the page, as 'type: text' (CSP violations land here)."""
     return []
 
@@ -181,7 +182,7 @@ def csp_violations(console: list[str]) -> list[str]:
     return [line for line in console if "Content Security Policy" in line]
 
 
-# --- the test ---------------------------------------------------------------------------------
+# --- the tests --------------------------------------------------------------------------------
 
 def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, console,
                                                  tmp_path):
@@ -206,6 +207,7 @@ def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, con
     # 4. The conformance dashboard: one card per article of the policy, plus the web systems.
     page.goto(f"{base}/dashboard/")
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "ja")  # the choice persists
     dashboard = page.get_by_test_id("dashboard")
     expect(dashboard).to_be_visible()
     for article in ARTICLES:
@@ -237,6 +239,12 @@ def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, con
     expect(entries.first).to_contain_text("(ui)")
     expect(entries.first.locator(".badge.bg-green-lt")).to_have_count(1)  # action: create
 
-    print("CONSOLE:", console)
     assert not csp_violations(console), "\n".join(csp_violations(console))
     assert not [line for line in console if line.startswith("pageerror")], console
+
+
+def test_totp_code_matches_rfc_6238():
+    # RFC 6238, appendix B: SHA-1 key "12345678901234567890" gives 94287082 at T=59 (8 digits).
+    secret = base64.b32encode(b"12345678901234567890").decode()
+    assert totp_code(secret, at=59, digits=8) == "94287082"
+    assert totp_code(secret, at=1111111109) == "081804"

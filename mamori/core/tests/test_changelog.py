@@ -45,6 +45,13 @@ CHECKPOINT_TABLE = "core_chaincheckpoint"
 # --- helpers ----------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """verify() reports in the active language; these tests read its English text."""
+    with translation.override("en"):
+        yield
+
+
 def head_seq() -> int:
     return ChainCheckpoint.objects.get(pk=1).seq
 

@@ -8,8 +8,11 @@ from mamori.core.text import text_table
 
 
 class Command(BaseCommand):
-    help = _("Show every policy article with the result of its checks. Exits with status 1 "
-             "when any check fails.")
+    @property
+    def help(self):
+        # Looked up when the parser is built, so the text follows the active language.
+        return _("Show every policy article with the result of its checks. Exits with status 1 "
+                 "when any check fails.")
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help=_("print JSON"))
@@ -26,17 +29,19 @@ class Command(BaseCommand):
 
     def table(self, articles) -> str:
         headers = (_("article"), _("status"), _("check"), _("measured"), _("threshold"),
-                   _("failing"))
+                   _("failing"), _("title"))
+        labels = conformance.STATUS_LABELS
         rows = []
         for article in articles:
             if not article.outcomes:
-                rows.append((article.label, conformance.NOT_APPLICABLE,
-                             _("no checks yet"), "", "", ""))
+                rows.append((article.label, labels[conformance.NOT_APPLICABLE], "-", "", "",
+                             "", _("no checks yet")))
             for outcome in article.outcomes:
                 result = outcome.result
-                rows.append((article.label, result.status, outcome.check.code,
-                             "" if result.value is None else str(result.value),
-                             "" if result.threshold is None else str(result.threshold),
-                             str(result.failing_count)))
+                unit = result.unit
+                rows.append((article.label, labels[result.status], outcome.check.code,
+                             "" if result.value is None else f"{result.value}{unit}",
+                             "" if result.threshold is None else f"{result.threshold}{unit}",
+                             str(result.failing_count), outcome.check.title))
         return text_table([headers, *rows])
 

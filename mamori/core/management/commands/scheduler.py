@@ -7,7 +7,10 @@ from mamori.core.schedule import enqueue_due, periodic_tasks
 
 
 class Command(BaseCommand):
-    help = _("Enqueue periodic tasks when they are due; `mamori worker` runs them.")
+    @property
+    def help(self):
+        # Looked up when the parser is built, so the text follows the active language.
+        return _("Enqueue periodic tasks when they are due; `mamori worker` runs them.")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true",

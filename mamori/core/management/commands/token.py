@@ -8,7 +8,10 @@ from mamori.core.models import ApiToken, User
 
 
 class Command(BaseCommand):
-    help = _("Issue a personal API token for a user (printed once; only its hash is stored).")
+    @property
+    def help(self):
+        # Looked up when the parser is built, so the text follows the active language.
+        return _("Issue a personal API token for a user (printed once; only its hash is stored).")
 
     def add_arguments(self, parser):
         parser.add_argument("username")

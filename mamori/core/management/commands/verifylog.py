@@ -5,8 +5,11 @@ from mamori.core.changelog import verify
 
 
 class Command(BaseCommand):
-    help = _("Recompute the change-log hash chain and its signed checkpoint. Exits with "
-             "status 0 when intact, 1 naming the first broken entry otherwise.")
+    @property
+    def help(self):
+        # Looked up when the parser is built, so the text follows the active language.
+        return _("Recompute the change-log hash chain and its signed checkpoint. Exits with "
+                 "status 0 when intact, 1 naming the first broken entry otherwise.")
 
     def handle(self, *args, **options):
         verdict = verify()

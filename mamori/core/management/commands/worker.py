@@ -6,4 +6,7 @@ from django_tasks_db.management.commands.db_worker import Command as DbWorkerCom
 
 
 class Command(DbWorkerCommand):
-    help = _("Run queued background tasks (reminders, scans, snapshots).")
+    @property
+    def help(self):
+        # Looked up when the parser is built, so the text follows the active language.
+        return _("Run queued background tasks (reminders, scans, snapshots).")
