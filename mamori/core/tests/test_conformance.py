@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from mamori.core import conformance
 from mamori.core.testing import api_client
@@ -128,9 +129,14 @@ class TestConformanceOutputs:
         assert org.client("staff").get("/dashboard/").status_code == 403
 
     def test_command_table_json_and_exit_status(self, org):
-        status, out = run_command()
+        with translation.override("en"):
+            status, out = run_command()
         assert status == 1
-        assert "org.art3.information_manager" in out and "fail" in out
+        line = next(x for x in out.splitlines() if "org.art3.information_manager" in x)
+        assert line.startswith("Article 3") and " fail " in line
+        with translation.override("ja"):
+            status, out = run_command()
+        assert "不適合" in out and "第3条" in out
         status, out = run_command("--json")
         assert status == 1
         data = json.loads(out)
