@@ -47,7 +47,7 @@ class Org:
         self.person("auditor", "P005", Person.Category.EMPLOYEE, self.company,
                     system_role=User.SystemRole.AUDITOR)
         self.users["admin"] = User.objects.create_user(
-            "admin", password="x-admin-password-1", system_role=User.SystemRole.ADMIN)
+            "admin", password="x-admin-password-1", system_role=User.SystemRole.ADMIN)  # noqa: S106
 
     def person(self, username, number, category, department, system_role="staff"):
         user = User.objects.create_user(username, password=f"x-{username}-password-1",

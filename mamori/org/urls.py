@@ -9,7 +9,9 @@ urlpatterns = [
     path("departments/new/", views.DepartmentCreate.as_view(), name="department_create"),
     path("departments/import/", views.DepartmentImport.as_view(), name="department_import"),
     path(
-        "departments/bulk-delete/", views.DepartmentBulkDelete.as_view(), name="department_bulk_delete"
+        "departments/bulk-delete/",
+        views.DepartmentBulkDelete.as_view(),
+        name="department_bulk_delete",
     ),
     path("departments/<int:pk>/", views.DepartmentDetail.as_view(), name="department_detail"),
     path("departments/<int:pk>/edit/", views.DepartmentUpdate.as_view(), name="department_update"),
@@ -17,7 +19,9 @@ urlpatterns = [
         "departments/<int:pk>/delete/", views.DepartmentDelete.as_view(), name="department_delete"
     ),
     path(
-        "departments/<int:pk>/history/", views.DepartmentHistory.as_view(), name="department_history"
+        "departments/<int:pk>/history/",
+        views.DepartmentHistory.as_view(),
+        name="department_history",
     ),
     path("people/", views.PersonList.as_view(), name="person_list"),
     path("people/new/", views.PersonCreate.as_view(), name="person_create"),
@@ -31,16 +35,22 @@ urlpatterns = [
     path("appointments/new/", views.AppointmentCreate.as_view(), name="appointment_create"),
     path("appointments/import/", views.AppointmentImport.as_view(), name="appointment_import"),
     path(
-        "appointments/bulk-delete/", views.AppointmentBulkDelete.as_view(), name="appointment_bulk_delete"
+        "appointments/bulk-delete/",
+        views.AppointmentBulkDelete.as_view(),
+        name="appointment_bulk_delete",
     ),
     path("appointments/<int:pk>/", views.AppointmentDetail.as_view(), name="appointment_detail"),
     path(
         "appointments/<int:pk>/edit/", views.AppointmentUpdate.as_view(), name="appointment_update"
     ),
     path(
-        "appointments/<int:pk>/delete/", views.AppointmentDelete.as_view(), name="appointment_delete"
+        "appointments/<int:pk>/delete/",
+        views.AppointmentDelete.as_view(),
+        name="appointment_delete",
     ),
     path(
-        "appointments/<int:pk>/history/", views.AppointmentHistory.as_view(), name="appointment_history"
+        "appointments/<int:pk>/history/",
+        views.AppointmentHistory.as_view(),
+        name="appointment_history",
     ),
 ]

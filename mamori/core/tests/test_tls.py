@@ -141,7 +141,7 @@ def test_mismatched_key_is_reissued(tmp_path):
         ("[::1]:9000", ("::1", 9000)),
         ("[::1]", ("::1", 8443)),
         ("localhost", ("localhost", 8443)),
-        ("0.0.0.0:443", ("0.0.0.0", 443)),
+        ("0.0.0.0:443", ("0.0.0.0", 443)),  # noqa: S104  (parsing only)
     ],
 )
 def test_parse_bind(bind, expected):

@@ -105,7 +105,7 @@ def placeholders(text: str, python_format: bool) -> Counter:
     found = Counter(NAMED.findall(text))
     if python_format:
         found.update(POSITIONAL.findall(NAMED.sub("", text)))
-    found.update("{{ %s }}" % v for v in TEMPLATE_VARIABLE.findall(text))
+    found.update(f"{{{{ {v} }}}}" for v in TEMPLATE_VARIABLE.findall(text))
     return found
 
 
@@ -166,7 +166,7 @@ def test_python_format_translations_format():
             continue
         values = dict.fromkeys(names, 1)
         for text in entry.msgstr.values():
-            text % values  # raises on a malformed format  # noqa: B018
+            text % values  # raises on a malformed format
 
 
 def test_mo_matches_po():
