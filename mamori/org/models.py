@@ -68,10 +68,12 @@ class Department(AuditedModel):
 
     def clean(self):
         if self.parent_id and self.pk:
+            seen = set()
             ancestor = self.parent
-            while ancestor is not None:
+            while ancestor is not None and ancestor.pk not in seen:  # stops on old cycles too
                 if ancestor.pk == self.pk:
                     raise ValidationError({"parent": _("A department cannot be below itself.")})
+                seen.add(ancestor.pk)
                 ancestor = ancestor.parent
 
 

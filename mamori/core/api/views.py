@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from mamori.core import conformance
 from mamori.core import roles as r
-from mamori.core.api.viewsets import ChangeLogEntrySerializer, LimitOffsetPagination
+from mamori.core.api.viewsets import ChangeLogEntrySerializer
 from mamori.core.filtersets import ChangeLogFilterSet
 from mamori.core.models import ApiToken, ChangeLogEntry
 
@@ -57,7 +57,6 @@ class ConformanceView(APIView):
 class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ChangeLogEntrySerializer
     filterset_class = ChangeLogFilterSet
-    pagination_class = LimitOffsetPagination
     lookup_field = "seq"
     ordering_fields = ["seq", "at"]
 
@@ -91,7 +90,6 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Your personal API tokens. DELETE revokes a token (it stays listed, revoked)."""
 
     serializer_class = ApiTokenSerializer
-    pagination_class = LimitOffsetPagination
 
     def get_serializer_class(self):
         return NewApiTokenSerializer if self.action == "create" else ApiTokenSerializer

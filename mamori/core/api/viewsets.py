@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, pagination, serializers, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -18,13 +18,6 @@ from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 
 ACTION_FOR_METHOD = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "PUT": CHANGE,
                      "PATCH": CHANGE, "DELETE": DELETE, "POST": ADD}
-
-
-class LimitOffsetPagination(pagination.LimitOffsetPagination):
-    """DRF's, with a ceiling on `limit`: without one, `?limit=10**21` overflows the SQL LIMIT
-    (OverflowError on SQLite, out of range on PostgreSQL) and the request ends in a 500."""
-
-    max_limit = 1000
 
 
 class ChangeLogEntrySerializer(serializers.ModelSerializer):
@@ -44,13 +37,30 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
+    """Related objects limited to what the user may see, and the model's own clean() run on
+    the object as it would be saved (DRF does not call it), so the API keeps the same rules
+    as the forms."""
+
     serializer_related_field = ScopedRelatedField
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+        values = {}
+        if self.instance is not None:
+            values = {name: getattr(self.instance, name) for name in names}
+        values.update({k: v for k, v in attrs.items() if k in names})
+        candidate = model(**values)
+        if self.instance is not None:
+            candidate.pk = self.instance.pk
+        candidate.clean()
+        return attrs
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):
     model = None
     select_related: tuple[str, ...] = ()
-    pagination_class = LimitOffsetPagination
     ordering_fields = "__all__"
 
     def get_queryset(self):

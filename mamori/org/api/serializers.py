@@ -17,16 +17,6 @@ class PersonSerializer(ScopedModelSerializer):
                   "department", "status", "joined_on", "left_on", "user"]
         read_only_fields = ["user"]
 
-    def validate(self, attrs):
-        instance = Person(**{**self._current(), **attrs})
-        instance.clean()
-        return attrs
-
-    def _current(self):
-        if self.instance is None:
-            return {}
-        return {f: getattr(self.instance, f) for f in ("joined_on", "left_on", "status")}
-
 
 class AppointmentSerializer(ScopedModelSerializer):
     is_current = serializers.BooleanField(read_only=True)
@@ -35,15 +25,3 @@ class AppointmentSerializer(ScopedModelSerializer):
         model = Appointment
         fields = ["id", "person", "role", "department", "start_date", "end_date", "note",
                   "is_current"]
-
-    def validate(self, attrs):
-        merged = {}
-        if self.instance is not None:
-            merged = {f: getattr(self.instance, f) for f in
-                      ("person", "role", "department", "start_date", "end_date", "note")}
-        merged.update(attrs)
-        candidate = Appointment(**merged)
-        if self.instance is not None:
-            candidate.pk = self.instance.pk
-        candidate.clean()
-        return attrs
