@@ -35,6 +35,7 @@ CSRF_TRUSTED_ORIGINS = [
 INSTALLED_APPS = [
     "mamori.core",
     "mamori.org",
+    "mamori.policies",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -237,6 +238,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 MAMORI_API_TOKEN_DAYS = int(os.environ.get("MAMORI_API_TOKEN_DAYS", "90"))
+
+# Art 2: share of people in scope who must have acknowledged the current basic policy.
+MAMORI_ACKNOWLEDGEMENT_THRESHOLD = float(
+    os.environ.get("MAMORI_ACKNOWLEDGEMENT_THRESHOLD", "95"))
 
 # --- background tasks -------------------------------------------------------------------
 

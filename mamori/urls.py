@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("mamori.core.urls")),
     path("org/", include("mamori.org.urls")),
+    path("policies/", include("mamori.policies.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

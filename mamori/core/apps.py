@@ -1,5 +1,5 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate, pre_delete
+from django.db.models.signals import m2m_changed, post_migrate, pre_delete
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Mamori core")
 
     def ready(self):
-        from mamori.core.audit import AuditedModel, record_deletion
+        from mamori.core.audit import AuditedModel, record_deletion, record_m2m_change
 
         # Connected per audited model (not for every model), so Django keeps its fast
         # deletes for sessions, caches and task results.
@@ -18,6 +18,10 @@ class CoreConfig(AppConfig):
             if issubclass(model, AuditedModel):
                 pre_delete.connect(record_deletion, sender=model,
                                    dispatch_uid=f"changelog-{model._meta.label_lower}")
+                for field in model._meta.local_many_to_many:
+                    through = field.remote_field.through
+                    m2m_changed.connect(record_m2m_change, sender=through,
+                                        dispatch_uid=f"changelog-m2m-{through._meta.label_lower}")
         from mamori.core import auth_signals  # noqa: F401  (MFA changes join the log)
 
         post_migrate.connect(_ensure_genesis, sender=self, dispatch_uid="changelog-genesis")

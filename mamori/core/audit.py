@@ -149,3 +149,19 @@ def record_deletion(sender, instance, using, **kwargs):
             before = snapshot(row)
             changes.append(("update", row, before, {**before, field.attname: None}))
     changelog.record_many(changes, using=using)
+
+
+def record_m2m_change(sender, instance, action, reverse, model, pk_set, using, **kwargs):
+    """m2m_changed receiver: a change to a many-to-many field of an audited object is one
+    update entry of that object, with the field's ids before and after."""
+    if reverse or not isinstance(instance, AuditedModel):
+        return  # changed from the other side: logged only when that side is audited
+    field = next(f for f in instance._meta.many_to_many if f.remote_field.through is sender)
+    if action.startswith("pre_"):
+        instance._m2m_before = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+        return
+    before = getattr(instance, "_m2m_before", None)
+    after = sorted(getattr(instance, field.name).values_list("pk", flat=True))
+    if before is not None and before != after:
+        changelog.record("update", instance, {field.name: before}, {field.name: after},
+                         using=using)

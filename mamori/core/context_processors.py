@@ -31,8 +31,10 @@ class NavSection:
 
 NAVIGATION = (
     NavSection(_("Policy and rules"), "1, 2, 6, 12", (
-        NavItem(_("Policies and internal rules")),
-        NavItem(_("Acknowledgements")),
+        NavItem(_("Policies and internal rules"), "policies:policydocument_list"),
+        NavItem(_("Versions"), "policies:policyversion_list"),
+        NavItem(_("Acknowledgements"), "policies:acknowledgement_list"),
+        NavItem(_("Reviews"), "policies:policyreview_list"),
     )),
     NavSection(_("Organisation"), "2–4", (
         NavItem(_("Departments"), "org:department_list"),

@@ -1,6 +1,6 @@
 """Periodic tasks and the scheduler that enqueues them.
 
-`@periodic("daily")` (or "hourly") marks a task. `mamori scheduler` calls `enqueue_due()`
+`@periodic("daily")` (or "hourly", "weekly") marks a task. `mamori scheduler` calls `enqueue_due()`
 every minute. Several schedulers may run at once: the period is claimed by inserting a
 ScheduledRun row under a unique constraint, and only the inserter enqueues.
 """
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from mamori.core.context import Actor, acting_as
 
-PERIOD_FORMATS = {"hourly": "%Y-%m-%dT%H", "daily": "%Y-%m-%d"}
+PERIOD_FORMATS = {"hourly": "%Y-%m-%dT%H", "daily": "%Y-%m-%d", "weekly": "%G-W%V"}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ router.register("tokens", views.ApiTokenViewSet, basename="apitoken")
 urlpatterns = [
     path("conformance/", views.ConformanceView.as_view(), name="conformance"),
     path("org/", include("mamori.org.api.urls")),
+    path("policies/", include("mamori.policies.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the strict Content-Security-Policy holds on this page too.

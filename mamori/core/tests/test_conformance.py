@@ -43,8 +43,10 @@ class TestOrgChecks:
         for code in ("org.art2.person_classified", "org.art3.information_manager",
                      "org.art4.one_ciso"):
             assert outcome(code)[1].status == conformance.PASS, code
-        status, _out = run_command()
-        assert status == 0
+        _status, out = run_command("--json")
+        org_checks = [c for a in json.loads(out) for c in a["checks"]
+                      if c["code"].startswith("org.")]
+        assert len(org_checks) == 3 and all(c["status"] == "pass" for c in org_checks)
 
     def test_art3_fails_naming_departments_without_manager(self, org):
         article, result = outcome("org.art3.information_manager")

@@ -69,12 +69,27 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         )
 
 
+# Panels other apps add to "My page" (what to acknowledge, training to take…): each is
+# (template name, function(request, person) -> context dict, or None to hide the panel).
+MY_PAGE_PANELS: list[tuple[str, object]] = []
+
+
+def register_my_page_panel(template_name: str, context_function) -> None:
+    if (template_name, context_function) not in MY_PAGE_PANELS:
+        MY_PAGE_PANELS.append((template_name, context_function))
+
+
 class MyPageView(LoginRequiredMixin, TemplateView):
-    """The staff view: a person's own record and appointments (later: what to acknowledge,
-    training to take)."""
+    """The staff view: a person's own record, and what each module asks of them."""
 
     template_name = "core/my_page.html"
 
     def get_context_data(self, **kwargs):
         person = getattr(self.request.user, "person", None)
-        return super().get_context_data(person=person, **kwargs)
+        panels = []
+        if person is not None:
+            for template_name, context_function in MY_PAGE_PANELS:
+                context = context_function(self.request, person)
+                if context is not None:
+                    panels.append((template_name, context))
+        return super().get_context_data(person=person, panels=panels, **kwargs)

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -23,6 +23,8 @@ from mamori.core.changelog import model_label
 from mamori.core.forms import ImportForm
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
+
+OBJECT_ACTIONS = ("detail", "update", "delete", "history")
 
 
 class ModelViewMixin(LoginRequiredMixin):
@@ -42,6 +44,13 @@ class ModelViewMixin(LoginRequiredMixin):
     def get_object(self, action: str = VIEW):
         return get_object_or_404(self.scoped(action), pk=self.kwargs["pk"])
 
+    def has_url(self, action: str) -> bool:
+        try:
+            reverse(self.url_name(action), args=[0] if action in OBJECT_ACTIONS else [])
+        except NoReverseMatch:
+            return False
+        return True
+
     def base_context(self, **extra):
         user = self.request.user
         context = {
@@ -49,8 +58,10 @@ class ModelViewMixin(LoginRequiredMixin):
             "model_name": self.opts.verbose_name,
             "model_name_plural": self.opts.verbose_name_plural,
             "list_url": reverse(self.url_name("list")),
-            "can_add": can(user, self.model, ADD),
-            "can_import": can(user, self.model, ADD) and hasattr(self, "resource_class"),
+            # Some models are created only through their own steps (an acknowledgement is
+            # made from its version's page), so a create page may not exist.
+            "can_add": can(user, self.model, ADD) and self.has_url("create"),
+            "can_import": can(user, self.model, ADD) and self.has_url("import"),
             "url_names": {a: self.url_name(a) for a in (
                 "list", "detail", "create", "update", "delete", "history", "import",
                 "bulk_delete")},
@@ -95,7 +106,7 @@ class ScopedListView(ModelViewMixin, TemplateView):
             query=query.urlencode(),
             query_without_sort=query_without_sort.urlencode(),
             can_export=self.resource_class is not None,
-            can_bulk_delete=can(request.user, self.model, DELETE),
+            can_bulk_delete=can(request.user, self.model, DELETE) and self.has_url("bulk_delete"),
         ))
 
 

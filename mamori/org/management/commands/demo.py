@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from mamori.core.demo import demo_steps
 from mamori.core.tasks import snapshot_conformance
 from mamori.core.text import text_table
 from mamori.org.demo import COMPANY_EN, COMPANY_JA, DEFAULT_SEED, load_demo
@@ -25,6 +26,8 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
         call_command("createcachetable", verbosity=max(0, verbosity - 1))
         result = load_demo(settings.DATA_DIR, self.stdout, seed=seed)
+        for step in demo_steps():  # the other apps' demo data (policies, …)
+            step(seed)
         # Today's conformance snapshot, so the dashboard's trend starts on the first day.
         snapshot_conformance.call()
         if not result.logins:

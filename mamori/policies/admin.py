@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from mamori.core.admin import ScopedAdmin
+from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(ScopedAdmin):
+    list_display = ("code", "kind", "title_ja", "owner_department", "next_review_date")
+    list_filter = ("kind", "is_active")
+
+
+@admin.register(PolicyVersion)
+class PolicyVersionAdmin(ScopedAdmin):
+    list_display = ("document", "number", "status", "is_material", "published_at")
+    list_filter = ("status",)
+    readonly_fields = ("content_hash",)
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(ScopedAdmin):
+    list_display = ("person", "version", "acknowledged_at")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PolicyReview)
+class PolicyReviewAdmin(ScopedAdmin):
+    list_display = ("document", "reviewed_on", "outcome", "next_review_date")

@@ -1,0 +1,37 @@
+"""One filterset per model, shared by the list pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
+
+
+class PolicyDocumentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = PolicyDocument
+        fields = ["kind", "owner_department", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title_ja__icontains=value)
+                               | Q(title_en__icontains=value))
+
+
+class PolicyVersionFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = PolicyVersion
+        fields = ["document", "status", "is_material"]
+
+
+class AcknowledgementFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Acknowledgement
+        fields = ["version", "version__document", "person"]
+
+
+class PolicyReviewFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = PolicyReview
+        fields = ["document", "outcome"]
