@@ -240,8 +240,11 @@ class PolicySection(AuditedModel):
                                                name="one_section_key_per_doc")]
 
     def __str__(self):
-        title = self.title_en if in_english() and self.title_en else self.title_ja
-        return f"{self.document} — {title}"
+        return f"{self.document} — {self.title}"
+
+    @property
+    def title(self) -> str:
+        return self.title_en if in_english() and self.title_en else self.title_ja
 
     def get_absolute_url(self):
         version = self.document.current_version()
