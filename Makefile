@@ -46,6 +46,7 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/policies.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -70,7 +70,7 @@ class Scope:
                 continue
             reads_all = action == VIEW and role in self.readers
             q = ALL if reads_all else getattr(self, role)(roles, action)
-            if q is ALL:
+            if q is not None and not q:  # an empty Q (ALL or any Q()) means every row
                 return ALL
             if q is not None:
                 parts.append(q)
@@ -126,7 +126,7 @@ def restrict(queryset, user, action: str = VIEW):
     q = model_scope(queryset.model).q_for(r.roles_for(user), action)
     if q is None:
         return queryset.none()
-    return queryset if q is ALL else queryset.filter(q)
+    return queryset if not q else queryset.filter(q)
 
 
 def can(user, model, action: str) -> bool:

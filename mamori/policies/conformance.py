@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.conformance import FAIL, PASS, Result, register
@@ -35,7 +35,7 @@ def basic_policy_published() -> Result:
     count = published.count()
     result = Result(PASS if count else FAIL, value=count, threshold=1)
     if not count:
-        result.detail = _g("No approved basic policy is published.")
+        result.detail = gettext("No approved basic policy is published.")
     return result
 
 
@@ -51,7 +51,7 @@ def basic_policy_acknowledged() -> Result:
     document = basic_policy()
     if document is None or document.current_version() is None:
         return Result(FAIL, value=0.0, threshold=threshold, unit="%",
-                      detail=_g("No basic policy is published."))
+                      detail=gettext("No basic policy is published."))
     cov = coverage.coverage(document)
     return Result.from_failing(coverage.pending_people(document), value=cov.percent,
                                threshold=threshold, unit="%",
@@ -72,7 +72,7 @@ def internal_rules_current() -> Result:
     total = rules.count()
     if total == 0:
         return Result(FAIL, value=0, threshold=1,
-                      detail=_g("No internal rules are registered."))
+                      detail=gettext("No internal rules are registered."))
     missing = failing.count()
     return Result.from_failing(failing, value=total - missing, threshold=total)
 
@@ -87,18 +87,18 @@ def internal_rules_current() -> Result:
 def basic_policy_reviewed() -> Result:
     document = basic_policy()
     if document is None:
-        return Result(FAIL, detail=_g("No basic policy is registered."))
+        return Result(FAIL, detail=gettext("No basic policy is registered."))
     last = PolicyReview.objects.filter(document=document).order_by("-reviewed_on").first()
     interval = document.review_interval_months
-    threshold = _g("%(months)s months") % {"months": interval}
+    threshold = gettext("%(months)s months") % {"months": interval}
     if last is None:
         return Result(FAIL, value=None, threshold=threshold,
-                      detail=_g("The basic policy has never been reviewed."))
+                      detail=gettext("The basic policy has never been reviewed."))
     due = add_months(last.reviewed_on, interval)
     days = (timezone.localdate() - last.reviewed_on).days
     result = Result(PASS if due >= timezone.localdate() else FAIL,
-                    value=_g("%(days)s days ago") % {"days": days}, threshold=threshold)
+                    value=gettext("%(days)s days ago") % {"days": days}, threshold=threshold)
     if result.status == FAIL:
-        result.detail = _g("The review was due on %(date)s.") % {"date": due.isoformat()}
+        result.detail = gettext("The review was due on %(date)s.") % {"date": due.isoformat()}
     return result
 

@@ -20,6 +20,9 @@ class PolicyDocumentForm(ScopedModelForm):
         if not roles.changes_everything:
             self.fields["owner_department"].queryset = Department.objects.filter(
                 pk__in=roles.managed_department_ids)
+            # Who approves is for the CISO (or an administrator) to decide: an information
+            # manager naming themselves would approve their own drafts.
+            self.fields["approver"].disabled = True
         self.fields["approver"].queryset = Person.objects.exclude(status=Person.Status.LEFT)
 
 

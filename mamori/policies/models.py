@@ -132,6 +132,7 @@ class PolicyVersion(AuditedModel):
 
     RELEASED = (Status.PUBLISHED, Status.SUPERSEDED)
     EDITABLE = (Status.DRAFT,)
+    PREPARING = (Status.DRAFT, Status.IN_REVIEW, Status.APPROVED)
 
     class Audience(models.TextChoices):
         ALL_STAFF = "all", _("Everyone in the policy's scope")
@@ -200,10 +201,24 @@ class PolicyVersion(AuditedModel):
             last = PolicyVersion.objects.filter(document_id=self.document_id).aggregate(
                 n=Max("number"))["n"]
             self.number = (last or 0) + 1
-        self.content_hash = self.compute_hash()
+        if not self._hash_is_frozen():
+            self.content_hash = self.compute_hash()
         super().save(*args, **kwargs)
 
+    def _hash_is_frozen(self) -> bool:
+        # Once released, the hash is the evidence of the text people acknowledged: saving the
+        # version again (when it is superseded) must not recompute it from titles renamed since.
+        return self.pk is not None and PolicyVersion.objects.filter(
+            pk=self.pk, status__in=self.RELEASED).exists()
+
     def clean(self):
+        # One version in preparation per document (as workflow.new_draft requires), also for
+        # a version created from the form or the API: two drafts could be published out of
+        # order, leaving an older version published after a newer one.
+        if self.pk is None and self.document_id and PolicyVersion.objects.filter(
+                document_id=self.document_id, status__in=self.PREPARING).exists():
+            raise ValidationError({"document": _(
+                "This document already has a version in preparation.")})
         if self.audience == self.Audience.CATEGORIES and not self.audience_categories:
             raise ValidationError({"audience_categories": _("Choose at least one category.")})
         unknown = set(self.audience_categories or []) - set(Person.Category.values)
@@ -261,7 +276,9 @@ class AcknowledgementScope(Scope):
     own_actions = ("view", "add")
 
     def admin(self, roles, action):
-        return Q() if action == "view" else self.staff(roles, action)
+        # ALL itself, not an equal Q(): Scope.q_for recognises "everything" by identity, and
+        # an empty Q() OR-ed with the staff role's own-rows Q shrinks to the own rows.
+        return ALL if action == "view" else self.staff(roles, action)
 
     ciso = admin
 

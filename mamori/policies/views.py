@@ -12,7 +12,13 @@ from mamori.core.scope import VIEW
 from mamori.core.views import generic
 from mamori.policies import acknowledge, coverage, filtersets, forms, tables, workflow
 from mamori.policies.markdown import diff_lines, render
-from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
+from mamori.policies.models import (
+    Acknowledgement,
+    PolicyDocument,
+    PolicyReview,
+    PolicyVersion,
+    in_english,
+)
 
 # --- documents ---------------------------------------------------------------------------
 
@@ -111,7 +117,8 @@ class CoverageView(generic.ModelViewMixin, TemplateView):
             object=document, coverage=coverage.coverage(document),
             departments=coverage.coverage_by_department(document), page=page,
             overdue=coverage.baseline_due_passed(document),
-            baseline=document.acknowledgement_baseline()))
+            baseline=document.acknowledgement_baseline(),
+            manages=workflow.manages(request.user, document)))
 
 
 class SendRemindersView(generic.ModelViewMixin, TemplateView):
@@ -147,13 +154,16 @@ class PolicyVersionDetail(generic.ScopedDetailView):
     def extra_context(self, obj):
         user = self.request.user
         person = getattr(user, "person", None)
+        # The text's language: ?text=ja|en, else the UI's (Japanese when there is no English).
         lang = self.request.GET.get("text")
-        body = obj.body_en if lang == "en" else obj.body_ja if lang == "ja" else obj.body
+        if lang not in ("ja", "en"):
+            lang = "en" if in_english() and obj.body_en else "ja"
         return {
-            "html": render(body),
+            "html": render(obj.body_en if lang == "en" else obj.body_ja),
+            "text_lang": lang,
             "steps": workflow.available_steps(user, obj),
-            "must_acknowledge": person is not None and obj in
-            coverage.documents_to_acknowledge(person),
+            "must_acknowledge": person is not None and coverage.needs_acknowledgement(person,
+                                                                                  obj),
             "previous": obj.document.versions.filter(number__lt=obj.number).order_by(
                 "-number").first(),
         }

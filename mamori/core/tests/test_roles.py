@@ -83,3 +83,20 @@ def test_roles_come_from_current_appointments(org):
     fresh = User.objects.get(pk=org.users["manager"].pk)
     assert not r.roles_for(fresh).has(r.INFORMATION_MANAGER)
     assert not ChangeLogEntry.objects.restrict(fresh).exists()
+
+
+def test_an_empty_q_from_any_role_means_every_row():
+    """A scope function may return Q() rather than the ALL constant; it must still mean all
+    rows, not shrink to the other roles' rows when OR-ed with them."""
+    from django.db.models import Q
+
+    from mamori.core.scope import ALL, Scope
+
+    class Generous(Scope):
+        own_field = "user"
+
+        def auditor(self, roles, action):
+            return Q()
+
+    roles = r.Roles(user_id=1, names=frozenset({r.AUDITOR, r.STAFF}))
+    assert Generous().q_for(roles, "view") is ALL

@@ -96,7 +96,7 @@ class ScopedListView(ModelViewMixin, TemplateView):
         query.pop("page", None)
         query_without_sort = query.copy()
         query_without_sort.pop("sort", None)
-        return self.render_to_response(self.base_context(
+        context = self.base_context(
             filterset=filterset,
             table=table,
             headers=table.headers(),
@@ -107,7 +107,12 @@ class ScopedListView(ModelViewMixin, TemplateView):
             query_without_sort=query_without_sort.urlencode(),
             can_export=self.resource_class is not None,
             can_bulk_delete=can(request.user, self.model, DELETE) and self.has_url("bulk_delete"),
-        ))
+        )
+        if not self.has_url("bulk_delete"):
+            # The list's form needs an action even for models nobody deletes in bulk
+            # (acknowledgements, which are evidence): the list itself, with no delete button.
+            context["url_names"]["bulk_delete"] = self.url_name("list")
+        return self.render_to_response(context)
 
 
 class ScopedDetailView(ModelViewMixin, TemplateView):

@@ -1,5 +1,7 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from mamori.core import roles as r
 from mamori.core.api.viewsets import ScopedModelSerializer
 from mamori.org.models import Person
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
@@ -11,6 +13,16 @@ class PolicyDocumentSerializer(ScopedModelSerializer):
         fields = ["id", "code", "kind", "title_ja", "title_en", "owner_department", "approver",
                   "review_interval_months", "next_review_date", "acknowledgement_days",
                   "is_active"]
+
+    def validate_approver(self, value):
+        # As in the form: only the CISO or an administrator names the approver.
+        current = self.instance.approver if self.instance is not None else None
+        request = self.context.get("request")
+        if value != current and not r.roles_for(request.user if request else None) \
+                .changes_everything:
+            raise serializers.ValidationError(
+                _("Only the CISO or an administrator names the approver."))
+        return value
 
 
 class PolicyVersionSerializer(ScopedModelSerializer):
@@ -28,10 +40,10 @@ class PolicyVersionSerializer(ScopedModelSerializer):
 
     def validate(self, attrs):
         if self.instance is not None and self.instance.status not in PolicyVersion.EDITABLE:
-            raise serializers.ValidationError("Only a draft can be edited.")
+            raise serializers.ValidationError(_("Only a draft can be edited."))
         if self.instance is not None and "document" in attrs and \
                 attrs["document"] != self.instance.document:
-            raise serializers.ValidationError({"document": "A version cannot change document."})
+            raise serializers.ValidationError({"document": _("A version cannot change document.")})
         return super().validate(attrs)
 
 

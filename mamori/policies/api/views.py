@@ -1,6 +1,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
@@ -91,7 +92,7 @@ class PolicyVersionViewSet(ScopedModelViewSet):
             ack = run_step(acknowledge.acknowledge, request._request, version)
         except IntegrityError as exc:
             raise exceptions.ValidationError(
-                {"detail": "You have already acknowledged this version."}) from exc
+                {"detail": _("You have already acknowledged this version.")}) from exc
         return Response(serializers.AcknowledgementSerializer(
             ack, context=self.get_serializer_context()).data, status=201)
 
