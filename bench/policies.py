@@ -15,52 +15,23 @@ Prints the time per operation and the queries it ran; tests never assert on thes
 import datetime
 import os
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("MAMORI_DATA_DIR", tempfile.mkdtemp(prefix="mamori-bench-"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
-os.environ["MAMORI_HTTPS"] = "0"
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-
-import django
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from common import report, timed  # sets up Django first
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+from django.utils import timezone
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "50000"))
 SEED = int(os.environ.get("BENCH_SEED", "7"))
 ACK_BATCH = 5000
-ROWS = []
 
 # Person categories and statuses, roughly as in a large Japanese company (contractors and
 # leavers are outside the policy's scope: the audience is everyone else).
 CATEGORIES = [("employee", 80), ("dispatched", 10), ("contractor", 6), ("executive_officer", 2),
               ("officer", 2)]
 STATUSES = [("active", 95), ("on_leave", 2), ("left", 3)]
-
-
-def report(name: str, seconds: float, count: int = 1, unit: str = "op", queries=None):
-    per = seconds / count if count else 0
-    rate = count / seconds if seconds else float("inf")
-    extra = f"  queries={queries}" if queries is not None else ""
-    ROWS.append(f"{name:<52} {seconds * 1000:9.1f} ms total  {per * 1000:8.2f} ms/{unit}"
-                f"  {rate:9.1f} {unit}/s{extra}")
-    print(ROWS[-1], flush=True)
-
-
-def timed(fn, repeat=1):
-    start = time.perf_counter()
-    for _ in range(repeat):
-        result = fn()
-    return time.perf_counter() - start, result
 
 
 def weighted(rng, choices):
