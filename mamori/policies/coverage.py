@@ -3,7 +3,7 @@ coverage page and the Art 2 check stay fast with tens of thousands of people."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from mamori.org.models import Department, Person, subtree_ids
@@ -28,20 +28,10 @@ def audience(version: PolicyVersion):
 
 
 def acknowledged_filter(document: PolicyDocument) -> Q:
-    """People who acknowledged the current material version or any later one."""
-    baseline = document.acknowledgement_baseline()
-    if baseline is None:
-        return Q(pk__in=[])
-    acks = Acknowledgement.objects.filter(
-        person=OuterRef("pk"), version__document=document, version__number__gte=baseline.number)
-    return Q(Exists(acks))
-
-
-def acknowledged_count_filter(document: PolicyDocument) -> Q:
-    """The same people as `acknowledged_filter`, for counting inside an aggregate: an
-    uncorrelated IN (subquery) is computed once (PostgreSQL hashes it), where a correlated
-    EXISTS in an aggregate's FILTER runs once per person (about 5x slower on PostgreSQL with
-    45,000 people; see bench/policies.py)."""
+    """People who acknowledged the current material version or any later one. An
+    uncorrelated IN (subquery) is computed once (PostgreSQL hashes it); a correlated EXISTS
+    inside an aggregate ran once per person, about 5x slower with 45,000 people
+    (bench/policies.py)."""
     baseline = document.acknowledgement_baseline()
     if baseline is None:
         return Q(pk__in=[])
@@ -76,7 +66,7 @@ def coverage(document: PolicyDocument) -> Coverage:
     if version is None:
         return Coverage(document, None)
     counts = audience(version).aggregate(
-        total=Count("pk"), acknowledged=Count("pk", filter=acknowledged_count_filter(document)))
+        total=Count("pk"), acknowledged=Count("pk", filter=acknowledged_filter(document)))
     overdue = counts["total"] - counts["acknowledged"] if baseline_due_passed(document) else 0
     return Coverage(document, version, counts["total"], counts["acknowledged"], overdue)
 
@@ -96,7 +86,7 @@ def coverage_by_department(document: PolicyDocument) -> list[dict]:
         return []
     rows = (audience(version).values("department")
             .annotate(total=Count("pk"),
-                      acknowledged=Count("pk", filter=acknowledged_count_filter(document)))
+                      acknowledged=Count("pk", filter=acknowledged_filter(document)))
             .order_by("department"))
     names = {d.pk: d for d in Department.objects.all()}
     result = []
@@ -114,11 +104,16 @@ def coverage_by_department(document: PolicyDocument) -> list[dict]:
 
 def needs_acknowledgement(person: Person, version: PolicyVersion) -> bool:
     """Whether `person` must still acknowledge `version` (published, in its audience, not yet
-    acknowledged in its material baseline or later)."""
+    acknowledged in its material baseline or later). One person: direct lookups by person,
+    not the set-wide subquery."""
     if version.status != PolicyVersion.Status.PUBLISHED:
         return False
-    return audience(version).filter(pk=person.pk).exclude(
-        acknowledged_filter(version.document)).exists()
+    if not audience(version).filter(pk=person.pk).exists():
+        return False
+    baseline = version.document.acknowledgement_baseline()
+    return not Acknowledgement.objects.filter(
+        person=person, version__document_id=version.document_id,
+        version__number__gte=baseline.number).exists()
 
 
 def documents_to_acknowledge(person: Person) -> list[PolicyVersion]:

@@ -276,8 +276,6 @@ class AcknowledgementScope(Scope):
     own_actions = ("view", "add")
 
     def admin(self, roles, action):
-        # ALL itself, not an equal Q(): Scope.q_for recognises "everything" by identity, and
-        # an empty Q() OR-ed with the staff role's own-rows Q shrinks to the own rows.
         return ALL if action == "view" else self.staff(roles, action)
 
     ciso = admin

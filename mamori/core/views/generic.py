@@ -108,10 +108,6 @@ class ScopedListView(ModelViewMixin, TemplateView):
             can_export=self.resource_class is not None,
             can_bulk_delete=can(request.user, self.model, DELETE) and self.has_url("bulk_delete"),
         )
-        if not self.has_url("bulk_delete"):
-            # The list's form needs an action even for models nobody deletes in bulk
-            # (acknowledgements, which are evidence): the list itself, with no delete button.
-            context["url_names"]["bulk_delete"] = self.url_name("list")
         return self.render_to_response(context)
 
 
