@@ -234,6 +234,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "PersonStatusEnum": "mamori.org.models.Person.Status",
+        "PersonCategoryEnum": "mamori.org.models.Person.Category",
         "ConformanceStatusEnum": ["pass", "fail", "n/a"],
     },
 }
