@@ -151,6 +151,14 @@ class Person(AuditedModel):
     def get_absolute_url(self):
         return reverse("org:person_detail", args=[self.pk])
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A leaver's login account is closed with the record that says they left (and the
+        # deactivation is logged like any change).
+        if self.status == self.Status.LEFT and self.user_id and self.user.is_active:
+            self.user.is_active = False
+            self.user.save()
+
     def clean(self):
         if self.left_on and self.joined_on and self.left_on < self.joined_on:
             raise ValidationError({"left_on": _("The leaving date is before the joining date.")})

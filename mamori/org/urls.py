@@ -31,6 +31,11 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.PersonUpdate.as_view(), name="person_update"),
     path("people/<int:pk>/delete/", views.PersonDelete.as_view(), name="person_delete"),
     path("people/<int:pk>/history/", views.PersonHistory.as_view(), name="person_history"),
+    path(
+        "people/<int:pk>/account/<slug:operation>/",
+        views.PersonAccountView.as_view(),
+        name="person_account",
+    ),
     path("appointments/", views.AppointmentList.as_view(), name="appointment_list"),
     path("appointments/new/", views.AppointmentCreate.as_view(), name="appointment_create"),
     path("appointments/import/", views.AppointmentImport.as_view(), name="appointment_import"),

@@ -1,5 +1,12 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from mamori.core.scope import VIEW
 from mamori.core.views import generic
-from mamori.org import filtersets, forms, tables
+from mamori.org import accounts, filtersets, forms, tables
 from mamori.org.models import Appointment, Department, Person
 
 
@@ -67,11 +74,36 @@ class PersonDetail(generic.ScopedDetailView):
     fields = ["employee_no", "name", "name_kana", "name_latin", "email", "category",
               "department", "status", "joined_on", "left_on", "user"]
 
+    template_name = "org/person_detail.html"
+
     def extra_context(self, obj):
-        return {"related_lists": [
-            (Appointment._meta.verbose_name_plural,
-             obj.appointments.restrict(self.request.user).select_related("department")),
-        ]}
+        return {
+            "related_lists": [
+                (Appointment._meta.verbose_name_plural,
+                 obj.appointments.restrict(self.request.user).select_related("department")),
+            ],
+            "manages_accounts": accounts.may_manage_accounts(self.request.user),
+        }
+
+
+class PersonAccountView(generic.ModelViewMixin, TemplateView):
+    """POST open / close: an administrator opens or closes the person's login account."""
+
+    model = Person
+    template_name = "org/account_opened.html"
+
+    def post(self, request, *args, **kwargs):
+        person = self.get_object(VIEW)
+        try:
+            if kwargs["operation"] == "open":
+                user, password = accounts.open_account(request.user, person)
+                return self.render_to_response(self.base_context(
+                    object=person, account=user, password=password))
+            accounts.close_account(request.user, person)
+            messages.success(request, _("The login account was deactivated."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(person.get_absolute_url())
 
 
 class PersonCreate(generic.ScopedCreateView):
