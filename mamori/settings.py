@@ -232,6 +232,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mamori.core.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PersonStatusEnum": "mamori.org.models.Person.Status",
         "PersonCategoryEnum": "mamori.org.models.Person.Category",

@@ -10,3 +10,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "mamori.core.views.errors.not_found"
+handler403 = "mamori.core.views.errors.forbidden"

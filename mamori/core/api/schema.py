@@ -15,3 +15,39 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
             "description": "Personal API token, sent as `Token <token>` (create one under "
                            "My page → API tokens, or with `mamori token create`).",
         }
+
+
+ERROR_COMPONENT = {
+    "type": "object",
+    "description": "An error: `detail` for most, or the invalid fields with their messages.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": True,
+}
+ERROR_RESPONSES = {
+    "400": "Invalid input (the fields with their messages), or a delete refused because other "
+           "records refer to the object.",
+    "401": "Not authenticated, or the token is invalid, expired or revoked.",
+    "403": "Outside your role or scope.",
+    "404": "Not found within your scope.",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    """Post-processing hook: document the error responses every operation can give, so
+    clients (and schemathesis) know them."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_COMPONENT
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            codes = ["401", "403"]
+            if method != "get" or "{" in path:
+                codes.append("400" if method != "get" else "404")
+            if "{" in path and "404" not in codes:
+                codes.append("404")
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, {"description": ERROR_RESPONSES[code],
+                                            "content": reference})
+    return result

@@ -195,3 +195,17 @@ def test_deploy_settings_are_secure_by_default():
 
     assert mamori_settings.SECURE_SSL_REDIRECT is True or not mamori_settings.HTTPS
     assert mamori_settings.SECURE_HSTS_SECONDS >= 31536000 or not mamori_settings.HTTPS
+
+
+@pytest.mark.django_db
+def test_api_errors_are_json_and_documented(org, client):
+    api = api_client(org.users["staff"])
+    response = api.get("/api/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert "detail" in response.json()
+    page = org.client("staff").get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+    schema = org.client("staff").get("/api/schema/?format=json").json()
+    responses = schema["paths"]["/api/org/people/{id}/"]["get"]["responses"]
+    assert {"401", "403", "404"} <= set(responses)
