@@ -23,7 +23,8 @@ class ScopedAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class MamoriUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Mamori", {"fields": ("system_role",)}))
+    fieldsets = (*UserAdmin.fieldsets,
+                 ("Mamori", {"fields": ("system_role", "must_change_password")}))
     list_display = ("username", "email", "system_role", "is_active", "is_staff")
     list_filter = ("system_role", "is_active", "is_staff")
 

@@ -33,6 +33,10 @@ class User(AuditedModel, AbstractUser):
     system_role = models.CharField(
         _("system role"), max_length=16, choices=SystemRole.choices, default=SystemRole.STAFF
     )
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False,
+        help_text=_("Set when an administrator issues a generated password: the user is asked "
+                    "to choose their own before anything else."))
 
     objects = MamoriUserManager()
     scope = AdminOnlyScope(own_field="pk")

@@ -33,7 +33,8 @@ def open_account(admin, person: Person) -> tuple[User, str]:
                               % {"name": username})
     password = secrets.token_urlsafe(12)
     with transaction.atomic():
-        user = User.objects.create_user(username, email=person.email, password=password)
+        user = User.objects.create_user(username, email=person.email, password=password,
+                                        must_change_password=True)
         person.user = user
         person.save()
     return user, password

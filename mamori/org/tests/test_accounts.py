@@ -57,3 +57,25 @@ def test_a_leavers_account_is_deactivated(org):
     assert person.user.is_active is False
     assert ChangeLogEntry.objects.filter(model="core.user", object_id=str(person.user_id),
                                          action="update").exists()
+
+
+@pytest.mark.django_db
+def test_the_generated_password_must_be_changed_first(org):
+    from django.test import Client
+
+    person = Person.objects.create(employee_no="E779", name="新人 三郎", category="employee",
+                                   department=org.sales)
+    response = org.client("admin").post(f"/org/people/{person.pk}/account/open/")
+    password = response.context["password"]
+    client = Client()
+    client.post("/accounts/login/", {"login": "e779", "password": password})
+    response = client.get("/me/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/change/"
+    response = client.post("/accounts/password/change/", {
+        "oldpassword": password, "password1": "Mine-and-only-mine-42", "password2":
+        "Mine-and-only-mine-42"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.user.must_change_password is False
+    assert client.get("/me/").status_code == 200
