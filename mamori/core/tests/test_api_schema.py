@@ -163,13 +163,29 @@ def _body_is_only_scalar_type_confusion(case) -> bool:
     )
 
 
+def _body_is_valid_once_trimmed(case) -> bool:
+    """DRF's CharField strips surrounding whitespace (str.strip(), which includes control
+    characters such as U+001D) before checking max_length, so a 101-character name whose
+    first character is whitespace is a valid 100-character name. True when stripping every
+    string value of the body, as DRF does, makes it valid."""
+    if not isinstance(case.body, dict):
+        return False
+    bodies = [body for body in case.operation.body if body.media_type == case.media_type]
+    if not bodies:
+        return False
+    trimmed = {key: value.strip() if isinstance(value, str) else value
+               for key, value in case.body.items()}
+    return trimmed != case.body and not list(bodies[0].get_validator().iter_errors(trimmed))
+
+
 def negative_data_rejection_as_drf_parses(ctx, response, case):
     """negative_data_rejection, less what DRF accepts by design.
 
     - Only the query string is invalid: django-filter ignores an empty filter value
       (`?until=`) and the paginator falls back to its defaults for an unusable `limit` or
       `offset`; a list answered unfiltered is not a bug.
-    - Only the body is invalid, and only by scalar type confusion DRF coerces (above).
+    - Only the body is invalid, and only by scalar type confusion DRF coerces (above), or by
+      surrounding whitespace DRF strips before checking lengths.
     - Only the body is invalid, and it is sent as a form (urlencoded or multipart): a form
       cannot carry null, a number or an array as the whole body, and DRF reads an empty form
       field as "not given", as HTML forms mean it.
@@ -181,7 +197,8 @@ def negative_data_rejection_as_drf_parses(ctx, response, case):
         return None
     if negative == {ParameterLocation.BODY} and "json" not in (case.media_type or ""):
         return None
-    if negative == {ParameterLocation.BODY} and _body_is_only_scalar_type_confusion(case):
+    if negative == {ParameterLocation.BODY} and (_body_is_only_scalar_type_confusion(case)
+                                                 or _body_is_valid_once_trimmed(case)):
         return None
     return negative_data_rejection(ctx, response, case)
 
