@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.i18n import localized
 from mamori.core.scope import Scope
 
 
@@ -59,9 +59,7 @@ class Department(AuditedModel):
 
     @property
     def name(self) -> str:
-        if (get_language() or "ja").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_ja
+        return localized(self.name_ja, self.name_en)
 
     def get_absolute_url(self):
         return reverse("org:department_detail", args=[self.pk])
@@ -144,9 +142,7 @@ class Person(AuditedModel):
         ordering = ["employee_no"]
 
     def __str__(self):
-        if (get_language() or "ja").startswith("en") and self.name_latin:
-            return self.name_latin
-        return self.name
+        return localized(self.name, self.name_latin)
 
     def get_absolute_url(self):
         return reverse("org:person_detail", args=[self.pk])

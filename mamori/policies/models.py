@@ -16,16 +16,12 @@ from django.db import models
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.i18n import localized
 from mamori.core.scope import ALL, Scope
 from mamori.org.models import Department, Person
-
-
-def in_english() -> bool:
-    return (get_language() or "ja").startswith("en")
 
 
 class DocumentScope(Scope):
@@ -76,7 +72,7 @@ class PolicyDocument(AuditedModel):
 
     @property
     def title(self) -> str:
-        return self.title_en if in_english() and self.title_en else self.title_ja
+        return localized(self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         return reverse("policies:policydocument_detail", args=[self.pk])
@@ -189,7 +185,7 @@ class PolicyVersion(AuditedModel):
 
     @property
     def body(self) -> str:
-        return self.body_en if in_english() and self.body_en else self.body_ja
+        return localized(self.body_ja, self.body_en)
 
     def compute_hash(self) -> str:
         text = "\x1e".join([self.document.title_ja, self.document.title_en, self.body_ja,
@@ -259,7 +255,7 @@ class PolicySection(AuditedModel):
 
     @property
     def title(self) -> str:
-        return self.title_en if in_english() and self.title_en else self.title_ja
+        return localized(self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         version = self.document.current_version()

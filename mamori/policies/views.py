@@ -8,17 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from mamori.core import io
+from mamori.core.i18n import in_english
 from mamori.core.scope import VIEW
 from mamori.core.views import generic
 from mamori.policies import acknowledge, coverage, filtersets, forms, tables, workflow
 from mamori.policies.markdown import diff_lines, render
-from mamori.policies.models import (
-    Acknowledgement,
-    PolicyDocument,
-    PolicyReview,
-    PolicyVersion,
-    in_english,
-)
+from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
 
 # --- documents ---------------------------------------------------------------------------
 
