@@ -49,6 +49,12 @@ def can_approve(user, version: PolicyVersion) -> bool:
     return roles.has(r.CISO)
 
 
+def can_move_forward(user, version: PolicyVersion) -> bool:
+    """Who may return an approved or in-review version to draft, or publish an approved one:
+    its approver, or the document's owners."""
+    return can_approve(user, version) or manages(user, version.document)
+
+
 def submit(user, version: PolicyVersion) -> PolicyVersion:
     _require(version, Status.DRAFT)
     if not can_edit(user, version):
@@ -63,7 +69,7 @@ def submit(user, version: PolicyVersion) -> PolicyVersion:
 def return_to_draft(user, version: PolicyVersion) -> PolicyVersion:
     """The approver (or the author) sends a version in review back for changes."""
     _require(version, Status.IN_REVIEW, Status.APPROVED)
-    if not (can_approve(user, version) or manages(user, version.document)):
+    if not can_move_forward(user, version):
         raise PermissionDenied
     with transaction.atomic():
         version.status = Status.DRAFT
@@ -89,7 +95,7 @@ def publish(user, version: PolicyVersion) -> PolicyVersion:
     """Publish an approved version: the previous one is superseded, the sections are taken
     from the text's headings, and the audience is asked to acknowledge (material change)."""
     _require(version, Status.APPROVED)
-    if not (can_approve(user, version) or manages(user, version.document)):
+    if not can_move_forward(user, version):
         raise PermissionDenied
     document = version.document
     with transaction.atomic():
@@ -171,10 +177,10 @@ STEPS = {
     "approve": Step("approve", gettext_lazy("Approve"), approve, can_approve,
                     (Status.IN_REVIEW,), "success"),
     "return": Step("return", gettext_lazy("Return to draft"), return_to_draft,
-                   lambda u, v: can_approve(u, v) or manages(u, v.document),
+                   can_move_forward,
                    (Status.IN_REVIEW, Status.APPROVED), "secondary"),
     "publish": Step("publish", gettext_lazy("Publish"), publish,
-                    lambda u, v: can_approve(u, v) or manages(u, v.document),
+                    can_move_forward,
                     (Status.APPROVED,), "success"),
 }
 

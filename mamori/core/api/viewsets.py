@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from mamori.core.changelog import model_label
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
+from mamori.core.views.generic import protected_blockers
 
 ACTION_FOR_METHOD = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "PUT": CHANGE,
                      "PATCH": CHANGE, "DELETE": DELETE, "POST": ADD}
@@ -99,7 +100,7 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
             with transaction.atomic():
                 instance.delete()
         except ProtectedError as exc:
-            blockers = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+            blockers = protected_blockers(exc)
             raise exceptions.ValidationError({"detail": _(
                 "This cannot be deleted while other records refer to it: %(blockers)s")
                 % {"blockers": blockers}}) from exc

@@ -27,6 +27,11 @@ from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 OBJECT_ACTIONS = ("detail", "update", "delete", "history")
 
 
+def protected_blockers(exc: ProtectedError, shown: int = 5) -> str:
+    """The first records that keep a deletion from happening, for the message to the user."""
+    return ", ".join(str(o) for o in list(exc.protected_objects)[:shown])
+
+
 class ModelViewMixin(LoginRequiredMixin):
     model = None
     template_name = ""
@@ -221,7 +226,7 @@ class ScopedDeleteView(ModelViewMixin, TemplateView):
             with transaction.atomic():
                 obj.delete()
         except ProtectedError as exc:
-            blockers = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+            blockers = protected_blockers(exc)
             messages.error(request, _("%(object)s cannot be deleted while other records refer "
                                       "to it: %(blockers)s") % {"object": obj,
                                                                 "blockers": blockers})
@@ -244,7 +249,7 @@ class ScopedBulkDeleteView(ModelViewMixin, View):
                 for obj in objects:
                     obj.delete()
         except ProtectedError as exc:
-            blockers = ", ".join(str(o) for o in list(exc.protected_objects)[:5])
+            blockers = protected_blockers(exc)
             messages.error(request, _("Nothing was deleted: other records refer to the "
                                       "selection: %(blockers)s") % {"blockers": blockers})
         else:
