@@ -29,7 +29,7 @@ install-test: $(VENV)/.test-deps system-packages
 system-packages:
 	@bash scripts/system-packages.sh
 
-run: install
+run: install system-packages
 	$(BIN)/mamori demo
 	$(BIN)/mamori serve --bind $(BIND)
 

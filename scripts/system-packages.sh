@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # System packages the test suite needs, from Debian: chromium (Playwright drives it; no browser
-# is ever downloaded), Japanese fonts (pages and PDFs render Japanese), gettext (compilemessages).
+# is ever downloaded), Japanese fonts (pages and PDFs render Japanese), gettext (compilemessages),
+# Pango (WeasyPrint lays out the PDF reports with it).
 set -euo pipefail
 need=()
-for package in chromium fonts-noto-cjk gettext; do
+for package in chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -17,6 +17,9 @@ urlpatterns = [
     path("conformance/", views.ConformanceView.as_view(), name="conformance"),
     path("org/", include("mamori.org.api.urls")),
     path("policies/", include("mamori.policies.api.urls")),
+    path("assets/", include("mamori.assets.api.urls")),
+    path("controls/", include("mamori.controls.api.urls")),
+    path("risks/", include("mamori.risks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the strict Content-Security-Policy holds on this page too.

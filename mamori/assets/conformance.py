@@ -1,0 +1,57 @@
+"""Conformance checks for policy Art 3 (information managers answer for their departments'
+assets)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from mamori.assets.models import Asset
+from mamori.core.conformance import NOT_APPLICABLE, Result, register
+from mamori.org.conformance import current_information_managers, percent
+from mamori.org.models import subtree_ids
+
+
+def registered_assets():
+    """Assets still held (a disposed asset needs no owner or label any more)."""
+    return Asset.objects.exclude(status=Asset.Status.DISPOSED)
+
+
+def not_applicable(detail) -> Result:
+    return Result(NOT_APPLICABLE, detail=str(detail))
+
+
+@register(
+    "assets.art3.accountable_manager",
+    article="3",
+    title=_("Every information asset has an owning department with a current information "
+            "manager"),
+    description=_("Department heads are responsible for the information of their "
+                  "departments, so each asset must belong to a department that has one (or "
+                  "lies below one that has)."),
+)
+def asset_has_accountable_manager() -> Result:
+    assets = registered_assets()
+    total = assets.count()
+    if not total:
+        return not_applicable(_("No information assets are registered."))
+    managed = subtree_ids(current_information_managers().values_list("department_id", flat=True))
+    failing = assets.exclude(department__in=managed).select_related("department")
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
+                               unit="%")
+
+
+@register(
+    "assets.art3.personal_info_classified",
+    article="3",
+    title=_("Every asset holding personal information has a classification"),
+    description=_("Personal information must be handled by its label; an asset whose ratings "
+                  "reach no classification level has none."),
+)
+def personal_info_classified() -> Result:
+    holding = registered_assets().filter(has_personal_info=True)
+    total = holding.count()
+    if not total:
+        return not_applicable(_("No asset is recorded as holding personal information."))
+    failing = holding.filter(classification__isnull=True)
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
+                               unit="%")

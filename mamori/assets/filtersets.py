@@ -1,0 +1,28 @@
+"""One filterset per model, shared by the list page and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mamori.assets.models import Asset, ClassificationLevel
+
+
+class AssetFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    min_confidentiality = django_filters.NumberFilter(
+        field_name="confidentiality", lookup_expr="gte", label=_("Confidentiality at least"))
+
+    class Meta:
+        model = Asset
+        fields = ["asset_type", "department", "status", "classification", "has_personal_info",
+                  "has_sensitive_personal_info", "has_card_data", "custodian"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(name_ja__icontains=value)
+                               | Q(name_en__icontains=value) | Q(location__icontains=value))
+
+
+class ClassificationLevelFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = ClassificationLevel
+        fields = ["code"]

@@ -1,0 +1,40 @@
+from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
+from mamori.core.forms import ScopedModelForm
+from mamori.org.forms import departments_user_may_staff
+
+
+class AssetForm(ScopedModelForm):
+    class Meta:
+        model = Asset
+        fields = ["code", "name_ja", "name_en", "asset_type", "description", "department",
+                  "custodian", "location", "status", "confidentiality", "integrity",
+                  "availability", "has_personal_info", "data_subjects",
+                  "has_sensitive_personal_info", "has_card_data", "depends_on"]
+
+    def limit_choices(self, user):
+        # Art 3: an asset belongs to a department the user is information manager of.
+        self.fields["department"].queryset = departments_user_may_staff(user)
+        if "depends_on" in self.fields:
+            assets = self.fields["depends_on"].queryset
+            if self.instance.pk:
+                assets = assets.exclude(pk=self.instance.pk)
+            self.fields["depends_on"].queryset = assets.order_by("code")
+
+
+class AssetImportForm(AssetForm):
+    """Rows of a file: dependencies are kept as they are (they are edited on the page)."""
+
+    class Meta(AssetForm.Meta):
+        fields = [f for f in AssetForm.Meta.fields if f != "depends_on"]
+
+
+class ClassificationLevelForm(ScopedModelForm):
+    class Meta:
+        model = ClassificationLevel
+        fields = ["code", "name_ja", "name_en", "min_rating", "handling_ja", "handling_en"]
+
+
+class AssetSettingsForm(ScopedModelForm):
+    class Meta:
+        model = AssetSettings
+        fields = ["rating_max", "classification_basis"]

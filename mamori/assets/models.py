@@ -1,0 +1,257 @@
+"""Information assets (policy Art 3 and 5): the register, its rating scale and the
+classification labels derived from the ratings.
+
+Art 3 makes each department head the information manager of the department's assets, so an
+asset's owning department decides who is accountable for it and who may change it.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.i18n import localized
+from mamori.core.scope import Scope
+from mamori.org.models import Department, Person
+
+
+class ConfigurationScope(Scope):
+    """Method settings every user may read; the CISO and administrators change them."""
+
+    readers = ("staff",)
+
+
+class AssetSettings(AuditedModel):
+    """One row: the rating scale and how the classification label is derived."""
+
+    class Basis(models.TextChoices):
+        CONFIDENTIALITY = "confidentiality", _("Confidentiality rating")
+        HIGHEST = "highest", _("Highest of the three ratings")
+
+    rating_max = models.PositiveSmallIntegerField(
+        _("highest rating"), default=3, validators=[MinValueValidator(2), MaxValueValidator(10)],
+        help_text=_("Confidentiality, integrity and availability are rated from 1 to this."))
+    classification_basis = models.CharField(
+        _("classification derived from"), max_length=20, choices=Basis.choices,
+        default=Basis.CONFIDENTIALITY)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = ConfigurationScope()
+
+    class Meta:
+        verbose_name = _("asset settings")
+        verbose_name_plural = _("asset settings")
+
+    def __str__(self):
+        return str(_("Asset rating settings"))
+
+    def get_absolute_url(self):
+        return reverse("assets:assetsettings_detail", args=[self.pk])
+
+    @classmethod
+    def current(cls) -> "AssetSettings":
+        settings = cls.objects.order_by("pk").first()
+        return settings if settings is not None else cls()
+
+    def clean(self):
+        if self.rating_max:
+            over = Asset.objects.filter(
+                Q(confidentiality__gt=self.rating_max) | Q(integrity__gt=self.rating_max)
+                | Q(availability__gt=self.rating_max)).count()
+            if over:
+                raise ValidationError({"rating_max": _(
+                    "%(count)s assets have a rating above %(max)s; change them first.")
+                    % {"count": over, "max": self.rating_max}})
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            reclassify_assets()
+
+
+class ClassificationLevel(AuditedModel):
+    """A classification label (e.g. 極秘 / 秘 / 社外秘 / 公開). An asset gets the level with the
+    highest minimum rating that its rating (see AssetSettings.classification_basis) reaches."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
+    min_rating = models.PositiveSmallIntegerField(
+        _("minimum rating"), unique=True, validators=[MinValueValidator(1)],
+        help_text=_("Assets rated at least this (and below the next level) get this label."))
+    handling_ja = models.TextField(_("handling rules (Japanese)"), blank=True)
+    handling_en = models.TextField(_("handling rules (English)"), blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = ConfigurationScope()
+
+    class Meta:
+        verbose_name = _("classification level")
+        verbose_name_plural = _("classification levels")
+        ordering = ["-min_rating"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_ja, self.name_en)
+
+    def get_absolute_url(self):
+        return reverse("assets:classificationlevel_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            reclassify_assets()
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            reclassify_assets()
+        return result
+
+
+def basis_expression(basis: str):
+    """The rating the label is derived from, as a database expression."""
+    if basis == AssetSettings.Basis.HIGHEST:
+        return models.functions.Greatest("confidentiality", "integrity", "availability")
+    return models.F("confidentiality")
+
+
+def classification_for(asset: "Asset", levels=None, basis=None):
+    basis = basis or AssetSettings.current().classification_basis
+    rating = (max(asset.confidentiality, asset.integrity, asset.availability)
+              if basis == AssetSettings.Basis.HIGHEST else asset.confidentiality)
+    levels = levels if levels is not None else ClassificationLevel.objects.order_by("-min_rating")
+    for level in levels:
+        if rating >= level.min_rating:
+            return level
+    return None
+
+
+def reclassify_assets() -> int:
+    """Bring every asset's stored label in line with the levels and settings: one logged
+    UPDATE per level, touching only the assets whose label changes."""
+    rating = basis_expression(AssetSettings.current().classification_basis)
+    changed = 0
+    upper = None
+    assets = Asset.objects.annotate(basis_rating=rating)
+    for level in ClassificationLevel.objects.order_by("-min_rating"):
+        band = assets.filter(basis_rating__gte=level.min_rating)
+        if upper is not None:
+            band = band.filter(basis_rating__lt=upper)
+        changed += band.exclude(classification=level).update(classification=level)
+        upper = level.min_rating
+    unlabelled = assets if upper is None else assets.filter(basis_rating__lt=upper)
+    changed += unlabelled.exclude(classification=None).update(classification=None)
+    return changed
+
+
+class AssetScope(Scope):
+    """Art 3: the information manager of the owning department manages its assets; the
+    custodian sees the assets in their care."""
+
+    department_field = "department"
+    own_field = "custodian__user"
+
+
+class Asset(AuditedModel):
+    class Type(models.TextChoices):
+        INFORMATION = "information", _("Information / data")
+        APPLICATION = "application", _("Application")
+        SYSTEM = "system", _("System / infrastructure")
+        HARDWARE = "hardware", _("Hardware / media")
+        PAPER = "paper", _("Paper")
+        SERVICE = "service", _("Service")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_USE = "in_use", _("In use")
+        RETIRING = "retiring", _("Being retired")
+        DISPOSED = "disposed", _("Disposed of")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    asset_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    description = models.TextField(_("description"), blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="assets",
+        verbose_name=_("owning department"),
+        help_text=_("Its information manager is accountable for the asset (Art 3)."))
+    custodian = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="assets_in_care",
+        verbose_name=_("custodian"), help_text=_("Who looks after the asset day to day."))
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    status = models.CharField(_("lifecycle status"), max_length=12, choices=Status.choices,
+                              default=Status.IN_USE)
+    confidentiality = models.PositiveSmallIntegerField(
+        _("confidentiality"), default=1, validators=[MinValueValidator(1)])
+    integrity = models.PositiveSmallIntegerField(
+        _("integrity"), default=1, validators=[MinValueValidator(1)])
+    availability = models.PositiveSmallIntegerField(
+        _("availability"), default=1, validators=[MinValueValidator(1)])
+    classification = models.ForeignKey(
+        ClassificationLevel, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="assets", verbose_name=_("classification"),
+        help_text=_("Derived from the ratings and the classification levels."))
+    has_personal_info = models.BooleanField(_("holds personal information"), default=False)
+    data_subjects = models.PositiveIntegerField(
+        _("data subjects (approx.)"), null=True, blank=True,
+        help_text=_("About how many people's personal information the asset holds."))
+    has_sensitive_personal_info = models.BooleanField(
+        _("holds sensitive personal information"), default=False,
+        help_text=_("要配慮個人情報: e.g. medical history, criminal record, creed."))
+    has_card_data = models.BooleanField(_("holds payment-card data"), default=False)
+    depends_on = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="dependents",
+        verbose_name=_("depends on"))
+
+    objects = AuditedQuerySet.as_manager()
+    scope = AssetScope()
+
+    class Meta:
+        verbose_name = _("information asset")
+        verbose_name_plural = _("information assets")
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["department", "code"]),
+            models.Index(fields=["asset_type", "code"]),
+            models.Index(fields=["has_personal_info", "code"]),
+            models.Index(fields=["status", "code"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_ja, self.name_en)
+
+    def get_absolute_url(self):
+        return reverse("assets:asset_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        top = AssetSettings.current().rating_max
+        for field in ("confidentiality", "integrity", "availability"):
+            value = getattr(self, field)
+            if value is not None and value > top:
+                errors[field] = _("The scale goes up to %(max)s.") % {"max": top}
+        if self.data_subjects and not self.has_personal_info:
+            errors["has_personal_info"] = _(
+                "An asset with data subjects holds personal information.")
+        if self.has_sensitive_personal_info and not self.has_personal_info:
+            errors["has_personal_info"] = _(
+                "Sensitive personal information is personal information.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.confidentiality and self.integrity and self.availability:
+            self.classification = classification_for(self)
+        super().save(*args, **kwargs)

@@ -1,0 +1,48 @@
+from django.urls import path
+
+from mamori.assets import views
+
+app_name = "assets"
+
+urlpatterns = [
+    path("register/", views.AssetList.as_view(),
+         name="asset_list"),
+    path("register/new/", views.AssetCreate.as_view(),
+         name="asset_create"),
+    path("register/import/", views.AssetImport.as_view(),
+         name="asset_import"),
+    path("register/bulk-delete/", views.AssetBulkDelete.as_view(),
+         name="asset_bulk_delete"),
+    path("register/<int:pk>/", views.AssetDetail.as_view(),
+         name="asset_detail"),
+    path("register/<int:pk>/edit/", views.AssetUpdate.as_view(),
+         name="asset_update"),
+    path("register/<int:pk>/delete/", views.AssetDelete.as_view(),
+         name="asset_delete"),
+    path("register/<int:pk>/history/", views.AssetHistory.as_view(),
+         name="asset_history"),
+    path("classification-levels/", views.ClassificationLevelList.as_view(),
+         name="classificationlevel_list"),
+    path("classification-levels/new/", views.ClassificationLevelCreate.as_view(),
+         name="classificationlevel_create"),
+    path("classification-levels/import/", views.ClassificationLevelImport.as_view(),
+         name="classificationlevel_import"),
+    path("classification-levels/bulk-delete/", views.ClassificationLevelBulkDelete.as_view(),
+         name="classificationlevel_bulk_delete"),
+    path("classification-levels/<int:pk>/", views.ClassificationLevelDetail.as_view(),
+         name="classificationlevel_detail"),
+    path("classification-levels/<int:pk>/edit/", views.ClassificationLevelUpdate.as_view(),
+         name="classificationlevel_update"),
+    path("classification-levels/<int:pk>/delete/", views.ClassificationLevelDelete.as_view(),
+         name="classificationlevel_delete"),
+    path("classification-levels/<int:pk>/history/", views.ClassificationLevelHistory.as_view(),
+         name="classificationlevel_history"),
+    path("settings/", views.AssetSettingsList.as_view(),
+         name="assetsettings_list"),
+    path("settings/<int:pk>/", views.AssetSettingsDetail.as_view(),
+         name="assetsettings_detail"),
+    path("settings/<int:pk>/edit/", views.AssetSettingsUpdate.as_view(),
+         name="assetsettings_update"),
+    path("settings/<int:pk>/history/", views.AssetSettingsHistory.as_view(),
+         name="assetsettings_history"),
+]

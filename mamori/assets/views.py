@@ -1,0 +1,127 @@
+from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext
+from django.views import View
+
+from mamori.assets import filtersets, forms, tables
+from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
+from mamori.core.views import generic
+
+
+class AssetList(generic.ScopedListView):
+    model = Asset
+    filterset_class = filtersets.AssetFilterSet
+    table_class = tables.AssetTable
+    resource_class = tables.AssetResource
+
+
+class AssetDetail(generic.ScopedDetailView):
+    model = Asset
+    fields = ["code", "name_ja", "name_en", "asset_type", "description", "department",
+              "custodian", "location", "status", "confidentiality", "integrity",
+              "availability", "classification", "has_personal_info", "data_subjects",
+              "has_sensitive_personal_info", "has_card_data"]
+
+    def extra_context(self, obj):
+        user = self.request.user
+        return {"related_lists": [
+            (Asset._meta.get_field("depends_on").verbose_name,
+             obj.depends_on.restrict(user).order_by("code")[:200]),
+            (gettext("assets that depend on this one"),
+             obj.dependents.restrict(user).order_by("code")[:200]),
+            (obj.risks.model._meta.verbose_name_plural,
+             obj.risks.restrict(user).order_by("code")[:200]),
+        ]}
+
+
+class AssetCreate(generic.ScopedCreateView):
+    model = Asset
+    form_class = forms.AssetForm
+
+
+class AssetUpdate(generic.ScopedUpdateView):
+    model = Asset
+    form_class = forms.AssetForm
+
+
+class AssetDelete(generic.ScopedDeleteView):
+    model = Asset
+
+
+class AssetBulkDelete(generic.ScopedBulkDeleteView):
+    model = Asset
+
+
+class AssetImport(generic.ScopedImportView):
+    model = Asset
+    form_class = forms.AssetImportForm
+    resource_class = tables.AssetResource
+
+
+class AssetHistory(generic.ObjectHistoryView):
+    model = Asset
+
+
+class ClassificationLevelList(generic.ScopedListView):
+    model = ClassificationLevel
+    filterset_class = filtersets.ClassificationLevelFilterSet
+    table_class = tables.ClassificationLevelTable
+    resource_class = tables.ClassificationLevelResource
+
+
+class ClassificationLevelDetail(generic.ScopedDetailView):
+    model = ClassificationLevel
+    fields = ["code", "name_ja", "name_en", "min_rating", "handling_ja", "handling_en"]
+
+
+class ClassificationLevelCreate(generic.ScopedCreateView):
+    model = ClassificationLevel
+    form_class = forms.ClassificationLevelForm
+
+
+class ClassificationLevelUpdate(generic.ScopedUpdateView):
+    model = ClassificationLevel
+    form_class = forms.ClassificationLevelForm
+
+
+class ClassificationLevelDelete(generic.ScopedDeleteView):
+    model = ClassificationLevel
+
+
+class ClassificationLevelBulkDelete(generic.ScopedBulkDeleteView):
+    model = ClassificationLevel
+
+
+class ClassificationLevelImport(generic.ScopedImportView):
+    model = ClassificationLevel
+    form_class = forms.ClassificationLevelForm
+    resource_class = tables.ClassificationLevelResource
+
+
+class ClassificationLevelHistory(generic.ObjectHistoryView):
+    model = ClassificationLevel
+
+
+class AssetSettingsList(generic.ModelViewMixin, View):
+    """There is one settings row: its "list" is that row."""
+
+    model = AssetSettings
+
+    def get(self, request, *args, **kwargs):
+        settings = AssetSettings.objects.order_by("pk").first()
+        if settings is None:  # created after migrate (assets.defaults)
+            raise Http404
+        return HttpResponseRedirect(settings.get_absolute_url())
+
+
+class AssetSettingsDetail(generic.ScopedDetailView):
+    model = AssetSettings
+    fields = ["rating_max", "classification_basis"]
+
+
+class AssetSettingsUpdate(generic.ScopedUpdateView):
+    model = AssetSettings
+    form_class = forms.AssetSettingsForm
+
+
+class AssetSettingsHistory(generic.ObjectHistoryView):
+    model = AssetSettings

@@ -1,0 +1,27 @@
+"""Conformance checks for policy Art 5 (the measures are in place and proven)."""
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from mamori.controls.models import Control, Evidence, current_evidence_filter
+from mamori.core.conformance import NOT_APPLICABLE, Result, register
+from mamori.org.conformance import percent
+
+
+@register(
+    "controls.art5.implemented_have_evidence",
+    article="5",
+    title=_("Every implemented control has current evidence"),
+    description=_("A control said to be implemented is shown to work by evidence that has not "
+                  "expired."),
+)
+def implemented_controls_have_evidence() -> Result:
+    implemented = Control.objects.implemented()
+    total = implemented.count()
+    if not total:
+        return Result(NOT_APPLICABLE, detail=str(_("No control is recorded as implemented.")))
+    current = Evidence.objects.filter(current_evidence_filter(), control=OuterRef("pk"))
+    failing = implemented.filter(~Exists(current))
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
+                               unit="%")

@@ -1,0 +1,66 @@
+"""One filterset per model, shared by the list page and the API."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from mamori.controls.models import (
+    Control,
+    Evidence,
+    Framework,
+    Requirement,
+    current_evidence_filter,
+)
+
+
+class ControlFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    has_current_evidence = django_filters.BooleanFilter(
+        method="filter_current_evidence", label=_("Has current evidence"))
+
+    class Meta:
+        model = Control
+        fields = ["theme", "status", "frequency", "department", "owner"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title_ja__icontains=value)
+                               | Q(title_en__icontains=value))
+
+    def filter_current_evidence(self, queryset, name, value):
+        current = Evidence.objects.filter(current_evidence_filter(), control=OuterRef("pk"))
+        return queryset.filter(Exists(current) if value else ~Exists(current))
+
+
+class EvidenceFilterSet(django_filters.FilterSet):
+    current = django_filters.BooleanFilter(method="filter_current", label=_("Current"))
+
+    class Meta:
+        model = Evidence
+        fields = ["control", "kind"]
+
+    def filter_current(self, queryset, name, value):
+        q = current_evidence_filter()
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+
+class FrameworkFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Framework
+        fields = ["source", "in_soa"]
+
+
+class RequirementFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    mapped = django_filters.BooleanFilter(method="filter_mapped", label=_("Mapped to controls"))
+
+    class Meta:
+        model = Requirement
+        fields = ["framework", "theme", "applicable", "is_group", "parent"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(ref__icontains=value) | Q(title_ja__icontains=value)
+                               | Q(title_en__icontains=value))
+
+    def filter_mapped(self, queryset, name, value):
+        mapped = Requirement.controls.through.objects.filter(requirement=OuterRef("pk"))
+        return queryset.filter(Exists(mapped) if value else ~Exists(mapped))

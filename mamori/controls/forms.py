@@ -1,0 +1,52 @@
+from django import forms
+
+from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.core.forms import ScopedModelForm
+from mamori.core.scope import CHANGE
+from mamori.org.forms import DateInput, departments_user_may_staff
+
+
+class ControlForm(ScopedModelForm):
+    class Meta:
+        model = Control
+        fields = ["code", "title_ja", "title_en", "description", "theme", "department", "owner",
+                  "status", "frequency"]
+
+    def limit_choices(self, user):
+        self.fields["department"].queryset = departments_user_may_staff(user)
+
+
+class EvidenceForm(ScopedModelForm):
+    class Meta:
+        model = Evidence
+        fields = ["control", "kind", "title", "file", "url", "note", "collected_on",
+                  "expires_on", "collected_by"]
+        widgets = {"collected_on": DateInput, "expires_on": DateInput}
+
+    def limit_choices(self, user):
+        # Evidence is added to controls the user keeps.
+        self.fields["control"].queryset = Control.objects.restrict(user, CHANGE)
+
+
+class FrameworkForm(ScopedModelForm):
+    class Meta:
+        model = Framework
+        fields = ["code", "name_ja", "name_en", "version", "publisher", "source",
+                  "licence_note", "in_soa"]
+
+
+class RequirementForm(ScopedModelForm):
+    class Meta:
+        model = Requirement
+        fields = ["framework", "ref", "parent", "sort_key", "title_ja", "title_en",
+                  "description", "theme", "is_group", "controls", "applicable",
+                  "justification"]
+        widgets = {"applicable": forms.NullBooleanSelect}
+
+
+class RequirementImportForm(RequirementForm):
+    """Rows of a file (for example the licensed text of a standard the organisation owns):
+    the mapped controls are kept as they are."""
+
+    class Meta(RequirementForm.Meta):
+        fields = [f for f in RequirementForm.Meta.fields if f != "controls"]

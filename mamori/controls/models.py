@@ -1,0 +1,312 @@
+"""Controls (policy Art 5): the catalogue of measures, their evidence, the frameworks they
+answer to and the Statement of Applicability.
+
+Art 5 names four kinds of measure — organisational, people, physical and technological —
+which are also the four themes of ISO/IEC 27001:2022 Annex A, so a control's theme is one
+of them.
+"""
+
+import hashlib
+import uuid
+from pathlib import PurePath
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.i18n import localized
+from mamori.core.scope import Scope
+from mamori.org.models import Department, Person
+
+
+class Theme(models.TextChoices):
+    ORGANISATIONAL = "organisational", _("Organisational")
+    PEOPLE = "people", _("People")
+    PHYSICAL = "physical", _("Physical")
+    TECHNOLOGICAL = "technological", _("Technological")
+
+
+class ControlScope(Scope):
+    """Everyone may read the catalogue (it says what they must do); the information manager
+    of the owning department keeps a control and its evidence."""
+
+    department_field = "department"
+    readers = ("staff",)
+
+
+class ControlQuerySet(AuditedQuerySet):
+    def implemented(self):
+        return self.filter(status=Control.Status.IMPLEMENTED)
+
+
+class Control(AuditedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        PARTIAL = "partial", _("Partially implemented")
+        IMPLEMENTED = "implemented", _("Implemented")
+        RETIRED = "retired", _("Retired")
+
+    class Frequency(models.TextChoices):
+        CONTINUOUS = "continuous", _("Continuous")
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        HALF_YEARLY = "half_yearly", _("Every six months")
+        YEARLY = "yearly", _("Yearly")
+        ON_EVENT = "on_event", _("When an event occurs")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="controls",
+        verbose_name=_("owning department"))
+    owner = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="controls_owned",
+        verbose_name=_("control owner"))
+    status = models.CharField(_("implementation status"), max_length=12,
+                              choices=Status.choices, default=Status.PLANNED)
+    frequency = models.CharField(_("frequency of operation"), max_length=12,
+                                 choices=Frequency.choices, default=Frequency.CONTINUOUS)
+
+    objects = ControlQuerySet.as_manager()
+    scope = ControlScope()
+
+    class Meta:
+        verbose_name = _("control")
+        verbose_name_plural = _("controls")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["status", "code"]), models.Index(fields=["theme", "code"])]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_ja, self.title_en)
+
+    def get_absolute_url(self):
+        return reverse("controls:control_detail", args=[self.pk])
+
+
+def current_evidence_filter(prefix: str = "", on=None) -> Q:
+    """Evidence that still counts on `on`: no expiry, or expiring after that day."""
+    on = on or timezone.localdate()
+    return Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gt": on})
+
+
+# Evidence files: what auditors are usually given. Anything else (scripts, executables,
+# HTML that a browser would run) is refused at upload.
+EVIDENCE_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".txt", ".csv", ".log", ".json",
+                       ".xml", ".xlsx", ".docx", ".pptx", ".odt", ".ods", ".zip", ".eml", ".msg")
+EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
+
+
+def evidence_path(instance, filename):
+    # The stored name is random: the original name is kept in a field and only sent back in
+    # the download's Content-Disposition, so a name can never pick a path or collide.
+    suffix = PurePath(filename).suffix.lower()
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceScope(ControlScope):
+    """Evidence can hold internal detail (configuration, logs), so unlike the catalogue it is
+    read only by the control's department, the CISO, administrators and auditors."""
+
+    department_field = "control__department"
+    readers = ()
+
+
+class Evidence(AuditedModel):
+    class Kind(models.TextChoices):
+        FILE = "file", _("File")
+        LINK = "link", _("Link")
+        NOTE = "note", _("Note")
+
+    control = models.ForeignKey(Control, on_delete=models.CASCADE, related_name="evidence",
+                                verbose_name=_("control"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=200)
+    file_name = models.CharField(_("original file name"), max_length=200, blank=True,
+                                 editable=False)
+    file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True,
+                                               editable=False)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+    url = models.URLField(_("link"), blank=True, max_length=500)
+    note = models.TextField(_("note"), blank=True)
+    collected_on = models.DateField(_("collected on"), default=timezone.localdate)
+    expires_on = models.DateField(
+        _("expires on"), null=True, blank=True,
+        help_text=_("After this day the evidence no longer shows the control works."))
+    collected_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("collected by"))
+
+    objects = AuditedQuerySet.as_manager()
+    scope = EvidenceScope()
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["-collected_on", "pk"]
+        indexes = [models.Index(fields=["control", "expires_on"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("controls:evidence_detail", args=[self.pk])
+
+    @property
+    def is_current(self) -> bool:
+        return self.expires_on is None or self.expires_on > timezone.localdate()
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.FILE and not self.file:
+            errors["file"] = _("Choose the file to upload.")
+        if self.kind == self.Kind.LINK and not self.url:
+            errors["url"] = _("Give the address of the evidence.")
+        if self.kind == self.Kind.NOTE and not self.note:
+            errors["note"] = _("Write the note.")
+        if self.expires_on and self.collected_on and self.expires_on <= self.collected_on:
+            errors["expires_on"] = _("The expiry must be after the collection date.")
+        upload = self.file if self.file and not getattr(self.file, "_committed", True) else None
+        if upload is not None:
+            if PurePath(upload.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
+                errors["file"] = _("Files of this type are not accepted; allowed: %(types)s") % {
+                    "types": " ".join(EVIDENCE_EXTENSIONS)}
+            elif upload.size > EVIDENCE_MAX_BYTES:
+                errors["file"] = _("The file is larger than 25 MB.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.file and not getattr(self.file, "_committed", True):
+            digest = hashlib.sha256()
+            for chunk in self.file.chunks():
+                digest.update(chunk)
+            self.file_sha256 = digest.hexdigest()
+            self.file_size = self.file.size
+            self.file_name = PurePath(self.file.name).name[:200]
+        super().save(*args, **kwargs)
+
+
+class FrameworkScope(Scope):
+    readers = ("staff",)
+
+
+class Framework(AuditedModel):
+    """A set of requirements: a law's guideline, a standard's control list, an OSCAL catalog."""
+
+    class Source(models.TextChoices):
+        BUILT_IN = "built_in", _("Shipped with Mamori")
+        OSCAL = "oscal", _("Imported OSCAL catalog")
+        CUSTOM = "custom", _("Entered by this organisation")
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    version = models.CharField(_("version"), max_length=40, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
+                              default=Source.CUSTOM)
+    licence_note = models.TextField(_("licence note"), blank=True)
+    in_soa = models.BooleanField(
+        _("in the Statement of Applicability"), default=False,
+        help_text=_("Whether this framework's requirements are decided applicable or not."))
+
+    objects = AuditedQuerySet.as_manager()
+    scope = FrameworkScope()
+
+    class Meta:
+        verbose_name = _("framework")
+        verbose_name_plural = _("frameworks")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_ja, self.name_en)
+
+    def get_absolute_url(self):
+        return reverse("controls:framework_detail", args=[self.pk])
+
+
+class RequirementScope(Scope):
+    readers = ("staff",)
+
+
+class Requirement(AuditedModel):
+    """One requirement (or a group of them) in a framework, the controls that meet it and
+    its line in the Statement of Applicability."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE,
+                                  related_name="requirements", verbose_name=_("framework"))
+    uid = models.CharField(
+        _("identifier"), max_length=140, unique=True, editable=False,
+        help_text=_("The framework's code and the reference, e.g. iso27001-2022:5.1."))
+    ref = models.CharField(_("reference"), max_length=64)
+    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="children", verbose_name=_("part of"))
+    sort_key = models.PositiveIntegerField(_("order"), default=0)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    description = models.TextField(
+        _("text"), blank=True,
+        help_text=_("Mamori's own descriptor, or the licensed text your organisation imported."))
+    theme = models.CharField(_("theme"), max_length=16, choices=Theme.choices, blank=True)
+    is_group = models.BooleanField(_("group heading"), default=False)
+    controls = models.ManyToManyField(Control, blank=True, related_name="requirements",
+                                      verbose_name=_("controls"))
+    applicable = models.BooleanField(_("applicable"), null=True, blank=True,
+                                     help_text=_("Empty until decided."))
+    justification = models.TextField(
+        _("justification"), blank=True,
+        help_text=_("Why the requirement applies, or why it is excluded."))
+
+    objects = AuditedQuerySet.as_manager()
+    scope = RequirementScope()
+
+    class Meta:
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        ordering = ["framework", "sort_key", "pk"]
+        constraints = [models.UniqueConstraint(fields=["framework", "ref"],
+                                               name="requirement_ref_unique_in_framework")]
+
+    def __str__(self):
+        return f"{self.ref} {self.title}".strip()
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_ja, self.title_en)
+
+    def get_absolute_url(self):
+        return reverse("controls:requirement_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.parent_id and self.framework_id and self.parent.framework_id != self.framework_id:
+            errors["parent"] = _("The parent must be in the same framework.")
+        if self.applicable is False and not self.justification.strip():
+            errors["justification"] = _("Say why the requirement is excluded.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.framework_id:
+            code = Framework.objects.filter(pk=self.framework_id).values_list(
+                "code", flat=True).first()
+            self.uid = f"{code}:{self.ref}"
+        super().save(*args, **kwargs)

@@ -1,0 +1,255 @@
+from django.http import FileResponse, Http404, HttpResponse
+from django.views.generic import TemplateView
+
+from mamori.controls import coverage, filtersets, forms, oscal, soa, tables
+from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.core.scope import VIEW
+from mamori.core.views import generic
+
+
+class ControlList(generic.ScopedListView):
+    model = Control
+    filterset_class = filtersets.ControlFilterSet
+    table_class = tables.ControlTable
+    resource_class = tables.ControlResource
+
+
+class ControlDetail(generic.ScopedDetailView):
+    model = Control
+    fields = ["code", "title_ja", "title_en", "description", "theme", "department", "owner",
+              "status", "frequency"]
+    template_name = "controls/control_detail.html"
+
+    def extra_context(self, obj):
+        user = self.request.user
+        return {
+            "evidence": obj.evidence.restrict(user).select_related("collected_by"),
+            "related_lists": [
+                (Requirement._meta.verbose_name_plural,
+                 obj.requirements.restrict(user).select_related("framework")
+                 .order_by("framework__code", "sort_key")),
+                (obj.risks.model._meta.verbose_name_plural,
+                 obj.risks.restrict(user).order_by("code")[:200]),
+            ],
+        }
+
+
+class ControlCreate(generic.ScopedCreateView):
+    model = Control
+    form_class = forms.ControlForm
+
+
+class ControlUpdate(generic.ScopedUpdateView):
+    model = Control
+    form_class = forms.ControlForm
+
+
+class ControlDelete(generic.ScopedDeleteView):
+    model = Control
+
+
+class ControlBulkDelete(generic.ScopedBulkDeleteView):
+    model = Control
+
+
+class ControlImport(generic.ScopedImportView):
+    model = Control
+    form_class = forms.ControlForm
+    resource_class = tables.ControlResource
+
+
+class ControlHistory(generic.ObjectHistoryView):
+    model = Control
+
+
+class EvidenceList(generic.ScopedListView):
+    model = Evidence
+    filterset_class = filtersets.EvidenceFilterSet
+    table_class = tables.EvidenceTable
+    resource_class = tables.EvidenceResource
+
+
+class EvidenceDetail(generic.ScopedDetailView):
+    model = Evidence
+    fields = ["control", "kind", "title", "url", "note", "collected_on", "expires_on",
+              "collected_by", "file_name", "file_size", "file_sha256"]
+    template_name = "controls/evidence_detail.html"
+
+
+class EvidenceDownload(generic.ModelViewMixin, TemplateView):
+    """The stored file, to those who may see the evidence, always as a download (never
+    rendered by the browser), under its original name."""
+
+    model = Evidence
+
+    def get(self, request, *args, **kwargs):
+        evidence = self.get_object(VIEW)
+        if not evidence.file:
+            raise Http404
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(handle, as_attachment=True,
+                            filename=evidence.file_name or "evidence",
+                            content_type="application/octet-stream")
+
+
+class EvidenceCreate(generic.ScopedCreateView):
+    model = Evidence
+    form_class = forms.EvidenceForm
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        control = self.request.GET.get("control")
+        if data is None and control and control.isdigit():
+            form.initial["control"] = int(control)
+        return form
+
+
+class EvidenceUpdate(generic.ScopedUpdateView):
+    model = Evidence
+    form_class = forms.EvidenceForm
+
+
+class EvidenceDelete(generic.ScopedDeleteView):
+    model = Evidence
+
+
+class EvidenceBulkDelete(generic.ScopedBulkDeleteView):
+    model = Evidence
+
+
+class EvidenceImport(generic.ScopedImportView):
+    model = Evidence
+    form_class = forms.EvidenceForm
+    resource_class = tables.EvidenceResource
+
+
+class EvidenceHistory(generic.ObjectHistoryView):
+    model = Evidence
+
+
+class FrameworkList(generic.ScopedListView):
+    model = Framework
+    filterset_class = filtersets.FrameworkFilterSet
+    table_class = tables.FrameworkTable
+    resource_class = tables.FrameworkResource
+
+
+class FrameworkDetail(generic.ScopedDetailView):
+    model = Framework
+    fields = ["code", "name_ja", "name_en", "version", "publisher", "source", "licence_note",
+              "in_soa"]
+    template_name = "controls/framework_detail.html"
+
+    def extra_context(self, obj):
+        return {"coverage": coverage.framework_coverage(obj, self.request.user),
+                "by_theme": coverage.coverage_by_theme(obj, self.request.user)}
+
+
+class FrameworkCreate(generic.ScopedCreateView):
+    model = Framework
+    form_class = forms.FrameworkForm
+
+
+class FrameworkUpdate(generic.ScopedUpdateView):
+    model = Framework
+    form_class = forms.FrameworkForm
+
+
+class FrameworkDelete(generic.ScopedDeleteView):
+    model = Framework
+
+
+class FrameworkBulkDelete(generic.ScopedBulkDeleteView):
+    model = Framework
+
+
+class FrameworkImport(generic.ScopedImportView):
+    model = Framework
+    form_class = forms.FrameworkForm
+    resource_class = tables.FrameworkResource
+
+
+class FrameworkHistory(generic.ObjectHistoryView):
+    model = Framework
+
+
+class StatementOfApplicability(generic.ModelViewMixin, TemplateView):
+    """The SoA of one framework: on the page, or as XLSX or PDF (?format=xlsx|pdf)."""
+
+    model = Framework
+    template_name = "controls/soa.html"
+
+    def get(self, request, *args, **kwargs):
+        framework = self.get_object(VIEW)
+        statement = soa.build(framework, request.user)
+        fmt = request.GET.get("format")
+        if fmt == "xlsx":
+            return soa.xlsx_response(statement)
+        if fmt == "pdf":
+            return soa.pdf_response(statement, request)
+        return self.render_to_response(self.base_context(object=framework,
+                                                         statement=statement))
+
+
+class OscalCatalogExport(generic.ModelViewMixin, TemplateView):
+    """Mamori's control catalogue as an OSCAL catalog (JSON) of the controls the user sees."""
+
+    model = Control
+
+    def get(self, request, *args, **kwargs):
+        catalog = oscal.export_catalog(Control.objects.restrict(request.user, VIEW))
+        response = HttpResponse(oscal.dumps(catalog), content_type="application/json")
+        response["Content-Disposition"] = 'attachment; filename="mamori-catalog.json"'
+        return response
+
+
+class RequirementList(generic.ScopedListView):
+    model = Requirement
+    filterset_class = filtersets.RequirementFilterSet
+    table_class = tables.RequirementTable
+    resource_class = tables.RequirementResource
+
+
+class RequirementDetail(generic.ScopedDetailView):
+    model = Requirement
+    fields = ["framework", "uid", "ref", "parent", "title_ja", "title_en", "description",
+              "theme", "is_group", "applicable", "justification"]
+
+    def extra_context(self, obj):
+        user = self.request.user
+        return {"related_lists": [
+            (Control._meta.verbose_name_plural, obj.controls.restrict(user).order_by("code")),
+            (Requirement._meta.verbose_name_plural,
+             obj.children.restrict(user).order_by("sort_key")),
+        ]}
+
+
+class RequirementCreate(generic.ScopedCreateView):
+    model = Requirement
+    form_class = forms.RequirementForm
+
+
+class RequirementUpdate(generic.ScopedUpdateView):
+    model = Requirement
+    form_class = forms.RequirementForm
+
+
+class RequirementDelete(generic.ScopedDeleteView):
+    model = Requirement
+
+
+class RequirementBulkDelete(generic.ScopedBulkDeleteView):
+    model = Requirement
+
+
+class RequirementImport(generic.ScopedImportView):
+    model = Requirement
+    form_class = forms.RequirementImportForm
+    resource_class = tables.RequirementResource
+
+
+class RequirementHistory(generic.ObjectHistoryView):
+    model = Requirement

@@ -1,0 +1,62 @@
+"""Conformance checks for policy Art 5 (risks to information assets are assessed, and those
+above the appetite are treated or accepted)."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from mamori.assets.models import Asset
+from mamori.core.conformance import NOT_APPLICABLE, PASS, Result, register
+from mamori.org.conformance import percent
+from mamori.risks.models import Risk, RiskAcceptance, RiskMethodology
+
+
+def risks_above_appetite_untreated():
+    """Open risks above the appetite that are neither treated (reduce with a control,
+    transfer, avoid) nor accepted by the CISO with an acceptance in force."""
+    appetite = RiskMethodology.current().appetite
+    accepted = RiskAcceptance.objects.in_force().filter(risk=OuterRef("pk"))
+    links = Risk.controls.through.objects.filter(risk=OuterRef("pk"))
+    treated = (Q(treatment=Risk.Treatment.REDUCE) & Exists(links)) | Q(
+        treatment__in=(Risk.Treatment.TRANSFER, Risk.Treatment.AVOID))
+    return (Risk.objects.exclude(status=Risk.Status.CLOSED).filter(current_score__gt=appetite)
+            .exclude(treated).filter(~Exists(accepted)))
+
+
+@register(
+    "risks.art5.above_appetite_treated",
+    article="5",
+    title=_("Every risk above the appetite is treated or formally accepted"),
+    description=_("A risk scoring above the appetite is reduced by controls, transferred or "
+                  "avoided, or its residual risk is accepted by the CISO with an acceptance "
+                  "that has not expired."),
+)
+def above_appetite_treated() -> Result:
+    open_risks = Risk.objects.exclude(status=Risk.Status.CLOSED)
+    above = open_risks.filter(current_score__gt=RiskMethodology.current().appetite).count()
+    if not above:
+        return Result(NOT_APPLICABLE if not open_risks.exists() else PASS, value=0,
+                      threshold=0, detail=str(_("No open risk is above the appetite.")))
+    failing = risks_above_appetite_untreated()
+    return Result.from_failing(failing, value=failing.count(), threshold=0)
+
+
+@register(
+    "risks.art5.personal_info_assessed",
+    article="5",
+    title=_("Every asset holding personal information has an assessed risk"),
+    description=_("Leakage, loss and tampering of personal information are assessed for each "
+                  "asset that holds it."),
+)
+def personal_info_assessed() -> Result:
+    holding = Asset.objects.exclude(status=Asset.Status.DISPOSED).filter(has_personal_info=True)
+    total = holding.count()
+    if not total:
+        return Result(NOT_APPLICABLE,
+                      detail=str(_("No asset is recorded as holding personal information.")))
+    assessed = Risk.assets.through.objects.filter(
+        asset=OuterRef("pk"), risk__status__in=(Risk.Status.ASSESSED, Risk.Status.TREATING,
+                                                Risk.Status.CLOSED))
+    failing = holding.filter(~Exists(assessed))
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
+                               unit="%")

@@ -1,0 +1,73 @@
+"""One filterset per model, shared by the list page, the heat map and the API."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from mamori.risks.models import (
+    Risk,
+    RiskAcceptance,
+    RiskBand,
+    RiskMethodology,
+    Threat,
+)
+
+
+class ThreatFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Threat
+        fields = ["harms"]
+
+
+class RiskBandFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = RiskBand
+        fields = ["min_score"]
+
+
+class RiskMethodologyFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = RiskMethodology
+        fields = ["size"]
+
+
+class RiskFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    above_appetite = django_filters.BooleanFilter(method="filter_above_appetite",
+                                                  label=_("Above the appetite"))
+    accepted = django_filters.BooleanFilter(method="filter_accepted",
+                                            label=_("Accepted (in force)"))
+    asset = django_filters.NumberFilter(field_name="assets", label=_("Asset"))
+    control = django_filters.NumberFilter(field_name="controls", label=_("Control"))
+    residual_likelihood = django_filters.NumberFilter(label=_("residual likelihood"))
+    residual_impact = django_filters.NumberFilter(label=_("residual impact"))
+
+    class Meta:
+        model = Risk
+        fields = ["threat", "department", "owner", "status", "treatment", "likelihood",
+                  "impact"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title_ja__icontains=value)
+                               | Q(title_en__icontains=value))
+
+    def filter_above_appetite(self, queryset, name, value):
+        appetite = RiskMethodology.current().appetite
+        q = Q(current_score__gt=appetite)
+        return queryset.filter(q) if value else queryset.exclude(q)
+
+    def filter_accepted(self, queryset, name, value):
+        in_force = RiskAcceptance.objects.in_force().filter(risk=OuterRef("pk"))
+        return queryset.filter(Exists(in_force) if value else ~Exists(in_force))
+
+
+class RiskAcceptanceFilterSet(django_filters.FilterSet):
+    in_force = django_filters.BooleanFilter(method="filter_in_force", label=_("In force"))
+
+    class Meta:
+        model = RiskAcceptance
+        fields = ["risk", "accepted_by"]
+
+    def filter_in_force(self, queryset, name, value):
+        ids = RiskAcceptance.objects.in_force().values("pk")
+        return queryset.filter(pk__in=ids) if value else queryset.exclude(pk__in=ids)

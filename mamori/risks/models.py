@@ -1,0 +1,368 @@
+"""Risk assessment and treatment (policy Art 5): the threat catalogue, the risk matrix, the
+risks to assets, their treatment by controls and the CISO's acceptance of what remains.
+
+Art 5 names five threats to information assets — unauthorised access, tampering, damage,
+loss and leakage — which seed the threat catalogue; each harms confidentiality, integrity or
+availability.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mamori.assets.models import Asset
+from mamori.controls.models import Control
+from mamori.core import roles as r
+from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.i18n import localized
+from mamori.core.scope import ALL, Scope
+from mamori.org.models import Department, Person
+
+
+class ConfigurationScope(Scope):
+    readers = ("staff",)
+
+
+class Threat(AuditedModel):
+    class Property(models.TextChoices):
+        CONFIDENTIALITY = "C", _("Confidentiality")
+        INTEGRITY = "I", _("Integrity")
+        AVAILABILITY = "A", _("Availability")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    harms = models.CharField(_("property harmed"), max_length=1, choices=Property.choices)
+    description = models.TextField(_("description"), blank=True)
+    policy_article = models.CharField(
+        _("policy article"), max_length=20, blank=True,
+        help_text=_("Where the policy names this threat, e.g. Art 5."))
+
+    objects = AuditedQuerySet.as_manager()
+    scope = ConfigurationScope()
+
+    class Meta:
+        verbose_name = _("threat")
+        verbose_name_plural = _("threats")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_ja, self.name_en)
+
+    def get_absolute_url(self):
+        return reverse("risks:threat_detail", args=[self.pk])
+
+
+DEFAULT_LEVEL_NAMES = {
+    3: [("低", "Low"), ("中", "Medium"), ("高", "High")],
+    5: [("極めて低い", "Very low"), ("低", "Low"), ("中", "Medium"), ("高", "High"),
+        ("極めて高い", "Very high")],
+}
+
+
+class RiskMethodology(AuditedModel):
+    """One row: the matrix size, the appetite and the bands that colour the heat map."""
+
+    class Size(models.IntegerChoices):
+        THREE = 3, _("3 × 3")
+        FIVE = 5, _("5 × 5")
+
+    size = models.PositiveSmallIntegerField(_("matrix size"), choices=Size.choices, default=3)
+    appetite = models.PositiveSmallIntegerField(
+        _("risk appetite (highest acceptable score)"), default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("A risk scoring above this must be treated or formally accepted by the "
+                    "CISO."))
+    acceptance_months = models.PositiveSmallIntegerField(
+        _("longest acceptance (months)"), default=12, validators=[MinValueValidator(1)])
+
+    objects = AuditedQuerySet.as_manager()
+    scope = ConfigurationScope()
+
+    class Meta:
+        verbose_name = _("risk methodology")
+        verbose_name_plural = _("risk methodology")
+
+    def __str__(self):
+        return str(_("Risk methodology"))
+
+    def get_absolute_url(self):
+        return reverse("risks:riskmethodology_detail", args=[self.pk])
+
+    @classmethod
+    def current(cls) -> "RiskMethodology":
+        methodology = cls.objects.order_by("pk").first()
+        return methodology if methodology is not None else cls()
+
+    def level_names(self) -> list[str]:
+        return [localized(ja, en) for ja, en in DEFAULT_LEVEL_NAMES[self.size]]
+
+    def clean(self):
+        errors = {}
+        if self.size and self.appetite and self.appetite > self.size * self.size:
+            errors["appetite"] = _("The highest score on this matrix is %(max)s.") % {
+                "max": self.size * self.size}
+        if self.size:
+            over = Risk.objects.filter(
+                Q(likelihood__gt=self.size) | Q(impact__gt=self.size)
+                | Q(residual_likelihood__gt=self.size) | Q(residual_impact__gt=self.size)).count()
+            if over:
+                errors["size"] = _("%(count)s risks are rated above %(max)s; re-rate them "
+                                   "first.") % {"count": over, "max": self.size}
+        if errors:
+            raise ValidationError(errors)
+
+
+class RiskBand(AuditedModel):
+    """A band of scores with a name and a colour (e.g. 1–2 low, green)."""
+
+    min_score = models.PositiveSmallIntegerField(_("lowest score"), unique=True,
+                                                 validators=[MinValueValidator(1)])
+    name_ja = models.CharField(_("name (Japanese)"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
+    colour = models.CharField(
+        _("colour"), max_length=7, default="#2fb344",
+        help_text=_("A hex colour such as #d63939."))
+
+    objects = AuditedQuerySet.as_manager()
+    scope = ConfigurationScope()
+
+    class Meta:
+        verbose_name = _("risk band")
+        verbose_name_plural = _("risk bands")
+        ordering = ["min_score"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self.name_ja, self.name_en)
+
+    def get_absolute_url(self):
+        return reverse("risks:riskband_detail", args=[self.pk])
+
+    def clean(self):
+        colour = self.colour or ""
+        if len(colour) != 7 or not colour.startswith("#") or any(
+                c not in "0123456789abcdefABCDEF" for c in colour[1:]):
+            raise ValidationError({"colour": _("Give a colour as # and six hex digits.")})
+
+
+def band_for(score: int | None, bands) -> "RiskBand | None":
+    found = None
+    if score is None:
+        return None
+    for band in bands:  # ascending min_score
+        if score >= band.min_score:
+            found = band
+    return found
+
+
+class RiskScope(Scope):
+    """The information manager of the department that owns the risk assesses and treats it;
+    the risk owner sees it."""
+
+    department_field = "department"
+    own_field = "owner__user"
+
+
+class RiskQuerySet(AuditedQuerySet):
+    def above_appetite(self, appetite: int):
+        return self.filter(current_score__gt=appetite)
+
+
+class Risk(AuditedModel):
+    class Treatment(models.TextChoices):
+        REDUCE = "reduce", _("Reduce")
+        ACCEPT = "accept", _("Accept")
+        TRANSFER = "transfer", _("Transfer")
+        AVOID = "avoid", _("Avoid")
+
+    class Status(models.TextChoices):
+        IDENTIFIED = "identified", _("Identified")
+        ASSESSED = "assessed", _("Assessed")
+        TREATING = "treating", _("Being treated")
+        CLOSED = "closed", _("Closed")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    threat = models.ForeignKey(Threat, on_delete=models.PROTECT, related_name="risks",
+                               verbose_name=_("threat"))
+    assets = models.ManyToManyField(Asset, blank=True, related_name="risks",
+                                    verbose_name=_("assets"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="risks",
+                                   verbose_name=_("owning department"))
+    owner = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="risks_owned", verbose_name=_("risk owner"))
+    vulnerability = models.TextField(_("vulnerability"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.ASSESSED)
+    likelihood = models.PositiveSmallIntegerField(_("likelihood"),
+                                                  validators=[MinValueValidator(1)])
+    impact = models.PositiveSmallIntegerField(_("impact"), validators=[MinValueValidator(1)])
+    inherent_score = models.PositiveSmallIntegerField(_("inherent score"), editable=False,
+                                                      default=0)
+    treatment = models.CharField(_("treatment"), max_length=10, choices=Treatment.choices,
+                                 blank=True)
+    treatment_plan = models.TextField(_("treatment plan"), blank=True)
+    controls = models.ManyToManyField(Control, blank=True, related_name="risks",
+                                      verbose_name=_("treating controls"))
+    residual_likelihood = models.PositiveSmallIntegerField(
+        _("residual likelihood"), null=True, blank=True, validators=[MinValueValidator(1)])
+    residual_impact = models.PositiveSmallIntegerField(
+        _("residual impact"), null=True, blank=True, validators=[MinValueValidator(1)])
+    residual_score = models.PositiveSmallIntegerField(_("residual score"), null=True,
+                                                      blank=True, editable=False)
+    # The score that counts now: residual once assessed, else inherent. Stored, so the
+    # appetite check and the filters are one indexed comparison at any number of risks.
+    current_score = models.PositiveSmallIntegerField(_("current score"), editable=False,
+                                                     default=0)
+    assessed_on = models.DateField(_("assessed on"), default=timezone.localdate)
+    next_review_on = models.DateField(_("next review"), null=True, blank=True)
+
+    objects = RiskQuerySet.as_manager()
+    scope = RiskScope()
+
+    class Meta:
+        verbose_name = _("risk")
+        verbose_name_plural = _("risks")
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["current_score", "code"]),
+            models.Index(fields=["department", "code"]),
+            models.Index(fields=["likelihood", "impact"]),
+            models.Index(fields=["residual_likelihood", "residual_impact"]),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    @property
+    def title(self) -> str:
+        return localized(self.title_ja, self.title_en)
+
+    def get_absolute_url(self):
+        return reverse("risks:risk_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        size = RiskMethodology.current().size
+        for name in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
+            value = getattr(self, name)
+            if value is not None and value > size:
+                errors[name] = _("The matrix goes up to %(max)s.") % {"max": size}
+        if (self.residual_likelihood is None) != (self.residual_impact is None):
+            errors["residual_impact"] = _("Give both residual likelihood and impact, or "
+                                          "neither.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.inherent_score = (self.likelihood or 0) * (self.impact or 0)
+        if self.residual_likelihood and self.residual_impact:
+            self.residual_score = self.residual_likelihood * self.residual_impact
+        else:
+            self.residual_score = None
+        self.current_score = (self.residual_score if self.residual_score is not None
+                              else self.inherent_score)
+        super().save(*args, **kwargs)
+
+
+class AcceptanceScope(Scope):
+    """Only the CISO formally accepts a residual risk; the risk's department and owner, and
+    auditors, read the acceptance."""
+
+    department_field = "risk__department"
+    own_field = "risk__owner__user"
+
+    def admin(self, roles, action):
+        return ALL if action == "view" else None
+
+    def ciso(self, roles, action):
+        return ALL
+
+    def information_manager(self, roles, action):
+        return super().information_manager(roles, action) if action == "view" else None
+
+
+class AcceptanceQuerySet(AuditedQuerySet):
+    def in_force(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(accepted_on__lte=on, expires_on__gt=on, revoked_on__isnull=True)
+
+
+class RiskAcceptance(AuditedModel):
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="acceptances",
+                             verbose_name=_("risk"))
+    accepted_by = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("accepted by"))
+    accepted_on = models.DateField(_("accepted on"), default=timezone.localdate)
+    expires_on = models.DateField(_("expires on"))
+    score_accepted = models.PositiveSmallIntegerField(_("score accepted"), editable=False,
+                                                      default=0)
+    justification = models.TextField(_("justification"))
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    objects = AcceptanceQuerySet.as_manager()
+    scope = AcceptanceScope()
+
+    class Meta:
+        verbose_name = _("risk acceptance")
+        verbose_name_plural = _("risk acceptances")
+        ordering = ["-accepted_on", "pk"]
+        indexes = [models.Index(fields=["risk", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.risk.code}: {self.accepted_on:%Y-%m-%d}–{self.expires_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("risks:riskacceptance_detail", args=[self.pk])
+
+    @property
+    def in_force(self) -> bool:
+        on = timezone.localdate()
+        return self.accepted_on <= on < self.expires_on and self.revoked_on is None
+
+    def clean(self):
+        errors = {}
+        if self.expires_on and self.accepted_on:
+            if self.expires_on <= self.accepted_on:
+                errors["expires_on"] = _("The expiry must be after the acceptance date.")
+            months = RiskMethodology.current().acceptance_months
+            limit = self.accepted_on + datetime.timedelta(days=round(months * 30.44))
+            if self.expires_on > limit:
+                errors["expires_on"] = _("An acceptance lasts at most %(months)s months.") % {
+                    "months": months}
+        if self.accepted_by_id and not is_ciso_on(self.accepted_by_id, self.accepted_on):
+            errors["accepted_by"] = _("Only the CISO may accept a residual risk.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.risk_id:
+            self.score_accepted = self.risk.current_score
+        super().save(*args, **kwargs)
+
+
+def is_ciso_on(person_id: int, on: datetime.date | None) -> bool:
+    from mamori.org.models import Appointment
+
+    return Appointment.objects.current(on).filter(
+        person_id=person_id, role=Appointment.Role.CISO).exists()
+
+
+def ciso_person_id(user) -> int | None:
+    roles = r.roles_for(user)
+    return roles.person_id if roles.has(r.CISO) else None
