@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import localized
-from mamori.core.scope import Scope
+from mamori.core.scope import Scope, SettingsScope
 from mamori.org.models import Department, Person
 
 
@@ -39,7 +39,7 @@ class AssetSettings(AuditedModel):
         default=Basis.CONFIDENTIALITY)
 
     objects = AuditedQuerySet.as_manager()
-    scope = ConfigurationScope()
+    scope = SettingsScope()
 
     class Meta:
         verbose_name = _("asset settings")

@@ -35,22 +35,28 @@ def _annotated(framework):
                           control__status=Control.Status.IMPLEMENTED))))
 
 
+# Aggregate names carry a prefix: "applicable" is also a field, which an aggregate may not
+# shadow.
 COUNTS = {
-    "requirements": Count("pk"),
-    "undecided": Count("pk", filter=Q(applicable__isnull=True)),
-    "applicable": Count("pk", filter=Q(applicable=True)),
-    "excluded": Count("pk", filter=Q(applicable=False)),
-    "mapped": Count("pk", filter=Q(applicable=True, is_mapped=True)),
-    "implemented": Count("pk", filter=Q(applicable=True, is_implemented=True)),
+    "n_requirements": Count("pk"),
+    "n_undecided": Count("pk", filter=Q(applicable__isnull=True)),
+    "n_applicable": Count("pk", filter=Q(applicable=True)),
+    "n_excluded": Count("pk", filter=Q(applicable=False)),
+    "n_mapped": Count("pk", filter=Q(applicable=True, is_mapped=True)),
+    "n_implemented": Count("pk", filter=Q(applicable=True, is_implemented=True)),
 }
 
 
+def _coverage(label, counts: dict) -> Coverage:
+    return Coverage(label=label, **{name[2:]: counts[name] for name in COUNTS})
+
+
 def framework_coverage(framework, user=None) -> Coverage:
-    return Coverage(label=str(framework), **_annotated(framework).aggregate(**COUNTS))
+    return _coverage(str(framework), _annotated(framework).aggregate(**COUNTS))
 
 
 def coverage_by_theme(framework, user=None) -> list[Coverage]:
     labels = dict(Theme.choices)
     rows = _annotated(framework).order_by().values("theme").annotate(**COUNTS)
-    return [Coverage(label=str(labels.get(row.pop("theme"), "—")), **row)
+    return [_coverage(str(labels.get(row["theme"], "—")), row)
             for row in sorted(rows, key=lambda r: r["theme"])]

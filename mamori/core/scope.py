@@ -88,6 +88,21 @@ class AdminOnlyScope(Scope):
         return ALL if action == VIEW else None
 
 
+class SettingsScope(Scope):
+    """A single row of settings (created at installation): everyone reads it, administrators
+    and the CISO change it, nobody adds a second one or deletes it."""
+
+    readers = ("staff",)
+
+    def admin(self, roles, action):
+        return ALL if action in (VIEW, CHANGE) else None
+
+    ciso = admin
+
+    def auditor(self, roles, action):
+        return None  # a reader already, as staff
+
+
 class OwnRecordsScope(Scope):
     """Personal records (API tokens): the owner manages them; administrators see them."""
 

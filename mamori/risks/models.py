@@ -21,7 +21,7 @@ from mamori.controls.models import Control
 from mamori.core import roles as r
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import localized
-from mamori.core.scope import ALL, Scope
+from mamori.core.scope import ALL, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
 
@@ -87,7 +87,7 @@ class RiskMethodology(AuditedModel):
         _("longest acceptance (months)"), default=12, validators=[MinValueValidator(1)])
 
     objects = AuditedQuerySet.as_manager()
-    scope = ConfigurationScope()
+    scope = SettingsScope()
 
     class Meta:
         verbose_name = _("risk methodology")
