@@ -47,6 +47,7 @@ lint: install-test
 bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/policies.py
+	$(BIN)/python bench/risks.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

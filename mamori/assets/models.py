@@ -156,7 +156,7 @@ class AssetScope(Scope):
     custodian sees the assets in their care."""
 
     department_field = "department"
-    own_field = "custodian__user"
+    own_person_field = "custodian"
 
 
 class Asset(AuditedModel):
@@ -223,6 +223,7 @@ class Asset(AuditedModel):
             models.Index(fields=["asset_type", "code"]),
             models.Index(fields=["has_personal_info", "code"]),
             models.Index(fields=["status", "code"]),
+            models.Index(fields=["name_ja", "id"]),  # the list sorted by name
         ]
 
     def __str__(self):

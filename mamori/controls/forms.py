@@ -17,6 +17,10 @@ class ControlForm(ScopedModelForm):
 
 
 class EvidenceForm(ScopedModelForm):
+    # Declared so that an address typed without a scheme is taken as https (Django 6's rule).
+    url = forms.URLField(label=Evidence._meta.get_field("url").verbose_name, required=False,
+                         max_length=500, assume_scheme="https")
+
     class Meta:
         model = Evidence
         fields = ["control", "kind", "title", "file", "url", "note", "collected_on",

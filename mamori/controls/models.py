@@ -12,7 +12,8 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -241,6 +242,15 @@ class Framework(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("controls:framework_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        old_code = None
+        if self.pk:
+            old_code = Framework.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        super().save(*args, **kwargs)
+        if old_code is not None and old_code != self.code:
+            # Requirement identifiers carry the framework code (the key of imported files).
+            self.requirements.update(uid=Concat(Value(f"{self.code}:"), F("ref")))
 
 
 class RequirementScope(Scope):

@@ -27,6 +27,9 @@ class Scope:
 
     department_field: str | None = None  # lookup from the model to its owning Department
     own_field: str | None = None  # lookup from the model to its owning User
+    # ... or to its owning Person, compared with the person's id, which needs no join to the
+    # people table (a join in the OR of a scope makes the database scan every row).
+    own_person_field: str | None = None
     own_actions: tuple[str, ...] = (VIEW,)
     readers: tuple[str, ...] = ()  # roles that may view every row
 
@@ -57,7 +60,13 @@ class Scope:
         return Q(**{f"{self.department_field}__in": roles.managed_department_ids})
 
     def staff(self, roles: r.Roles, action: str) -> Q | None:
-        if self.own_field is None or action not in self.own_actions:
+        if action not in self.own_actions:
+            return None
+        if self.own_person_field is not None:
+            if roles.person_id is None:
+                return None
+            return Q(**{self.own_person_field: roles.person_id})
+        if self.own_field is None:
             return None
         return Q(**{self.own_field: roles.user_id})
 

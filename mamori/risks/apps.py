@@ -13,6 +13,11 @@ class RisksConfig(AppConfig):
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="risks-defaults")
 
+        from mamori.core.views.dashboard import register_my_page_panel
+        from mamori.risks.todo import my_page_panel
+
+        register_my_page_panel("risks/_my_page.html", my_page_panel)
+
         from mamori.core.demo import register_demo_step
         from mamori.risks.demo import load_risk_demo
 

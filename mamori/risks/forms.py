@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
+from mamori.assets.forms import keep_unseen_links
 from mamori.core import roles as r
 from mamori.core.forms import ScopedModelForm
 from mamori.org.forms import DateInput, departments_user_may_staff
@@ -41,6 +42,12 @@ class RiskForm(ScopedModelForm):
         size = RiskMethodology.current().size
         for name in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
             self.fields[name].help_text = _("1 to %(max)s") % {"max": size}
+
+    def clean_assets(self):
+        return keep_unseen_links(self, "assets")
+
+    def clean_controls(self):
+        return keep_unseen_links(self, "controls")
 
 
 class RiskImportForm(RiskForm):

@@ -74,8 +74,8 @@ class RiskMethodology(AuditedModel):
     """One row: the matrix size, the appetite and the bands that colour the heat map."""
 
     class Size(models.IntegerChoices):
-        THREE = 3, _("3 × 3")
-        FIVE = 5, _("5 × 5")
+        THREE = 3, _("3 × 3 matrix")
+        FIVE = 5, _("5 × 5 matrix")
 
     size = models.PositiveSmallIntegerField(_("matrix size"), choices=Size.choices, default=3)
     appetite = models.PositiveSmallIntegerField(
@@ -174,7 +174,7 @@ class RiskScope(Scope):
     the risk owner sees it."""
 
     department_field = "department"
-    own_field = "owner__user"
+    own_person_field = "owner"
 
 
 class RiskQuerySet(AuditedQuerySet):
@@ -285,7 +285,7 @@ class AcceptanceScope(Scope):
     auditors, read the acceptance."""
 
     department_field = "risk__department"
-    own_field = "risk__owner__user"
+    own_person_field = "risk__owner"
 
     def admin(self, roles, action):
         return ALL if action == "view" else None

@@ -1,3 +1,6 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
 from mamori.core.api.viewsets import ScopedModelSerializer
 
@@ -10,6 +13,11 @@ class AssetSerializer(ScopedModelSerializer):
                   "availability", "classification", "has_personal_info", "data_subjects",
                   "has_sensitive_personal_info", "has_card_data", "depends_on"]
         read_only_fields = ["classification"]
+
+    def validate_depends_on(self, value):
+        if self.instance is not None and any(a.pk == self.instance.pk for a in value):
+            raise serializers.ValidationError(_("An asset cannot depend on itself."))
+        return value
 
 
 class ClassificationLevelSerializer(ScopedModelSerializer):

@@ -22,7 +22,7 @@ PO = LC_MESSAGES / "django.po"
 MO = LC_MESSAGES / "django.mo"
 
 # Translations that are rightly the same as the English source.
-SAME_IN_JAPANESE = {"HMAC", "Web"}
+SAME_IN_JAPANESE = {"HMAC", "Web", "SHA-256"}
 
 
 @dataclass

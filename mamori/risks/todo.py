@@ -1,0 +1,36 @@
+""""My page" panel for the people who keep risks and controls (information managers, the
+CISO): what needs doing in their scope, each list a bounded query."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from mamori.controls.models import Control, Evidence, current_evidence_filter
+from mamori.core.scope import CHANGE, VIEW, can
+from mamori.risks.conformance import risks_above_appetite_untreated
+from mamori.risks.models import Risk, RiskAcceptance
+
+SOON_DAYS = 30
+SHOWN = 10
+
+
+def my_page_panel(request, person):
+    user = request.user
+    if not (can(user, Risk, CHANGE) or can(user, Control, CHANGE)):
+        return None
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=SOON_DAYS)
+    controls = Control.objects.restrict(user, CHANGE).implemented()
+    lasting = Evidence.objects.filter(current_evidence_filter(on=soon), control=OuterRef("pk"))
+    risks = Risk.objects.restrict(user, CHANGE)
+    return {
+        "soon_days": SOON_DAYS,
+        "controls_needing_evidence": controls.filter(~Exists(lasting)).order_by("code")[:SHOWN],
+        "risks_untreated": risks_above_appetite_untreated().filter(
+            pk__in=risks.values("pk")).order_by("-current_score", "code")[:SHOWN],
+        "risks_to_review": risks.exclude(status=Risk.Status.CLOSED).filter(
+            next_review_on__lte=soon).order_by("next_review_on", "code")[:SHOWN],
+        "acceptances_expiring": RiskAcceptance.objects.restrict(user, VIEW).in_force().filter(
+            expires_on__lte=soon).select_related("risk").order_by("expires_on")[:SHOWN],
+    }
