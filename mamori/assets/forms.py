@@ -1,20 +1,6 @@
-from django.db.models import Q
-
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
-from mamori.core.forms import ScopedModelForm
+from mamori.core.forms import ScopedModelForm, keep_unseen_links
 from mamori.org.forms import departments_user_may_staff
-
-
-def keep_unseen_links(form, name):
-    """The chosen objects of a many-to-many field plus those already linked that the user
-    cannot see: they were not offered, so saving the form must not unlink them."""
-    chosen = form.cleaned_data.get(name)
-    if chosen is None or not form.instance.pk:
-        return chosen
-    offered = form.fields[name].queryset
-    unseen = getattr(form.instance, name).exclude(pk__in=offered.values("pk"))
-    return offered.model.objects.filter(Q(pk__in=chosen.values("pk"))
-                                        | Q(pk__in=unseen.values("pk")))
 
 
 class AssetForm(ScopedModelForm):

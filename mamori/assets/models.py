@@ -14,14 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import localized
-from mamori.core.scope import Scope, SettingsScope
+from mamori.core.scope import CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
-
-
-class ConfigurationScope(Scope):
-    """Method settings every user may read; the CISO and administrators change them."""
-
-    readers = ("staff",)
 
 
 class AssetSettings(AuditedModel):
@@ -86,7 +80,7 @@ class ClassificationLevel(AuditedModel):
     handling_en = models.TextField(_("handling rules (English)"), blank=True)
 
     objects = AuditedQuerySet.as_manager()
-    scope = ConfigurationScope()
+    scope = CatalogueScope()
 
     class Meta:
         verbose_name = _("classification level")
@@ -102,6 +96,13 @@ class ClassificationLevel(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("assets:classificationlevel_detail", args=[self.pk])
+
+    def clean(self):
+        top = AssetSettings.current().rating_max
+        if self.min_rating and self.min_rating > top:
+            raise ValidationError({"min_rating": _(
+                "No asset can be rated %(rating)s: the scale goes up to %(max)s.")
+                % {"rating": self.min_rating, "max": top}})
 
     def save(self, *args, **kwargs):
         with transaction.atomic():

@@ -51,11 +51,11 @@ def _coverage(label, counts: dict) -> Coverage:
     return Coverage(label=label, **{name[2:]: counts[name] for name in COUNTS})
 
 
-def framework_coverage(framework, user=None) -> Coverage:
+def framework_coverage(framework) -> Coverage:
     return _coverage(str(framework), _annotated(framework).aggregate(**COUNTS))
 
 
-def coverage_by_theme(framework, user=None) -> list[Coverage]:
+def coverage_by_theme(framework) -> list[Coverage]:
     labels = dict(Theme.choices)
     rows = _annotated(framework).order_by().values("theme").annotate(**COUNTS)
     return [_coverage(str(labels.get(row["theme"], "—")), row)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext as _
 
 from mamori.controls.models import Control, Evidence, Framework, Requirement
 from mamori.core.forms import ScopedModelForm
@@ -52,5 +53,16 @@ class RequirementImportForm(RequirementForm):
     """Rows of a file (for example the licensed text of a standard the organisation owns):
     the mapped controls are kept as they are."""
 
+    uid = forms.CharField(required=False, max_length=140)
+
     class Meta(RequirementForm.Meta):
         fields = [f for f in RequirementForm.Meta.fields if f != "controls"]
+
+    def clean(self):
+        cleaned = super().clean()
+        uid, framework, ref = cleaned.get("uid"), cleaned.get("framework"), cleaned.get("ref")
+        if uid and framework and ref and uid != f"{framework.code}:{ref}":
+            self.add_error("uid", _("%(uid)s does not match the framework and reference "
+                                    "(%(expected)s).")
+                           % {"uid": uid, "expected": f"{framework.code}:{ref}"})
+        return cleaned

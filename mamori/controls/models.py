@@ -11,7 +11,7 @@ import uuid
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import localized
-from mamori.core.scope import Scope
+from mamori.core.scope import CatalogueScope, Scope
 from mamori.org.models import Department, Person
 
 
@@ -191,6 +191,9 @@ class Evidence(AuditedModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
+        replaced = None
+        if self.pk and self.file and not getattr(self.file, "_committed", True):
+            replaced = Evidence.objects.filter(pk=self.pk).values_list("file", flat=True).first()
         if self.file and not getattr(self.file, "_committed", True):
             digest = hashlib.sha256()
             for chunk in self.file.chunks():
@@ -199,10 +202,21 @@ class Evidence(AuditedModel):
             self.file_size = self.file.size
             self.file_name = PurePath(self.file.name).name[:200]
         super().save(*args, **kwargs)
+        if replaced and replaced != self.file.name:
+            remove_file_after_commit(self.file.storage, replaced)
+
+    def delete(self, *args, **kwargs):
+        name, storage = self.file.name, self.file.storage
+        result = super().delete(*args, **kwargs)
+        if name:
+            remove_file_after_commit(storage, name)
+        return result
 
 
-class FrameworkScope(Scope):
-    readers = ("staff",)
+def remove_file_after_commit(storage, name: str) -> None:
+    """Remove a stored evidence file once the deletion (or replacement) is committed; a
+    rolled-back transaction keeps it. Its name, size and SHA-256 stay in the change log."""
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 class Framework(AuditedModel):
@@ -226,7 +240,7 @@ class Framework(AuditedModel):
         help_text=_("Whether this framework's requirements are decided applicable or not."))
 
     objects = AuditedQuerySet.as_manager()
-    scope = FrameworkScope()
+    scope = CatalogueScope()
 
     class Meta:
         verbose_name = _("framework")
@@ -253,10 +267,6 @@ class Framework(AuditedModel):
             self.requirements.update(uid=Concat(Value(f"{self.code}:"), F("ref")))
 
 
-class RequirementScope(Scope):
-    readers = ("staff",)
-
-
 class Requirement(AuditedModel):
     """One requirement (or a group of them) in a framework, the controls that meet it and
     its line in the Statement of Applicability."""
@@ -269,7 +279,7 @@ class Requirement(AuditedModel):
     ref = models.CharField(_("reference"), max_length=64)
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="children", verbose_name=_("part of"))
-    sort_key = models.PositiveIntegerField(_("order"), default=0)
+    sort_key = models.PositiveIntegerField(_("order"), default=0, blank=True)
     title_ja = models.CharField(_("title (Japanese)"), max_length=300, blank=True)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     description = models.TextField(
@@ -286,7 +296,7 @@ class Requirement(AuditedModel):
         help_text=_("Why the requirement applies, or why it is excluded."))
 
     objects = AuditedQuerySet.as_manager()
-    scope = RequirementScope()
+    scope = CatalogueScope()
 
     class Meta:
         verbose_name = _("requirement")

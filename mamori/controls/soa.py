@@ -48,7 +48,7 @@ def decision_label(applicable) -> str:
     return _("Applicable") if applicable else _("Not applicable")
 
 
-def build(framework: Framework, user) -> Statement:
+def build(framework: Framework) -> Statement:
     controls = Prefetch("controls", queryset=Control.objects.order_by("code"))
     requirements = (Requirement.objects.filter(framework=framework)
                     .prefetch_related(controls).order_by("sort_key", "pk"))

@@ -144,8 +144,9 @@ class FrameworkDetail(generic.ScopedDetailView):
     template_name = "controls/framework_detail.html"
 
     def extra_context(self, obj):
-        return {"coverage": coverage.framework_coverage(obj, self.request.user),
-                "by_theme": coverage.coverage_by_theme(obj, self.request.user)}
+        # The catalogue is readable by everyone, so coverage is the same for every reader.
+        return {"coverage": coverage.framework_coverage(obj),
+                "by_theme": coverage.coverage_by_theme(obj)}
 
 
 class FrameworkCreate(generic.ScopedCreateView):
@@ -184,7 +185,7 @@ class StatementOfApplicability(generic.ModelViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         framework = self.get_object(VIEW)
-        statement = soa.build(framework, request.user)
+        statement = soa.build(framework)
         fmt = request.GET.get("format")
         if fmt == "xlsx":
             return soa.xlsx_response(statement)

@@ -1,6 +1,7 @@
 """Base forms: every choice of a related object is limited to what the user may see."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.scope import VIEW
@@ -18,6 +19,18 @@ class ScopedModelForm(forms.ModelForm):
 
     def limit_choices(self, user) -> None:
         """Narrow choices further for this model (override)."""
+
+
+def keep_unseen_links(form, name):
+    """The chosen objects of a many-to-many field plus those already linked that the user
+    cannot see: they were not offered, so saving the form must not unlink them."""
+    chosen = form.cleaned_data.get(name)
+    if chosen is None or not form.instance.pk:
+        return chosen
+    offered = form.fields[name].queryset
+    unseen = getattr(form.instance, name).exclude(pk__in=offered.values("pk"))
+    return offered.model.objects.filter(Q(pk__in=chosen.values("pk"))
+                                        | Q(pk__in=unseen.values("pk")))
 
 
 class ImportForm(forms.Form):

@@ -97,6 +97,13 @@ class AdminOnlyScope(Scope):
         return ALL if action == VIEW else None
 
 
+class CatalogueScope(Scope):
+    """Catalogues and method settings (threats, classification levels, frameworks): everyone
+    reads them, administrators and the CISO change them."""
+
+    readers = ("staff",)
+
+
 class SettingsScope(Scope):
     """A single row of settings (created at installation): everyone reads it, administrators
     and the CISO change it, nobody adds a second one or deletes it."""

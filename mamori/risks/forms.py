@@ -1,8 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from mamori.assets.forms import keep_unseen_links
 from mamori.core import roles as r
-from mamori.core.forms import ScopedModelForm
+from mamori.core.forms import ScopedModelForm, keep_unseen_links
 from mamori.org.forms import DateInput, departments_user_may_staff
 from mamori.org.models import Appointment, Person
 from mamori.risks.models import Risk, RiskAcceptance, RiskBand, RiskMethodology, Threat

@@ -21,12 +21,8 @@ from mamori.controls.models import Control
 from mamori.core import roles as r
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import localized
-from mamori.core.scope import ALL, Scope, SettingsScope
+from mamori.core.scope import ALL, CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
-
-
-class ConfigurationScope(Scope):
-    readers = ("staff",)
 
 
 class Threat(AuditedModel):
@@ -45,7 +41,7 @@ class Threat(AuditedModel):
         help_text=_("Where the policy names this threat, e.g. Art 5."))
 
     objects = AuditedQuerySet.as_manager()
-    scope = ConfigurationScope()
+    scope = CatalogueScope()
 
     class Meta:
         verbose_name = _("threat")
@@ -135,7 +131,7 @@ class RiskBand(AuditedModel):
         help_text=_("A hex colour such as #d63939."))
 
     objects = AuditedQuerySet.as_manager()
-    scope = ConfigurationScope()
+    scope = CatalogueScope()
 
     class Meta:
         verbose_name = _("risk band")
@@ -153,6 +149,11 @@ class RiskBand(AuditedModel):
         return reverse("risks:riskband_detail", args=[self.pk])
 
     def clean(self):
+        top = RiskMethodology.current().size ** 2
+        if self.min_score and self.min_score > top:
+            raise ValidationError({"min_score": _(
+                "No risk can score %(score)s: the highest score on the matrix is %(max)s.")
+                % {"score": self.min_score, "max": top}})
         colour = self.colour or ""
         if len(colour) != 7 or not colour.startswith("#") or any(
                 c not in "0123456789abcdefABCDEF" for c in colour[1:]):
@@ -345,6 +346,14 @@ class RiskAcceptance(AuditedModel):
             if self.expires_on > limit:
                 errors["expires_on"] = _("An acceptance lasts at most %(months)s months.") % {
                     "months": months}
+        if self.revoked_on and self.accepted_on and self.revoked_on < self.accepted_on:
+            errors["revoked_on"] = _("An acceptance cannot be revoked before it was given.")
+        if self.pk and self.risk_id:
+            # The acceptance is of one risk at the score it had: accept another risk anew.
+            original = RiskAcceptance.objects.filter(pk=self.pk).values_list(
+                "risk_id", flat=True).first()
+            if original is not None and original != self.risk_id:
+                errors["risk"] = _("An acceptance cannot be moved to another risk.")
         if self.accepted_by_id and not is_ciso_on(self.accepted_by_id, self.accepted_on):
             errors["accepted_by"] = _("Only the CISO may accept a residual risk.")
         if errors:

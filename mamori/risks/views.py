@@ -203,6 +203,9 @@ class RiskHeatMap(generic.ModelViewMixin, TemplateView):
                                              request=request)
         if filterset.is_bound and filterset.is_valid():
             risks = filterset.qs
+        if not request.GET.get("status"):
+            # Closed risks are history: the maps show the open ones unless asked otherwise.
+            risks = risks.exclude(status=Risk.Status.CLOSED)
         methodology = RiskMethodology.current()
         bands = list(RiskBand.objects.order_by("min_score"))
         query = request.GET.copy()

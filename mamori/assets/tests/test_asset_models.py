@@ -3,8 +3,7 @@
 
 from mamori.assets import tables
 from mamori.assets.models import Asset, ClassificationLevel
-from mamori.assets.tests.catalogue import CisoChangesTests
-from mamori.core.testing import ScopedModelTests
+from mamori.core.testing import CisoChangesTests, ScopedModelTests
 
 
 def make_asset(department, code, **fields):

@@ -5,10 +5,9 @@ import datetime
 
 import pytest
 
-from mamori.assets.tests.catalogue import CisoChangesTests
 from mamori.controls import tables
 from mamori.controls.models import Control, Evidence, Framework, Requirement
-from mamori.core.testing import ScopedModelTests, api_client
+from mamori.core.testing import CisoChangesTests, ScopedModelTests, api_client
 
 
 def make_control(department, code, **fields):

@@ -152,3 +152,33 @@ def test_the_detail_page_shows_the_recorded_file_facts(org, media, control):
 def test_the_create_form_is_multipart(org, media, control):
     response = org.client("manager").get(reverse("controls:evidence_create"))
     assert b'enctype="multipart/form-data"' in response.content
+
+
+def test_deleting_evidence_removes_its_file_after_commit(org, media, control,
+                                                         django_capture_on_commit_callbacks):
+    upload(org, control, "log.pdf")
+    evidence = Evidence.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = org.client("manager").post(
+            reverse("controls:evidence_delete", args=[evidence.pk]))
+    assert response.status_code == 302
+    assert stored_files(media) == []
+    deletion = log_entries(evidence, "delete").get()
+    assert deletion.before["file_sha256"] == hashlib.sha256(CONTENT).hexdigest()
+
+
+def test_replacing_the_file_removes_the_old_one(org, media, control,
+                                                django_capture_on_commit_callbacks):
+    upload(org, control, "old.pdf")
+    evidence = Evidence.objects.get()
+    data = {"control": control.pk, "kind": "file", "title": "新しいログ", "url": "",
+            "note": "", "collected_on": "2025-05-31", "expires_on": "", "collected_by": "",
+            "file": SimpleUploadedFile("new.pdf", b"%PDF-1.4 new", "application/pdf")}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = org.client("manager").post(
+            reverse("controls:evidence_update", args=[evidence.pk]), data)
+    assert response.status_code == 302
+    [path] = stored_files(media)
+    assert path.read_bytes() == b"%PDF-1.4 new"
+    evidence.refresh_from_db()
+    assert evidence.file_name == "new.pdf"

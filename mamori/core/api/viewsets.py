@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
 
 from mamori.core.changelog import model_label
@@ -28,13 +29,35 @@ class ChangeLogEntrySerializer(serializers.ModelSerializer):
                   "model", "object_id", "object_repr", "before", "after", "prev_hash", "hash"]
 
 
+def request_user(field):
+    request = field.context.get("request")
+    return request.user if request else None
+
+
+class ScopedManyRelatedField(ManyRelatedField):
+    """Links to many objects, of which the user is shown (and may set) those they can see.
+    Links to objects they cannot see are neither listed nor dropped when they write the list
+    (see ScopedModelSerializer.update)."""
+
+    def get_attribute(self, instance):
+        if not instance.pk:
+            return []
+        return super().get_attribute(instance).restrict(request_user(self), VIEW)
+
+
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
     """A related object the requesting user is allowed to see."""
 
     def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        return queryset.restrict(request.user if request else None, VIEW)
+        return super().get_queryset().restrict(request_user(self), VIEW)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        for key in kwargs:
+            if key in MANY_RELATION_KWARGS:
+                list_kwargs[key] = kwargs[key]
+        return ScopedManyRelatedField(**list_kwargs)
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -57,6 +80,16 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             candidate.pk = self.instance.pk
         candidate.clean()
         return attrs
+
+    def update(self, instance, validated_data):
+        # A many-to-many list written by a user keeps the links they could not see.
+        user = request_user(self)
+        for name, field in self.fields.items():
+            if isinstance(field, ScopedManyRelatedField) and name in validated_data:
+                related = getattr(instance, name)
+                unseen = related.exclude(pk__in=related.restrict(user, VIEW).values("pk"))
+                validated_data[name] = [*validated_data[name], *unseen]
+        return super().update(instance, validated_data)
 
 
 class ScopedModelViewSet(viewsets.ModelViewSet):

@@ -5,8 +5,7 @@ import datetime
 
 import pytest
 
-from mamori.assets.tests.catalogue import CisoChangesTests
-from mamori.core.testing import ScopedModelTests, api_client
+from mamori.core.testing import CisoChangesTests, ScopedModelTests, api_client
 from mamori.risks import tables
 from mamori.risks.models import Risk, RiskAcceptance, RiskBand, Threat
 

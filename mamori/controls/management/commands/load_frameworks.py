@@ -11,7 +11,7 @@ class Command(BaseCommand):
         # Looked up when the parser is built, so the text follows the active language.
         return _("Load or update the frameworks shipped with Mamori (APPI guidelines, ISO/IEC "
                  "27001:2022 Annex A, NIST CSF 2.0). Applicability decisions, justifications, "
-                 "control mappings and requirement texts already present are kept.")
+                 "control mappings and requirement titles and texts already present are kept.")
 
     def handle(self, *args, **options):
         try:
