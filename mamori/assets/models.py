@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
-from mamori.core.i18n import localized
+from mamori.core.i18n import NamedInTwoLanguages
 from mamori.core.scope import CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
@@ -66,7 +66,7 @@ class AssetSettings(AuditedModel):
             reclassify_assets()
 
 
-class ClassificationLevel(AuditedModel):
+class ClassificationLevel(NamedInTwoLanguages, AuditedModel):
     """A classification label (e.g. 極秘 / 秘 / 社外秘 / 公開). An asset gets the level with the
     highest minimum rating that its rating (see AssetSettings.classification_basis) reaches."""
 
@@ -86,13 +86,6 @@ class ClassificationLevel(AuditedModel):
         verbose_name = _("classification level")
         verbose_name_plural = _("classification levels")
         ordering = ["-min_rating"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_ja, self.name_en)
 
     def get_absolute_url(self):
         return reverse("assets:classificationlevel_detail", args=[self.pk])
@@ -160,7 +153,7 @@ class AssetScope(Scope):
     own_person_field = "custodian"
 
 
-class Asset(AuditedModel):
+class Asset(NamedInTwoLanguages, AuditedModel):
     class Type(models.TextChoices):
         INFORMATION = "information", _("Information / data")
         APPLICATION = "application", _("Application")
@@ -229,10 +222,6 @@ class Asset(AuditedModel):
 
     def __str__(self):
         return f"{self.code} {self.name}"
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_ja, self.name_en)
 
     def get_absolute_url(self):
         return reverse("assets:asset_detail", args=[self.pk])

@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mamori.assets.models import Asset, ClassificationLevel
 from mamori.core.tables import Column, Resource, Table
@@ -11,9 +12,10 @@ class AssetTable(Table):
         Column("asset_type"),
         Column("department", order_by="department__code"),
         Column("classification", order_by="classification__min_rating"),
-        Column("confidentiality"),
-        Column("integrity"),
-        Column("availability"),
+        # One letter each, so the table fits (the detail page and the filter say it in full).
+        Column("confidentiality", pgettext_lazy("confidentiality, short", "C")),
+        Column("integrity", pgettext_lazy("integrity, short", "I")),
+        Column("availability", pgettext_lazy("availability, short", "A")),
         Column("has_personal_info"),
         Column("status"),
     ]

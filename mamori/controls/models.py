@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
-from mamori.core.i18n import localized
+from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
 from mamori.core.scope import CatalogueScope, Scope
 from mamori.org.models import Department, Person
 
@@ -44,7 +44,7 @@ class ControlQuerySet(AuditedQuerySet):
         return self.filter(status=Control.Status.IMPLEMENTED)
 
 
-class Control(AuditedModel):
+class Control(TitledInTwoLanguages, AuditedModel):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         PARTIAL = "partial", _("Partially implemented")
@@ -88,10 +88,6 @@ class Control(AuditedModel):
 
     def __str__(self):
         return f"{self.code} {self.title}"
-
-    @property
-    def title(self) -> str:
-        return localized(self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         return reverse("controls:control_detail", args=[self.pk])
@@ -219,7 +215,7 @@ def remove_file_after_commit(storage, name: str) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-class Framework(AuditedModel):
+class Framework(NamedInTwoLanguages, AuditedModel):
     """A set of requirements: a law's guideline, a standard's control list, an OSCAL catalog."""
 
     class Source(models.TextChoices):
@@ -247,13 +243,6 @@ class Framework(AuditedModel):
         verbose_name_plural = _("frameworks")
         ordering = ["code"]
 
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_ja, self.name_en)
-
     def get_absolute_url(self):
         return reverse("controls:framework_detail", args=[self.pk])
 
@@ -267,7 +256,7 @@ class Framework(AuditedModel):
             self.requirements.update(uid=Concat(Value(f"{self.code}:"), F("ref")))
 
 
-class Requirement(AuditedModel):
+class Requirement(TitledInTwoLanguages, AuditedModel):
     """One requirement (or a group of them) in a framework, the controls that meet it and
     its line in the Statement of Applicability."""
 
@@ -307,10 +296,6 @@ class Requirement(AuditedModel):
 
     def __str__(self):
         return f"{self.ref} {self.title}".strip()
-
-    @property
-    def title(self) -> str:
-        return localized(self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         return reverse("controls:requirement_detail", args=[self.pk])

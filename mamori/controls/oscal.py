@@ -243,7 +243,8 @@ class _CatalogReader:
 
     def insert_params(self, prose: str, depth: int = 0) -> str:
         """`{{ insert: param, id }}` becomes the parameter's value, or what it asks for
-        (NIST's "[Assignment: …]" and "[Selection: …]")."""
+        (NIST's "[Assignment: …]" and "[Selection: …]"). The markers stay in English, as in
+        the catalog itself, whatever the language of whoever imports it."""
         if depth > 3:
             return prose
         return _INSERT.sub(lambda match: self.describe_param(match.group(1), depth), prose)
@@ -263,12 +264,11 @@ class _CatalogReader:
             choices = [self.insert_params(c, depth + 1) for c in choices if isinstance(c, str)] \
                 if isinstance(choices, list) else []
             if select.get("how-many") == "one-or-more":
-                return "[" + _("Selection (one or more): %(choices)s") % {
-                    "choices": "; ".join(choices)} + "]"
-            return "[" + _("Selection: %(choices)s") % {"choices": "; ".join(choices)} + "]"
+                return f"[Selection (one or more): {'; '.join(choices)}]"
+            return f"[Selection: {'; '.join(choices)}]"
         label = param.get("label")
         if isinstance(label, str) and label.strip():
-            return "[" + _("Assignment: %(label)s") % {"label": _one_line(label)} + "]"
+            return f"[Assignment: {_one_line(label)}]"
         return f"[{param_id}]"
 
 

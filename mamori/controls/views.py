@@ -9,6 +9,7 @@ from mamori.core.views import generic
 
 class ControlList(generic.ScopedListView):
     model = Control
+    template_name = "controls/control_list.html"
     filterset_class = filtersets.ControlFilterSet
     table_class = tables.ControlTable
     resource_class = tables.ControlResource

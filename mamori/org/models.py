@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
-from mamori.core.i18n import localized
+from mamori.core.i18n import NamedInTwoLanguages, localized
 from mamori.core.scope import Scope
 
 
@@ -36,7 +36,7 @@ class DepartmentQuerySet(AuditedQuerySet):
         return self.filter(is_active=True)
 
 
-class Department(AuditedModel):
+class Department(NamedInTwoLanguages, AuditedModel):
     code = models.CharField(_("code"), max_length=32, unique=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
@@ -53,13 +53,6 @@ class Department(AuditedModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["code"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_ja, self.name_en)
 
     def get_absolute_url(self):
         return reverse("org:department_detail", args=[self.pk])

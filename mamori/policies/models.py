@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
-from mamori.core.i18n import localized
+from mamori.core.i18n import TitledInTwoLanguages, localized
 from mamori.core.scope import ALL, Scope
 from mamori.org.models import Department, Person
 
@@ -32,7 +32,7 @@ class DocumentScope(Scope):
     readers = ("staff",)
 
 
-class PolicyDocument(AuditedModel):
+class PolicyDocument(TitledInTwoLanguages, AuditedModel):
     class Kind(models.TextChoices):
         BASIC_POLICY = "basic_policy", _("Basic policy")
         INTERNAL_RULE = "internal_rule", _("Internal rule")
@@ -66,13 +66,6 @@ class PolicyDocument(AuditedModel):
         verbose_name = _("policy document")
         verbose_name_plural = _("policy documents")
         ordering = ["kind", "code"]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def title(self) -> str:
-        return localized(self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         return reverse("policies:policydocument_detail", args=[self.pk])
@@ -230,7 +223,7 @@ class PolicyVersion(AuditedModel):
                 + datetime.timedelta(days=self.document.acknowledgement_days))
 
 
-class PolicySection(AuditedModel):
+class PolicySection(TitledInTwoLanguages, AuditedModel):
     """An article or section of a document, by a key stable across versions (e.g. "art-3"),
     so that other records (risks, controls, findings) can refer to it."""
 
@@ -252,10 +245,6 @@ class PolicySection(AuditedModel):
 
     def __str__(self):
         return f"{self.document} — {self.title}"
-
-    @property
-    def title(self) -> str:
-        return localized(self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         version = self.document.current_version()

@@ -20,12 +20,12 @@ from mamori.assets.models import Asset
 from mamori.controls.models import Control
 from mamori.core import roles as r
 from mamori.core.audit import AuditedModel, AuditedQuerySet
-from mamori.core.i18n import localized
+from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages, localized
 from mamori.core.scope import ALL, CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
 
-class Threat(AuditedModel):
+class Threat(NamedInTwoLanguages, AuditedModel):
     class Property(models.TextChoices):
         CONFIDENTIALITY = "C", _("Confidentiality")
         INTEGRITY = "I", _("Integrity")
@@ -47,13 +47,6 @@ class Threat(AuditedModel):
         verbose_name = _("threat")
         verbose_name_plural = _("threats")
         ordering = ["code"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_ja, self.name_en)
 
     def get_absolute_url(self):
         return reverse("risks:threat_detail", args=[self.pk])
@@ -119,7 +112,7 @@ class RiskMethodology(AuditedModel):
             raise ValidationError(errors)
 
 
-class RiskBand(AuditedModel):
+class RiskBand(NamedInTwoLanguages, AuditedModel):
     """A band of scores with a name and a colour (e.g. 1–2 low, green)."""
 
     min_score = models.PositiveSmallIntegerField(_("lowest score"), unique=True,
@@ -137,13 +130,6 @@ class RiskBand(AuditedModel):
         verbose_name = _("risk band")
         verbose_name_plural = _("risk bands")
         ordering = ["min_score"]
-
-    def __str__(self):
-        return self.name
-
-    @property
-    def name(self) -> str:
-        return localized(self.name_ja, self.name_en)
 
     def get_absolute_url(self):
         return reverse("risks:riskband_detail", args=[self.pk])
@@ -183,7 +169,7 @@ class RiskQuerySet(AuditedQuerySet):
         return self.filter(current_score__gt=appetite)
 
 
-class Risk(AuditedModel):
+class Risk(TitledInTwoLanguages, AuditedModel):
     class Treatment(models.TextChoices):
         REDUCE = "reduce", _("Reduce")
         ACCEPT = "accept", _("Accept")
@@ -249,10 +235,6 @@ class Risk(AuditedModel):
 
     def __str__(self):
         return f"{self.code} {self.title}"
-
-    @property
-    def title(self) -> str:
-        return localized(self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         return reverse("risks:risk_detail", args=[self.pk])

@@ -126,6 +126,7 @@ class RiskMethodologyHistory(generic.ObjectHistoryView):
 
 class RiskList(generic.ScopedListView):
     model = Risk
+    template_name = "risks/risk_list.html"
     filterset_class = filtersets.RiskFilterSet
     table_class = tables.RiskTable
     resource_class = tables.RiskResource

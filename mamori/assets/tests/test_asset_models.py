@@ -1,8 +1,10 @@
 """Assets and classification levels through the shared UI/API/scope tests
 (mamori.core.testing.ScopedModelTests)."""
 
+import pytest
+
 from mamori.assets import tables
-from mamori.assets.models import Asset, ClassificationLevel
+from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
 from mamori.core.testing import CisoChangesTests, ScopedModelTests
 
 
@@ -71,7 +73,10 @@ class TestClassificationLevel(CisoChangesTests, ScopedModelTests):
     api_path = "/api/assets/classification-levels/"
 
     # The default levels (public 1, internal 2, confidential 3) exist in every database but
-    # are not in the change log, so the rows under test are made here.
+    # are not in the change log, so the rows under test are made here, on a 1-10 scale.
+    @pytest.fixture(autouse=True)
+    def _ten_point_scale(self, db):
+        AssetSettings.objects.update(rating_max=10)
     def _level(self, code, rating):
         return ClassificationLevel.objects.create(code=code, name_ja=f"区分{rating}",
                                                   name_en=code.title(), min_rating=rating)

@@ -136,6 +136,7 @@ def test_changing_a_level_reclassifies_the_assets(org):
     top = make_asset(org.sales, "A-1", confidentiality=3)
     middle = make_asset(org.sales, "A-2", confidentiality=2)
     confidential = ClassificationLevel.objects.get(code="confidential")
+    AssetSettings.objects.update(rating_max=4)
     response = org.client("ciso").post(
         reverse("assets:classificationlevel_update", args=[confidential.pk]),
         {"code": "confidential", "name_ja": "秘", "name_en": "Confidential", "min_rating": 4,

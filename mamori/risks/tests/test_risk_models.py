@@ -7,7 +7,7 @@ import pytest
 
 from mamori.core.testing import CisoChangesTests, ScopedModelTests, api_client
 from mamori.risks import tables
-from mamori.risks.models import Risk, RiskAcceptance, RiskBand, Threat
+from mamori.risks.models import Risk, RiskAcceptance, RiskBand, RiskMethodology, Threat
 
 
 def make_risk(department, code, likelihood=2, impact=2, **fields):
@@ -86,6 +86,11 @@ class TestRiskBand(CisoChangesTests, ScopedModelTests):
     def in_scope_object(self, org):
         return RiskBand.objects.create(min_score=8, name_ja="極めて高い", name_en="Critical",
                                        colour="#7f1d1d")
+
+    @pytest.fixture(autouse=True)
+    def _five_by_five(self, db):
+        # Scores up to 25, so the bands under test (above the default 3 x 3's 9) can exist.
+        RiskMethodology.objects.update(size=5)
 
     def out_of_scope_object(self, org):
         return RiskBand.objects.create(min_score=5, name_ja="やや高い", name_en="Elevated",
