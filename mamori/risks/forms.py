@@ -16,7 +16,8 @@ class ThreatForm(ScopedModelForm):
 class RiskMethodologyForm(ScopedModelForm):
     class Meta:
         model = RiskMethodology
-        fields = ["size", "appetite", "acceptance_months"]
+        fields = ["size", "appetite", "acceptance_months", "likelihood_levels",
+                  "impact_levels"]
 
 
 class RiskBandForm(ScopedModelForm):

@@ -36,7 +36,8 @@ def build(risks, kind: str, methodology=None, bands=None) -> HeatMap:
               risks.order_by().values(l_field, i_field).annotate(n=Count("pk"))}
     unassessed = counts.pop((None, None), 0)
     size = methodology.size
-    names = methodology.level_names()
+    names = methodology.level_names("likelihood")
+    impact_names = methodology.level_names("impact")
     rows = []
     for likelihood in range(size, 0, -1):
         cells = []
@@ -46,4 +47,4 @@ def build(risks, kind: str, methodology=None, bands=None) -> HeatMap:
             cells.append(Cell(likelihood, impact, counts.get((likelihood, impact), 0), score,
                               band.colour if band else "#cccccc", band.name if band else ""))
         rows.append((likelihood, names[likelihood - 1], cells))
-    return HeatMap(kind, rows, names, sum(counts.values()), unassessed)
+    return HeatMap(kind, rows, impact_names, sum(counts.values()), unassessed)

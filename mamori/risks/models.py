@@ -74,6 +74,14 @@ class RiskMethodology(AuditedModel):
                     "CISO."))
     acceptance_months = models.PositiveSmallIntegerField(
         _("longest acceptance (months)"), default=12, validators=[MinValueValidator(1)])
+    likelihood_levels = models.TextField(
+        _("likelihood levels"), blank=True,
+        help_text=_("One line per level from the lowest, as “Japanese | English” (e.g. "
+                    "“年1回未満 | Less than once a year”); empty for the standard names."))
+    impact_levels = models.TextField(
+        _("impact levels"), blank=True,
+        help_text=_("One line per level from the lowest, as “Japanese | English”; empty for "
+                    "the standard names."))
 
     objects = AuditedQuerySet.as_manager()
     scope = SettingsScope()
@@ -93,14 +101,21 @@ class RiskMethodology(AuditedModel):
         methodology = cls.objects.order_by("pk").first()
         return methodology if methodology is not None else cls()
 
-    def level_names(self) -> list[str]:
-        return [localized(ja, en) for ja, en in DEFAULT_LEVEL_NAMES[self.size]]
+    def level_names(self, axis: str = "likelihood") -> list[str]:
+        """The names of the levels 1..size of an axis ("likelihood" or "impact")."""
+        lines = parse_levels(getattr(self, f"{axis}_levels"))
+        return [localized(ja, en) for ja, en in (lines or DEFAULT_LEVEL_NAMES[self.size])]
 
     def clean(self):
         errors = {}
         if self.size and self.appetite and self.appetite > self.size * self.size:
             errors["appetite"] = _("The highest score on this matrix is %(max)s.") % {
                 "max": self.size * self.size}
+        for axis in ("likelihood_levels", "impact_levels"):
+            lines = parse_levels(getattr(self, axis))
+            if lines and self.size and len(lines) != self.size:
+                errors[axis] = _("Give one line for each of the %(size)s levels.") % {
+                    "size": self.size}
         if self.size:
             over = Risk.objects.filter(
                 Q(likelihood__gt=self.size) | Q(impact__gt=self.size)
@@ -110,6 +125,17 @@ class RiskMethodology(AuditedModel):
                                    "first.") % {"count": over, "max": self.size}
         if errors:
             raise ValidationError(errors)
+
+
+def parse_levels(text: str) -> list[tuple[str, str]]:
+    """Level names written one per line as "Japanese | English" (the English may be left
+    out)."""
+    levels = []
+    for line in (text or "").splitlines():
+        if line.strip():
+            ja, _sep, en = line.partition("|")
+            levels.append((ja.strip(), en.strip()))
+    return levels
 
 
 class RiskBand(NamedInTwoLanguages, AuditedModel):

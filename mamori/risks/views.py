@@ -108,7 +108,7 @@ class RiskMethodologyList(generic.ModelViewMixin, View):
 
 class RiskMethodologyDetail(generic.ScopedDetailView):
     model = RiskMethodology
-    fields = ["size", "appetite", "acceptance_months"]
+    fields = ["size", "appetite", "acceptance_months", "likelihood_levels", "impact_levels"]
 
     def extra_context(self, obj):
         return {"related_lists": [(RiskBand._meta.verbose_name_plural,

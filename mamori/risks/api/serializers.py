@@ -11,7 +11,8 @@ class ThreatSerializer(ScopedModelSerializer):
 class RiskMethodologySerializer(ScopedModelSerializer):
     class Meta:
         model = RiskMethodology
-        fields = ["id", "size", "appetite", "acceptance_months"]
+        fields = ["id", "size", "appetite", "acceptance_months", "likelihood_levels",
+                  "impact_levels"]
 
 
 class RiskBandSerializer(ScopedModelSerializer):

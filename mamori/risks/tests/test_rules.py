@@ -6,8 +6,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from mamori.assets.models import ClassificationLevel
+from mamori.risks import heatmap
 from mamori.risks.models import Risk, RiskAcceptance, RiskBand, Threat
 
 pytestmark = pytest.mark.django_db
@@ -52,3 +54,23 @@ def test_the_heat_map_leaves_out_closed_risks_unless_asked(org):
     assert inherent.total == 1
     closed = client.get(reverse("risks:risk_heatmap") + "?status=closed").context["maps"][0]
     assert closed.total == 1 and closed.rows[0][2][2].count == 1
+
+
+def test_level_names_are_configurable_per_axis(org):
+    from mamori.risks.models import RiskMethodology
+
+    methodology = RiskMethodology.objects.get()
+    methodology.likelihood_levels = "まれ | Rare\n時々 | Sometimes\n頻繁 | Often"
+    methodology.full_clean()
+    methodology.save()
+    with translation.override("en"):
+        inherent = heatmap.build(Risk.objects.all(), "inherent")
+    assert [name for _level, name, _cells in inherent.rows] == ["Often", "Sometimes", "Rare"]
+    with translation.override("ja"):
+        inherent = heatmap.build(Risk.objects.all(), "inherent")
+    assert [name for _level, name, _cells in inherent.rows] == ["頻繁", "時々", "まれ"]
+    assert len(inherent.impact_names) == 3  # impact keeps the standard names
+    methodology.impact_levels = "小 | Minor\n大 | Major"
+    with pytest.raises(ValidationError) as exc:
+        methodology.full_clean()
+    assert "impact_levels" in exc.value.message_dict
