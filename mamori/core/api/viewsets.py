@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.fields import empty
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
 
@@ -50,6 +51,12 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return super().get_queryset().restrict(request_user(self), VIEW)
+
+    def run_validation(self, data=empty):
+        # DRF takes "" for null on relations; the schema says integer or null, so "" is refused.
+        if data == "":
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
 
     @classmethod
     def many_init(cls, *args, **kwargs):

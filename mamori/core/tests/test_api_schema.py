@@ -319,3 +319,16 @@ def test_huge_limit_is_capped_not_a_server_error(org):
         response = client.get(path, {"limit": 10**21})
         assert response.status_code == 200, (path, response.status_code)
         assert response.json()["results"]
+
+
+@pytest.mark.django_db
+def test_an_empty_string_is_not_taken_for_a_null_relation(org):
+    """DRF would read "" as null on a relation; the schema says integer or null."""
+    from mamori.core.testing import api_client
+
+    person = org.people["it_staff"]
+    client = api_client(org.users["admin"])
+    response = client.patch(f"/api/org/people/{person.pk}/", {"department": ""}, format="json")
+    assert response.status_code == 400 and "department" in response.json()
+    person.refresh_from_db()
+    assert person.department == org.it
