@@ -43,7 +43,21 @@ class ScopedManyRelatedField(ManyRelatedField):
     def get_attribute(self, instance):
         if not instance.pk:
             return []
-        return super().get_attribute(instance).restrict(request_user(self), VIEW)
+        visible = self.visible_ids(instance)
+        return [obj for obj in super().get_attribute(instance) if obj.pk in visible]
+
+    def visible_ids(self, instance) -> set:
+        """Which linked objects the user may see: one query for the whole page of a list (the
+        links themselves come from the viewset's prefetch), not one per row."""
+        if getattr(self, "_visible", None) is None:
+            page = getattr(getattr(self.parent, "parent", None), "instance", None)
+            instances = list(page) if page is not None else [instance]
+            linked = {obj.pk for row in instances
+                      for obj in getattr(row, self.source).all()}
+            model = self.child_relation.queryset.model
+            self._visible = set(model.objects.restrict(request_user(self), VIEW).filter(
+                pk__in=linked).values_list("pk", flat=True)) if linked else set()
+        return self._visible
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

@@ -33,3 +33,29 @@ def test_api_shows_and_keeps_only_what_the_writer_cannot_see(org):
     ciso = api_client(org.users["ciso"])
     assert sorted(ciso.get(f"/api/risks/risks/{risk.pk}/").json()["assets"]) == sorted(
         [other_sales.pk, it_asset.pk])
+
+
+@pytest.mark.django_db
+def test_the_list_shows_links_in_a_constant_number_of_queries(org):
+    from mamori.core.testing import query_count
+
+    client = api_client(org.users["manager"])
+    threat = Threat.objects.get(code="leakage")
+
+    def make(n):
+        for _ in range(n):
+            risk = Risk.objects.create(code=f"R-{Risk.objects.count()}", title_ja="漏洩",
+                                       department=org.sales, threat=threat, likelihood=1,
+                                       impact=1)
+            risk.assets.add(Asset.objects.create(
+                code=f"A-{risk.pk}", name_ja="資料", asset_type="paper",
+                department=org.it if risk.pk % 2 else org.sales))
+
+    make(3)
+    client.get("/api/risks/risks/")  # first use of the token records it
+    few = query_count(lambda: client.get("/api/risks/risks/"))
+    make(20)
+    response = client.get("/api/risks/risks/")
+    assert query_count(lambda: client.get("/api/risks/risks/")) == few
+    shown = {a for row in response.json()["results"] for a in row["assets"]}
+    assert shown == set(Asset.objects.filter(department=org.sales).values_list("pk", flat=True))
