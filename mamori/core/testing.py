@@ -259,12 +259,17 @@ class ScopedModelTests:
         ids = {row["id"] for row in response.json()["results"]}
         assert inside.pk in ids
         assert (outside.pk in ids) == self.out_of_scope_visible
+        # Counted for an administrator (who sees every row) and for the in-scope user, whose
+        # scope filters related lists too.
         admin = api_client(org.users["admin"])
         admin.get(self.api_path)  # the token's first use records last_used_at
+        client.get(self.api_path)
         self.make_rows(org, 3)
         small = query_count(lambda: admin.get(self.api_path))
+        small_scoped = query_count(lambda: client.get(self.api_path))
         self.make_rows(org, 20)
         assert query_count(lambda: admin.get(self.api_path)) == small
+        assert query_count(lambda: client.get(self.api_path)) == small_scoped
 
     def test_api_create_update_delete_in_scope(self, org):
         client = api_client(org.users[self.in_scope_user])
