@@ -4,6 +4,7 @@ from django.views import View
 
 from mamori.assets import filtersets, forms, tables
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
+from mamori.core.scope import ADD, can
 from mamori.core.views import generic
 
 
@@ -20,10 +21,11 @@ class AssetDetail(generic.ScopedDetailView):
               "custodian", "location", "status", "confidentiality", "integrity",
               "availability", "classification", "has_personal_info", "data_subjects",
               "has_sensitive_personal_info", "has_card_data"]
+    template_name = "assets/asset_detail.html"
 
     def extra_context(self, obj):
         user = self.request.user
-        return {"related_lists": [
+        return {"can_assess": can(user, obj.risks.model, ADD), "related_lists": [
             (Asset._meta.get_field("depends_on").verbose_name,
              obj.depends_on.restrict(user).order_by("code")[:200]),
             (gettext("assets that depend on this one"),

@@ -215,3 +215,19 @@ def test_an_asset_cannot_depend_on_itself_through_the_api(org):
                                                       {"depends_on": [app.pk]}, format="json")
     assert response.status_code == 400 and "depends_on" in response.json()
     assert not app.depends_on.exists()
+
+
+def test_the_asset_page_offers_to_assess_a_risk(org):
+    from django.urls import reverse
+
+    from mamori.assets.models import Asset
+
+    asset = Asset.objects.create(code="A-NEW", name_ja="新資産", asset_type="paper",
+                                 department=org.sales)
+    page = org.client("manager").get(reverse("assets:asset_detail", args=[asset.pk]))
+    link = f'{reverse("risks:risk_create")}?asset={asset.pk}'
+    assert link in page.content.decode()
+    form = org.client("manager").get(link).context["form"]
+    assert form.initial["assets"] == [asset.pk]
+    staff_page = org.client("auditor").get(reverse("assets:asset_detail", args=[asset.pk]))
+    assert link not in staff_page.content.decode()  # auditors read, they do not assess
