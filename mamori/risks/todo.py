@@ -1,5 +1,6 @@
-""""My page" panel for the people who keep risks and controls (information managers, the
-CISO): what needs doing in their scope, each list a bounded query."""
+"""What the people who keep risks and controls (information managers, the CISO) should attend
+to in their scope — shown on "My page" and sent as a weekly e-mail (risks.tasks); each list is
+one bounded query."""
 
 import datetime
 
@@ -16,7 +17,11 @@ SHOWN = 10
 
 
 def my_page_panel(request, person):
-    user = request.user
+    return attention_items(request.user)
+
+
+def attention_items(user) -> dict | None:
+    """What a keeper of risks and controls should attend to, or None for other users."""
     if not (can(user, Risk, CHANGE) or can(user, Control, CHANGE)):
         return None
     today = timezone.localdate()
