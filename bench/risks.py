@@ -370,6 +370,8 @@ def main():
         export_filter = (f"department={section.pk}&has_personal_info=true" if who ==
                          "information manager" else
                          f"classification={confidential.pk}&has_personal_info=true")
+        export_label = ("one department, personal information" if who == "information manager"
+                        else "confidential, personal information")
         print(f"as the {who} ({visible} assets, {Risk.objects.restrict(user).count()} risks "
               f"visible):", flush=True)
         for label, url, content_type in [
@@ -385,7 +387,7 @@ def main():
             ("asset list, sorted by name", "/assets/register/?sort=name", None),
             ("asset list, sorted by name descending, page 10",
              "/assets/register/?sort=-name&page=10", None),
-            (f"asset CSV export ({export_filter.replace(f'={confidential.pk}', '=confidential')})",
+            (f"asset CSV export ({export_label})",
              f"/assets/register/?{export_filter}&export=csv", "text/csv"),
             ("risk list, page 1", "/risks/register/", None),
             ("risk list, above appetite", "/risks/register/?above_appetite=true", None),
