@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
 from mamori.risks import filtersets, forms, heatmap, tables
+from mamori.risks.conformance import risks_above_appetite_untreated
 from mamori.risks.models import (
     Risk,
     RiskAcceptance,
@@ -145,7 +146,9 @@ class RiskDetail(generic.ScopedDetailView):
         methodology = RiskMethodology.current()
         return {
             "methodology": methodology,
-            "above_appetite": obj.current_score > methodology.appetite,
+            # The warning is for what the Art 5 check counts: above the appetite and neither
+            # treated nor accepted.
+            "above_appetite": risks_above_appetite_untreated().filter(pk=obj.pk).exists(),
             "acceptances": obj.acceptances.restrict(user).select_related("accepted_by"),
             "can_accept": can(user, RiskAcceptance, ADD),
             "related_lists": [

@@ -118,6 +118,10 @@ def test_the_detail_page_says_whether_the_risk_is_above_the_appetite(org):
                               args=[low.pk])).context["above_appetite"] is False
     assert org.client("ciso").get(reverse("risks:risk_detail",
                                           args=[high.pk])).context["can_accept"] is True
+    high.treatment = Risk.Treatment.TRANSFER  # treated: no warning any more
+    high.save()
+    assert client.get(reverse("risks:risk_detail",
+                              args=[high.pk])).context["above_appetite"] is False
 
 
 # --- links to assets and controls --------------------------------------------------------
