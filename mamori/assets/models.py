@@ -12,13 +12,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages
 from mamori.core.scope import CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
 
-class AssetSettings(AuditedModel):
+class AssetSettings(SingleRow, AuditedModel):
     """One row: the rating scale and how the classification label is derived."""
 
     class Basis(models.TextChoices):
@@ -44,11 +44,6 @@ class AssetSettings(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("assets:assetsettings_detail", args=[self.pk])
-
-    @classmethod
-    def current(cls) -> "AssetSettings":
-        settings = cls.objects.order_by("pk").first()
-        return settings if settings is not None else cls()
 
     def clean(self):
         if self.rating_max:

@@ -1,6 +1,4 @@
-from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext
-from django.views import View
 
 from mamori.assets import filtersets, forms, tables
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
@@ -103,16 +101,8 @@ class ClassificationLevelHistory(generic.ObjectHistoryView):
     model = ClassificationLevel
 
 
-class AssetSettingsList(generic.ModelViewMixin, View):
-    """There is one settings row: its "list" is that row."""
-
+class AssetSettingsList(generic.SettingsRowView):
     model = AssetSettings
-
-    def get(self, request, *args, **kwargs):
-        settings = AssetSettings.objects.order_by("pk").first()
-        if settings is None:  # created after migrate (assets.defaults)
-            raise Http404
-        return HttpResponseRedirect(settings.get_absolute_url())
 
 
 class AssetSettingsDetail(generic.ScopedDetailView):

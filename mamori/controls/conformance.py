@@ -1,9 +1,9 @@
 """Conformance checks for policy Art 5 (the measures are in place and proven)."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.utils.translation import gettext_lazy as _
 
-from mamori.controls.models import Control, Evidence, current_evidence_filter
+from mamori.controls.models import Control, current_evidence_of_outer_control
 from mamori.core.conformance import NOT_APPLICABLE, Result, register
 from mamori.org.conformance import percent
 
@@ -20,8 +20,7 @@ def implemented_controls_have_evidence() -> Result:
     total = implemented.count()
     if not total:
         return Result(NOT_APPLICABLE, detail=str(_("No control is recorded as implemented.")))
-    current = Evidence.objects.filter(current_evidence_filter(), control=OuterRef("pk"))
-    failing = implemented.filter(~Exists(current))
+    failing = implemented.filter(~Exists(current_evidence_of_outer_control()))
     missing = failing.count()
     return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
                                unit="%")

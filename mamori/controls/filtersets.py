@@ -10,6 +10,7 @@ from mamori.controls.models import (
     Framework,
     Requirement,
     current_evidence_filter,
+    current_evidence_of_outer_control,
 )
 
 
@@ -27,8 +28,8 @@ class ControlFilterSet(django_filters.FilterSet):
                                | Q(title_en__icontains=value))
 
     def filter_current_evidence(self, queryset, name, value):
-        current = Evidence.objects.filter(current_evidence_filter(), control=OuterRef("pk"))
-        return queryset.filter(Exists(current) if value else ~Exists(current))
+        current = Exists(current_evidence_of_outer_control())
+        return queryset.filter(current if value else ~current)
 
 
 class EvidenceFilterSet(django_filters.FilterSet):

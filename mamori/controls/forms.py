@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext as _
 
-from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.controls.models import Control, Evidence, Framework, Requirement, requirement_uid
 from mamori.core.forms import ScopedModelForm
 from mamori.core.scope import CHANGE
 from mamori.org.forms import DateInput, departments_user_may_staff
@@ -61,8 +61,8 @@ class RequirementImportForm(RequirementForm):
     def clean(self):
         cleaned = super().clean()
         uid, framework, ref = cleaned.get("uid"), cleaned.get("framework"), cleaned.get("ref")
-        if uid and framework and ref and uid != f"{framework.code}:{ref}":
+        expected = requirement_uid(framework.code, ref) if framework and ref else None
+        if uid and expected and uid != expected:
             self.add_error("uid", _("%(uid)s does not match the framework and reference "
-                                    "(%(expected)s).")
-                           % {"uid": uid, "expected": f"{framework.code}:{ref}"})
+                                    "(%(expected)s).") % {"uid": uid, "expected": expected})
         return cleaned

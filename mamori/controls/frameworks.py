@@ -68,12 +68,13 @@ class SyncResult:
 def sync_framework(code: str, values: dict, entries: list[Entry], *,
                    ja_follows_en: bool = False, follow_titles: bool = True) -> SyncResult:
     """Create or update the framework `code` with `values` (FRAMEWORK_FIELDS) and its
-    requirements from `entries`. Runs in the caller's transaction (one is opened if none).
+    requirements from `entries`, which the caller has passed through `check_entries` (the
+    callers check before they write anything). Runs in the caller's transaction (one is
+    opened if none).
 
     `ja_follows_en`: the source has one language only and fills both title fields with it; a
     Japanese title (or name) the organisation has written since, i.e. one that no longer
     equals the English one, is kept."""
-    check_entries(entries)
     with transaction.atomic():
         result = _sync_framework_row(code, values, ja_follows_en)
         framework = result.framework

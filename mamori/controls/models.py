@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, OuterRef, Q, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -93,10 +93,16 @@ class Control(TitledInTwoLanguages, AuditedModel):
         return reverse("controls:control_detail", args=[self.pk])
 
 
-def current_evidence_filter(prefix: str = "", on=None) -> Q:
-    """Evidence that still counts on `on`: no expiry, or expiring after that day."""
+def current_evidence_filter(on=None) -> Q:
+    """Evidence that still counts on `on` (default today): no expiry, or expiring after it."""
     on = on or timezone.localdate()
-    return Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gt": on})
+    return Q(expires_on__isnull=True) | Q(expires_on__gt=on)
+
+
+def current_evidence_of_outer_control(on=None):
+    """The current evidence (see current_evidence_filter) of the control in the outer query,
+    for `Exists(...)`."""
+    return Evidence.objects.filter(current_evidence_filter(on), control=OuterRef("pk"))
 
 
 # Evidence files: what auditors are usually given. Anything else (scripts, executables,
@@ -176,7 +182,7 @@ class Evidence(AuditedModel):
             errors["note"] = _("Write the note.")
         if self.expires_on and self.collected_on and self.expires_on <= self.collected_on:
             errors["expires_on"] = _("The expiry must be after the collection date.")
-        upload = self.file if self.file and not getattr(self.file, "_committed", True) else None
+        upload = self.new_upload
         if upload is not None:
             if PurePath(upload.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
                 errors["file"] = _("Files of this type are not accepted; allowed: %(types)s") % {
@@ -186,11 +192,17 @@ class Evidence(AuditedModel):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def new_upload(self):
+        """The file just uploaded (not stored yet), if any."""
+        return self.file if self.file and not self.file._committed else None
+
     def save(self, *args, **kwargs):
         replaced = None
-        if self.pk and self.file and not getattr(self.file, "_committed", True):
-            replaced = Evidence.objects.filter(pk=self.pk).values_list("file", flat=True).first()
-        if self.file and not getattr(self.file, "_committed", True):
+        if self.new_upload is not None:
+            if self.pk:
+                replaced = Evidence.objects.filter(pk=self.pk).values_list(
+                    "file", flat=True).first()
             digest = hashlib.sha256()
             for chunk in self.file.chunks():
                 digest.update(chunk)
@@ -253,7 +265,12 @@ class Framework(NamedInTwoLanguages, AuditedModel):
         super().save(*args, **kwargs)
         if old_code is not None and old_code != self.code:
             # Requirement identifiers carry the framework code (the key of imported files).
-            self.requirements.update(uid=Concat(Value(f"{self.code}:"), F("ref")))
+            self.requirements.update(uid=Concat(Value(requirement_uid(self.code, "")), F("ref")))
+
+
+def requirement_uid(framework_code: str, ref: str) -> str:
+    """A requirement's identifier across frameworks (the key of imported files)."""
+    return f"{framework_code}:{ref}"
 
 
 class Requirement(TitledInTwoLanguages, AuditedModel):
@@ -311,7 +328,5 @@ class Requirement(TitledInTwoLanguages, AuditedModel):
 
     def save(self, *args, **kwargs):
         if self.framework_id:
-            code = Framework.objects.filter(pk=self.framework_id).values_list(
-                "code", flat=True).first()
-            self.uid = f"{code}:{self.ref}"
+            self.uid = requirement_uid(self.framework.code, self.ref)
         super().save(*args, **kwargs)

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 import mamori
-from mamori.controls.frameworks import Entry, FrameworkDataError, sync_framework
+from mamori.controls.frameworks import Entry, FrameworkDataError, check_entries, sync_framework
 from mamori.controls.models import Framework, Requirement, Theme
 
 OSCAL_VERSION = "1.1.2"
@@ -332,6 +332,7 @@ def import_catalog(data: dict, *, code: str | None = None) -> Framework:
         "source": Framework.Source.OSCAL,
     }
     try:
+        check_entries(reader.entries)
         with transaction.atomic():
             if Framework.objects.filter(code=code).exclude(
                     source=Framework.Source.OSCAL).exists():

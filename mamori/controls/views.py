@@ -100,12 +100,7 @@ class EvidenceCreate(generic.ScopedCreateView):
     model = Evidence
     form_class = forms.EvidenceForm
 
-    def get_form(self, data=None, files=None):
-        form = super().get_form(data, files)
-        control = self.request.GET.get("control")
-        if data is None and control and control.isdigit():
-            form.initial["control"] = int(control)
-        return form
+    prefill = {"control": "control"}  # "Add evidence" on a control's page
 
 
 class EvidenceUpdate(generic.ScopedUpdateView):

@@ -85,6 +85,16 @@ class AuditedManager(models.Manager.from_queryset(AuditedQuerySet)):
     pass
 
 
+class SingleRow:
+    """A model of one settings row, created at installation: `current()` is that row (or the
+    defaults, unsaved, before it exists)."""
+
+    @classmethod
+    def current(cls):
+        row = cls.objects.order_by("pk").first()
+        return row if row is not None else cls()
+
+
 class AuditedModel(models.Model):
     """Base for every record a user can change. Subclasses set `scope` (see core.scope)."""
 

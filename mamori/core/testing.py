@@ -315,7 +315,9 @@ class ScopedModelTests:
         assert api.delete(f"{self.api_path}{inside.pk}/").status_code in (403, 404)
         assert self.model.objects.filter(pk__in=[inside.pk, outside.pk]).count() == 2
 
+
 # -- catalogues only the CISO and administrators change -----------------------------------
+
 
 class CisoChangesTests:
     """Replacement out-of-scope tests for records only the CISO and administrators change.

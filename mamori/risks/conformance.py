@@ -10,15 +10,17 @@ from mamori.org.conformance import percent
 from mamori.risks.models import Risk, RiskAcceptance, RiskMethodology
 
 
-def risks_above_appetite_untreated():
-    """Open risks above the appetite that are neither treated (reduce with a control,
-    transfer, avoid) nor accepted by the CISO with an acceptance in force."""
-    appetite = RiskMethodology.current().appetite
+def risks_above_appetite_untreated(appetite: int | None = None):
+    """Open risks above the appetite (the methodology's unless given) that are neither
+    treated (reduce with a control, transfer, avoid) nor accepted by the CISO with an
+    acceptance in force."""
+    if appetite is None:
+        appetite = RiskMethodology.current().appetite
     accepted = RiskAcceptance.objects.in_force().filter(risk=OuterRef("pk"))
     links = Risk.controls.through.objects.filter(risk=OuterRef("pk"))
     treated = (Q(treatment=Risk.Treatment.REDUCE) & Exists(links)) | Q(
         treatment__in=(Risk.Treatment.TRANSFER, Risk.Treatment.AVOID))
-    return (Risk.objects.exclude(status=Risk.Status.CLOSED).filter(current_score__gt=appetite)
+    return (Risk.objects.exclude(status=Risk.Status.CLOSED).above_appetite(appetite)
             .exclude(treated).filter(~Exists(accepted)))
 
 
@@ -31,12 +33,13 @@ def risks_above_appetite_untreated():
                   "that has not expired."),
 )
 def above_appetite_treated() -> Result:
+    appetite = RiskMethodology.current().appetite
     open_risks = Risk.objects.exclude(status=Risk.Status.CLOSED)
-    above = open_risks.filter(current_score__gt=RiskMethodology.current().appetite).count()
+    above = open_risks.above_appetite(appetite).count()
     if not above:
         return Result(NOT_APPLICABLE if not open_risks.exists() else PASS, value=0,
                       threshold=0, detail=str(_("No open risk is above the appetite.")))
-    failing = risks_above_appetite_untreated()
+    failing = risks_above_appetite_untreated(appetite)
     return Result.from_failing(failing, value=failing.count(), threshold=0)
 
 

@@ -9,7 +9,7 @@ availability.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,11 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
 from mamori.controls.models import Control
-from mamori.core import roles as r
-from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages, localized
 from mamori.core.scope import ALL, CatalogueScope, Scope, SettingsScope
-from mamori.org.models import Department, Person
+from mamori.org.models import Appointment, Department, Person
 
 
 class Threat(NamedInTwoLanguages, AuditedModel):
@@ -59,7 +58,7 @@ DEFAULT_LEVEL_NAMES = {
 }
 
 
-class RiskMethodology(AuditedModel):
+class RiskMethodology(SingleRow, AuditedModel):
     """One row: the matrix size, the appetite and the bands that colour the heat map."""
 
     class Size(models.IntegerChoices):
@@ -95,11 +94,6 @@ class RiskMethodology(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("risks:riskmethodology_detail", args=[self.pk])
-
-    @classmethod
-    def current(cls) -> "RiskMethodology":
-        methodology = cls.objects.order_by("pk").first()
-        return methodology if methodology is not None else cls()
 
     def level_names(self, axis: str = "likelihood") -> list[str]:
         """The names of the levels 1..size of an axis ("likelihood" or "impact")."""
@@ -147,6 +141,8 @@ class RiskBand(NamedInTwoLanguages, AuditedModel):
     name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
     colour = models.CharField(
         _("colour"), max_length=7, default="#2fb344",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}\Z",
+                                   _("Give a colour as # and six hex digits."))],
         help_text=_("A hex colour such as #d63939."))
 
     objects = AuditedQuerySet.as_manager()
@@ -166,10 +162,6 @@ class RiskBand(NamedInTwoLanguages, AuditedModel):
             raise ValidationError({"min_score": _(
                 "No risk can score %(score)s: the highest score on the matrix is %(max)s.")
                 % {"score": self.min_score, "max": top}})
-        colour = self.colour or ""
-        if len(colour) != 7 or not colour.startswith("#") or any(
-                c not in "0123456789abcdefABCDEF" for c in colour[1:]):
-            raise ValidationError({"colour": _("Give a colour as # and six hex digits.")})
 
 
 def band_for(score: int | None, bands) -> "RiskBand | None":
@@ -374,12 +366,5 @@ class RiskAcceptance(AuditedModel):
 
 
 def is_ciso_on(person_id: int, on: datetime.date | None) -> bool:
-    from mamori.org.models import Appointment
-
     return Appointment.objects.current(on).filter(
         person_id=person_id, role=Appointment.Role.CISO).exists()
-
-
-def ciso_person_id(user) -> int | None:
-    roles = r.roles_for(user)
-    return roles.person_id if roles.has(r.CISO) else None

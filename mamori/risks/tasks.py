@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tasks import task
 
-from mamori.core.roles import forget_roles
 from mamori.core.schedule import periodic
 from mamori.org.models import Appointment, Person
 from mamori.risks.todo import attention_items
@@ -18,14 +17,14 @@ LISTS = ("controls_needing_evidence", "risks_untreated", "risks_to_review",
 
 
 def digest_message(person, user) -> tuple[str, str, str, list[str]] | None:
-    """One e-mail in Japanese followed by English, or None when nothing needs attention."""
+    """One e-mail in Japanese followed by English, or None when nothing needs attention.
+    The lists are read once; each language renders the same records."""
+    items = attention_items(user)
+    if not items or not any(items[name] for name in LISTS):
+        return None
     parts = []
     for language in ("ja", "en"):
         with override(language):
-            forget_roles(user)  # item texts are rendered in each language in turn
-            items = attention_items(user)
-            if not items or not any(items[name] for name in LISTS):
-                return None
             parts.append(render_to_string("risks/attention_email.txt",
                                           {"person": person, "items": items}))
     with override("ja"):

@@ -4,10 +4,10 @@ one bounded query."""
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists
 from django.utils import timezone
 
-from mamori.controls.models import Control, Evidence, current_evidence_filter
+from mamori.controls.models import Control, current_evidence_of_outer_control
 from mamori.core.scope import CHANGE, VIEW, can
 from mamori.risks.conformance import risks_above_appetite_untreated
 from mamori.risks.models import Risk, RiskAcceptance
@@ -27,7 +27,7 @@ def attention_items(user) -> dict | None:
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=SOON_DAYS)
     controls = Control.objects.restrict(user, CHANGE).implemented()
-    lasting = Evidence.objects.filter(current_evidence_filter(on=soon), control=OuterRef("pk"))
+    lasting = current_evidence_of_outer_control(on=soon)
     risks = Risk.objects.restrict(user, CHANGE)
     return {
         "soon_days": SOON_DAYS,

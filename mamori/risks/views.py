@@ -1,8 +1,6 @@
-from django.http import Http404, HttpResponseRedirect
-from django.views import View
 from django.views.generic import TemplateView
 
-from mamori.core.scope import ADD, VIEW, can
+from mamori.core.scope import ADD, can
 from mamori.core.views import generic
 from mamori.risks import filtersets, forms, heatmap, tables
 from mamori.risks.conformance import risks_above_appetite_untreated
@@ -95,16 +93,8 @@ class RiskBandHistory(generic.ObjectHistoryView):
     model = RiskBand
 
 
-class RiskMethodologyList(generic.ModelViewMixin, View):
-    """There is one methodology row: its "list" is that row."""
-
+class RiskMethodologyList(generic.SettingsRowView):
     model = RiskMethodology
-
-    def get(self, request, *args, **kwargs):
-        methodology = RiskMethodology.objects.order_by("pk").first()
-        if methodology is None:  # created after migrate (risks.defaults)
-            raise Http404
-        return HttpResponseRedirect(methodology.get_absolute_url())
 
 
 class RiskMethodologyDetail(generic.ScopedDetailView):
@@ -148,7 +138,8 @@ class RiskDetail(generic.ScopedDetailView):
             "methodology": methodology,
             # The warning is for what the Art 5 check counts: above the appetite and neither
             # treated nor accepted.
-            "above_appetite": risks_above_appetite_untreated().filter(pk=obj.pk).exists(),
+            "above_appetite": risks_above_appetite_untreated(methodology.appetite).filter(
+                pk=obj.pk).exists(),
             "acceptances": obj.acceptances.restrict(user).select_related("accepted_by"),
             "can_accept": can(user, RiskAcceptance, ADD),
             "related_lists": [
@@ -163,13 +154,7 @@ class RiskDetail(generic.ScopedDetailView):
 class RiskCreate(generic.ScopedCreateView):
     model = Risk
     form_class = forms.RiskForm
-
-    def get_form(self, data=None, files=None):
-        form = super().get_form(data, files)
-        asset = self.request.GET.get("asset")
-        if data is None and asset and asset.isdigit():
-            form.initial["assets"] = [int(asset)]
-        return form
+    prefill = {"asset": "assets"}  # "Assess a risk to this asset"
 
 
 class RiskUpdate(generic.ScopedUpdateView):
@@ -202,11 +187,7 @@ class RiskHeatMap(generic.ModelViewMixin, TemplateView):
     template_name = "risks/heatmap.html"
 
     def get(self, request, *args, **kwargs):
-        risks = self.scoped(VIEW)
-        filterset = filtersets.RiskFilterSet(request.GET or None, queryset=risks,
-                                             request=request)
-        if filterset.is_bound and filterset.is_valid():
-            risks = filterset.qs
+        filterset, risks = self.filtered(filtersets.RiskFilterSet)
         if not request.GET.get("status"):
             # Closed risks are history: the maps show the open ones unless asked otherwise.
             risks = risks.exclude(status=Risk.Status.CLOSED)
@@ -240,12 +221,7 @@ class RiskAcceptanceCreate(generic.ScopedCreateView):
     model = RiskAcceptance
     form_class = forms.RiskAcceptanceForm
 
-    def get_form(self, data=None, files=None):
-        form = super().get_form(data, files)
-        risk = self.request.GET.get("risk")
-        if data is None and risk and risk.isdigit():
-            form.initial["risk"] = int(risk)
-        return form
+    prefill = {"risk": "risk"}
 
 
 class RiskAcceptanceUpdate(generic.ScopedUpdateView):

@@ -5,13 +5,14 @@ Reads go through `Model.objects.restrict(user, action)`; writes run in a transac
 re-checked against the user's scope before it commits.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -49,6 +50,15 @@ class ModelViewMixin(LoginRequiredMixin):
     def get_object(self, action: str = VIEW):
         return get_object_or_404(self.scoped(action), pk=self.kwargs["pk"])
 
+    def filtered(self, filterset_class):
+        """The filterset of the request's query and the rows the user sees that it lets
+        through (all of them when the query is empty or invalid)."""
+        queryset = self.scoped(VIEW)
+        filterset = filterset_class(self.request.GET or None, queryset=queryset,
+                                    request=self.request)
+        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        return filterset, rows
+
     def has_url(self, action: str) -> bool:
         try:
             reverse(self.url_name(action), args=[0] if action in OBJECT_ACTIONS else [])
@@ -84,10 +94,7 @@ class ScopedListView(ModelViewMixin, TemplateView):
     resource_class = None
 
     def get(self, request, *args, **kwargs):
-        queryset = self.scoped(VIEW)
-        filterset = self.filterset_class(request.GET or None, queryset=queryset,
-                                         request=request)
-        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+        filterset, rows = self.filtered(self.filterset_class)
         table = self.table_class(self.model)
         sort = request.GET.get("sort", "")
         rows = rows.order_by(table.ordering_for(sort), "pk")
@@ -145,6 +152,16 @@ class ScopedDetailView(ModelViewMixin, TemplateView):
         ))
 
 
+class SettingsRowView(ModelViewMixin, View):
+    """The "list" of a single settings row (core.audit.SingleRow) is that row."""
+
+    def get(self, request, *args, **kwargs):
+        row = self.model.objects.order_by("pk").first()
+        if row is None:  # created after migrate, by the app's defaults
+            raise Http404
+        return HttpResponseRedirect(row.get_absolute_url())
+
+
 class ObjectHistoryView(ModelViewMixin, TemplateView):
     """The change-log entries of one object, for anyone who may see the object."""
 
@@ -199,8 +216,22 @@ class ScopedFormView(ModelViewMixin, TemplateView):
 
 
 class ScopedCreateView(ScopedFormView):
+    # Query parameters the create page may be opened with, and the form field each fills in,
+    # e.g. {"control": "control"} for `?control=12` from a control's page.
+    prefill: dict[str, str] = {}
+
     def action(self):
         return ADD
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        if data is None:
+            for parameter, name in self.prefill.items():
+                value = self.request.GET.get(parameter, "")
+                if value.isdigit():
+                    many = isinstance(form.fields[name], forms.ModelMultipleChoiceField)
+                    form.initial[name] = [int(value)] if many else int(value)
+        return form
 
     def check_allowed(self):
         if not can(self.request.user, self.model, ADD):
