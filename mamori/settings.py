@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "mamori.assets",
     "mamori.controls",
     "mamori.risks",
+    "mamori.incidents",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

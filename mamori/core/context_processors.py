@@ -58,7 +58,16 @@ NAVIGATION = (
         NavItem(_("Risk methodology"), "risks:riskmethodology_list"),
         NavItem(_("Risk bands"), "risks:riskband_list"),
     )),
-    NavSection(_("Incidents"), "5, 11", (NavItem(_("Incidents and breach reports")),)),
+    NavSection(_("Incidents"), "5, 11", (
+        NavItem(_("Report an incident"), "incidents:incident_create"),
+        NavItem(_("Incidents"), "incidents:incident_list"),
+        NavItem(_("Recovery actions"), "incidents:recoveryaction_list"),
+        NavItem(_("Breach assessments"), "incidents:breachassessment_list"),
+        NavItem(_("Regulatory reports"), "incidents:regulatoryreport_list"),
+        NavItem(_("Breach-reporting rules"), "incidents:breachrule_list"),
+        NavItem(_("Response targets"), "incidents:responsetarget_list"),
+        NavItem(_("Incident settings"), "incidents:incidentsettings_list"),
+    )),
     NavSection(_("Audit, training, contractors"), "7–9", (
         NavItem(_("Audits")),
         NavItem(_("Training")),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("assets/", include("mamori.assets.api.urls")),
     path("controls/", include("mamori.controls.api.urls")),
     path("risks/", include("mamori.risks.api.urls")),
+    path("incidents/", include("mamori.incidents.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the strict Content-Security-Policy holds on this page too.

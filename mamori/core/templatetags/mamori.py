@@ -23,7 +23,7 @@ def form_control(bound_field):
     return bound_field.as_widget(attrs={"class": css})
 
 
-@register.filter
+@register.filter(expects_localtime=True)  # show times in the local zone, not UTC
 def cell(value):
     if value is None or value == "":
         return "—"

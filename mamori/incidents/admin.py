@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from mamori.core.admin import ScopedAdmin
+from mamori.incidents.models import (
+    BreachAssessment,
+    BreachRule,
+    Incident,
+    IncidentSettings,
+    RecoveryAction,
+    RegulatoryReport,
+    ResponseTarget,
+)
+
+
+@admin.register(Incident)
+class IncidentAdmin(ScopedAdmin):
+    list_display = ("code", "title", "severity", "status", "department")
+
+
+@admin.register(RecoveryAction)
+class RecoveryActionAdmin(ScopedAdmin):
+    list_display = ("incident", "title", "due_on", "done_on")
+
+
+@admin.register(BreachAssessment)
+class BreachAssessmentAdmin(ScopedAdmin):
+    list_display = ("incident", "reportable", "grounds", "final_due")
+
+
+@admin.register(RegulatoryReport)
+class RegulatoryReportAdmin(ScopedAdmin):
+    list_display = ("incident", "kind", "recipient", "due_on", "submitted_on")
+
+
+@admin.register(BreachRule)
+class BreachRuleAdmin(ScopedAdmin):
+    list_display = ("code", "effective_from", "final_days", "final_days_wrongful")
+
+
+@admin.register(ResponseTarget)
+class ResponseTargetAdmin(ScopedAdmin):
+    list_display = ("severity", "contain_within_hours", "recover_within_hours")
+
+
+@admin.register(IncidentSettings)
+class IncidentSettingsAdmin(ScopedAdmin):
+    list_display = ("team_email", "reminder_days")

@@ -1,0 +1,103 @@
+from rest_framework import serializers
+
+from mamori.core.api.viewsets import ScopedModelSerializer
+from mamori.incidents.models import (
+    BreachAssessment,
+    BreachRule,
+    Incident,
+    IncidentEntry,
+    IncidentSettings,
+    RecoveryAction,
+    RegulatoryReport,
+    ResponseTarget,
+)
+
+INCIDENT_FIELDS = ["id", "code", "title", "description", "occurred_at", "noticed_at", "aware_at",
+                   "reported_by", "department", "assets", "data_affected",
+                   "personal_data_suspected", "severity", "threats", "status", "assignee",
+                   "triaged_at", "contained_at", "recovered_at", "closed_at", "contain_due_at",
+                   "recover_due_at", "escalated_at", "risks", "controls", "root_cause",
+                   "lessons_learned"]
+
+
+class IncidentSerializer(ScopedModelSerializer):
+    """The lifecycle moves only by `POST …/move/` (which stamps each stage and writes the
+    timeline), so the status and its dates are read-only here."""
+
+    class Meta:
+        model = Incident
+        fields = INCIDENT_FIELDS
+        read_only_fields = ["code", "reported_by", "status", "triaged_at", "contained_at",
+                            "recovered_at", "closed_at", "contain_due_at", "recover_due_at",
+                            "escalated_at"]
+
+    def create(self, validated_data):
+        request = self.context["request"]
+        validated_data.setdefault("reported_by", getattr(request.user, "person", None))
+        return super().create(validated_data)
+
+
+class TransitionSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Incident.Status.choices[1:])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class IncidentEntrySerializer(ScopedModelSerializer):
+    class Meta:
+        model = IncidentEntry
+        fields = ["id", "incident", "at", "author", "kind", "text"]
+        read_only_fields = ["at", "author", "kind"]
+
+
+class RecoveryActionSerializer(ScopedModelSerializer):
+    class Meta:
+        model = RecoveryAction
+        fields = ["id", "incident", "title", "owner", "due_on", "done_on", "notes"]
+
+
+class BreachAssessmentSerializer(ScopedModelSerializer):
+    grounds = serializers.SerializerMethodField(
+        help_text="The items (1-4) of the PPC enforcement rules Art 7 that apply.")
+
+    class Meta:
+        model = BreachAssessment
+        fields = ["id", "incident", "personal_data", "sensitive", "financial_damage",
+                  "wrongful_purpose", "being_acquired", "persons_affected", "encrypted",
+                  "data_items", "assessed_by", "assessed_at", "rule", "reportable", "exempt",
+                  "grounds", "preliminary_due", "preliminary_warning", "final_due",
+                  "person_notice", "person_notice_on"]
+        read_only_fields = ["assessed_by", "rule", "reportable", "exempt", "preliminary_due",
+                            "preliminary_warning", "final_due"]
+
+    def get_grounds(self, obj) -> list[int]:
+        return obj.grounds_list
+
+
+class RegulatoryReportSerializer(ScopedModelSerializer):
+    class Meta:
+        model = RegulatoryReport
+        fields = ["id", "incident", "recipient", "recipient_name", "legal_basis", "kind",
+                  "due_on", "submitted_on", *RegulatoryReport.ITEMS, "reminded_on",
+                  "escalated_on"]
+        read_only_fields = ["reminded_on", "escalated_on"]
+
+
+class BreachRuleSerializer(ScopedModelSerializer):
+    class Meta:
+        model = BreachRule
+        fields = ["id", "code", "name_ja", "name_en", "effective_from",
+                  "preliminary_target_days", "preliminary_warning_days", "final_days",
+                  "final_days_wrongful", "person_threshold", "awareness_day_is_day_one",
+                  "acquisition_counts_as_wrongful", "legal_basis"]
+
+
+class ResponseTargetSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ResponseTarget
+        fields = ["id", "severity", "contain_within_hours", "recover_within_hours"]
+
+
+class IncidentSettingsSerializer(ScopedModelSerializer):
+    class Meta:
+        model = IncidentSettings
+        fields = ["id", "team_email", "reminder_days"]

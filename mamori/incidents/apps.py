@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "mamori.incidents"
+    label = "incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self):
+        from mamori.incidents.defaults import ensure_defaults
+
+        post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="incidents-defaults")
+
+        from mamori.core.views.dashboard import register_my_page_panel
+        from mamori.incidents.todo import my_page_panel
+
+        register_my_page_panel("incidents/_my_page.html", my_page_panel)
+
+        from mamori.core.demo import register_demo_step
+        from mamori.incidents.demo import load_incident_demo
+
+        register_demo_step(load_incident_demo)

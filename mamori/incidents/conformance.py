@@ -1,0 +1,70 @@
+"""Conformance checks for policy Art 5 (early recovery from incidents, and learning from
+them) and Art 11 (compliance: the breach reports the law requires, on time)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from mamori.core.conformance import NOT_APPLICABLE, Result, register
+from mamori.incidents.models import Incident, RegulatoryReport
+from mamori.org.conformance import percent
+
+
+def not_applicable(detail) -> Result:
+    return Result(NOT_APPLICABLE, detail=str(detail))
+
+
+@register(
+    "incidents.art5.recovery_escalated",
+    article="5",
+    title=_("No incident is past its recovery target without an escalation"),
+    description=_("The policy asks for early recovery when security is breached: an incident "
+                  "that has not recovered by the target for its severity must have been "
+                  "escalated to the CISO."),
+)
+def overdue_incidents_escalated() -> Result:
+    overdue = Incident.objects.past_recovery_target()
+    total = overdue.count()
+    if not total:
+        return not_applicable(_("No open incident is past its recovery target."))
+    failing = overdue.filter(escalated_at__isnull=True)
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(total - missing, total),
+                               threshold=100.0, unit="%")
+
+
+@register(
+    "incidents.art5.closed_with_lessons",
+    article="5",
+    title=_("Every closed incident has a root cause and lessons learned"),
+    description=_("Continuous improvement starts from what went wrong: each incident is closed "
+                  "with its root cause and the lessons learned."),
+)
+def closed_incidents_have_lessons() -> Result:
+    closed = Incident.objects.filter(status=Incident.Status.CLOSED)
+    total = closed.count()
+    if not total:
+        return not_applicable(_("No incident has been closed."))
+    failing = closed.filter(root_cause="") | closed.filter(lessons_learned="")
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(total - missing, total),
+                               threshold=100.0, unit="%")
+
+
+@register(
+    "incidents.art11.reports_on_time",
+    article="11",
+    title=_("Every required breach report was submitted by its due date"),
+    description=_("APPI Art 26 requires a preliminary and a final report to the PPC for a "
+                  "reportable breach; the failing objects are the reports submitted late or "
+                  "still missing after their due date."),
+)
+def reports_on_time() -> Result:
+    required = RegulatoryReport.objects.filter(
+        incident__assessment__reportable=True, due_on__isnull=False,
+        kind__in=[RegulatoryReport.Kind.PRELIMINARY, RegulatoryReport.Kind.FINAL])
+    total = required.count()
+    if not total:
+        return not_applicable(_("No reportable breach has required a report."))
+    failing = required.late().select_related("incident")
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(total - missing, total),
+                               threshold=100.0, unit="%")

@@ -1,0 +1,3 @@
+def load_incident_demo(seed):
+    """Filled in below (the demo history of incidents)."""
+

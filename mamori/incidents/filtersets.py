@@ -1,0 +1,100 @@
+"""One filterset per model, shared by the list pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mamori.incidents.models import (
+    BreachAssessment,
+    BreachRule,
+    Incident,
+    IncidentEntry,
+    IncidentSettings,
+    RecoveryAction,
+    RegulatoryReport,
+    ResponseTarget,
+)
+
+
+class IncidentFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    open = django_filters.BooleanFilter(method="filter_open", label=_("Open"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue",
+                                           label=_("Past the recovery target"))
+    reportable = django_filters.BooleanFilter(field_name="assessment__reportable",
+                                              label=_("Reportable"))
+    asset = django_filters.NumberFilter(field_name="assets", label=_("Asset"))
+
+    class Meta:
+        model = Incident
+        fields = ["status", "severity", "department", "threats", "assignee",
+                  "personal_data_suspected"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value)
+                               | Q(description__icontains=value))
+
+    def filter_open(self, queryset, name, value):
+        closed = Q(status=Incident.Status.CLOSED)
+        return queryset.exclude(closed) if value else queryset.filter(closed)
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = queryset.past_recovery_target()
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+
+
+class IncidentEntryFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = IncidentEntry
+        fields = ["incident", "kind"]
+
+
+class RecoveryActionFilterSet(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    class Meta:
+        model = RecoveryAction
+        fields = ["incident", "owner"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(done_on__isnull=True, due_on__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+class BreachAssessmentFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = BreachAssessment
+        fields = ["incident", "reportable", "exempt", "person_notice"]
+
+
+class RegulatoryReportFilterSet(django_filters.FilterSet):
+    late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
+    submitted = django_filters.BooleanFilter(field_name="submitted_on", lookup_expr="isnull",
+                                             exclude=True, label=_("Submitted"))
+
+    class Meta:
+        model = RegulatoryReport
+        fields = ["incident", "recipient", "kind"]
+
+    def filter_late(self, queryset, name, value):
+        late = queryset.late()
+        return late if value else queryset.exclude(pk__in=late.values("pk"))
+
+
+class BreachRuleFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = BreachRule
+        fields = ["effective_from"]
+
+
+class ResponseTargetFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = ResponseTarget
+        fields = ["severity"]
+
+
+class IncidentSettingsFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = IncidentSettings
+        fields = ["reminder_days"]

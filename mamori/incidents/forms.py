@@ -1,0 +1,183 @@
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from mamori.core import roles as r
+from mamori.core.forms import ScopedModelForm, keep_unseen_links
+from mamori.incidents.models import (
+    BreachAssessment,
+    BreachRule,
+    Incident,
+    IncidentSettings,
+    RecoveryAction,
+    RegulatoryReport,
+    ResponseTarget,
+)
+from mamori.org.forms import DateInput
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+DATETIMES = ("occurred_at", "noticed_at", "aware_at", "triaged_at", "contained_at",
+             "recovered_at", "closed_at", "escalated_at", "assessed_at")
+
+
+class LinksMixin:
+    """Many-to-many choices in code order; links the user cannot see are kept on save."""
+
+    links = ("assets", "threats", "risks", "controls")
+
+    def order_links(self):
+        for name in self.links:
+            if name in self.fields:
+                field = self.fields[name]
+                field.queryset = field.queryset.order_by("code")
+
+    def clean_assets(self):
+        return keep_unseen_links(self, "assets")
+
+    def clean_threats(self):
+        return keep_unseen_links(self, "threats")
+
+    def clean_risks(self):
+        return keep_unseen_links(self, "risks")
+
+    def clean_controls(self):
+        return keep_unseen_links(self, "controls")
+
+
+class IncidentReportForm(LinksMixin, ScopedModelForm):
+    """The short form anyone fills in to report an incident."""
+
+    class Meta:
+        model = Incident
+        fields = ["title", "description", "occurred_at", "noticed_at", "department", "assets",
+                  "data_affected", "personal_data_suspected"]
+        widgets = dict.fromkeys(DATETIMES, DateTimeInput)
+        help_texts = {"department": _("The department whose information or systems are "
+                                      "affected; yours if you are not sure.")}
+
+    def limit_choices(self, user):
+        self.order_links()
+        person = getattr(user, "person", None)
+        if person is not None and not self.instance.pk:
+            self.initial.setdefault("department", person.department_id)
+
+    def save(self, commit=True):
+        if self.instance.reported_by_id is None:
+            self.instance.reported_by = getattr(self.user, "person", None)
+        incident = super().save(commit)
+        announce(incident)
+        return incident
+
+
+def announce(incident) -> None:
+    """Once the report is committed, tell the people who must act on it (incidents.tasks)."""
+    from mamori.incidents.tasks import notify_new_incident
+
+    transaction.on_commit(lambda: notify_new_incident.enqueue(incident.pk))
+
+
+class IncidentForm(LinksMixin, ScopedModelForm):
+    """The handler's form: everything but the lifecycle, which moves by its own steps."""
+
+    class Meta:
+        model = Incident
+        fields = ["title", "description", "occurred_at", "noticed_at", "aware_at", "department",
+                  "severity", "threats", "assignee", "assets", "data_affected",
+                  "personal_data_suspected", "risks", "controls", "root_cause",
+                  "lessons_learned"]
+        widgets = dict.fromkeys(DATETIMES, DateTimeInput)
+
+    def limit_choices(self, user):
+        self.order_links()
+
+
+class IncidentImportForm(ScopedModelForm):
+    """Rows of a file (e.g. the spreadsheet kept before Mamori): the lifecycle's dates come
+    from the file; links are kept as they are."""
+
+    class Meta:
+        model = Incident
+        fields = ["code", "title", "description", "occurred_at", "noticed_at", "aware_at",
+                  "reported_by", "department", "data_affected", "personal_data_suspected",
+                  "severity", "status", "assignee", "triaged_at", "contained_at",
+                  "recovered_at", "closed_at", "escalated_at", "root_cause",
+                  "lessons_learned"]
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        order = [s for s, _f in Incident.STAGES]
+        if status in order:
+            for stage, name in Incident.STAGES[:order.index(status) + 1]:
+                if not cleaned.get(name):
+                    self.add_error(name, _("Give the date the incident was %(status)s.") % {
+                        "status": Incident.Status(stage).label.lower()})
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(label=_("Move to"), choices=Incident.Status.choices[1:])
+    note = forms.CharField(label=_("Note"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecoveryActionForm(ScopedModelForm):
+    class Meta:
+        model = RecoveryAction
+        fields = ["incident", "title", "owner", "due_on", "done_on", "notes"]
+        widgets = {"due_on": DateInput, "done_on": DateInput}
+
+
+class BreachAssessmentForm(ScopedModelForm):
+    class Meta:
+        model = BreachAssessment
+        fields = ["incident", "personal_data", "sensitive", "financial_damage",
+                  "wrongful_purpose", "being_acquired", "persons_affected", "encrypted",
+                  "data_items", "person_notice", "person_notice_on"]
+        widgets = {"person_notice_on": DateInput}
+
+    def limit_choices(self, user):
+        roles = r.roles_for(user)
+        if roles.person_id and not self.instance.pk:
+            self.instance.assessed_by_id = roles.person_id
+
+
+class RegulatoryReportForm(ScopedModelForm):
+    class Meta:
+        model = RegulatoryReport
+        fields = ["incident", "recipient", "recipient_name", "legal_basis", "kind", "due_on",
+                  "submitted_on", *RegulatoryReport.ITEMS]
+        widgets = {"due_on": DateInput, "submitted_on": DateInput}
+
+
+class BreachRuleForm(ScopedModelForm):
+    class Meta:
+        model = BreachRule
+        fields = ["code", "name_ja", "name_en", "effective_from", "preliminary_target_days",
+                  "preliminary_warning_days", "final_days", "final_days_wrongful",
+                  "person_threshold", "awareness_day_is_day_one",
+                  "acquisition_counts_as_wrongful", "legal_basis"]
+        widgets = {"effective_from": DateInput}
+
+
+class ResponseTargetForm(ScopedModelForm):
+    class Meta:
+        model = ResponseTarget
+        fields = ["severity", "contain_within_hours", "recover_within_hours"]
+
+
+class IncidentSettingsForm(ScopedModelForm):
+    class Meta:
+        model = IncidentSettings
+        fields = ["team_email", "reminder_days"]

@@ -1,0 +1,33 @@
+"""What the people handling incidents should attend to: shown on "My page" and listed on the
+incident overview. Each list is one bounded query."""
+
+from django.utils import timezone
+
+from mamori.core.scope import CHANGE, can
+from mamori.incidents.models import Incident, RecoveryAction, RegulatoryReport
+
+SHOWN = 10
+
+
+def my_page_panel(request, person):
+    return overdue_items(request.user)
+
+
+def overdue_items(user) -> dict | None:
+    """Overdue reports, incidents past their recovery target and overdue recovery actions in
+    the user's scope, or None for users who handle no incidents and own no actions."""
+    handles = can(user, Incident, CHANGE)
+    actions = RecoveryAction.objects.restrict(user, CHANGE).filter(
+        done_on__isnull=True).select_related("incident")
+    if not handles and not actions.exists():
+        return None
+    today = timezone.localdate()
+    return {
+        "reports": RegulatoryReport.objects.restrict(user).outstanding().filter(
+            due_on__lt=today).select_related("incident").order_by("due_on")[:SHOWN],
+        "reports_due": RegulatoryReport.objects.restrict(user).outstanding().filter(
+            due_on__gte=today).select_related("incident").order_by("due_on")[:SHOWN],
+        "incidents": Incident.objects.restrict(user).past_recovery_target().order_by(
+            "recover_due_at")[:SHOWN],
+        "actions": actions.filter(due_on__lt=today).order_by("due_on")[:SHOWN],
+    }

@@ -1,0 +1,421 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views import View
+
+from mamori.core.scope import ADD, CHANGE, VIEW, can
+from mamori.core.views import generic
+from mamori.incidents import filtersets, forms, reports, tables, workflow
+from mamori.incidents.models import (
+    BreachAssessment,
+    BreachRule,
+    Incident,
+    IncidentSettings,
+    RecoveryAction,
+    RegulatoryReport,
+    ResponseTarget,
+)
+
+# --- incidents ---------------------------------------------------------------------------
+
+
+class IncidentList(generic.ScopedListView):
+    model = Incident
+    filterset_class = filtersets.IncidentFilterSet
+    table_class = tables.IncidentTable
+    resource_class = tables.IncidentResource
+
+
+class IncidentDetail(generic.ScopedDetailView):
+    model = Incident
+    template_name = "incidents/incident_detail.html"
+    fields = ["code", "title", "description", "status", "severity", "department",
+              "reported_by", "assignee", "occurred_at", "noticed_at", "aware_at",
+              "data_affected", "personal_data_suspected", "triaged_at", "contained_at",
+              "recovered_at", "closed_at", "contain_due_at", "recover_due_at", "escalated_at",
+              "root_cause", "lessons_learned"]
+
+    def extra_context(self, obj):
+        user = self.request.user
+        handles = Incident.objects.restrict(user, CHANGE).filter(pk=obj.pk).exists()
+        assessment = BreachAssessment.objects.restrict(user).filter(incident=obj).first()
+        return {
+            "handles": handles,
+            "entries": obj.entries.restrict(user).select_related("author"),
+            "transition_form": forms.TransitionForm(
+                initial={"status": next_status(obj)}) if handles else None,
+            "note_form": forms.NoteForm() if handles else None,
+            "missing_for_closing": workflow.missing_for_closing(obj),
+            "assessment": assessment,
+            "can_assess": handles and can(user, BreachAssessment, ADD),
+            "reports": obj.reports.restrict(user).order_by("due_on", "pk"),
+            "can_report": handles and can(user, RegulatoryReport, ADD),
+            "actions": obj.recovery_actions.restrict(user).select_related("owner"),
+            "can_add_action": handles and can(user, RecoveryAction, ADD),
+            "related_lists": [
+                (Incident._meta.get_field(name).verbose_name,
+                 getattr(obj, name).restrict(user).order_by("code")[:200])
+                for name in ("assets", "threats", "risks", "controls")],
+        }
+
+
+def next_status(incident) -> str | None:
+    order = [Incident.Status.REPORTED] + [s for s, _f in Incident.STAGES]
+    index = order.index(incident.status)
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+class IncidentCreate(generic.ScopedCreateView):
+    """Anyone reports an incident in the short form; the report goes to the CISO, the
+    incident team and the department's information manager."""
+
+    model = Incident
+    form_class = forms.IncidentReportForm
+    prefill = {"asset": "assets"}
+
+
+class IncidentUpdate(generic.ScopedUpdateView):
+    model = Incident
+    form_class = forms.IncidentForm
+
+
+class IncidentImport(generic.ScopedImportView):
+    model = Incident
+    form_class = forms.IncidentImportForm
+    resource_class = tables.IncidentResource
+
+
+class IncidentHistory(generic.ObjectHistoryView):
+    model = Incident
+
+
+class IncidentStep(generic.ModelViewMixin, View):
+    """The buttons on an incident's page: move it on, add a note, escalate."""
+
+    model = Incident
+
+    def post(self, request, *args, **kwargs):
+        incident = self.get_object(VIEW)
+        workflow.check_can_handle(incident, request.user)
+        try:
+            self.act(incident)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied:
+            raise
+        return HttpResponseRedirect(incident.get_absolute_url())
+
+
+class IncidentTransition(IncidentStep):
+    def act(self, incident):
+        form = forms.TransitionForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("Choose the status to move to."))
+        workflow.move_to(incident, form.cleaned_data["status"], self.request.user,
+                         form.cleaned_data["note"])
+        messages.success(self.request, _("%(incident)s is now %(status)s.") % {
+            "incident": incident.code, "status": incident.get_status_display()})
+
+
+class IncidentNote(IncidentStep):
+    def act(self, incident):
+        workflow.add_note(incident, self.request.user, self.request.POST.get("text"))
+
+
+class IncidentEscalate(IncidentStep):
+    def act(self, incident):
+        reason = self.request.POST.get("text", "").strip() or _("Escalated to the CISO.")
+        workflow.escalate(incident, self.request.user, reason)
+
+
+# --- recovery actions --------------------------------------------------------------------
+
+
+class RecoveryActionList(generic.ScopedListView):
+    model = RecoveryAction
+    filterset_class = filtersets.RecoveryActionFilterSet
+    table_class = tables.RecoveryActionTable
+    resource_class = tables.RecoveryActionResource
+
+
+class RecoveryActionDetail(generic.ScopedDetailView):
+    model = RecoveryAction
+    fields = ["incident", "title", "owner", "due_on", "done_on", "notes"]
+
+
+class RecoveryActionCreate(generic.ScopedCreateView):
+    model = RecoveryAction
+    form_class = forms.RecoveryActionForm
+    prefill = {"incident": "incident"}
+
+
+class RecoveryActionUpdate(generic.ScopedUpdateView):
+    model = RecoveryAction
+    form_class = forms.RecoveryActionForm
+
+
+class RecoveryActionDelete(generic.ScopedDeleteView):
+    model = RecoveryAction
+
+
+class RecoveryActionBulkDelete(generic.ScopedBulkDeleteView):
+    model = RecoveryAction
+
+
+class RecoveryActionImport(generic.ScopedImportView):
+    model = RecoveryAction
+    form_class = forms.RecoveryActionForm
+    resource_class = tables.RecoveryActionResource
+
+
+class RecoveryActionHistory(generic.ObjectHistoryView):
+    model = RecoveryAction
+
+
+# --- breach assessments --------------------------------------------------------------------
+
+
+class BreachAssessmentList(generic.ScopedListView):
+    model = BreachAssessment
+    filterset_class = filtersets.BreachAssessmentFilterSet
+    table_class = tables.BreachAssessmentTable
+    resource_class = tables.BreachAssessmentResource
+
+
+class BreachAssessmentDetail(generic.ScopedDetailView):
+    model = BreachAssessment
+    template_name = "incidents/breachassessment_detail.html"
+    fields = ["incident", "personal_data", "sensitive", "financial_damage", "wrongful_purpose",
+              "being_acquired", "persons_affected", "encrypted", "data_items", "assessed_by",
+              "assessed_at", "rule", "reportable", "exempt", "grounds", "preliminary_due",
+              "preliminary_warning", "final_due", "person_notice", "person_notice_on"]
+
+    def extra_context(self, obj):
+        return {"outcome": obj.outcome(), "rule": obj.rule}
+
+
+class AssessmentSaving:
+    """Saving an assessment also records the outcome and drafts the required reports."""
+
+    def post(self, request, *args, **kwargs):
+        self.check_allowed()
+        form = self.get_form(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                assessment = workflow.save_assessment(form.save(commit=False), request.user)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved %(object)s.") % {"object": assessment})
+                return HttpResponseRedirect(assessment.get_absolute_url())
+        return self.render_to_response(self.base_context(form=form, object=self.get_instance()),
+                                       status=400)
+
+
+class BreachAssessmentCreate(AssessmentSaving, generic.ScopedCreateView):
+    model = BreachAssessment
+    form_class = forms.BreachAssessmentForm
+    prefill = {"incident": "incident"}
+
+
+class BreachAssessmentUpdate(AssessmentSaving, generic.ScopedUpdateView):
+    model = BreachAssessment
+    form_class = forms.BreachAssessmentForm
+
+
+class BreachAssessmentDelete(generic.ScopedDeleteView):
+    model = BreachAssessment
+
+
+class BreachAssessmentBulkDelete(generic.ScopedBulkDeleteView):
+    model = BreachAssessment
+
+
+class BreachAssessmentHistory(generic.ObjectHistoryView):
+    model = BreachAssessment
+
+
+# --- regulatory reports --------------------------------------------------------------------
+
+
+class RegulatoryReportList(generic.ScopedListView):
+    model = RegulatoryReport
+    filterset_class = filtersets.RegulatoryReportFilterSet
+    table_class = tables.RegulatoryReportTable
+    resource_class = tables.RegulatoryReportResource
+
+
+class RegulatoryReportDetail(generic.ScopedDetailView):
+    model = RegulatoryReport
+    template_name = "incidents/regulatoryreport_detail.html"
+    fields = ["incident", "recipient", "recipient_name", "legal_basis", "kind", "due_on",
+              "submitted_on", *RegulatoryReport.ITEMS, "reminded_on", "escalated_on"]
+
+
+class RegulatoryReportCreate(generic.ScopedCreateView):
+    model = RegulatoryReport
+    form_class = forms.RegulatoryReportForm
+    prefill = {"incident": "incident"}
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        incident_id = self.request.GET.get("incident", "")
+        if data is None and incident_id.isdigit():
+            incident = Incident.objects.restrict(self.request.user).filter(
+                pk=int(incident_id)).first()
+            if incident is not None:
+                draft = RegulatoryReport(incident=incident)
+                workflow.draft_items(draft)
+                for name in RegulatoryReport.ITEMS:
+                    form.initial.setdefault(name, getattr(draft, name))
+        return form
+
+
+class RegulatoryReportUpdate(generic.ScopedUpdateView):
+    model = RegulatoryReport
+    form_class = forms.RegulatoryReportForm
+
+
+class RegulatoryReportDelete(generic.ScopedDeleteView):
+    model = RegulatoryReport
+
+
+class RegulatoryReportBulkDelete(generic.ScopedBulkDeleteView):
+    model = RegulatoryReport
+
+
+class RegulatoryReportImport(generic.ScopedImportView):
+    model = RegulatoryReport
+    form_class = forms.RegulatoryReportForm
+    resource_class = tables.RegulatoryReportResource
+
+
+class RegulatoryReportHistory(generic.ObjectHistoryView):
+    model = RegulatoryReport
+
+
+class RegulatoryReportExport(generic.ModelViewMixin, View):
+    """The report as the PDF or XLSX the company files or keeps."""
+
+    model = RegulatoryReport
+
+    def get(self, request, *args, **kwargs):
+        report = self.get_object(VIEW)
+        if kwargs["format"] == "pdf":
+            return reports.pdf_response(report)
+        return reports.xlsx_response(report)
+
+
+# --- rules, targets, settings ------------------------------------------------------------
+
+
+class BreachRuleList(generic.ScopedListView):
+    model = BreachRule
+    filterset_class = filtersets.BreachRuleFilterSet
+    table_class = tables.BreachRuleTable
+    resource_class = tables.BreachRuleResource
+    template_name = "incidents/breachrule_list.html"
+
+
+class BreachRuleDetail(generic.ScopedDetailView):
+    model = BreachRule
+    fields = ["code", "name_ja", "name_en", "effective_from", "preliminary_target_days",
+              "preliminary_warning_days", "final_days", "final_days_wrongful",
+              "person_threshold", "awareness_day_is_day_one", "acquisition_counts_as_wrongful",
+              "legal_basis"]
+    template_name = "incidents/breachrule_detail.html"
+
+
+class BreachRuleCreate(generic.ScopedCreateView):
+    model = BreachRule
+    form_class = forms.BreachRuleForm
+
+
+class BreachRuleUpdate(generic.ScopedUpdateView):
+    model = BreachRule
+    form_class = forms.BreachRuleForm
+
+
+class BreachRuleDelete(generic.ScopedDeleteView):
+    model = BreachRule
+
+
+class BreachRuleBulkDelete(generic.ScopedBulkDeleteView):
+    model = BreachRule
+
+
+class BreachRuleImport(generic.ScopedImportView):
+    model = BreachRule
+    form_class = forms.BreachRuleForm
+    resource_class = tables.BreachRuleResource
+
+
+class BreachRuleHistory(generic.ObjectHistoryView):
+    model = BreachRule
+
+
+class ResponseTargetList(generic.ScopedListView):
+    model = ResponseTarget
+    filterset_class = filtersets.ResponseTargetFilterSet
+    table_class = tables.ResponseTargetTable
+    resource_class = tables.ResponseTargetResource
+
+
+class ResponseTargetDetail(generic.ScopedDetailView):
+    model = ResponseTarget
+    fields = ["severity", "contain_within_hours", "recover_within_hours"]
+
+
+class ResponseTargetCreate(generic.ScopedCreateView):
+    model = ResponseTarget
+    form_class = forms.ResponseTargetForm
+
+
+class ResponseTargetUpdate(generic.ScopedUpdateView):
+    model = ResponseTarget
+    form_class = forms.ResponseTargetForm
+
+
+class ResponseTargetDelete(generic.ScopedDeleteView):
+    model = ResponseTarget
+
+
+class ResponseTargetBulkDelete(generic.ScopedBulkDeleteView):
+    model = ResponseTarget
+
+
+class ResponseTargetImport(generic.ScopedImportView):
+    model = ResponseTarget
+    form_class = forms.ResponseTargetForm
+    resource_class = tables.ResponseTargetResource
+
+
+class ResponseTargetHistory(generic.ObjectHistoryView):
+    model = ResponseTarget
+
+
+class IncidentSettingsList(generic.SettingsRowView):
+    model = IncidentSettings
+
+
+class IncidentSettingsDetail(generic.ScopedDetailView):
+    model = IncidentSettings
+    fields = ["team_email", "reminder_days"]
+
+    def extra_context(self, obj):
+        return {"related_lists": [
+            (ResponseTarget._meta.verbose_name_plural,
+             ResponseTarget.objects.restrict(self.request.user)),
+            (BreachRule._meta.verbose_name_plural,
+             BreachRule.objects.restrict(self.request.user))]}
+
+
+class IncidentSettingsUpdate(generic.ScopedUpdateView):
+    model = IncidentSettings
+    form_class = forms.IncidentSettingsForm
+
+
+class IncidentSettingsHistory(generic.ObjectHistoryView):
+    model = IncidentSettings
+
