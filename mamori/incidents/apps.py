@@ -13,10 +13,12 @@ class IncidentsConfig(AppConfig):
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="incidents-defaults")
 
-        from mamori.core.views.dashboard import register_my_page_panel
+        from mamori.core.views.dashboard import register_dashboard_panel, register_my_page_panel
         from mamori.incidents.todo import my_page_panel
 
+        # The deadlines show where the CISO lands (the dashboard) and on everyone's My page.
         register_my_page_panel("incidents/_my_page.html", my_page_panel)
+        register_dashboard_panel("incidents/_my_page.html", my_page_panel)
 
         from mamori.core.demo import register_demo_step
         from mamori.incidents.demo import load_incident_demo

@@ -64,9 +64,29 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(
             articles=[(a, trends[a.article]) for a in articles],
             counts=counts,
+            panels=panels_for(DASHBOARD_PANELS, self.request),
             status_labels=conformance.STATUS_LABELS,
             **kwargs,
         )
+
+
+# Panels other apps put above the dashboard's articles (deadlines that must not slip, such as
+# overdue breach reports): the same (template name, function) pairs as "My page".
+DASHBOARD_PANELS: list[tuple[str, object]] = []
+
+
+def register_dashboard_panel(template_name: str, context_function) -> None:
+    if (template_name, context_function) not in DASHBOARD_PANELS:
+        DASHBOARD_PANELS.append((template_name, context_function))
+
+
+def panels_for(registered, request, person=None) -> list[tuple[str, dict]]:
+    panels = []
+    for template_name, context_function in registered:
+        context = context_function(request, person)
+        if context is not None:
+            panels.append((template_name, context))
+    return panels
 
 
 # Panels other apps add to "My page" (what to acknowledge, training to take…): each is
@@ -86,10 +106,5 @@ class MyPageView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         person = getattr(self.request.user, "person", None)
-        panels = []
-        if person is not None:
-            for template_name, context_function in MY_PAGE_PANELS:
-                context = context_function(self.request, person)
-                if context is not None:
-                    panels.append((template_name, context))
+        panels = panels_for(MY_PAGE_PANELS, self.request, person) if person is not None else []
         return super().get_context_data(person=person, panels=panels, **kwargs)
