@@ -61,6 +61,7 @@ NAVIGATION = (
     NavSection(_("Incidents"), "5, 11", (
         NavItem(_("Report an incident"), "incidents:incident_create"),
         NavItem(_("Incidents"), "incidents:incident_list"),
+        NavItem(_("Response times"), "incidents:incident_response_times"),
         NavItem(_("Recovery actions"), "incidents:recoveryaction_list"),
         NavItem(_("Breach assessments"), "incidents:breachassessment_list"),
         NavItem(_("Regulatory reports"), "incidents:regulatoryreport_list"),

@@ -7,6 +7,7 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.IncidentList.as_view(), name="incident_list"),
     path("new/", views.IncidentCreate.as_view(), name="incident_create"),
+    path("response-times/", views.IncidentResponseTimes.as_view(), name="incident_response_times"),
     path("import/", views.IncidentImport.as_view(), name="incident_import"),
     path("<int:pk>/", views.IncidentDetail.as_view(), name="incident_detail"),
     path("<int:pk>/edit/", views.IncidentUpdate.as_view(), name="incident_update"),

@@ -3,10 +3,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.generic import TemplateView
 
 from mamori.core.scope import ADD, CHANGE, VIEW, can
 from mamori.core.views import generic
-from mamori.incidents import filtersets, forms, reports, tables, workflow
+from mamori.incidents import filtersets, forms, metrics, reports, tables, workflow
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -64,6 +65,19 @@ def next_status(incident) -> str | None:
     order = [Incident.Status.REPORTED] + [s for s, _f in Incident.STAGES]
     index = order.index(incident.status)
     return order[index + 1] if index + 1 < len(order) else None
+
+
+class IncidentResponseTimes(generic.ModelViewMixin, TemplateView):
+    """Time to contain and to recover per severity against the targets, for the incidents
+    the user sees, with the list's filters."""
+
+    model = Incident
+    template_name = "incidents/response_times.html"
+
+    def get(self, request, *args, **kwargs):
+        filterset, incidents = self.filtered(filtersets.IncidentFilterSet)
+        return self.render_to_response(self.base_context(
+            filterset=filterset, rows=metrics.response_times(incidents)))
 
 
 class IncidentCreate(generic.ScopedCreateView):

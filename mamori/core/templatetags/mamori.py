@@ -35,7 +35,24 @@ def cell(value):
         return date_format(value, "Y-m-d H:i")
     if isinstance(value, datetime.date):
         return date_format(value, "Y-m-d")
+    if isinstance(value, datetime.timedelta):
+        return duration(value)
     return value
+
+
+def duration(value: datetime.timedelta) -> str:
+    """A span of time to the minute, e.g. "2 d 3 h 5 min" (2日 3時間 5分)."""
+    minutes = int(value.total_seconds() // 60)
+    sign = "-" if minutes < 0 else ""
+    days, rest = divmod(abs(minutes), 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        text = _("%(days)s d %(hours)s h %(minutes)s min")
+    elif hours:
+        text = _("%(hours)s h %(minutes)s min")
+    else:
+        text = _("%(minutes)s min")
+    return sign + text % {"days": days, "hours": hours, "minutes": minutes}
 
 
 STATUS_COLOURS = {"pass": "green", "fail": "red", "n/a": "secondary", "none": "secondary"}
