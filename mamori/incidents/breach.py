@@ -103,6 +103,7 @@ def grounds_for(answers: Answers, rule) -> tuple[int, ...]:
 
 def assess(answers: Answers, aware_at: datetime.datetime, rule) -> Outcome:
     """The outcome for one incident: reportable or not, the grounds, and the due dates."""
+    aware_on = awareness_date(aware_at)  # refuses a moment without a time zone, always
     if not answers.personal_data:
         return Outcome(reportable=False, notes=("no-personal-data",))
     grounds = grounds_for(answers, rule)
@@ -114,7 +115,6 @@ def assess(answers: Answers, aware_at: datetime.datetime, rule) -> Outcome:
     if answers.encrypted:
         return Outcome(reportable=False, grounds=grounds, exempt=True,
                        notes=(*notes, "encrypted"))
-    aware_on = awareness_date(aware_at)
     final_days = rule.final_days_wrongful if WRONGFUL in grounds else rule.final_days
     return Outcome(
         reportable=True,

@@ -50,7 +50,14 @@ class IncidentEntryFilterSet(django_filters.FilterSet):
         fields = ["incident", "kind"]
 
 
+# The incident by its id: a choice of every incident would render a <select> of thousands
+# (out of the user's scope, too) on each list page.
+def incident_filter():
+    return django_filters.NumberFilter(field_name="incident")
+
+
 class RecoveryActionFilterSet(django_filters.FilterSet):
+    incident = incident_filter()
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     class Meta:
@@ -63,12 +70,15 @@ class RecoveryActionFilterSet(django_filters.FilterSet):
 
 
 class BreachAssessmentFilterSet(django_filters.FilterSet):
+    incident = incident_filter()
+
     class Meta:
         model = BreachAssessment
         fields = ["incident", "reportable", "exempt", "person_notice"]
 
 
 class RegulatoryReportFilterSet(django_filters.FilterSet):
+    incident = incident_filter()
     late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
     submitted = django_filters.BooleanFilter(field_name="submitted_on", lookup_expr="isnull",
                                              exclude=True, label=_("Submitted"))

@@ -98,9 +98,22 @@ class IncidentForm(LinksMixin, ScopedModelForm):
         self.order_links()
 
 
+def handles_incidents(user, department=None) -> bool:
+    """Whether the user handles incidents (of `department`, when given): administrators and
+    the CISO every department's, an information manager their departments'. A reporter or an
+    assignee does not, whatever the rows of a file say."""
+    roles = r.roles_for(user)
+    if roles.changes_everything:
+        return True
+    if department is None:
+        return bool(roles.managed_department_ids)
+    return department.pk in roles.managed_department_ids
+
+
 class IncidentImportForm(ScopedModelForm):
     """Rows of a file (e.g. the spreadsheet kept before Mamori): the lifecycle's dates come
-    from the file; links are kept as they are."""
+    from the file; links are kept as they are. Only the handlers import, for the departments
+    they handle: the file sets what the report form does not (status, dates, assignee)."""
 
     class Meta:
         model = Incident
@@ -112,6 +125,9 @@ class IncidentImportForm(ScopedModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        department = cleaned.get("department")
+        if department is not None and not handles_incidents(self.user, department):
+            self.add_error("department", _("The change would fall outside your scope."))
         status = cleaned.get("status")
         order = [s for s, _f in Incident.STAGES]
         if status in order:
@@ -137,6 +153,13 @@ class RecoveryActionForm(ScopedModelForm):
         model = RecoveryAction
         fields = ["incident", "title", "owner", "due_on", "done_on", "notes"]
         widgets = {"due_on": DateInput, "done_on": DateInput}
+
+    def limit_choices(self, user):
+        # The owner of an action changes it without seeing its incident: keep it offered.
+        if self.instance.pk:
+            field = self.fields["incident"]
+            field.queryset = field.queryset | Incident.objects.filter(
+                pk=self.instance.incident_id)
 
 
 class BreachAssessmentForm(ScopedModelForm):

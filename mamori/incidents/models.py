@@ -258,6 +258,9 @@ class Incident(AuditedModel):
     def save(self, *args, **kwargs):
         if not self.code:
             self.code = next_incident_code(timezone.localdate().year)
+        # Blank is blank: spaces alone are no root cause (the Art 5 check compares with "").
+        self.root_cause = self.root_cause.strip()
+        self.lessons_learned = self.lessons_learned.strip()
         self.contain_due_at, self.recover_due_at = self.response_due()
         super().save(*args, **kwargs)
 

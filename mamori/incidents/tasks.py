@@ -13,7 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 from django_tasks import task
 
 from mamori.core.context import Actor, acting_as
@@ -76,7 +76,8 @@ def notify_new_incident(incident_id: int) -> int:
         recipients = sorted({*recipients, team})
     if not recipients:
         return 0
-    send_mass_mail([message("incidents/new_incident_email.txt", "New incident reported",
+    subject = gettext_noop("New incident reported")
+    send_mass_mail([message("incidents/new_incident_email.txt", subject,
                             {"incident": incident}, recipients)], fail_silently=False)
     with acting_as(TASK_ACTOR), transaction.atomic():
         add_entry(incident, None, IncidentEntry.Kind.NOTIFICATION,
@@ -98,7 +99,8 @@ def watch_deadlines() -> dict:
             due_on__gte=today, due_on__lte=soon, reminded_on__isnull=True
         ).select_related("incident__department", "incident__assignee")
         for report in due_soon:
-            outgoing.append(message("incidents/report_due_email.txt", "Regulatory report due",
+            outgoing.append(message("incidents/report_due_email.txt",
+                                    gettext_noop("Regulatory report due"),
                                     {"report": report}, handlers(report.incident)))
             RegulatoryReport.objects.filter(pk=report.pk).update(reminded_on=today)
             counts["reminded"] += 1
@@ -107,7 +109,7 @@ def watch_deadlines() -> dict:
         ).select_related("incident__department", "incident__assignee")
         for report in overdue:
             outgoing.append(message("incidents/report_overdue_email.txt",
-                                    "Regulatory report overdue", {"report": report},
+                                    gettext_noop("Regulatory report overdue"), {"report": report},
                                     handlers(report.incident)))
             RegulatoryReport.objects.filter(pk=report.pk).update(escalated_on=today)
             add_entry(report.incident, None, IncidentEntry.Kind.ESCALATION,
@@ -118,7 +120,7 @@ def watch_deadlines() -> dict:
             escalated_at__isnull=True).select_related("department", "assignee")
         for incident in late:
             outgoing.append(message("incidents/recovery_overdue_email.txt",
-                                    "Incident past its recovery target",
+                                    gettext_noop("Incident past its recovery target"),
                                     {"incident": incident}, handlers(incident)))
             Incident.objects.filter(pk=incident.pk).update(escalated_at=timezone.now())
             add_entry(incident, None, IncidentEntry.Kind.ESCALATION, _(

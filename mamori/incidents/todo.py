@@ -16,7 +16,11 @@ def my_page_panel(request, person):
 def overdue_items(user) -> dict | None:
     """Overdue reports, incidents past their recovery target and overdue recovery actions in
     the user's scope, or None for users who handle no incidents and own no actions."""
-    handles = can(user, Incident, CHANGE)
+    # can(user, Incident, CHANGE) is true for every staff member (they change the incidents
+    # assigned to them): the handlers are those who handle reports, or have an open incident
+    # assigned to them.
+    handles = (can(user, RegulatoryReport, CHANGE)
+               or Incident.objects.restrict(user, CHANGE).open().exists())
     actions = RecoveryAction.objects.restrict(user, CHANGE).filter(
         done_on__isnull=True).select_related("incident")
     if not handles and not actions.exists():

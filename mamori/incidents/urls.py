@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from mamori.incidents import views
 
@@ -106,11 +106,8 @@ urlpatterns = [
         views.RegulatoryReportHistory.as_view(),
         name="regulatoryreport_history",
     ),
-    path(
-        "reports/<int:pk>/<str:format>/",
-        views.RegulatoryReportExport.as_view(),
-        name="regulatoryreport_export",
-    ),
+    re_path(r"^reports/(?P<pk>[0-9]+)/(?P<format>pdf|xlsx)/$",
+            views.RegulatoryReportExport.as_view(), name="regulatoryreport_export"),
     path("rules/", views.BreachRuleList.as_view(), name="breachrule_list"),
     path("rules/new/", views.BreachRuleCreate.as_view(), name="breachrule_create"),
     path("rules/import/", views.BreachRuleImport.as_view(), name="breachrule_import"),

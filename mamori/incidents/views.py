@@ -27,6 +27,12 @@ class IncidentList(generic.ScopedListView):
     table_class = tables.IncidentTable
     resource_class = tables.IncidentResource
 
+    def base_context(self, **extra):
+        context = super().base_context(**extra)
+        context["can_import"] = context["can_import"] and forms.handles_incidents(
+            self.request.user)
+        return context
+
 
 class IncidentDetail(generic.ScopedDetailView):
     model = Incident
@@ -95,9 +101,16 @@ class IncidentUpdate(generic.ScopedUpdateView):
 
 
 class IncidentImport(generic.ScopedImportView):
+    """For the handlers only: anyone may report an incident, in the report form."""
+
     model = Incident
     form_class = forms.IncidentImportForm
     resource_class = tables.IncidentResource
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not forms.handles_incidents(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
 
 class IncidentHistory(generic.ObjectHistoryView):
