@@ -22,7 +22,8 @@ involved — its breach assessment under APPI Art 26 and the reports that follow
   and still open: contained, not recovered, past its recovery target and escalated to the CISO
   at once; possibly exfiltrated personal data of about 38,000 borrowers (grounds 3 and 4); the
   preliminary report is submitted, the final one not yet due;
-- a suspicious phone call reported this morning, not yet triaged or assessed.
+- suspicious phone calls reported a few hours ago by the demo's `staff` login (会員サービス部),
+  not yet triaged or assessed.
 
 Left imperfect on purpose, so the Art 11 check shows a failure: the ransomware's preliminary
 report to the PPC went in one day after its limit (the fifth day counting the day of awareness
@@ -32,10 +33,8 @@ that report. The Art 5 checks pass: the open incident past its recovery target w
 and every closed incident has its root cause and lessons learned.
 
 Dates are relative to the day the demo is loaded. The timeline, the assessments and the drafted
-reports are dated when they happened: `workflow.move_to` takes the moment (`at=`), and the
-assessment is saved as `workflow.save_assessment` saves it — outcome in the timeline, PPC reports
-drafted with `workflow.draft_items` — but with the assessment's own time on each entry, since
-`save_assessment` stamps them with the present.
+reports are dated when they happened: the workflow's steps (`move_to`, `record_assessment`,
+`escalate`) take the moment as `at=`.
 """
 
 import datetime
@@ -72,7 +71,7 @@ VOLUNTARY = RegulatoryReport.Kind.VOLUNTARY
 ACCESS, TAMPERING, DAMAGE = "unauthorised-access", "tampering", "damage"
 LOSS, LEAKAGE = "loss", "leakage"
 CARD, MERCHANTS, MEMBERS, FRAUD = "D200", "D210", "D220", "D230"
-ACCOUNTING, CONTACT_CENTRE = "D130", "D500"
+ACCOUNTING = "D130"
 
 EMAIL_TITLE = "顧客情報を含むメールの誤送信（カードローン返済予定表）"
 LAPTOP_TITLE = "ノートPC紛失（加盟店営業部、電車内での置き忘れ）"
@@ -213,10 +212,7 @@ class Demo:
         workflow.move_to(incident, status, self.user, note, at=at)
 
     def escalate(self, incident, at, author, reason) -> None:
-        """`workflow.escalate`, at the moment it happened."""
-        incident.escalated_at = at
-        incident.save(update_fields=["escalated_at"])
-        self.entry(incident, at, author, Kind.ESCALATION, reason)
+        workflow.escalate(incident, author.user if author else None, reason, at=at)
 
     def close(self, incident, at, root_cause, lessons, note="") -> None:
         incident.root_cause, incident.lessons_learned = root_cause, lessons
@@ -231,19 +227,9 @@ class Demo:
                                       **answers)
         assessment.full_clean()
         assessment.save()
-        self.entry(incident, at, self.ciso, Kind.ASSESSMENT, workflow.outcome_text(assessment))
-        if assessment.reportable:
-            for kind, due in ((PRELIMINARY, assessment.preliminary_warning),
-                              (FINAL, assessment.final_due)):
-                report = RegulatoryReport(incident=incident, recipient=PPC, kind=kind,
-                                          due_on=due, recipient_name=PPC_NAME,
-                                          legal_basis=PPC_BASIS)
-                workflow.draft_items(report)
-                report.full_clean()
-                report.save()
-                text = _("Drafted: %(report)s, due %(due)s.") % {
-                    "report": report.get_kind_display(), "due": due}
-                self.entry(incident, at, self.ciso, Kind.REPORT, text)
+        workflow.record_assessment(assessment, self.user, at=at)
+        incident.reports.filter(recipient=PPC).update(recipient_name=PPC_NAME,
+                                                      legal_basis=PPC_BASIS)
         return assessment
 
     def report(self, incident, kind, *, recipient=PPC, due_on=None, **fields):
@@ -274,7 +260,7 @@ def load_incident_demo(seed: int) -> int:
     organisation is missing)."""
     if Incident.objects.filter(title=MARKER).exists():
         return 0
-    needed = {CARD, MERCHANTS, MEMBERS, FRAUD, ACCOUNTING, CONTACT_CENTRE, IT, OPS, SECURITY}
+    needed = {CARD, MERCHANTS, MEMBERS, FRAUD, ACCOUNTING, IT, OPS, SECURITY}
     if Department.objects.filter(code__in=needed).count() < len(needed):
         return 0
     appointment = (Appointment.objects.current().filter(role=Appointment.Role.CISO)
@@ -298,7 +284,7 @@ def load_incident_demo(seed: int) -> int:
 
 def misdirected_email(demo: Demo) -> None:
     aware = demo.day(EMAIL_DAYS_AGO)
-    reporter = demo.staff_login(aware) or demo.member(MEMBERS, aware)
+    reporter = demo.member(MEMBERS, aware)
     manager = demo.manager(MEMBERS, aware)
     incident = demo.incident(
         title=EMAIL_TITLE, department=MEMBERS, severity=Severity.LOW,
@@ -618,14 +604,16 @@ def ransomware(demo: Demo) -> None:
 
 
 def suspicious_call(demo: Demo) -> None:
+    """Reported by the demo's `staff` login, so they have an open report of their own."""
     noticed = (demo.now - datetime.timedelta(hours=3)).replace(second=0, microsecond=0)
     day = timezone.localtime(noticed).date()
-    reporter = demo.member(CONTACT_CENTRE, day)
+    reporter = demo.staff_login(day) or demo.member(MEMBERS, day)
     demo.incident(
-        title=CALL_TITLE, department=CONTACT_CENTRE, severity=Severity.MEDIUM,
+        title=CALL_TITLE, department=MEMBERS, severity=Severity.MEDIUM,
         noticed_at=noticed, reported_by=reporter,
-        description="会員本人を名乗る電話で、登録住所と最近の利用状況を聞き出そうとする問合せが"
-                    "今朝から3件あった。いずれも本人確認で回答を断ったが、1件は生年月日まで一致して"
-                    "いた。",
+        description="コールセンターから転送された、会員本人を名乗る電話で、登録住所と最近の利用"
+                    "状況を聞き出そうとする問合せが続けて3件あった。いずれも本人確認で回答を断った"
+                    "が、1件は生年月日まで一致していた。",
         data_affected="会員の氏名・生年月日（発信者が事前に把握していた可能性）",
-        personal_data_suspected=True, assets=("MS-CRM", "CT-REC"))
+        personal_data_suspected=True, assets=("MS-CRM", "CT-REC"), threats=(ACCESS,),
+        risks=("R-029",), controls=("C-PPL-02",))

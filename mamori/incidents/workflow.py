@@ -78,11 +78,11 @@ def move_to(incident, status: str, user, note: str = "", at=None) -> Incident:
     return incident
 
 
-def escalate(incident, user, reason: str) -> Incident:
+def escalate(incident, user, reason: str, at=None) -> Incident:
     with transaction.atomic():
-        incident.escalated_at = timezone.now()
+        incident.escalated_at = at or timezone.now()
         incident.save(update_fields=["escalated_at"])
-        add_entry(incident, user, IncidentEntry.Kind.ESCALATION, reason)
+        add_entry(incident, user, IncidentEntry.Kind.ESCALATION, reason, at=at)
     return incident
 
 
@@ -100,15 +100,16 @@ def save_assessment(assessment: BreachAssessment, user) -> BreachAssessment:
     return assessment
 
 
-def record_assessment(assessment: BreachAssessment, user) -> None:
-    """The outcome in the timeline, and the reports it requires drafted."""
+def record_assessment(assessment: BreachAssessment, user, at=None) -> None:
+    """The outcome in the timeline, and the reports it requires drafted (`at`: when, for
+    records of earlier events such as the demo's history; now by default)."""
     with transaction.atomic():
         add_entry(assessment.incident, user, IncidentEntry.Kind.ASSESSMENT,
-                  outcome_text(assessment))
+                  outcome_text(assessment), at=at)
         if assessment.reportable:
             for kind, due in ((RegulatoryReport.Kind.PRELIMINARY, assessment.preliminary_warning),
                               (RegulatoryReport.Kind.FINAL, assessment.final_due)):
-                ensure_report(assessment.incident, kind, due, user)
+                ensure_report(assessment.incident, kind, due, user, at=at)
 
 
 def outcome_text(assessment) -> str:
@@ -131,7 +132,7 @@ def outcome_text(assessment) -> str:
     return "\n".join(lines)
 
 
-def ensure_report(incident, kind, due, user) -> RegulatoryReport:
+def ensure_report(incident, kind, due, user, at=None) -> RegulatoryReport:
     report = incident.reports.filter(recipient=RegulatoryReport.Recipient.PPC,
                                      kind=kind).first()
     if report is None:
@@ -143,7 +144,7 @@ def ensure_report(incident, kind, due, user) -> RegulatoryReport:
         ensure_in_scope(report, user, ADD)
         add_entry(incident, user, IncidentEntry.Kind.REPORT,
                   _("Drafted: %(report)s, due %(due)s.") % {"report": report.get_kind_display(),
-                                                             "due": due})
+                                                             "due": due}, at=at)
     elif report.submitted_on is None and report.due_on != due:
         report.due_on = due
         report.save()
