@@ -48,6 +48,7 @@ bench: install-test
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/policies.py
 	$(BIN)/python bench/risks.py
+	$(BIN)/python bench/incidents.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -128,10 +129,12 @@ class IncidentQuerySet(AuditedQuerySet):
 
 
 def next_incident_code(year: int) -> str:
+    """The year's next number. Numbers are compared as numbers: the longest code of digits
+    first (INC-2026-10000 after INC-2026-9999), codes that are not numbered ignored."""
     prefix = f"INC-{year}-"
-    last = (Incident.objects.filter(code__startswith=prefix).order_by("-code")
-            .values_list("code", flat=True).first())
-    number = int(last.rsplit("-", 1)[1]) + 1 if last and last.rsplit("-", 1)[1].isdigit() else 1
+    last = (Incident.objects.filter(code__regex=rf"^{prefix}[0-9]+$")
+            .order_by(Length("code").desc(), "-code").values_list("code", flat=True).first())
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
 

@@ -525,3 +525,15 @@ def test_spaces_alone_are_no_root_cause(org):
     assert (incident.root_cause, incident.lessons_learned) == ("", "")
     result = closed_incidents_have_lessons()
     assert result.status == "fail"
+
+
+def test_numbers_count_on_past_9999_and_ignore_other_codes(org):
+    from django.utils import timezone
+
+    from mamori.incidents.tests.factories import make_incident
+
+    year = timezone.localdate().year
+    make_incident(org.sales, "手入力", code=f"INC-{year}-X")
+    make_incident(org.sales, "古い", code=f"INC-{year}-9999")
+    assert make_incident(org.sales, "次").code == f"INC-{year}-10000"
+    assert make_incident(org.sales, "その次").code == f"INC-{year}-10001"
