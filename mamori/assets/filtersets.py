@@ -5,11 +5,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset, ClassificationLevel
+from mamori.core.filtersets import WholeNumberFilter
 
 
 class AssetFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    min_confidentiality = django_filters.NumberFilter(
+    min_confidentiality = WholeNumberFilter(
         field_name="confidentiality", lookup_expr="gte", label=_("Confidentiality at least"))
 
     class Meta:

@@ -1,7 +1,23 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.models import ChangeLogEntry
+
+# The largest integer the databases store (a 64-bit signed integer).
+LARGEST_INTEGER = 2**63 - 1
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number (an id, a rating) within what the database stores: a larger one is a
+    validation error (400), not an overflow in the database driver (500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -LARGEST_INTEGER)
+        kwargs.setdefault("max_value", LARGEST_INTEGER)
+        super().__init__(*args, **kwargs)
 
 
 class ChangeLogFilterSet(django_filters.FilterSet):

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.filtersets import WholeNumberFilter
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -15,6 +16,7 @@ from mamori.incidents.models import (
     RegulatoryReport,
     ResponseTarget,
 )
+from mamori.risks.models import Threat
 
 
 class IncidentFilterSet(django_filters.FilterSet):
@@ -24,7 +26,11 @@ class IncidentFilterSet(django_filters.FilterSet):
                                            label=_("Past the recovery target"))
     reportable = django_filters.BooleanFilter(field_name="assessment__reportable",
                                               label=_("Reportable"))
-    asset = django_filters.NumberFilter(field_name="assets", label=_("Asset"))
+    asset = WholeNumberFilter(field_name="assets", label=_("Asset"))
+    # One threat at a time: a single choice is looked up with `exact`, which Django keeps
+    # within the integer range (a multiple choice's `in` overflows the SQLite driver).
+    threats = django_filters.ModelChoiceFilter(queryset=Threat.objects.all(),
+                                               label=_("threat categories"))
 
     class Meta:
         model = Incident
@@ -53,7 +59,7 @@ class IncidentEntryFilterSet(django_filters.FilterSet):
 # The incident by its id: a choice of every incident would render a <select> of thousands
 # (out of the user's scope, too) on each list page.
 def incident_filter():
-    return django_filters.NumberFilter(field_name="incident")
+    return WholeNumberFilter(field_name="incident")
 
 
 class RecoveryActionFilterSet(django_filters.FilterSet):

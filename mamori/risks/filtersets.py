@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.filtersets import WholeNumberFilter
 from mamori.risks.models import (
     Risk,
     RiskAcceptance,
@@ -37,10 +38,10 @@ class RiskFilterSet(django_filters.FilterSet):
                                                   label=_("Above the appetite"))
     accepted = django_filters.BooleanFilter(method="filter_accepted",
                                             label=_("Accepted (in force)"))
-    asset = django_filters.NumberFilter(field_name="assets", label=_("Asset"))
-    control = django_filters.NumberFilter(field_name="controls", label=_("Control"))
-    residual_likelihood = django_filters.NumberFilter(label=_("residual likelihood"))
-    residual_impact = django_filters.NumberFilter(label=_("residual impact"))
+    asset = WholeNumberFilter(field_name="assets", label=_("Asset"))
+    control = WholeNumberFilter(field_name="controls", label=_("Control"))
+    residual_likelihood = WholeNumberFilter(label=_("residual likelihood"))
+    residual_impact = WholeNumberFilter(label=_("residual impact"))
 
     class Meta:
         model = Risk

@@ -1,6 +1,8 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from mamori.core.api.viewsets import ScopedModelSerializer
+from mamori.core.api.viewsets import ScopedModelSerializer, ScopedRelatedField
+from mamori.incidents.forms import handles_incidents
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -31,6 +33,20 @@ class IncidentSerializer(ScopedModelSerializer):
                             "recovered_at", "closed_at", "contain_due_at", "recover_due_at",
                             "escalated_at"]
 
+    # What the short report form leaves to the handlers: a reporter who does not handle
+    # incidents may not set these when reporting through the API either.
+    HANDLER_FIELDS = ("aware_at", "severity", "threats", "assignee", "risks", "controls",
+                      "root_cause", "lessons_learned")
+
+    def validate(self, attrs):
+        user = self.context["request"].user
+        if self.instance is None and not handles_incidents(user):
+            given = [name for name in self.HANDLER_FIELDS if name in attrs]
+            if given:
+                raise serializers.ValidationError(
+                    {name: [_("Left to the incident's handlers.")] for name in given})
+        return super().validate(attrs)
+
     def create(self, validated_data):
         request = self.context["request"]
         validated_data.setdefault("reported_by", getattr(request.user, "person", None))
@@ -49,7 +65,20 @@ class IncidentEntrySerializer(ScopedModelSerializer):
         read_only_fields = ["at", "author", "kind"]
 
 
+class ActionIncidentField(ScopedRelatedField):
+    """The owner of an action changes it without seeing its incident: it stays valid."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        instance = getattr(self.parent, "instance", None)
+        if isinstance(instance, RecoveryAction):
+            queryset = queryset | Incident.objects.filter(pk=instance.incident_id)
+        return queryset
+
+
 class RecoveryActionSerializer(ScopedModelSerializer):
+    incident = ActionIncidentField(queryset=Incident.objects.all())
+
     class Meta:
         model = RecoveryAction
         fields = ["id", "incident", "title", "owner", "due_on", "done_on", "notes"]
