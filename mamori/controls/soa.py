@@ -6,7 +6,6 @@ The PDF is laid out by WeasyPrint from an HTML template; its fonts name Noto San
 the same on any reader.
 """
 
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -18,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from mamori.controls.models import Control, Framework, Requirement
+from mamori.core.io import xlsx_attachment
 
 
 @dataclass
@@ -86,13 +86,7 @@ def xlsx_response(statement: Statement) -> HttpResponse:
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{statement.filename}.xlsx"'
-    return response
+    return xlsx_attachment(book, statement.filename)
 
 
 def pdf_bytes(statement: Statement) -> bytes:

@@ -45,6 +45,17 @@ def export_response(resource, queryset, fmt: str, basename: str) -> HttpResponse
     return response
 
 
+def xlsx_attachment(book, filename: str) -> HttpResponse:
+    """An openpyxl workbook as a download named `filename` (without the extension)."""
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
 @dataclass
 class RowError:
     row: int  # 1-based data row; the header is row 0... shown to users as spreadsheet line

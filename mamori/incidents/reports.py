@@ -2,8 +2,6 @@
 with the incident's particulars, in Japanese (the language the report is filed in), as a PDF
 (WeasyPrint, Noto Sans CJK JP embedded) or an XLSX sheet."""
 
-import io
-
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -11,6 +9,7 @@ from django.utils.translation import override
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from mamori.core.io import xlsx_attachment
 from mamori.incidents.models import RegulatoryReport
 
 
@@ -58,13 +57,7 @@ def xlsx_response(report: RegulatoryReport) -> HttpResponse:
     for row in sheet.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename(report)}.xlsx"'
-    return response
+    return xlsx_attachment(book, filename(report))
 
 
 def pdf_bytes(report: RegulatoryReport) -> bytes:

@@ -225,19 +225,8 @@ class BreachAssessmentDetail(generic.ScopedDetailView):
 class AssessmentSaving:
     """Saving an assessment also records the outcome and drafts the required reports."""
 
-    def post(self, request, *args, **kwargs):
-        self.check_allowed()
-        form = self.get_form(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                assessment = workflow.save_assessment(form.save(commit=False), request.user)
-            except PermissionDenied as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Saved %(object)s.") % {"object": assessment})
-                return HttpResponseRedirect(assessment.get_absolute_url())
-        return self.render_to_response(self.base_context(form=form, object=self.get_instance()),
-                                       status=400)
+    def save(self, form):
+        return workflow.save_assessment(form.save(commit=False), self.request.user)
 
 
 class BreachAssessmentCreate(AssessmentSaving, generic.ScopedCreateView):

@@ -200,9 +200,7 @@ class ScopedFormView(ModelViewMixin, TemplateView):
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    obj = form.save()
-                    ensure_in_scope(obj, request.user, self.action())
+                obj = self.save(form)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -210,6 +208,14 @@ class ScopedFormView(ModelViewMixin, TemplateView):
                 return HttpResponseRedirect(obj.get_absolute_url())
         return self.render_to_response(self.base_context(form=form, object=self.get_instance()),
                                        status=400)
+
+    def save(self, form):
+        """Save the form's object in a transaction that rolls back when it lands outside the
+        user's scope (override to save more with it, in the same way)."""
+        with transaction.atomic():
+            obj = form.save()
+            ensure_in_scope(obj, self.request.user, self.action())
+        return obj
 
     def check_allowed(self):
         pass
