@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "mamori.controls",
     "mamori.risks",
     "mamori.incidents",
+    "mamori.websec",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

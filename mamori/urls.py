@@ -9,6 +9,7 @@ urlpatterns = [
     path("controls/", include("mamori.controls.urls")),
     path("risks/", include("mamori.risks.urls")),
     path("incidents/", include("mamori.incidents.urls")),
+    path("web/", include("mamori.websec.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -79,7 +79,13 @@ NAVIGATION = (
         NavItem(_("Compliance")),
         NavItem(_("Improvement")),
     )),
-    NavSection(_("Web systems"), "web", (NavItem(_("Web endpoints and TLS")),)),
+    NavSection(_("Web systems"), "web", (
+        NavItem(_("Web endpoints and TLS"), "websec:webendpoint_list"),
+        NavItem(_("TLS findings"), "websec:tlsfinding_list"),
+        NavItem(_("TLS scans"), "websec:tlsscan_list"),
+        NavItem(_("TLS profiles"), "websec:tlsprofile_list"),
+        NavItem(_("Web security settings"), "websec:websecuritysettings_list"),
+    )),
 )
 
 

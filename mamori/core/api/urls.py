@@ -21,6 +21,7 @@ urlpatterns = [
     path("controls/", include("mamori.controls.api.urls")),
     path("risks/", include("mamori.risks.api.urls")),
     path("incidents/", include("mamori.incidents.api.urls")),
+    path("websec/", include("mamori.websec.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the strict Content-Security-Policy holds on this page too.

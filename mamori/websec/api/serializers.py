@@ -1,0 +1,53 @@
+from mamori.core.api.viewsets import ScopedModelSerializer
+from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
+
+
+class WebEndpointSerializer(ScopedModelSerializer):
+    class Meta:
+        model = WebEndpoint
+        fields = ["id", "name", "url", "host", "port", "http_path", "server_name", "purpose",
+                  "handles_personal_info", "handles_card_data", "department", "profile",
+                  "client_cert_required", "scan_every_hours", "certificate_check_every_hours",
+                  "active", "last_full_scan_at", "last_certificate_check_at",
+                  "authentication_ok", "encryption_ok", "integrity_ok", "profile_ok",
+                  "certificate_expires_at"]
+        read_only_fields = ["host", "port", "http_path", "last_full_scan_at",
+                            "last_certificate_check_at", "authentication_ok", "encryption_ok",
+                            "integrity_ok", "profile_ok", "certificate_expires_at"]
+
+
+class TlsScanSerializer(ScopedModelSerializer):
+    class Meta:
+        model = TlsScan
+        fields = ["id", "endpoint", "kind", "status", "started_at", "finished_at",
+                  "requested_by", "profile_code", "profile_version", "authentication_ok",
+                  "encryption_ok", "integrity_ok", "profile_ok", "certificate_expires_at",
+                  "problems", "result_sha256", "evidence"]
+        read_only_fields = fields
+
+
+class TlsScanWithResultSerializer(TlsScanSerializer):
+    class Meta(TlsScanSerializer.Meta):
+        fields = [*TlsScanSerializer.Meta.fields, "result"]
+        read_only_fields = fields
+
+
+class TlsFindingSerializer(ScopedModelSerializer):
+    class Meta:
+        model = TlsFinding
+        fields = ["id", "endpoint", "key", "code", "promise", "level", "params", "text",
+                  "opened_at", "last_seen_at", "closed_at", "opened_by_scan",
+                  "closed_by_scan"]
+        read_only_fields = fields
+
+
+class TlsProfileSerializer(ScopedModelSerializer):
+    class Meta:
+        model = TlsProfile
+        fields = ["id", "code", "name_ja", "name_en", "source", "version", "definition"]
+
+
+class WebSecuritySettingsSerializer(ScopedModelSerializer):
+    class Meta:
+        model = WebSecuritySettings
+        fields = ["id", "company_ca_pem", "expiry_warning_days", "control"]

@@ -1,0 +1,42 @@
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from mamori.core.context import Actor, acting_as
+from mamori.websec import service
+from mamori.websec.models import WebEndpoint
+from mamori.websec.views import outcome_text
+
+
+class Command(BaseCommand):
+    @property
+    def help(self):
+        return _("Scan web endpoints now (all active ones, or those named by id or name) and "
+                 "print each verdict; exit status 1 when one fails.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("endpoints", nargs="*", help=_("endpoint ids or names"))
+        parser.add_argument("--certificate-only", action="store_true",
+                            help=_("check only the certificates"))
+
+    def handle(self, *args, endpoints, certificate_only, **options):
+        chosen = WebEndpoint.objects.filter(active=True).select_related("profile")
+        if endpoints:
+            ids = [int(e) for e in endpoints if e.isdigit()]
+            names = [e for e in endpoints if not e.isdigit()]
+            chosen = WebEndpoint.objects.filter(pk__in=ids) | WebEndpoint.objects.filter(
+                name__in=names)
+            found = {str(e.pk) for e in chosen} | {e.name for e in chosen}
+            unknown = [e for e in endpoints if e not in found]
+            if unknown:
+                raise CommandError(_("Unknown endpoints: %(names)s") % {
+                    "names": ", ".join(unknown)})
+        kind = "certificate" if certificate_only else "full"
+        with acting_as(Actor(None, "command:tlsscan", "command")):
+            rows = service.run(chosen.select_related("profile"), kind)
+        failed = False
+        for row in rows:
+            failed |= not row.passes
+            self.stdout.write(f"{row.endpoint.name} ({row.endpoint.host}:{row.endpoint.port}): "
+                              f"{outcome_text(row)}")
+        if failed:
+            raise SystemExit(1)

@@ -1,0 +1,69 @@
+"""A scan as a readable report: each promise with its verdict and the reasons in plain words,
+the certificate and the protocols, as a page, a PDF (ja/en: the reader's language) or the raw
+result as JSON."""
+
+import json
+from dataclasses import dataclass, field
+
+from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from mamori.websec.messages import PROTOCOL_NAMES, problem_text
+from mamori.websec.service import promise_label
+
+
+@dataclass
+class Promise:
+    name: str
+    label: str
+    ok: bool
+    reasons: list[tuple[str, str]] = field(default_factory=list)  # (level, text)
+
+
+@dataclass
+class Report:
+    scan: object
+    promises: list[Promise]
+    other: list[tuple[str, str]]
+    certificate: dict
+    protocols: list[tuple[str, bool | None]]
+    error: str | None
+
+
+def build(scan) -> Report:
+    by_promise = {}
+    for problem in scan.problems:
+        by_promise.setdefault(problem["promise"], []).append(
+            (problem["level"], problem_text(problem["code"], problem["params"])))
+    promises = [Promise(name, promise_label(name), ok, by_promise.pop(name, []))
+                for name, ok in (("authentication", scan.authentication_ok),
+                                 ("encryption", scan.encryption_ok),
+                                 ("integrity", scan.integrity_ok))]
+    promises.append(Promise("profile", promise_label("profile"), scan.profile_ok,
+                            by_promise.pop("profile", [])))
+    other = [reason for reasons in by_promise.values() for reason in reasons]
+    result = scan.result or {}
+    accepted = result.get("protocols") or {}
+    return Report(
+        scan=scan, promises=promises, other=other,
+        certificate=(result.get("certificate") or {}),
+        protocols=[(label, accepted.get(key)) for key, label in PROTOCOL_NAMES.items()],
+        error=result.get("error"))
+
+
+def response(scan, fmt: str, request=None) -> HttpResponse:
+    if fmt == "json":
+        content = json.dumps(scan.result, sort_keys=True, ensure_ascii=False, indent=1)
+        reply = HttpResponse(content, content_type="application/json; charset=utf-8")
+        reply["Content-Disposition"] = f'attachment; filename="tls-scan-{scan.pk}.json"'
+        return reply
+    if fmt != "pdf":
+        raise Http404
+    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
+
+    html = render_to_string("websec/report_pdf.html", {
+        "report": build(scan), "generated_at": timezone.localtime()}, request=request)
+    reply = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+    reply["Content-Disposition"] = f'attachment; filename="tls-scan-{scan.pk}.pdf"'
+    return reply

@@ -1,0 +1,276 @@
+"""TLS scanning of the company's own web endpoints (issue 6): the parent-side interface.
+
+``scan_targets`` runs a batch of scans in a child process (multiprocessing "forkserver" where the
+platform has it, else "spawn") because sslyze cannot be cancelled: on the batch's hard timeout the
+child is killed and every unfinished target gets ``{"error": "timeout"}``. The scanning itself lives
+in ``_engine.py`` (imported only in the child, so the parent never loads sslyze/nassl).
+
+Only addresses inside MAMORI_TLSSCAN_ALLOW_NETWORKS (comma-separated CIDRs, default
+"127.0.0.0/8,::1/128") are ever connected to; a name is resolved once in the parent, every address
+it resolves to must be allowed, and the child connects to that pinned address (no second lookup).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import multiprocessing
+import os
+import queue
+import socket
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+ALLOW_ENV = "MAMORI_TLSSCAN_ALLOW_NETWORKS"
+DEFAULT_ALLOWED = "127.0.0.0/8,::1/128"
+
+# Per-endpoint bounds inside the child (sslyze has no cancel; the batch timeout is the backstop).
+DEFAULT_NETWORK_TIMEOUT = 5  # seconds per connect / read, sslyze's network_timeout
+DEFAULT_PER_SERVER_CONNECTIONS = 5  # concurrent connections to one endpoint
+
+_FULL_ONLY_KEYS = (
+    "cipher_suites", "key_exchange", "groups", "ocsp_stapled", "hsts", "http_status",
+    "compression", "secure_renegotiation", "client_renegotiation", "heartbleed", "robot",
+    "robot_result", "ccs_injection", "fallback_scsv", "early_data",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    host: str
+    port: int
+    server_name: str | None = None
+    client_cert_required: bool = False
+    http_path: str = "/"
+    full: bool = True  # False: certificate-only quick check
+
+
+def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    raw = os.environ.get(ALLOW_ENV, "").strip() or DEFAULT_ALLOWED
+    networks = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            continue  # a malformed entry allows nothing
+    return networks
+
+
+def _resolve(host: str) -> list[str]:
+    """Addresses for host without any lookup when it is an IP literal."""
+    literal = host.strip("[]")
+    try:
+        return [str(ipaddress.ip_address(literal))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(literal, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return []
+    addresses: list[str] = []
+    for info in infos:
+        address = str(info[4][0]).split("%", 1)[0]
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def _address_allowed(address: str, networks) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip.version == net.version and ip in net for net in networks)
+
+
+def allowed_target(host: str) -> bool:
+    """True when host is an allowed IP, or a name that resolves ONLY to allowed addresses."""
+    return _pinned_address(host) is not None
+
+
+def _pinned_address(host: str) -> str | None:
+    if not host or not host.strip():
+        return None
+    networks = allowed_networks()
+    addresses = _resolve(host)
+    if not addresses or not all(_address_allowed(a, networks) for a in addresses):
+        return None
+    # Prefer IPv4 like sslyze does
+    for address in addresses:
+        if ipaddress.ip_address(address).version == 4:
+            return address
+    return addresses[0]
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _error_result(target: Target, code: str, detail: str, started_at: str | None = None) -> dict:
+    result: dict[str, Any] = {
+        "target": {"host": target.host, "port": target.port, "server_name": target.server_name},
+        "ip_address": None,
+        "full": target.full,
+        "started_at": started_at or _now_iso(),
+        "finished_at": _now_iso(),
+        "duration_seconds": None,
+        "sslyze_version": _sslyze_version(),
+        "error": code,
+        "error_detail": detail,
+        "command_errors": {},
+        "protocols": None,
+        "highest_protocol": None,
+        "certificate": None,
+        "chain": None,
+        "trusted": None,
+        "trust_error": None,
+        "hostname_matches": None,
+        "hostname_checked": None,
+        "client_cert_requested": None,
+        "client_cert_enforced": None,
+    }
+    for key in _FULL_ONLY_KEYS:
+        result[key] = None
+    return result
+
+
+def _sslyze_version() -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version("sslyze")
+    except Exception:  # informational only
+        return None
+
+
+def _child_main(jobs, options, out_queue) -> None:  # pragma: no cover - runs in the child
+    from mamori.websec import _engine
+
+    def emit(index: int, result: dict) -> None:
+        out_queue.put(("result", index, result))
+
+    try:
+        _engine.run_batch(jobs, emit=emit, **options)
+    finally:
+        out_queue.put(("done", None, None))
+
+
+_CONTEXT = None
+
+
+def _mp_context():
+    """forkserver (fork-safe, and the server pre-imports the engine once) where available."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["mamori.websec._engine"])
+        else:
+            ctx = multiprocessing.get_context("spawn")
+        _CONTEXT = ctx
+    return _CONTEXT
+
+
+def scan_targets(
+    targets: list[Target],
+    *,
+    timeout: float = 60.0,
+    concurrency: int = 10,
+    extra_ca_pem: str | None = None,
+    network_timeout: int = DEFAULT_NETWORK_TIMEOUT,
+    per_server_connections: int = DEFAULT_PER_SERVER_CONNECTIONS,
+) -> list[dict]:
+    """Scan targets in a child process; one JSON-serialisable dict per target, in order.
+
+    `timeout` bounds the whole batch (the child is killed when it passes). `extra_ca_pem` is an
+    additional trust anchor (PEM, one or more certificates) next to the system store.
+    """
+    results: list[dict | None] = [None] * len(targets)
+    started = [_now_iso()] * len(targets)
+    jobs: list[tuple[int, dict]] = []
+    for index, target in enumerate(targets):
+        address = _pinned_address(target.host)
+        if address is None:
+            results[index] = _error_result(
+                target,
+                "refused_not_loopback",
+                f"{target.host} is not inside {ALLOW_ENV} "
+                f"({os.environ.get(ALLOW_ENV) or DEFAULT_ALLOWED}); not connected",
+            )
+            continue
+        jobs.append(
+            (
+                index,
+                {
+                    "host": target.host,
+                    "port": int(target.port),
+                    "server_name": target.server_name,
+                    "ip_address": address,
+                    "http_path": target.http_path or "/",
+                    "full": bool(target.full),
+                    "client_cert_required": bool(target.client_cert_required),
+                },
+            )
+        )
+    if jobs:
+        _run_in_child(jobs, results, started, targets, timeout=timeout, options={
+            "extra_ca_pem": extra_ca_pem,
+            "concurrency": max(1, int(concurrency)),
+            "network_timeout": max(1, int(network_timeout)),
+            "per_server_connections": max(1, int(per_server_connections)),
+        })  # fmt: skip
+    return [r for r in results if r is not None]
+
+
+def _run_in_child(jobs, results, started, targets, *, timeout: float, options: dict) -> None:
+    ctx = _mp_context()
+    out_queue = ctx.Queue()
+    child = ctx.Process(target=_child_main, args=(jobs, options, out_queue), daemon=True)
+    deadline = time.monotonic() + max(0.1, timeout)
+    child.start()
+    pending = {index for index, _ in jobs}
+    child_done = False
+    try:
+        while pending and not child_done:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                kind, index, payload = out_queue.get(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                if not child.is_alive() and out_queue.empty():
+                    break
+                continue
+            if kind == "done":
+                child_done = True
+            elif kind == "result" and index in pending:
+                results[index] = payload
+                pending.discard(index)
+    finally:
+        if child.is_alive():
+            if pending:
+                child.kill()  # sslyze cannot be cancelled: the hard timeout kills the batch
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+                child.join(timeout=5)
+        out_queue.close()
+        out_queue.cancel_join_thread()
+    crashed = child.exitcode not in (0, None) and time.monotonic() < deadline
+    for index in pending:
+        if crashed:
+            results[index] = _error_result(
+                targets[index], "scan_failed", f"scan process exited with {child.exitcode}",
+                started[index],
+            )  # fmt: skip
+        else:
+            results[index] = _error_result(
+                targets[index], "timeout", f"batch did not finish within {timeout:g} s",
+                started[index],
+            )  # fmt: skip

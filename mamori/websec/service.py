@@ -1,0 +1,203 @@
+"""Scanning endpoints and recording what the scans found: the scan row (raw result and its
+hash), the verdict copied to the endpoint, findings opened and closed, and the evidence
+attached to the web-systems control."""
+
+import datetime
+import hashlib
+import json
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from mamori.controls.models import Control, Evidence, Theme
+from mamori.websec import scan, verdict
+from mamori.websec.messages import problem_text
+from mamori.websec.models import TlsFinding, TlsScan, WebEndpoint, WebSecuritySettings
+
+FULL, CERTIFICATE = TlsScan.Kind.FULL, TlsScan.Kind.CERTIFICATE
+# A certificate check re-checks only these promises' problems; a full scan checks them all.
+CERTIFICATE_PREFIXES = ("auth.", "scan.", "profile.certificate_type", "profile.key_size",
+                        "profile.signature")
+BATCH = 40
+BATCH_TIMEOUT = 120.0
+
+
+def target_for(endpoint: WebEndpoint, kind: str) -> scan.Target:
+    return scan.Target(host=endpoint.host, port=endpoint.port,
+                       server_name=endpoint.server_name or None,
+                       client_cert_required=endpoint.client_cert_required,
+                       http_path=endpoint.http_path, full=kind == FULL)
+
+
+def run(endpoints, kind: str = FULL, requested_by=None) -> list[TlsScan]:
+    """Scan the endpoints (in batches, each in a child process with a hard timeout) and
+    record each result. Returns the scans written."""
+    settings = WebSecuritySettings.current()
+    endpoints = list(endpoints)
+    written = []
+    for start in range(0, len(endpoints), BATCH):
+        batch = endpoints[start:start + BATCH]
+        results = scan.scan_targets([target_for(e, kind) for e in batch],
+                                    timeout=BATCH_TIMEOUT,
+                                    extra_ca_pem=settings.company_ca_pem or None)
+        for endpoint, result in zip(batch, results, strict=True):
+            written.append(record(endpoint, kind, result, settings, requested_by))
+    return written
+
+
+def result_hash(result: dict) -> str:
+    canonical = json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def moment(value, default):
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return parsed or default
+
+
+def record(endpoint, kind, result, settings=None, requested_by=None) -> TlsScan:
+    """Judge one result and write it, its findings and its evidence in one transaction."""
+    settings = settings or WebSecuritySettings.current()
+    now = timezone.now()
+    profile = endpoint.profile
+    judged = verdict.evaluate(result, profile.definition,
+                              handles_personal_data=endpoint.handles_personal_data,
+                              client_cert_required=endpoint.client_cert_required,
+                              expiry_warning_days=settings.expiry_warning_days, now=now)
+    problems = [{"code": p.code, "promise": p.promise, "level": p.level, "params": p.params}
+                for p in judged.problems]
+    with transaction.atomic():
+        row = TlsScan.objects.create(
+            endpoint=endpoint, kind=kind,
+            status=TlsScan.Status.FAILED if result.get("error") else TlsScan.Status.DONE,
+            started_at=moment(result.get("started_at"), now),
+            finished_at=moment(result.get("finished_at"), now),
+            requested_by=requested_by, profile_code=profile.code,
+            profile_version=profile.version,
+            authentication_ok=judged.authentication, encryption_ok=judged.encryption,
+            integrity_ok=judged.integrity, profile_ok=judged.profile,
+            certificate_expires_at=judged.certificate_expires, problems=problems,
+            result=result, result_sha256=result_hash(result))
+        update_findings(endpoint, row, judged.problems, kind)
+        copy_verdict(endpoint, row, kind)
+        if kind == FULL:
+            if settings.control_id is None:
+                settings.control = web_control(endpoint)
+                settings.save(update_fields=["control"])
+            row.evidence = attach_evidence(row, settings, requested_by)
+            row.save(update_fields=["evidence"])
+    return row
+
+
+def copy_verdict(endpoint, row, kind) -> None:
+    changes = {"certificate_expires_at": row.certificate_expires_at}
+    if kind == FULL:
+        changes.update(last_full_scan_at=row.started_at,
+                       verified_until=endpoint.counts_until(row.started_at),
+                       authentication_ok=row.authentication_ok,
+                       encryption_ok=row.encryption_ok, integrity_ok=row.integrity_ok,
+                       profile_ok=row.profile_ok, last_certificate_check_at=row.started_at)
+    else:
+        changes["last_certificate_check_at"] = row.started_at
+        if endpoint.last_full_scan_at is not None:
+            # A certificate that expired (or was replaced) changes authentication at once.
+            changes["authentication_ok"] = row.authentication_ok
+    WebEndpoint.objects.filter(pk=endpoint.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(endpoint, name, value)
+
+
+def problem_key(code: str, params: dict) -> str:
+    detail = ",".join(f"{k}={params[k]}" for k in sorted(params)
+                      if k in ("protocol", "suite", "group"))
+    return f"{code}:{detail}" if detail else code
+
+
+def update_findings(endpoint, row, problems, kind) -> None:
+    """Open a finding for each new problem, refresh the ones still there, and close those a
+    scan of this kind checks and no longer finds."""
+    found = {problem_key(p.code, p.params): p for p in problems}
+    current = {f.key: f for f in TlsFinding.objects.filter(endpoint=endpoint).open()}
+    for key, problem in found.items():
+        finding = current.get(key)
+        if finding is None:
+            TlsFinding.objects.create(
+                endpoint=endpoint, key=key, code=problem.code, promise=problem.promise,
+                level=problem.level, params=problem.params, opened_at=row.started_at,
+                last_seen_at=row.started_at, opened_by_scan=row)
+        else:
+            finding.last_seen_at, finding.level = row.started_at, problem.level
+            finding.params = problem.params
+            finding.save(update_fields=["last_seen_at", "level", "params"])
+    for key, finding in current.items():
+        checked = kind == FULL or key.startswith(CERTIFICATE_PREFIXES)
+        if key not in found and checked and row.status != TlsScan.Status.FAILED:
+            finding.closed_at, finding.closed_by_scan = row.started_at, row
+            finding.save(update_fields=["closed_at", "closed_by_scan"])
+
+
+def summary(row: TlsScan, language: str) -> str:
+    with override(language):
+        lines = [_("TLS scan of %(endpoint)s (%(address)s), profile %(profile)s %(version)s") % {
+            "endpoint": row.endpoint.name, "address": f"{row.endpoint.host}:{row.endpoint.port}",
+            "profile": row.profile_code, "version": row.profile_version}]
+        for promise, ok in (("authentication", row.authentication_ok),
+                            ("encryption", row.encryption_ok),
+                            ("integrity", row.integrity_ok)):
+            lines.append(f"- {promise_label(promise)}: {_('pass') if ok else _('fail')}")
+        lines += [f"  * {problem_text(p['code'], p['params'])}" for p in row.problems]
+        lines.append(_("SHA-256 of the raw result: %(hash)s") % {"hash": row.result_sha256})
+    return "\n".join(lines)
+
+
+def promise_label(promise: str) -> str:
+    return {"authentication": _("Authentication"), "encryption": _("Encryption"),
+            "integrity": _("Integrity"), "profile": _("TLS profile"),
+            "availability": _("Reachability")}.get(promise, promise)
+
+
+WEB_CONTROL_CODE = "WEB-TLS"
+
+
+def web_control(endpoint) -> Control:
+    """The technological control the scans are evidence for: the one the settings name, else
+    the one Mamori created for it (code WEB-TLS), else created now, owned by the department of
+    the first endpoint scanned (the CISO can move it, or choose another in the settings)."""
+    control = Control.objects.filter(code=WEB_CONTROL_CODE).first()
+    if control is None:
+        control = Control.objects.create(
+            code=WEB_CONTROL_CODE, title_ja="Webシステムにおける個人データの通信の暗号化",
+            title_en="Encryption of personal data in transit on web systems",
+            description=WEB_CONTROL_DESCRIPTION, theme=Theme.TECHNOLOGICAL,
+            department=endpoint.department, status=Control.Status.IMPLEMENTED,
+            frequency=Control.Frequency.CONTINUOUS)
+    return control
+
+
+WEB_CONTROL_DESCRIPTION = (
+    "個人情報を取り扱うWebシステムは、TLSによりサーバ（必要に応じてクライアント）の認証、通信の暗号化、"
+    "改ざん検知を行う。Mamoriが定期的に検査し、結果を証跡として記録する。\n"
+    "Web systems handling personal information use TLS to authenticate the server (and the "
+    "client where required), encrypt traffic and protect its integrity; Mamori scans them on a "
+    "schedule and records each scan as evidence.")
+
+
+def attach_evidence(row: TlsScan, settings, requested_by) -> Evidence:
+    """The raw result as a JSON file (its SHA-256 recorded by the evidence too) with the
+    readable summary in Japanese and English as the note, on the web-systems control."""
+    stamp = timezone.localtime(row.started_at)
+    days = max(2, (row.endpoint.scan_every_hours * 2 + 23) // 24)
+    content = json.dumps(row.result, sort_keys=True, ensure_ascii=False, indent=1)
+    evidence = Evidence(
+        control_id=settings.control_id, kind=Evidence.Kind.FILE,
+        title=f"TLS {row.endpoint.name} {stamp:%Y-%m-%d %H:%M}"[:200],
+        note=summary(row, "ja") + "\n\n" + summary(row, "en"),
+        collected_on=stamp.date(), expires_on=stamp.date() + datetime.timedelta(days=days),
+        collected_by=requested_by)
+    evidence.file.save(f"tls-scan-{row.pk}.json", ContentFile(content.encode()), save=False)
+    evidence.save()
+    return evidence

@@ -1,0 +1,167 @@
+"""Scanning registered endpoints end to end, against TLS servers of the tests' own CA on
+127.0.0.1: the scan row and its hash, the verdict copied to the endpoint, findings that open
+once and close when a later scan passes, the evidence on the web-systems control, the
+conformance check, the "Scan now" button and `mamori tlsscan`."""
+
+import datetime
+import hashlib
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from mamori.controls.models import Control, Evidence, Theme
+from mamori.core.testing import api_client, log_entries
+from mamori.websec import service
+from mamori.websec.conformance import endpoints_verified
+from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
+from mamori.websec.tests.tls_servers import PKI, TLSServer
+
+pytestmark = pytest.mark.django_db
+HSTS = "max-age=63072000"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory):
+    return PKI(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture
+def trusted(db, pki):
+    settings = WebSecuritySettings.current()
+    settings.company_ca_pem = pki.ca_pem
+    settings.save()
+    return settings
+
+
+def endpoint(org, port, name="会員サイト", **fields):
+    values = {"url": f"https://127.0.0.1:{port}/", "server_name": "localhost",
+              "department": org.it, "profile": TlsProfile.objects.get(code="intermediate"),
+              "handles_personal_info": True}
+    values.update(fields)
+    return WebEndpoint.objects.create(name=name, **values)
+
+
+def test_a_good_endpoint_passes_and_the_scan_is_evidence(org, pki, trusted):
+    with TLSServer(pki.leaf("good"), hsts=HSTS) as server:
+        site = endpoint(org, server.port)
+        [row] = service.run([site])
+    assert row.passes and row.profile_ok, row.problems
+    assert row.result_sha256 == hashlib.sha256(json.dumps(
+        row.result, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
+    site.refresh_from_db()
+    assert (site.authentication_ok, site.encryption_ok, site.integrity_ok) == (True,) * 3
+    assert site.certificate_expires_at is not None and site.last_full_scan_at is not None
+    assert not TlsFinding.objects.exists()
+    # The scan is evidence on the web-systems control Mamori created, as the raw JSON.
+    control = Control.objects.get(code=service.WEB_CONTROL_CODE)
+    assert control.theme == Theme.TECHNOLOGICAL
+    evidence = Evidence.objects.get(pk=row.evidence_id)
+    assert evidence.control == control and evidence.kind == Evidence.Kind.FILE
+    assert json.loads(evidence.file.read()) == row.result
+    assert "認証" in evidence.note or "Authentication" in evidence.note
+    assert endpoints_verified().status == "pass"
+    # The raw result is not copied into the change log; its hash is.
+    entry = log_entries(row, "create").get()
+    assert entry.after["result"] == "[redacted]" and entry.after["result_sha256"]
+
+
+def test_findings_open_once_and_close_when_a_later_scan_passes(org, pki, trusted):
+    bad = {"min_version": "1.2", "ciphers": "AES128-GCM-SHA256:ECDHE+AESGCM"}
+    rsa_leaf = pki.leaf("rsa-good", key_type="rsa", key_size=2048)
+    with TLSServer(rsa_leaf, hsts=HSTS, **bad) as server:
+        site = endpoint(org, server.port)
+        first, second = service.run([site]) + service.run([site])
+    assert not first.encryption_ok and "enc.no_forward_secrecy" in {
+        p["code"] for p in first.problems}
+    open_findings = TlsFinding.objects.filter(endpoint=site).open()
+    # One finding per endpoint and problem, however many scans found it.
+    assert open_findings.filter(code="enc.no_forward_secrecy").count() == 1
+    finding = open_findings.get(code="enc.no_forward_secrecy")
+    assert finding.opened_by_scan == first and finding.last_seen_at == second.started_at
+    assert endpoints_verified().status == "fail"
+    with TLSServer(pki.leaf("good"), hsts=HSTS) as fixed:
+        site.url = f"https://127.0.0.1:{fixed.port}/"
+        site.save()
+        [third] = service.run([site])
+    assert third.passes
+    finding.refresh_from_db()
+    assert finding.closed_at == third.started_at and finding.closed_by_scan == third
+    assert not TlsFinding.objects.filter(endpoint=site).open().exists()
+    assert endpoints_verified().status == "pass"
+
+
+def test_a_certificate_check_keeps_findings_it_does_not_check(org, pki, trusted):
+    with TLSServer(pki.leaf("good"), hsts=None) as server:
+        site = endpoint(org, server.port)
+        service.run([site])
+        assert TlsFinding.objects.filter(endpoint=site, code="int.no_hsts").open().exists()
+        [check] = service.run([site], "certificate")
+    assert check.kind == TlsScan.Kind.CERTIFICATE
+    assert TlsFinding.objects.filter(endpoint=site, code="int.no_hsts").open().exists()
+    site.refresh_from_db()
+    assert site.integrity_ok is False  # from the full scan, not reset by the check
+
+
+def test_a_failed_scan_opens_a_finding_and_the_check_counts_the_endpoint(org, trusted):
+    from mamori.websec.tests.tls_servers import free_port
+
+    site = endpoint(org, free_port())
+    [row] = service.run([site])
+    assert row.status == TlsScan.Status.FAILED and not row.passes
+    assert TlsFinding.objects.get(endpoint=site).code == "scan.error"
+    result = endpoints_verified()
+    assert result.status == "fail" and [f.label for f in result.failing] == [site.name]
+
+
+def test_a_scan_older_than_the_schedule_allows_does_not_count(org, pki, trusted):
+    with TLSServer(pki.leaf("good"), hsts=HSTS) as server:
+        site = endpoint(org, server.port, scan_every_hours=24)
+        service.run([site])
+    assert endpoints_verified().status == "pass"
+    site.refresh_from_db()
+    site.last_full_scan_at = timezone.now() - datetime.timedelta(hours=49)
+    site.save()  # the scan counts until twice the 24-hour interval after it ran
+    assert endpoints_verified().status == "fail"
+    WebEndpoint.objects.filter(pk=site.pk).update(handles_personal_info=False)
+    assert endpoints_verified().status == "n/a"
+
+
+def test_scan_now_button_api_and_command(org, pki, trusted, capsys):
+    with TLSServer(pki.leaf("good"), hsts=HSTS) as server:
+        site = endpoint(org, server.port, department=org.sales)
+        response = org.client("manager").post(reverse("websec:webendpoint_scan",
+                                                      args=[site.pk]), {"kind": "full"})
+        assert response.status_code == 302
+        row = TlsScan.objects.get(endpoint=site)
+        assert response["Location"] == row.get_absolute_url()
+        assert row.requested_by == org.people["manager"]
+        page = org.client("manager").get(row.get_absolute_url())
+        assert page.status_code == 200 and len(page.context["report"].promises) == 4
+        assert org.client("manager").get(reverse(
+            "websec:tlsscan_report", args=[row.pk, "pdf"])).content[:4] == b"%PDF"
+        # Staff do not scan; the auditor reads but does not scan.
+        assert org.client("staff").post(reverse("websec:webendpoint_scan",
+                                                args=[site.pk])).status_code == 404
+        assert org.client("auditor").post(reverse("websec:webendpoint_scan",
+                                                  args=[site.pk])).status_code == 403
+        api = api_client(org.users["manager"]).post(
+            f"/api/websec/endpoints/{site.pk}/scan/", {"kind": "certificate"}, format="json")
+        assert api.status_code == 201 and api.json()["kind"] == "certificate"
+        call_command("tlsscan", site.name)
+    assert "会員サイト" in capsys.readouterr().out
+    assert TlsScan.objects.filter(endpoint=site).count() == 3
+
+
+def test_a_non_loopback_address_is_refused_when_registered(org):
+    response = org.client("manager").post(reverse("websec:webendpoint_create"), {
+        "name": "外部", "url": "https://192.0.2.10/", "server_name": "", "purpose": "api",
+        "handles_personal_info": "on", "department": org.sales.pk,
+        "profile": TlsProfile.objects.get(code="intermediate").pk,
+        "scan_every_hours": 24, "certificate_check_every_hours": 1, "active": "on"})
+    assert response.status_code == 400
+    assert "url" in response.context["form"].errors
+    assert not WebEndpoint.objects.exists()

@@ -1,0 +1,48 @@
+from django.urls import path, re_path
+
+from mamori.websec import views
+
+app_name = "websec"
+
+urlpatterns = [
+    path("", views.WebEndpointList.as_view(), name="webendpoint_list"),
+    path("new/", views.WebEndpointCreate.as_view(), name="webendpoint_create"),
+    path("import/", views.WebEndpointImport.as_view(), name="webendpoint_import"),
+    path("bulk-delete/", views.WebEndpointBulkDelete.as_view(),
+         name="webendpoint_bulk_delete"),
+    path("<int:pk>/", views.WebEndpointDetail.as_view(), name="webendpoint_detail"),
+    path("<int:pk>/edit/", views.WebEndpointUpdate.as_view(), name="webendpoint_update"),
+    path("<int:pk>/delete/", views.WebEndpointDelete.as_view(), name="webendpoint_delete"),
+    path("<int:pk>/history/", views.WebEndpointHistory.as_view(),
+         name="webendpoint_history"),
+    path("<int:pk>/scan/", views.WebEndpointScan.as_view(), name="webendpoint_scan"),
+    path("scans/", views.TlsScanList.as_view(), name="tlsscan_list"),
+    path("scans/<int:pk>/", views.TlsScanDetail.as_view(), name="tlsscan_detail"),
+    path("scans/<int:pk>/history/", views.TlsScanHistory.as_view(), name="tlsscan_history"),
+    re_path(r"^scans/(?P<pk>[0-9]+)/report\.(?P<format>pdf|json)$",
+            views.TlsScanReport.as_view(), name="tlsscan_report"),
+    path("findings/", views.TlsFindingList.as_view(), name="tlsfinding_list"),
+    path("findings/<int:pk>/", views.TlsFindingDetail.as_view(), name="tlsfinding_detail"),
+    path("findings/<int:pk>/history/", views.TlsFindingHistory.as_view(),
+         name="tlsfinding_history"),
+    path("profiles/", views.TlsProfileList.as_view(), name="tlsprofile_list"),
+    path("profiles/new/", views.TlsProfileCreate.as_view(), name="tlsprofile_create"),
+    path("profiles/import/", views.TlsProfileImport.as_view(), name="tlsprofile_import"),
+    path("profiles/bulk-delete/", views.TlsProfileBulkDelete.as_view(),
+         name="tlsprofile_bulk_delete"),
+    path("profiles/<int:pk>/", views.TlsProfileDetail.as_view(), name="tlsprofile_detail"),
+    path("profiles/<int:pk>/edit/", views.TlsProfileUpdate.as_view(),
+         name="tlsprofile_update"),
+    path("profiles/<int:pk>/delete/", views.TlsProfileDelete.as_view(),
+         name="tlsprofile_delete"),
+    path("profiles/<int:pk>/history/", views.TlsProfileHistory.as_view(),
+         name="tlsprofile_history"),
+    path("settings/", views.WebSecuritySettingsList.as_view(),
+         name="websecuritysettings_list"),
+    path("settings/<int:pk>/", views.WebSecuritySettingsDetail.as_view(),
+         name="websecuritysettings_detail"),
+    path("settings/<int:pk>/edit/", views.WebSecuritySettingsUpdate.as_view(),
+         name="websecuritysettings_update"),
+    path("settings/<int:pk>/history/", views.WebSecuritySettingsHistory.as_view(),
+         name="websecuritysettings_history"),
+]

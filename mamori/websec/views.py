@@ -1,0 +1,212 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.views import View
+
+from mamori.core.scope import CHANGE, VIEW
+from mamori.core.views import generic
+from mamori.websec import filtersets, forms, report, service, tables
+from mamori.websec.messages import problem_text
+from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
+
+ENDPOINT_DETAIL_FIELDS = ["name", "url", "host", "port", "server_name", "purpose",
+                          "handles_personal_info", "handles_card_data", "department", "profile",
+                          "client_cert_required", "scan_every_hours",
+                          "certificate_check_every_hours", "active", "last_full_scan_at",
+                          "last_certificate_check_at", "certificate_expires_at"]
+
+
+class WebEndpointList(generic.ScopedListView):
+    model = WebEndpoint
+    filterset_class = filtersets.WebEndpointFilterSet
+    table_class = tables.WebEndpointTable
+    resource_class = tables.WebEndpointResource
+    template_name = "websec/webendpoint_list.html"
+
+
+class WebEndpointDetail(generic.ScopedDetailView):
+    model = WebEndpoint
+    fields = ENDPOINT_DETAIL_FIELDS
+    template_name = "websec/webendpoint_detail.html"
+
+    def extra_context(self, obj):
+        user = self.request.user
+        return {
+            "can_scan": WebEndpoint.objects.restrict(user, CHANGE).filter(pk=obj.pk).exists(),
+            "scan_form": forms.ScanForm(),
+            "findings": obj.findings.restrict(user).open().order_by("promise", "code"),
+            "scans": obj.scans.restrict(user).defer("result").order_by("-started_at")[:30],
+            "verdicts": [(service.promise_label(name), getattr(obj, f"{name}_ok"))
+                         for name in ("authentication", "encryption", "integrity")],
+        }
+
+
+class WebEndpointCreate(generic.ScopedCreateView):
+    model = WebEndpoint
+    form_class = forms.WebEndpointForm
+
+
+class WebEndpointUpdate(generic.ScopedUpdateView):
+    model = WebEndpoint
+    form_class = forms.WebEndpointForm
+
+
+class WebEndpointDelete(generic.ScopedDeleteView):
+    model = WebEndpoint
+
+
+class WebEndpointBulkDelete(generic.ScopedBulkDeleteView):
+    model = WebEndpoint
+
+
+class WebEndpointImport(generic.ScopedImportView):
+    model = WebEndpoint
+    form_class = forms.WebEndpointForm
+    resource_class = tables.WebEndpointResource
+
+
+class WebEndpointHistory(generic.ObjectHistoryView):
+    model = WebEndpoint
+
+
+class WebEndpointScan(generic.ModelViewMixin, View):
+    """The "Scan now" button: scans in this request (one endpoint takes seconds) so the
+    person who asked sees the verdict at once."""
+
+    model = WebEndpoint
+
+    def post(self, request, *args, **kwargs):
+        endpoint = self.get_object(VIEW)
+        if not WebEndpoint.objects.restrict(request.user, CHANGE).filter(
+                pk=endpoint.pk).exists():
+            raise PermissionDenied
+        form = forms.ScanForm(request.POST)
+        kind = form.cleaned_data["kind"] if form.is_valid() else "full"
+        person = getattr(request.user, "person", None)
+        [row] = service.run([endpoint], kind, requested_by=person)
+        level = messages.success if row.passes else messages.warning
+        level(request, _("Scanned %(endpoint)s: %(outcome)s") % {
+            "endpoint": endpoint, "outcome": outcome_text(row)})
+        return HttpResponseRedirect(row.get_absolute_url())
+
+
+def outcome_text(row) -> str:
+    if row.status == TlsScan.Status.FAILED:
+        return "; ".join(problem_text(p["code"], p["params"]) for p in row.problems)
+    parts = [f"{service.promise_label(p)} {_('pass') if ok else _('fail')}" for p, ok in (
+        ("authentication", row.authentication_ok), ("encryption", row.encryption_ok),
+        ("integrity", row.integrity_ok))]
+    return ", ".join(parts)
+
+
+class TlsScanList(generic.ScopedListView):
+    model = TlsScan
+    filterset_class = filtersets.TlsScanFilterSet
+    table_class = tables.TlsScanTable
+    resource_class = tables.TlsScanResource
+
+
+class TlsScanDetail(generic.ScopedDetailView):
+    model = TlsScan
+    fields = ["endpoint", "kind", "status", "started_at", "finished_at", "requested_by",
+              "profile_code", "profile_version", "authentication_ok", "encryption_ok",
+              "integrity_ok", "profile_ok", "certificate_expires_at", "result_sha256",
+              "evidence"]
+    template_name = "websec/tlsscan_detail.html"
+
+    def extra_context(self, obj):
+        return {"report": report.build(obj)}
+
+
+class TlsScanReport(generic.ModelViewMixin, View):
+    """The readable report (HTML page or PDF) and the raw result (JSON) of one scan."""
+
+    model = TlsScan
+
+    def get(self, request, *args, **kwargs):
+        row = self.get_object(VIEW)
+        return report.response(row, kwargs["format"], request)
+
+
+class TlsScanHistory(generic.ObjectHistoryView):
+    model = TlsScan
+
+
+class TlsFindingList(generic.ScopedListView):
+    model = TlsFinding
+    filterset_class = filtersets.TlsFindingFilterSet
+    table_class = tables.TlsFindingTable
+    resource_class = tables.TlsFindingResource
+
+
+class TlsFindingDetail(generic.ScopedDetailView):
+    model = TlsFinding
+    fields = ["endpoint", "code", "promise", "level", "opened_at", "last_seen_at",
+              "closed_at", "opened_by_scan", "closed_by_scan"]
+
+    def extra_context(self, obj):
+        return {"description": obj.text}
+
+
+class TlsFindingHistory(generic.ObjectHistoryView):
+    model = TlsFinding
+
+
+class TlsProfileList(generic.ScopedListView):
+    model = TlsProfile
+    filterset_class = filtersets.TlsProfileFilterSet
+    table_class = tables.TlsProfileTable
+    resource_class = tables.TlsProfileResource
+
+
+class TlsProfileDetail(generic.ScopedDetailView):
+    model = TlsProfile
+    fields = ["code", "name_ja", "name_en", "source", "version", "definition"]
+
+
+class TlsProfileCreate(generic.ScopedCreateView):
+    model = TlsProfile
+    form_class = forms.TlsProfileForm
+
+
+class TlsProfileUpdate(generic.ScopedUpdateView):
+    model = TlsProfile
+    form_class = forms.TlsProfileForm
+
+
+class TlsProfileDelete(generic.ScopedDeleteView):
+    model = TlsProfile
+
+
+class TlsProfileBulkDelete(generic.ScopedBulkDeleteView):
+    model = TlsProfile
+
+
+class TlsProfileImport(generic.ScopedImportView):
+    model = TlsProfile
+    form_class = forms.TlsProfileForm
+    resource_class = tables.TlsProfileResource
+
+
+class TlsProfileHistory(generic.ObjectHistoryView):
+    model = TlsProfile
+
+
+class WebSecuritySettingsList(generic.SettingsRowView):
+    model = WebSecuritySettings
+
+
+class WebSecuritySettingsDetail(generic.ScopedDetailView):
+    model = WebSecuritySettings
+    fields = ["company_ca_pem", "expiry_warning_days", "control"]
+
+
+class WebSecuritySettingsUpdate(generic.ScopedUpdateView):
+    model = WebSecuritySettings
+    form_class = forms.WebSecuritySettingsForm
+
+
+class WebSecuritySettingsHistory(generic.ObjectHistoryView):
+    model = WebSecuritySettings
+
