@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import select
 import socket
 import ssl
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -542,12 +543,67 @@ def _safe(result: dict, name: str, func, *args):
         return None
 
 
+def _client_hello(sni: str | None, maximum: ssl.TLSVersion | None) -> bytes:
+    """The bytes of a ClientHello (Python ssl, memory BIOs: nothing is sent here)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE  # only the first answer matters, not the certificate
+    try:
+        ctx.set_ciphers("ALL:@SECLEVEL=0")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # TLS 1.0 on purpose
+            ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+            if maximum is not None:
+                ctx.maximum_version = maximum
+        tls = ctx.wrap_bio(ssl.MemoryBIO(), outgoing := ssl.MemoryBIO(), server_hostname=sni)
+        tls.do_handshake()
+    except ssl.SSLWantReadError:
+        return outgoing.read()
+    except (ssl.SSLError, ValueError):
+        return b""  # this client cannot say such a hello (e.g. no TLS 1.0 in this OpenSSL)
+    return b""
+
+
+def answers_tls(ip: str, port: int, sni: str | None, timeout: float) -> bool:
+    """Does the server answer a ClientHello at all within `timeout` (any byte, an alert or a
+    close counts)? Sends a current hello and a TLS 1.0-only one (an old server may stall on the
+    first) on two connections at once. A silent server would otherwise hold sslyze's probing
+    for ~11 network timeouts (each protocol version and cipher list in turn). A refused
+    connection counts as an answer: sslyze reports it the usual way."""
+    hellos = [h for h in (_client_hello(sni, None), _client_hello(sni, ssl.TLSVersion.TLSv1))
+              if h]  # fmt: skip
+    sockets: list[socket.socket] = []
+    try:
+        for hello in hellos:
+            try:
+                sock = socket.create_connection((ip, port), timeout=timeout)
+            except TimeoutError:
+                return False
+            except OSError:
+                return True
+            sockets.append(sock)
+            sock.sendall(hello)
+        readable, _, _ = select.select(sockets, [], [], timeout)
+        return bool(readable) or not sockets
+    except OSError:
+        return True
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
 def scan_one(target: dict, *, extra_ca_pem: str | None, network_timeout: int,
              per_server_connections: int) -> dict:  # fmt: skip
     started = time.monotonic()
     result = empty_result(target)
     try:
-        _scan_one(target, result, extra_ca_pem, network_timeout, per_server_connections)
+        sni = target.get("server_name") or target["host"]
+        if not answers_tls(target["ip_address"], target["port"], None if _is_ip(sni) else sni,
+                           float(network_timeout)):
+            result["error"] = "timeout"
+            result["error_detail"] = f"no answer to a TLS ClientHello within {network_timeout} s"
+        else:
+            _scan_one(target, result, extra_ca_pem, network_timeout, per_server_connections)
     except ConnectionToServerFailed as exc:
         result["error"] = "connect"
         result["error_detail"] = str(getattr(exc, "error_message", exc))[:500]
@@ -716,20 +772,48 @@ def _client_cert(result: dict, requested: bool, probing, probe: dict) -> None:
     result["client_cert_requirement_sslyze"] = probing.client_auth_requirement.value
 
 
-def run_batch(targets: list[dict], *, extra_ca_pem: str | None, concurrency: int,
-              network_timeout: int, per_server_connections: int, emit) -> None:  # fmt: skip
-    """Scan `targets` (index, dict) concurrently, calling emit(index, result) as each finishes."""
+def run_batch(targets: list[tuple[int, dict]], *, extra_ca_pem: str | None, concurrency: int,
+              network_timeout: int, per_server_connections: int, emit,
+              endpoint_timeout: float | None = None) -> None:  # fmt: skip
+    """Scan `targets` (index, dict) concurrently, calling emit(index, result) as each finishes.
+
+    An endpoint still running `endpoint_timeout` seconds after its scan began is given up:
+    emitted as {"error": "timeout"} at once (sslyze cannot be cancelled; its thread is left
+    to end on its own and the child process exits without waiting for it)."""
     _system_roots()  # load the trust store once, before any thread needs it
     _tls12_split()
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        futures = {
-            pool.submit(
-                scan_one, target, extra_ca_pem=extra_ca_pem, network_timeout=network_timeout,
-                per_server_connections=per_server_connections,
-            ): index
-            for index, target in targets
-        }  # fmt: skip
-        from concurrent.futures import as_completed
+    began: dict[int, float] = {}
 
-        for fut in as_completed(futures):
-            emit(futures[fut], fut.result())
+    def scan(index: int, target: dict) -> dict:
+        began[index] = time.monotonic()
+        return scan_one(target, extra_ca_pem=extra_ca_pem, network_timeout=network_timeout,
+                        per_server_connections=per_server_connections)
+
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    futures = {pool.submit(scan, index, target): (index, target) for index, target in targets}
+    pending = set(futures)
+    abandoned = False
+    try:
+        while pending:
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_COMPLETED)
+            for fut in done:
+                emit(futures[fut][0], fut.result())
+            if not endpoint_timeout:
+                continue
+            now = time.monotonic()
+            for fut in list(pending):
+                index, target = futures[fut]
+                if index in began and now - began[index] > endpoint_timeout:
+                    pending.discard(fut)
+                    abandoned = True
+                    result = empty_result(target)
+                    result["started_at"] = (
+                        datetime.now(UTC) - timedelta(seconds=now - began[index])
+                    ).isoformat(timespec="seconds")
+                    result["error"] = "timeout"
+                    result["error_detail"] = f"endpoint not scanned within {endpoint_timeout:g} s"
+                    result["finished_at"] = now_iso()
+                    result["duration_seconds"] = round(now - began[index], 3)
+                    emit(index, result)
+    finally:
+        pool.shutdown(wait=not abandoned, cancel_futures=True)

@@ -208,6 +208,11 @@ class WebEndpoint(AuditedModel):
             raise ValidationError({"url": _(
                 "Mamori may not scan %(host)s: only the networks in "
                 "MAMORI_TLSSCAN_ALLOW_NETWORKS are scanned.") % {"host": host}})
+        # host and port are not form fields, so the forms skip the unique constraint on them.
+        if WebEndpoint.objects.filter(host=host, port=port,
+                                      server_name=self.server_name).exclude(pk=self.pk).exists():
+            raise ValidationError({"url": _(
+                "An endpoint with this address and server name is already registered.")})
         self.host, self.port, self.http_path = host, port, path
 
     def save(self, *args, **kwargs):
@@ -235,7 +240,7 @@ def parse_address(text: str) -> tuple[str, int, str]:
         raise ValueError(_("This is not a URL or host:port.")) from exc
     if parts.scheme != "https":
         raise ValueError(_("Only https endpoints are scanned."))
-    if not parts.hostname:
+    if not parts.hostname or parts.port == 0:  # port 0 would silently become 443
         raise ValueError(_("This is not a URL or host:port."))
     return parts.hostname, port, parts.path or "/"
 

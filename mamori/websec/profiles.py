@@ -133,6 +133,7 @@ def get_profile(name: str) -> dict:
 # What a profile's definition must hold: list fields and the protocol names they may use.
 LIST_FIELDS = ("protocols", "cipher_suites", "tls13_cipher_suites", "groups",
                "certificate_types", "certificate_signatures")
+OPTIONAL_LIST_FIELDS = ("certificate_curves",)  # may be missing or null
 NUMBER_FIELDS = ("rsa_min_bits", "ecdsa_min_bits", "dh_min_bits", "hsts_min_age",
                  "max_certificate_lifespan_days")
 KNOWN_PROTOCOLS = ("ssl2.0", "ssl3.0", "tls1.0", "tls1.1", "tls1.2", "tls1.3")
@@ -146,8 +147,10 @@ def profile_errors(definition) -> list[str]:
     if not isinstance(definition, dict):
         return [_("The definition must be a JSON object.")]
     errors = []
-    for name in LIST_FIELDS:
+    for name in LIST_FIELDS + OPTIONAL_LIST_FIELDS:
         value = definition.get(name)
+        if value is None and name in OPTIONAL_LIST_FIELDS:
+            continue
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             errors.append(_("“%(key)s” must be a list of names.") % {"key": name})
     for name in NUMBER_FIELDS:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mamori.websec.messages import PROTOCOL_NAMES, problem_text
 from mamori.websec.service import promise_label
@@ -26,7 +27,7 @@ class Report:
     scan: object
     promises: list[Promise]
     other: list[tuple[str, str]]
-    certificate: dict
+    certificate: list[tuple[str, str]]
     protocols: list[tuple[str, bool | None]]
     error: str | None
 
@@ -47,9 +48,36 @@ def build(scan) -> Report:
     accepted = result.get("protocols") or {}
     return Report(
         scan=scan, promises=promises, other=other,
-        certificate=(result.get("certificate") or {}),
+        certificate=certificate_rows(result),
         protocols=[(label, accepted.get(key)) for key, label in PROTOCOL_NAMES.items()],
         error=result.get("error"))
+
+
+def yes_no(value) -> str:
+    return "—" if value is None else (_("yes") if value else _("no"))
+
+
+def certificate_rows(result: dict) -> list[tuple[str, str]]:
+    """The leaf certificate and what was checked about it, as labelled lines."""
+    cert = result.get("certificate") or {}
+    if not cert:
+        return []
+    sans = cert.get("sans") or {}
+    names = [*sans.get("dns", []), *sans.get("ip", [])] if isinstance(sans, dict) else sans
+    hsts = result.get("hsts")
+    return [
+        (_("subject"), cert.get("subject") or "—"),
+        (_("issuer"), cert.get("issuer") or "—"),
+        (_("names (SAN)"), ", ".join(map(str, names)) or "—"),
+        (_("key"), f"{(cert.get('key_type') or '?').upper()} {cert.get('key_size') or '?'}"),
+        (_("signature algorithm"), cert.get("signature_algorithm") or "—"),
+        (_("valid from"), str(cert.get("not_before") or "—")[:10]),
+        (_("valid until"), str(cert.get("not_after") or "—")[:10]),
+        (_("trusted"), yes_no(result.get("trusted"))),
+        (_("host name matches"), yes_no(result.get("hostname_matches"))),
+        (_("OCSP stapled"), yes_no(result.get("ocsp_stapled"))),
+        ("HSTS", f"max-age={hsts.get('max_age')}" if isinstance(hsts, dict) else "—"),
+    ]
 
 
 def response(scan, fmt: str, request=None) -> HttpResponse:

@@ -28,6 +28,10 @@ DEFAULT_ALLOWED = "127.0.0.0/8,::1/128"
 # Per-endpoint bounds inside the child (sslyze has no cancel; the batch timeout is the backstop).
 DEFAULT_NETWORK_TIMEOUT = 5  # seconds per connect / read, sslyze's network_timeout
 DEFAULT_PER_SERVER_CONNECTIONS = 5  # concurrent connections to one endpoint
+# One endpoint is given up ({"error": "timeout"}) this long after its scan began; the others in
+# the batch go on. A server that never answers a ClientHello is given up after the network
+# timeout.
+DEFAULT_ENDPOINT_TIMEOUT = 60.0
 
 _FULL_ONLY_KEYS = (
     "cipher_suites", "key_exchange", "groups", "ocsp_stapled", "hsts", "http_status",
@@ -159,6 +163,10 @@ def _child_main(jobs, options, out_queue) -> None:  # pragma: no cover - runs in
         _engine.run_batch(jobs, emit=emit, **options)
     finally:
         out_queue.put(("done", None, None))
+    # Exit without joining the threads of endpoints given up on (still inside sslyze calls).
+    out_queue.close()
+    out_queue.join_thread()
+    os._exit(0)
 
 
 _CONTEXT = None
@@ -185,10 +193,12 @@ def scan_targets(
     extra_ca_pem: str | None = None,
     network_timeout: int = DEFAULT_NETWORK_TIMEOUT,
     per_server_connections: int = DEFAULT_PER_SERVER_CONNECTIONS,
+    endpoint_timeout: float = DEFAULT_ENDPOINT_TIMEOUT,
 ) -> list[dict]:
     """Scan targets in a child process; one JSON-serialisable dict per target, in order.
 
-    `timeout` bounds the whole batch (the child is killed when it passes). `extra_ca_pem` is an
+    `timeout` bounds the whole batch (the child is killed when it passes), `endpoint_timeout`
+    each endpoint (given up inside the child, the batch goes on). `extra_ca_pem` is an
     additional trust anchor (PEM, one or more certificates) next to the system store.
     """
     results: list[dict | None] = [None] * len(targets)
@@ -224,6 +234,7 @@ def scan_targets(
             "concurrency": max(1, int(concurrency)),
             "network_timeout": max(1, int(network_timeout)),
             "per_server_connections": max(1, int(per_server_connections)),
+            "endpoint_timeout": max(1.0, float(endpoint_timeout)),
         })  # fmt: skip
     return [r for r in results if r is not None]
 

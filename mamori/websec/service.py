@@ -21,7 +21,7 @@ from mamori.websec.models import TlsFinding, TlsScan, WebEndpoint, WebSecuritySe
 FULL, CERTIFICATE = TlsScan.Kind.FULL, TlsScan.Kind.CERTIFICATE
 # A certificate check re-checks only these promises' problems; a full scan checks them all.
 CERTIFICATE_PREFIXES = ("auth.", "scan.", "profile.certificate_type", "profile.key_size",
-                        "profile.signature")
+                        "profile.signature", "profile.certificate_lifespan")
 BATCH = 40
 BATCH_TIMEOUT = 120.0
 
@@ -62,7 +62,8 @@ def moment(value, default):
 def record(endpoint, kind, result, settings=None, requested_by=None) -> TlsScan:
     """Judge one result and write it, its findings and its evidence in one transaction."""
     settings = settings or WebSecuritySettings.current()
-    now = timezone.now()
+    # Judged as of the moment the scan ran (a certificate "expires in 12 days" then).
+    now = moment(result.get("started_at"), timezone.now())
     profile = endpoint.profile
     judged = verdict.evaluate(result, profile.definition,
                               handles_personal_data=endpoint.handles_personal_data,

@@ -27,11 +27,25 @@ def enqueue_due_scans() -> dict:
         if kind == "certificate":
             full = {e.pk for e in due_endpoints("full")}
             due = [pk for pk in due if pk not in full]  # a full scan checks the certificate
-        for start in range(0, len(due), service.BATCH):
-            batch = due[start:start + service.BATCH]
+        for batch in task_batches(due):
             transaction.on_commit(lambda b=batch, k=kind: scan_endpoints.enqueue(b, k))
         counts[kind] = len(due)
     return counts
+
+
+SPREAD = 8  # tasks at least, when there are endpoints enough: several workers share them
+MIN_TASK = 4  # endpoints per task at least (each task starts a scan process)
+
+
+def task_batches(ids: list) -> list[list]:
+    """The due endpoints in tasks of equal size, at most service.BATCH each, and small enough
+    that a short list is still spread over several workers (one task of 40 and one of 10 would
+    leave the second worker idle most of the time)."""
+    if not ids:
+        return []
+    size = max(MIN_TASK, min(service.BATCH, -(-len(ids) // SPREAD)))
+    count = -(-len(ids) // size)
+    return [ids[i::count] for i in range(count)]
 
 
 @task()

@@ -293,6 +293,8 @@ def _integrity(result, profile, add, handles_personal_data) -> None:
     if result.get("early_data"):
         add("int.early_data", INT, WARNING)
 
+    if result.get("full") is False:
+        return  # a certificate-only check makes no HTTP request: HSTS is for full scans to judge
     hsts = result.get("hsts")
     max_age = (hsts or {}).get("max_age")
     unreadable = result.get("client_cert_enforced") is True and result.get("http_status") is None
