@@ -49,6 +49,7 @@ bench: install-test
 	$(BIN)/python bench/policies.py
 	$(BIN)/python bench/risks.py
 	$(BIN)/python bench/incidents.py
+	$(BIN)/python bench/websec.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

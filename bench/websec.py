@@ -248,14 +248,17 @@ def stop_workers(workers: dict[str, subprocess.Popen]) -> None:
             proc.wait()
 
 
-def scan_phase(label, kind, endpoint_ids, workers, servers, our_only: bool) -> dict:
+def scan_phase(label, kind, endpoint_ids, workers, servers) -> dict:
     """Enqueue the due scans (as the hourly task does) and wait until the workers have run
     them all. Returns the phase's figures."""
     from django.db import close_old_connections
     from django_tasks_db.models import DBTaskResult
 
-    from mamori.websec import service
-    from mamori.websec.tasks import enqueue_due_scans, scan_endpoints
+    from mamori.websec.tasks import due_endpoints, enqueue_due_scans, scan_endpoints, task_batches
+
+    due_full = {e.pk for e in due_endpoints("full")}
+    due = due_full if kind == "full" else {e.pk for e in due_endpoints(kind)} - due_full
+    our_only = due == set(endpoint_ids)  # else the database holds other endpoints due a scan
 
     roots = {name: proc.pid for name, proc in workers.items()}
     cpu_before = {name: tree_cpu(pid) for name, pid in roots.items()}
@@ -270,8 +273,8 @@ def scan_phase(label, kind, endpoint_ids, workers, servers, our_only: bool) -> d
             counts = enqueue_due_scans.call()
             how = f"enqueue_due_scans: {counts}"
         else:
-            for start in range(0, len(endpoint_ids), service.BATCH):
-                scan_endpoints.enqueue(endpoint_ids[start:start + service.BATCH], kind)
+            for batch in task_batches(endpoint_ids):
+                scan_endpoints.enqueue(batch, kind)
             how = "scan_endpoints enqueued directly (other endpoints in this database are due)"
         tasks = DBTaskResult.objects.filter(task_path__endswith="scan_endpoints",
                                             enqueued_at__gte=since)
@@ -418,11 +421,10 @@ def compare(mamori: dict, sslyze: dict) -> list[str]:
 
 def register(entries, ports, ca_pem):
     """The endpoints in the bench database (re-used when a previous run left one on the same
-    port); the company CA trusted. Returns (endpoints by index, only-ours-due)."""
+    port); the company CA trusted. Returns the endpoints by index."""
     from mamori.core.context import Actor, acting_as
     from mamori.org.models import Department
     from mamori.websec.models import TlsProfile, WebEndpoint, WebSecuritySettings
-    from mamori.websec.tasks import due_endpoints
 
     with acting_as(Actor(None, "bench:websec", "command")):
         settings = WebSecuritySettings.current()
@@ -445,9 +447,7 @@ def register(entries, ports, ca_pem):
             site.last_full_scan_at = site.last_certificate_check_at = None
             site.save()
             endpoints[entry["index"]] = site
-    ours = {e.pk for e in endpoints.values()}
-    only_ours = {e.pk for e in due_endpoints("full")} == ours
-    return endpoints, only_ours
+    return endpoints
 
 
 def make_entries(pki, count: int, silent: int, tls10_ok: bool) -> list[dict]:
@@ -496,27 +496,26 @@ def main():
     print("  note: servers, scanners and this script share the same CPUs; the servers' own CPU "
           "is printed per phase", flush=True)
 
+    from mamori.websec.models import WebEndpoint
+
     servers, ports = start_servers(entries, server_processes, directory)
     workers = {}
     try:
-        endpoints, only_ours = register(entries, ports, pki.ca_pem)
+        endpoints = register(entries, ports, pki.ca_pem)
         answering = [e for e in entries if e["label"] != "silent"]
         workers = start_workers(worker_count)
         ids = [endpoints[e["index"]].pk for e in entries]
         print(f"Mamori full scans ({len(ids)} endpoints) …", flush=True)
-        full = scan_phase("Mamori full scan", "full", ids, workers, servers, only_ours)
+        full = scan_phase("Mamori full scan", "full", ids, workers, servers)
         # The certificate checks fall due an hour after the full scans: make them due now.
         from datetime import timedelta
 
         from django.utils import timezone
 
-        from mamori.websec.models import WebEndpoint
-
         WebEndpoint.objects.filter(pk__in=ids).update(
             last_certificate_check_at=timezone.now() - timedelta(hours=2))
         print(f"Mamori certificate-only checks ({len(ids)} endpoints) …", flush=True)
-        cert = scan_phase("Mamori certificate only", "certificate", ids, workers, servers,
-                          only_ours)
+        cert = scan_phase("Mamori certificate only", "certificate", ids, workers, servers)
         stop_workers(workers)
         workers = {}
 
@@ -529,6 +528,8 @@ def main():
     finally:
         if workers:
             stop_workers(workers)
+        # The servers stop now: their endpoints must not stay due for the scheduler.
+        WebEndpoint.objects.filter(name__startswith="bench-websec ").update(active=False)
         for proc in servers:
             proc.stdin.close()
         for proc in servers:
@@ -559,8 +560,13 @@ def main():
             mismatches.append(f"{site.name}: sslyze did not complete a scan")
             continue
         compared += 1
-        for problem in compare(row.result, theirs):
+        problems = compare(row.result, theirs)
+        for problem in problems:
             mismatches.append(f"{site.name}: {problem}")
+        if problems and (row.result.get("error") or row.result.get("command_errors")):
+            mismatches.append(f"{site.name}: Mamori's scan said error="
+                              f"{row.result.get('error')!r} {row.result.get('error_detail')!r} "
+                              f"command_errors={row.result.get('command_errors')}")
 
     # (d) the silent servers
     silent_rows = [latest.get(endpoints[e["index"]].pk) for e in entries
@@ -574,22 +580,30 @@ def main():
         print(f"  {label:<14} x{len(rows):<3} {', '.join(kinds)}")
 
     print()
-    print(f"{'':<40} {'endpoints':>9} {'wall s':>8} {'endp/min':>9} {'CPU s':>8} "
+    print(f"{'':<46} {'endpoints':>9} {'wall s':>8} {'endp/min':>9} {'CPU s':>8} "
           f"{'CPU ms/endp':>11} {'peak MB/worker':>15} {'server CPU s':>13}")
     for phase in (full, cert):
         peak = max(w["tree_peak_mb"] for w in phase["per_worker"].values())
-        line = (f"{phase['label'] + f' ({worker_count} workers)':<40} {phase['endpoints']:>9} "
+        line = (f"{phase['label'] + f' ({worker_count} workers)':<46} {phase['endpoints']:>9} "
                 f"{phase['wall']:>8.2f} {phase['endpoints'] / phase['wall'] * 60:>9.0f} "
                 f"{phase['cpu']:>8.2f} {phase['cpu'] / max(1, phase['endpoints']) * 1000:>11.0f} "
                 f"{peak:>15.0f} {phase['server_cpu']:>13.2f}")
         print(line)
-    print(f"{sslyze['label'] + ' (1 process)':<40} {sslyze['endpoints']:>9} "
+    print(f"{sslyze['label'] + ' (1 process)':<46} {sslyze['endpoints']:>9} "
           f"{sslyze['wall']:>8.2f} {sslyze['endpoints'] / sslyze['wall'] * 60:>9.0f} "
           f"{sslyze['cpu']:>8.2f} {sslyze['cpu'] / max(1, sslyze['endpoints']) * 1000:>11.0f} "
           f"{sslyze['peak_mb']:>15.0f} {sslyze['server_cpu']:>13.2f}")
     print()
+    print("  CPU = user+sys of the worker process trees (worker, forkserver, scan processes) or of "
+          "the sslyze process; peak MB = largest sum of RSS over one such tree at one moment;\n"
+          "  server CPU = the TLS server processes during the phase (same two cores); sslyze's "
+          "CLI runs its default commands (certificate, SSL 2.0-TLS 1.3 suites, compression,\n"
+          "  CCS injection, fallback SCSV, Heartbleed, ROBOT, renegotiation, curves, EMS; "
+          "Mozilla intermediate check) on the answering endpoints only")
+    print()
     for phase in (full, cert):
-        print(f"{phase['label']}: {phase['tasks']} tasks ({phase['how']})")
+        print(f"{phase['label']}: {phase['tasks']} tasks ({phase['how']}); this script's own "
+              f"CPU (polling, sampling) {phase['main_cpu']:.2f} s")
         for name, figures in phase["per_worker"].items():
             print(f"  {name}: {figures['tasks']} tasks, {figures['endpoints']} endpoints, "
                   f"CPU {figures.get('cpu', 0):.2f} s, peak RSS: process tree "

@@ -352,23 +352,31 @@ def _key_exchange(rfc_name: str, key: Any) -> dict:
 
 
 def _one_handshake(server_info, version, legacy, offered: list[str]):
-    conn = server_info.get_preconfigured_tls_connection(
-        override_tls_version=version, should_use_legacy_openssl=legacy
-    )
-    client = conn.ssl_client
-    try:
-        if version == TlsVersionEnum.TLS_1_3:
-            client.set_ciphersuites(":".join(offered))
-        else:
-            client.set_cipher_list(":".join(offered))
-        conn.connect()
-        return client.get_current_cipher_name(), client.get_ephemeral_key()
-    except (ServerRejectedTlsHandshake, TlsHandshakeTimedOut, NoCiphersAvailableBugInSSlyze):
-        return None, None
-    except (ClientCertificateRequested, ServerTlsConfigurationNotSupported) as exc:
-        raise _NeedFallback from exc
-    finally:
-        conn.close()
+    """(suite chosen, ephemeral key), or (None, None) when the server refuses every suite
+    offered. A timeout is tried once more before it counts as a refusal (as sslyze counts it):
+    here one lost handshake would lose every suite still offered, not just one."""
+    for attempt in (1, 2):
+        conn = server_info.get_preconfigured_tls_connection(
+            override_tls_version=version, should_use_legacy_openssl=legacy
+        )
+        client = conn.ssl_client
+        try:
+            if version == TlsVersionEnum.TLS_1_3:
+                client.set_ciphersuites(":".join(offered))
+            else:
+                client.set_cipher_list(":".join(offered))
+            conn.connect()
+            return client.get_current_cipher_name(), client.get_ephemeral_key()
+        except TlsHandshakeTimedOut:
+            if attempt == 2:
+                return None, None
+        except (ServerRejectedTlsHandshake, NoCiphersAvailableBugInSSlyze):
+            return None, None
+        except (ClientCertificateRequested, ServerTlsConfigurationNotSupported) as exc:
+            raise _NeedFallback from exc
+        finally:
+            conn.close()
+    return None, None
 
 
 def enumerate_suites(server_info, version: TlsVersionEnum, legacy: bool | None, names) -> list:

@@ -194,12 +194,15 @@ def scan_targets(
     network_timeout: int = DEFAULT_NETWORK_TIMEOUT,
     per_server_connections: int = DEFAULT_PER_SERVER_CONNECTIONS,
     endpoint_timeout: float = DEFAULT_ENDPOINT_TIMEOUT,
+    on_result=None,
 ) -> list[dict]:
     """Scan targets in a child process; one JSON-serialisable dict per target, in order.
 
     `timeout` bounds the whole batch (the child is killed when it passes), `endpoint_timeout`
     each endpoint (given up inside the child, the batch goes on). `extra_ca_pem` is an
     additional trust anchor (PEM, one or more certificates) next to the system store.
+    `on_result(index, result)` is called in this process as each result arrives from the child
+    (while it scans the others), so the caller can record it at once.
     """
     results: list[dict | None] = [None] * len(targets)
     started = [_now_iso()] * len(targets)
@@ -229,17 +232,20 @@ def scan_targets(
             )
         )
     if jobs:
-        _run_in_child(jobs, results, started, targets, timeout=timeout, options={
+        options = {
             "extra_ca_pem": extra_ca_pem,
             "concurrency": max(1, int(concurrency)),
             "network_timeout": max(1, int(network_timeout)),
             "per_server_connections": max(1, int(per_server_connections)),
             "endpoint_timeout": max(1.0, float(endpoint_timeout)),
-        })  # fmt: skip
+        }
+        _run_in_child(jobs, results, started, targets, timeout=timeout, options=options,
+                      on_result=on_result)
     return [r for r in results if r is not None]
 
 
-def _run_in_child(jobs, results, started, targets, *, timeout: float, options: dict) -> None:
+def _run_in_child(jobs, results, started, targets, *, timeout: float, options: dict,
+                  on_result=None) -> None:
     ctx = _mp_context()
     out_queue = ctx.Queue()
     child = ctx.Process(target=_child_main, args=(jobs, options, out_queue), daemon=True)
@@ -263,6 +269,8 @@ def _run_in_child(jobs, results, started, targets, *, timeout: float, options: d
             elif kind == "result" and index in pending:
                 results[index] = payload
                 pending.discard(index)
+                if on_result is not None:
+                    on_result(index, payload)
     finally:
         if child.is_alive():
             if pending:

@@ -35,17 +35,26 @@ def target_for(endpoint: WebEndpoint, kind: str) -> scan.Target:
 
 def run(endpoints, kind: str = FULL, requested_by=None) -> list[TlsScan]:
     """Scan the endpoints (in batches, each in a child process with a hard timeout) and
-    record each result. Returns the scans written."""
+    record each result as it arrives, while the child scans the others. Returns the scans
+    written, in the endpoints' order."""
     settings = WebSecuritySettings.current()
     endpoints = list(endpoints)
     written = []
     for start in range(0, len(endpoints), BATCH):
         batch = endpoints[start:start + BATCH]
+        rows = {}
+
+        def record_one(index, result, batch=batch, rows=rows):
+            rows[index] = record(batch[index], kind, result, settings, requested_by)
+
         results = scan.scan_targets([target_for(e, kind) for e in batch],
                                     timeout=BATCH_TIMEOUT,
-                                    extra_ca_pem=settings.company_ca_pem or None)
-        for endpoint, result in zip(batch, results, strict=True):
-            written.append(record(endpoint, kind, result, settings, requested_by))
+                                    extra_ca_pem=settings.company_ca_pem or None,
+                                    on_result=record_one)
+        for index, result in enumerate(results):
+            if index not in rows:  # refused, timed out or lost with the child
+                record_one(index, result)
+        written.extend(rows[index] for index in range(len(batch)))
     return written
 
 

@@ -33,18 +33,20 @@ def enqueue_due_scans() -> dict:
     return counts
 
 
-SPREAD = 8  # tasks at least, when there are endpoints enough: several workers share them
-MIN_TASK = 4  # endpoints per task at least (each task starts a scan process)
+SPREAD = 8  # tasks wanted, when there are endpoints enough: several workers share them
+MIN_TASK = 20  # endpoints per task at least: two rounds of the scan process's 10 connections,
+# so one slow endpoint (a server that never answers waits out the network timeout) overlaps
+# with the others instead of holding up a task of its own
 
 
 def task_batches(ids: list) -> list[list]:
-    """The due endpoints in tasks of equal size, at most service.BATCH each, and small enough
-    that a short list is still spread over several workers (one task of 40 and one of 10 would
-    leave the second worker idle most of the time)."""
+    """The due endpoints in tasks of equal size: at most service.BATCH and at least MIN_TASK
+    each, up to SPREAD tasks so several workers share a short list (one task of 40 and one of
+    10 would leave a second worker idle most of the time)."""
     if not ids:
         return []
-    size = max(MIN_TASK, min(service.BATCH, -(-len(ids) // SPREAD)))
-    count = -(-len(ids) // size)
+    least = -(-len(ids) // service.BATCH)
+    count = max(least, min(len(ids) // MIN_TASK, SPREAD))
     return [ids[i::count] for i in range(count)]
 
 
