@@ -75,6 +75,9 @@ from sslyze.server_connectivity import (
 )
 from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
 
+from mamori.websec import result_shape
+from mamori.websec.result_shape import now_iso
+
 SSLYZE_VERSION = sslyze_version_module.__version__
 
 PROTOCOL_KEYS = {
@@ -88,48 +91,8 @@ PROTOCOL_KEYS = {
 _OLD_PROTOCOLS = ("ssl2.0", "ssl3.0", "tls1.0", "tls1.1")
 
 # Keys filled only by a full scan; a certificate-only check leaves them None.
-FULL_ONLY_KEYS = (
-    "cipher_suites", "key_exchange", "groups", "ocsp_stapled", "hsts", "http_status",
-    "compression", "secure_renegotiation", "client_renegotiation", "heartbleed", "robot",
-    "robot_result", "ccs_injection", "fallback_scsv", "early_data",
-)  # fmt: skip
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def empty_result(target: dict) -> dict:
-    """The result skeleton: every key present, facts None until measured."""
-    result: dict[str, Any] = {
-        "target": {
-            "host": target["host"],
-            "port": target["port"],
-            "server_name": target.get("server_name"),
-        },
-        "ip_address": target.get("ip_address"),
-        "full": target.get("full", True),
-        "started_at": now_iso(),
-        "finished_at": None,
-        "duration_seconds": None,
-        "sslyze_version": SSLYZE_VERSION,
-        "error": None,
-        "error_detail": "",
-        "command_errors": {},
-        "protocols": None,
-        "highest_protocol": None,
-        "certificate": None,
-        "chain": None,
-        "trusted": None,
-        "trust_error": None,
-        "hostname_matches": None,
-        "hostname_checked": None,
-        "client_cert_requested": None,
-        "client_cert_enforced": None,
-    }
-    for key in FULL_ONLY_KEYS:
-        result[key] = None
-    return result
+    return result_shape.empty_result(target, SSLYZE_VERSION)
 
 
 # --------------------------------------------------------------------------- certificates

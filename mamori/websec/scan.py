@@ -19,8 +19,8 @@ import queue
 import socket
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+
+from mamori.websec.result_shape import empty_result, now_iso
 
 ALLOW_ENV = "MAMORI_TLSSCAN_ALLOW_NETWORKS"
 DEFAULT_ALLOWED = "127.0.0.0/8,::1/128"
@@ -32,13 +32,6 @@ DEFAULT_PER_SERVER_CONNECTIONS = 5  # concurrent connections to one endpoint
 # the batch go on. A server that never answers a ClientHello is given up after the network
 # timeout.
 DEFAULT_ENDPOINT_TIMEOUT = 60.0
-
-_FULL_ONLY_KEYS = (
-    "cipher_suites", "key_exchange", "groups", "ocsp_stapled", "hsts", "http_status",
-    "compression", "secure_renegotiation", "client_renegotiation", "heartbleed", "robot",
-    "robot_result", "ccs_injection", "fallback_scsv", "early_data",
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Target:
@@ -112,35 +105,12 @@ def _pinned_address(host: str) -> str | None:
     return addresses[0]
 
 
-def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _error_result(target: Target, code: str, detail: str, started_at: str | None = None) -> dict:
-    result: dict[str, Any] = {
-        "target": {"host": target.host, "port": target.port, "server_name": target.server_name},
-        "ip_address": None,
-        "full": target.full,
-        "started_at": started_at or _now_iso(),
-        "finished_at": _now_iso(),
-        "duration_seconds": None,
-        "sslyze_version": _sslyze_version(),
-        "error": code,
-        "error_detail": detail,
-        "command_errors": {},
-        "protocols": None,
-        "highest_protocol": None,
-        "certificate": None,
-        "chain": None,
-        "trusted": None,
-        "trust_error": None,
-        "hostname_matches": None,
-        "hostname_checked": None,
-        "client_cert_requested": None,
-        "client_cert_enforced": None,
-    }
-    for key in _FULL_ONLY_KEYS:
-        result[key] = None
+    result = empty_result({"host": target.host, "port": target.port,
+                           "server_name": target.server_name, "full": target.full},
+                          _sslyze_version())
+    result.update(started_at=started_at or now_iso(), finished_at=now_iso(), error=code,
+                  error_detail=detail)
     return result
 
 
@@ -205,7 +175,7 @@ def scan_targets(
     (while it scans the others), so the caller can record it at once.
     """
     results: list[dict | None] = [None] * len(targets)
-    started = [_now_iso()] * len(targets)
+    started = [now_iso()] * len(targets)
     jobs: list[tuple[int, dict]] = []
     for index, target in enumerate(targets):
         address = _pinned_address(target.host)
