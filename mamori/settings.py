@@ -246,6 +246,8 @@ SPECTACULAR_SETTINGS = {
         "PersonStatusEnum": "mamori.org.models.Person.Status",
         "PersonCategoryEnum": "mamori.org.models.Person.Category",
         "ConformanceStatusEnum": ["pass", "fail", "n/a"],
+        "TlsScanKindEnum": "mamori.websec.models.TlsScan.Kind",
+        "TlsScanStatusEnum": "mamori.websec.models.TlsScan.Status",
     },
 }
 MAMORI_API_TOKEN_DAYS = int(os.environ.get("MAMORI_API_TOKEN_DAYS", "90"))
