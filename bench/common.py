@@ -2,10 +2,12 @@
 MAMORI_DATA_DIR or DATABASE_URL say otherwise), and printing figures."""
 
 import os
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("MAMORI_DATA_DIR", tempfile.mkdtemp(prefix="mamori-bench-"))
@@ -31,3 +33,70 @@ def timed(fn, repeat=1):
     for _ in range(repeat):
         result = fn()
     return time.perf_counter() - start, result
+
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
+
+
+def weighted(rng, choices):
+    """One value of (value, weight) pairs, drawn by weight."""
+    values, weights = zip(*choices, strict=True)
+    return rng.choices(values, weights)[0]
+
+
+def batches(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def build_departments(code, divisions, sections_each=6):
+    """A root `code`, `divisions` divisions of `sections_each` sections each."""
+    from mamori.org.models import Department
+
+    root = Department.objects.create(code=code, name_ja="ベンチ本社",
+                                     name_en="Bench head office")
+    made_divisions, sections = [], []
+    for d in range(divisions):
+        division = Department.objects.create(code=f"{root.code}-{d}", name_ja=f"第{d + 1}事業部",
+                                             name_en=f"Division {d + 1}", parent=root)
+        made_divisions.append(division)
+        for s in range(sections_each):
+            sections.append(Department.objects.create(
+                code=f"{division.code}-{s}", name_ja=f"第{d + 1}事業部 第{s + 1}課",
+                name_en=f"Division {d + 1} section {s + 1}", parent=division))
+    return root, made_divisions, sections
+
+
+class Measurement(NamedTuple):
+    median: float  # ms
+    maximum: float  # ms
+    queries: int
+    result: object
+
+
+def measure(label, fn, repeat=REPEAT) -> Measurement:
+    """One run counting the queries (it also warms caches), then `repeat` timed runs."""
+    from mamori.core.testing import query_count
+
+    queries = query_count(fn)
+    times = []
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - start) * 1000)
+    median = statistics.median(times)
+    print(f"  {label:<62} median {median:8.1f} ms  max {max(times):8.1f} ms"
+          f"  queries={queries}", flush=True)
+    return Measurement(median, max(times), queries, result)
+
+
+def get(client, url, content_type=None):
+    """A function fetching `url` that insists on 200 (and the content type, if given)."""
+    def fetch():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if content_type:
+            assert response["Content-Type"].startswith(content_type), response["Content-Type"]
+        return response
+    return fetch

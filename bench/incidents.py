@@ -30,10 +30,18 @@ import datetime
 import math
 import os
 import random
-import statistics
 import time
 
-from common import report, timed  # sets up Django first
+from common import (  # sets up Django first
+    REPEAT,
+    batches,
+    build_departments,
+    get,
+    measure,
+    report,
+    timed,
+    weighted,
+)
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -41,7 +49,6 @@ from django.utils import timezone
 
 INCIDENTS = int(os.environ.get("BENCH_INCIDENTS", "20000"))
 ASSETS = int(os.environ.get("BENCH_ASSETS", "5000"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
 SEED = int(os.environ.get("BENCH_SEED", "7"))
 ASSESS_RUNS = int(os.environ.get("BENCH_ASSESS_RUNS", "200000"))
 BATCH = 5000  # rows per transaction (and per change-log append)
@@ -65,40 +72,12 @@ NOTES = ["関係部署へ連絡した。", "ログを保全した。", "影響�
          "パスワードを再設定した。", "取引先へ連絡した。"]
 
 
-def weighted(rng, choices):
-    values, weights = zip(*choices, strict=True)
-    return rng.choices(values, weights)[0]
-
-
-def batches(items, size=BATCH):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def bulk(model, rows):
     """The audited bulk_create, one transaction (and one change-log append) per batch."""
-    for chunk in batches(rows):
+    for chunk in batches(rows, BATCH):
         with transaction.atomic():
             model.objects.bulk_create(chunk, batch_size=1000)
     return rows
-
-
-def build_departments(stamp):
-    """A root, 8 divisions of 6 sections each: 57 departments."""
-    from mamori.org.models import Department
-
-    root = Department.objects.create(code=f"IB{stamp}", name_ja="ベンチ本社",
-                                     name_en="Bench head office")
-    divisions, sections = [], []
-    for d in range(8):
-        division = Department.objects.create(code=f"{root.code}-{d}", name_ja=f"第{d + 1}事業部",
-                                             name_en=f"Division {d + 1}", parent=root)
-        divisions.append(division)
-        for s in range(6):
-            sections.append(Department.objects.create(
-                code=f"{division.code}-{s}", name_ja=f"第{d + 1}事業部 第{s + 1}課",
-                name_en=f"Division {d + 1} section {s + 1}", parent=division))
-    return root, divisions, sections
 
 
 def build_people(stamp, root, divisions, places):
@@ -267,7 +246,7 @@ def link_in_bulk(incidents, assets_by_department, threats, rng):
         title = incident.title.rsplit("（", 1)[0]
         threat = by_code.get(next(code for t, _s, code in KINDS if t == title)) or threats[0]
         links.append((incident, assets, [threat.pk]))
-    for chunk in batches(links):
+    for chunk in batches(links, BATCH):
         with transaction.atomic():
             Incident.assets.through.objects.bulk_create(
                 [Incident.assets.through(incident_id=incident.pk, asset_id=pk)
@@ -400,34 +379,6 @@ def build_actions(incidents, handlers, rng):
     return bulk(RecoveryAction, rows)
 
 
-def measure(label, fn, repeat=REPEAT):
-    """One run counting the queries (it also warms caches), then `repeat` timed runs:
-    (median ms, max ms, queries, the last result)."""
-    from mamori.core.testing import query_count
-
-    queries = query_count(fn)
-    times = []
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    median = statistics.median(times)
-    print(f"  {label:<62} median {median:8.1f} ms  max {max(times):8.1f} ms"
-          f"  queries={queries}", flush=True)
-    return median, max(times), queries, result
-
-
-def get(client, url, content_type=None):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        if content_type:
-            assert response["Content-Type"].startswith(content_type), response["Content-Type"]
-        return response
-    return fetch
-
-
 def measure_assess():
     """breach.assess() alone: answers and moments of awareness prepared beforehand."""
     from mamori.incidents import breach
@@ -471,7 +422,7 @@ def main():
 
     with acting_as(Actor(None, "command:bench", "command")):
         with transaction.atomic():
-            root, divisions, sections = build_departments(stamp)
+            root, divisions, sections = build_departments(f"IB{stamp}", 8)
         places = divisions + sections * 5  # most incidents happen in a section
         ciso_user, manager_user, handlers = build_people(
             stamp, root, divisions, places)

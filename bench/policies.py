@@ -17,7 +17,12 @@ import os
 import random
 import time
 
-from common import report, timed  # sets up Django first
+from common import (  # sets up Django first
+    build_departments,
+    report,
+    timed,
+    weighted,
+)
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -32,29 +37,6 @@ ACK_BATCH = 5000
 CATEGORIES = [("employee", 80), ("dispatched", 10), ("contractor", 6), ("executive_officer", 2),
               ("officer", 2)]
 STATUSES = [("active", 95), ("on_leave", 2), ("left", 3)]
-
-
-def weighted(rng, choices):
-    values, weights = zip(*choices, strict=True)
-    return rng.choices(values, weights)[0]
-
-
-def build_departments(stamp):
-    """A root, 7 divisions of 6 sections each: 50 departments."""
-    from mamori.org.models import Department
-
-    root = Department.objects.create(code=f"PB{stamp}", name_ja="ベンチ本社",
-                                     name_en="Bench head office")
-    divisions, sections = [], []
-    for d in range(7):
-        division = Department.objects.create(code=f"{root.code}-{d}", name_ja=f"第{d + 1}事業部",
-                                             name_en=f"Division {d + 1}", parent=root)
-        divisions.append(division)
-        for s in range(6):
-            sections.append(Department.objects.create(
-                code=f"{division.code}-{s}", name_ja=f"第{d + 1}事業部 第{s + 1}課",
-                name_en=f"Division {d + 1} section {s + 1}", parent=division))
-    return root, divisions, sections
 
 
 def build_documents(stamp, root, divisions, sections, admin, staff_person):
@@ -158,7 +140,7 @@ def main():
 
     with acting_as(Actor(None, "command:bench", "command")):
         with transaction.atomic():
-            root, divisions, sections = build_departments(stamp)
+            root, divisions, sections = build_departments(f"PB{stamp}", 7)
         places = divisions + sections * 5  # most people sit in a section
         batch = [Person(employee_no=f"PB{stamp}-{i}", name=f"従業者 {i}",
                         category=weighted(rng, CATEGORIES), status=weighted(rng, STATUSES),

@@ -28,11 +28,19 @@ import datetime
 import math
 import os
 import random
-import statistics
 import time
 from collections import defaultdict
 
-from common import report, timed  # sets up Django first
+from common import (  # sets up Django first
+    REPEAT,
+    batches,
+    build_departments,
+    get,
+    measure,
+    report,
+    timed,
+    weighted,
+)
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
@@ -41,7 +49,6 @@ from django.utils import timezone
 ASSETS = int(os.environ.get("BENCH_ASSETS", "200000"))
 RISKS = int(os.environ.get("BENCH_RISKS", "20000"))
 CONTROLS = int(os.environ.get("BENCH_CONTROLS", "300"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "5"))
 SEED = int(os.environ.get("BENCH_SEED", "7"))
 BATCH = 5000  # rows per transaction (and per change-log append)
 UNLABELLED_SHARE = 0.01
@@ -56,34 +63,6 @@ LOCATIONS = ["本社サーバ室", "クラウド (AWS 東京)", "ファイルサ
 RISK_STATUSES = [("assessed", 55), ("treating", 30), ("identified", 8), ("closed", 7)]
 TREATMENTS = [("reduce", 60), ("accept", 20), ("transfer", 8), ("avoid", 4), ("", 8)]
 THEMES = ["organisational", "people", "physical", "technological"]
-
-
-def weighted(rng, choices):
-    values, weights = zip(*choices, strict=True)
-    return rng.choices(values, weights)[0]
-
-
-def batches(items, size=BATCH):
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
-def build_departments(stamp):
-    """A root, 8 divisions of 6 sections each: 57 departments."""
-    from mamori.org.models import Department
-
-    root = Department.objects.create(code=f"RB{stamp}", name_ja="ベンチ本社",
-                                     name_en="Bench head office")
-    divisions, sections = [], []
-    for d in range(8):
-        division = Department.objects.create(code=f"{root.code}-{d}", name_ja=f"第{d + 1}事業部",
-                                             name_en=f"Division {d + 1}", parent=root)
-        divisions.append(division)
-        for s in range(6):
-            sections.append(Department.objects.create(
-                code=f"{division.code}-{s}", name_ja=f"第{d + 1}事業部 第{s + 1}課",
-                name_en=f"Division {d + 1} section {s + 1}", parent=division))
-    return root, divisions, sections
 
 
 def build_people(stamp, root, divisions):
@@ -137,7 +116,7 @@ def build_assets(stamp, places, rng) -> int:
         if rng.random() >= UNLABELLED_SHARE:
             asset.classification = classification_for(asset, levels, basis)
         rows.append(asset)
-    for chunk in batches(rows):
+    for chunk in batches(rows, BATCH):
         with transaction.atomic():
             Asset.objects.bulk_create(chunk, batch_size=1000)
     return len(rows)
@@ -186,7 +165,7 @@ def build_risks(stamp, places, rng):
         risk.current_score = (risk.residual_score if risk.residual_score is not None
                               else risk.inherent_score)
         rows.append(risk)
-    for chunk in batches(rows):
+    for chunk in batches(rows, BATCH):
         with transaction.atomic():
             Risk.objects.bulk_create(chunk, batch_size=1000)
     return rows
@@ -233,7 +212,7 @@ def link_in_bulk(links: dict):
     from mamori.risks.models import Risk
 
     items = list(links.items())
-    for chunk in batches(items):
+    for chunk in batches(items, BATCH):
         with transaction.atomic():
             Risk.assets.through.objects.bulk_create(
                 [Risk.assets.through(risk_id=risk.pk, asset_id=pk)
@@ -266,32 +245,6 @@ def accept_risks(risks, ciso, rng) -> int:
     return len(rows)
 
 
-def measure(label, fn, repeat=REPEAT):
-    """One run counting the queries (it also warms caches), then `repeat` timed runs."""
-    from mamori.core.testing import query_count
-
-    queries = query_count(fn)
-    times = []
-    result = None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    print(f"  {label:<62} median {statistics.median(times):8.1f} ms  max {max(times):8.1f} ms"
-          f"  queries={queries}", flush=True)
-    return result
-
-
-def get(client, url, content_type=None):
-    def fetch():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        if content_type:
-            assert response["Content-Type"].startswith(content_type), response["Content-Type"]
-        return response
-    return fetch
-
-
 def main():
     from mamori.assets.models import Asset, ClassificationLevel, reclassify_assets
     from mamori.controls.models import Control
@@ -310,7 +263,7 @@ def main():
 
     with acting_as(Actor(None, "command:bench", "command")):
         with transaction.atomic():
-            root, divisions, sections = build_departments(stamp)
+            root, divisions, sections = build_departments(f"RB{stamp}", 8)
             ciso, ciso_user, manager_user = build_people(stamp, root, divisions)
         places = divisions + sections * 5  # most assets and risks sit in a section
         seconds, built = timed(lambda: build_assets(stamp, places, rng))
@@ -400,7 +353,7 @@ def main():
              "application/json"),
             ("API /api/risks/risks/ (limit 50)", "/api/risks/risks/", "application/json"),
         ]:
-            response = measure(label, get(client, url, content_type))
+            response = measure(label, get(client, url, content_type)).result
             if content_type == "text/csv":
                 lines = response.content.count(b"\n")
                 print(f"    {lines - 1} rows, {len(response.content) / 1e6:.1f} MB", flush=True)
@@ -408,7 +361,7 @@ def main():
     print("conformance checks of Art 3 and 5:", flush=True)
     for check in conformance.checks():
         if check.article in ("3", "5"):
-            result = measure(check.code, lambda check=check: conformance.run_check(check))
+            result = measure(check.code, lambda check=check: conformance.run_check(check)).result
             print(f"    {result.status}: measured {result.value}{result.unit}, "
                   f"{result.failing_count} failing", flush=True)
     measure("conformance.evaluate() (all articles)", conformance.evaluate, repeat=3)
