@@ -4,8 +4,8 @@ assets)."""
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
-from mamori.core.conformance import NOT_APPLICABLE, Result, register
-from mamori.org.conformance import current_information_managers, percent
+from mamori.core.conformance import Result, register
+from mamori.org.conformance import current_information_managers
 from mamori.org.models import subtree_ids
 
 
@@ -13,9 +13,6 @@ def registered_assets():
     """Assets still held (a disposed asset needs no owner or label any more)."""
     return Asset.objects.exclude(status=Asset.Status.DISPOSED)
 
-
-def not_applicable(detail) -> Result:
-    return Result(NOT_APPLICABLE, detail=str(detail))
 
 
 @register(
@@ -31,12 +28,10 @@ def asset_has_accountable_manager() -> Result:
     assets = registered_assets()
     total = assets.count()
     if not total:
-        return not_applicable(_("No information assets are registered."))
+        return Result.not_applicable(_("No information assets are registered."))
     managed = subtree_ids(current_information_managers().values_list("department_id", flat=True))
     failing = assets.exclude(department__in=managed).select_related("department")
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
-                               unit="%")
+    return Result.every_one_of(total, failing)
 
 
 @register(
@@ -50,8 +45,6 @@ def personal_info_classified() -> Result:
     holding = registered_assets().filter(has_personal_info=True)
     total = holding.count()
     if not total:
-        return not_applicable(_("No asset is recorded as holding personal information."))
+        return Result.not_applicable(_("No asset is recorded as holding personal information."))
     failing = holding.filter(classification__isnull=True)
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
-                               unit="%")
+    return Result.every_one_of(total, failing)

@@ -4,8 +4,7 @@ from django.db.models import Exists
 from django.utils.translation import gettext_lazy as _
 
 from mamori.controls.models import Control, current_evidence_of_outer_control
-from mamori.core.conformance import NOT_APPLICABLE, Result, register
-from mamori.org.conformance import percent
+from mamori.core.conformance import Result, register
 
 
 @register(
@@ -19,8 +18,6 @@ def implemented_controls_have_evidence() -> Result:
     implemented = Control.objects.implemented()
     total = implemented.count()
     if not total:
-        return Result(NOT_APPLICABLE, detail=str(_("No control is recorded as implemented.")))
+        return Result.not_applicable(_("No control is recorded as implemented."))
     failing = implemented.filter(~Exists(current_evidence_of_outer_control()))
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
-                               unit="%")
+    return Result.every_one_of(total, failing)

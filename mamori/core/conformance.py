@@ -62,10 +62,11 @@ class Result:
 
     @classmethod
     def from_failing(cls, failing_qs, *, value, threshold, passed: bool | None = None,
-                     detail: str = "", unit: str = "") -> "Result":
+                     detail: str = "", unit: str = "", count: int | None = None) -> "Result":
         """A result whose failing objects are `failing_qs` (count by aggregate, first few
-        listed). The check passes when there are none, unless `passed` says otherwise."""
-        count = failing_qs.count()
+        listed; `count` when the caller has it already). The check passes when there are none,
+        unless `passed` says otherwise."""
+        count = failing_qs.count() if count is None else count
         shown = [
             FailingObject(str(obj), obj.get_absolute_url() if hasattr(obj, "get_absolute_url")
                           else "")
@@ -73,6 +74,22 @@ class Result:
         ]
         ok = (count == 0) if passed is None else passed
         return cls(PASS if ok else FAIL, value, threshold, shown, count, detail, unit)
+
+    @classmethod
+    def every_one_of(cls, total: int, failing_qs) -> "Result":
+        """Every one of `total` objects must pass: the value is the share that does (%), the
+        failing objects are `failing_qs` (counted once)."""
+        missing = failing_qs.count()
+        return cls.from_failing(failing_qs, value=percent(total - missing, total),
+                                threshold=100.0, unit="%", count=missing)
+
+    @classmethod
+    def not_applicable(cls, detail) -> "Result":
+        return cls(NOT_APPLICABLE, detail=str(detail))
+
+
+def percent(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 1) if whole else 100.0
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,8 @@ them) and Art 11 (compliance: the breach reports the law requires, on time)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.conformance import NOT_APPLICABLE, Result, register
+from mamori.core.conformance import Result, register
 from mamori.incidents.models import Incident, RegulatoryReport
-from mamori.org.conformance import percent
-
-
-def not_applicable(detail) -> Result:
-    return Result(NOT_APPLICABLE, detail=str(detail))
 
 
 @register(
@@ -24,11 +19,9 @@ def overdue_incidents_escalated() -> Result:
     overdue = Incident.objects.past_recovery_target()
     total = overdue.count()
     if not total:
-        return not_applicable(_("No open incident is past its recovery target."))
+        return Result.not_applicable(_("No open incident is past its recovery target."))
     failing = overdue.filter(escalated_at__isnull=True)
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total),
-                               threshold=100.0, unit="%")
+    return Result.every_one_of(total, failing)
 
 
 @register(
@@ -42,11 +35,9 @@ def closed_incidents_have_lessons() -> Result:
     closed = Incident.objects.filter(status=Incident.Status.CLOSED)
     total = closed.count()
     if not total:
-        return not_applicable(_("No incident has been closed."))
+        return Result.not_applicable(_("No incident has been closed."))
     failing = closed.filter(root_cause="") | closed.filter(lessons_learned="")
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total),
-                               threshold=100.0, unit="%")
+    return Result.every_one_of(total, failing)
 
 
 @register(
@@ -63,8 +54,6 @@ def reports_on_time() -> Result:
         kind__in=[RegulatoryReport.Kind.PRELIMINARY, RegulatoryReport.Kind.FINAL])
     total = required.count()
     if not total:
-        return not_applicable(_("No reportable breach has required a report."))
+        return Result.not_applicable(_("No reportable breach has required a report."))
     failing = required.late().select_related("incident")
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total),
-                               threshold=100.0, unit="%")
+    return Result.every_one_of(total, failing)

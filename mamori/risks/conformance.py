@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
 from mamori.core.conformance import NOT_APPLICABLE, PASS, Result, register
-from mamori.org.conformance import percent
 from mamori.risks.models import Risk, RiskAcceptance, RiskMethodology
 
 
@@ -54,12 +53,9 @@ def personal_info_assessed() -> Result:
     holding = Asset.objects.exclude(status=Asset.Status.DISPOSED).filter(has_personal_info=True)
     total = holding.count()
     if not total:
-        return Result(NOT_APPLICABLE,
-                      detail=str(_("No asset is recorded as holding personal information.")))
+        return Result.not_applicable(_("No asset is recorded as holding personal information."))
     assessed = Risk.assets.through.objects.filter(
         asset=OuterRef("pk"), risk__status__in=(Risk.Status.ASSESSED, Risk.Status.TREATING,
                                                 Risk.Status.CLOSED))
     failing = holding.filter(~Exists(assessed))
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total), threshold=100.0,
-                               unit="%")
+    return Result.every_one_of(total, failing)

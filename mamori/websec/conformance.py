@@ -5,8 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.conformance import NOT_APPLICABLE, Result, register
-from mamori.org.conformance import percent
+from mamori.core.conformance import Result, register
 from mamori.websec.models import WebEndpoint
 
 
@@ -23,10 +22,8 @@ def endpoints_verified() -> Result:
     endpoints = WebEndpoint.objects.filter(active=True).handling_personal_data()
     total = endpoints.count()
     if not total:
-        return Result(NOT_APPLICABLE, detail=str(_("No active endpoint handles personal data.")))
+        return Result.not_applicable(_("No active endpoint handles personal data."))
     passing = Q(verified_until__gte=timezone.now(), authentication_ok=True,
                 encryption_ok=True, integrity_ok=True)
     failing = endpoints.exclude(passing).select_related("department")
-    missing = failing.count()
-    return Result.from_failing(failing, value=percent(total - missing, total),
-                               threshold=100.0, unit="%")
+    return Result.every_one_of(total, failing)
