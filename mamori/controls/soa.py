@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from mamori.controls.models import Control, Framework, Requirement
-from mamori.core.io import xlsx_attachment
+from mamori.core.io import pdf_attachment, xlsx_attachment
 
 
 @dataclass
@@ -89,15 +89,10 @@ def xlsx_response(statement: Statement) -> HttpResponse:
     return xlsx_attachment(book, statement.filename)
 
 
-def pdf_bytes(statement: Statement) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
-
-    html = render_to_string("controls/soa_pdf.html",
+def pdf_html(statement: Statement) -> str:
+    return render_to_string("controls/soa_pdf.html",
                             {"statement": statement, "headers": headers()})
-    return HTML(string=html).write_pdf()
 
 
 def pdf_response(statement: Statement, request=None) -> HttpResponse:
-    response = HttpResponse(pdf_bytes(statement), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{statement.filename}.pdf"'
-    return response
+    return pdf_attachment(pdf_html(statement), statement.filename)

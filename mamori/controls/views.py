@@ -1,8 +1,9 @@
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.views.generic import TemplateView
 
 from mamori.controls import coverage, filtersets, forms, oscal, soa, tables
 from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.core.io import attachment
 from mamori.core.scope import VIEW
 from mamori.core.views import generic
 
@@ -198,9 +199,7 @@ class OscalCatalogExport(generic.ModelViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         catalog = oscal.export_catalog(Control.objects.restrict(request.user, VIEW))
-        response = HttpResponse(oscal.dumps(catalog), content_type="application/json")
-        response["Content-Disposition"] = 'attachment; filename="mamori-catalog.json"'
-        return response
+        return attachment(oscal.dumps(catalog), "application/json", "mamori-catalog.json")
 
 
 class RequirementList(generic.ScopedListView):

@@ -29,31 +29,39 @@ def export_dataset(resource, queryset) -> tablib.Dataset:
     return data
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def attachment(content, content_type: str, filename: str) -> HttpResponse:
+    """`content` as a download named `filename`."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def export_response(resource, queryset, fmt: str, basename: str) -> HttpResponse:
     data = export_dataset(resource, queryset)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if fmt == "xlsx":
-        content = data.export("xlsx")
-        ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        # A byte-order mark makes Excel open UTF-8 Japanese text correctly.
-        content = "\ufeff" + data.export("csv")
-        ctype = "text/csv; charset=utf-8"
-        fmt = "csv"
-    response = HttpResponse(content, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.{fmt}"'
-    return response
+        return attachment(data.export("xlsx"), XLSX, f"{basename}-{stamp}.xlsx")
+    # A byte-order mark makes Excel open UTF-8 Japanese text correctly.
+    return attachment("\ufeff" + data.export("csv"), "text/csv; charset=utf-8",
+                      f"{basename}-{stamp}.csv")
 
 
 def xlsx_attachment(book, filename: str) -> HttpResponse:
     """An openpyxl workbook as a download named `filename` (without the extension)."""
     buffer = io.BytesIO()
     book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return attachment(buffer.getvalue(), XLSX, f"{filename}.xlsx")
+
+
+def pdf_attachment(html: str, filename: str) -> HttpResponse:
+    """A page laid out as a PDF (WeasyPrint; fonts as the template names them), as a
+    download named `filename` (without the extension)."""
+    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
+
+    return attachment(HTML(string=html).write_pdf(), "application/pdf", f"{filename}.pdf")
 
 
 @dataclass

@@ -9,7 +9,7 @@ from django.utils.translation import override
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from mamori.core.io import xlsx_attachment
+from mamori.core.io import pdf_attachment, xlsx_attachment
 from mamori.incidents.models import RegulatoryReport
 
 
@@ -60,17 +60,12 @@ def xlsx_response(report: RegulatoryReport) -> HttpResponse:
     return xlsx_attachment(book, filename(report))
 
 
-def pdf_bytes(report: RegulatoryReport) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
-
+def pdf_html(report: RegulatoryReport) -> str:
     with override("ja"):
-        html = render_to_string("incidents/report_pdf.html", {
+        return render_to_string("incidents/report_pdf.html", {
             "report": report, "particulars": particulars(report), "items": items(report),
             "generated_at": timezone.localtime()})
-    return HTML(string=html).write_pdf()
 
 
 def pdf_response(report: RegulatoryReport) -> HttpResponse:
-    response = HttpResponse(pdf_bytes(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename(report)}.pdf"'
-    return response
+    return pdf_attachment(pdf_html(report), filename(report))

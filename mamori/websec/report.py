@@ -2,7 +2,6 @@
 the certificate and the protocols, as a page, a PDF (ja/en: the reader's language) or the raw
 result as JSON."""
 
-import json
 from dataclasses import dataclass, field
 
 from django.http import Http404, HttpResponse
@@ -10,8 +9,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.core.io import attachment, pdf_attachment
 from mamori.websec.messages import PROTOCOL_NAMES, problem_text
-from mamori.websec.service import promise_label
+from mamori.websec.service import promise_label, result_json
 
 
 @dataclass
@@ -82,16 +82,10 @@ def certificate_rows(result: dict) -> list[tuple[str, str]]:
 
 def response(scan, fmt: str, request=None) -> HttpResponse:
     if fmt == "json":
-        content = json.dumps(scan.result, sort_keys=True, ensure_ascii=False, indent=1)
-        reply = HttpResponse(content, content_type="application/json; charset=utf-8")
-        reply["Content-Disposition"] = f'attachment; filename="tls-scan-{scan.pk}.json"'
-        return reply
+        return attachment(result_json(scan.result), "application/json; charset=utf-8",
+                          f"tls-scan-{scan.pk}.json")
     if fmt != "pdf":
         raise Http404
-    from weasyprint import HTML  # imported here: loading Pango is slow and only PDFs need it
-
     html = render_to_string("websec/report_pdf.html", {
         "report": build(scan), "generated_at": timezone.localtime()}, request=request)
-    reply = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
-    reply["Content-Disposition"] = f'attachment; filename="tls-scan-{scan.pk}.pdf"'
-    return reply
+    return pdf_attachment(html, f"tls-scan-{scan.pk}")

@@ -58,6 +58,11 @@ def run(endpoints, kind: str = FULL, requested_by=None) -> list[TlsScan]:
     return written
 
 
+def result_json(result: dict) -> str:
+    """The raw result as the readable JSON file kept as evidence and downloaded."""
+    return json.dumps(result, sort_keys=True, ensure_ascii=False, indent=1)
+
+
 def result_hash(result: dict) -> str:
     canonical = json.dumps(result, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -201,7 +206,7 @@ def attach_evidence(row: TlsScan, settings, requested_by) -> Evidence:
     readable summary in Japanese and English as the note, on the web-systems control."""
     stamp = timezone.localtime(row.started_at)
     days = max(2, (row.endpoint.scan_every_hours * 2 + 23) // 24)
-    content = json.dumps(row.result, sort_keys=True, ensure_ascii=False, indent=1)
+    content = result_json(row.result)
     evidence = Evidence(
         control_id=settings.control_id, kind=Evidence.Kind.FILE,
         title=f"TLS {row.endpoint.name} {stamp:%Y-%m-%d %H:%M}"[:200],
