@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from mamori.core.scope import ADD, CHANGE, VIEW, can
+from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
 from mamori.incidents import filtersets, forms, metrics, reports, tables, workflow
 from mamori.incidents.models import (
@@ -45,7 +45,7 @@ class IncidentDetail(generic.ScopedDetailView):
 
     def extra_context(self, obj):
         user = self.request.user
-        handles = Incident.objects.restrict(user, CHANGE).filter(pk=obj.pk).exists()
+        handles = self.can_change
         assessment = BreachAssessment.objects.restrict(user).filter(incident=obj).first()
         return {
             "handles": handles,

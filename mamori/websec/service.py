@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import json
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from mamori.controls.models import Control, Evidence, Theme
+from mamori.core.scope import CHANGE
 from mamori.websec import scan, verdict
 from mamori.websec.messages import problem_text
 from mamori.websec.models import TlsFinding, TlsScan, WebEndpoint, WebSecuritySettings
@@ -56,6 +58,15 @@ def run(endpoints, kind: str = FULL, requested_by=None) -> list[TlsScan]:
                 record_one(index, result)
         written.extend(rows[index] for index in range(len(batch)))
     return written
+
+
+def scan_on_request(endpoint, user, kind: str = FULL) -> TlsScan:
+    """Scan one endpoint now for someone who may change it (the button, the API), recorded as
+    requested by them; refused (PermissionDenied, a 403) for anyone else."""
+    if not WebEndpoint.objects.restrict(user, CHANGE).filter(pk=endpoint.pk).exists():
+        raise PermissionDenied
+    [row] = run([endpoint], kind, requested_by=getattr(user, "person", None))
+    return row
 
 
 def result_json(result: dict) -> str:

@@ -22,11 +22,10 @@ def due_endpoints(kind: str):
 @task()
 def enqueue_due_scans() -> dict:
     counts = {}
-    for kind in ("full", "certificate"):
-        due = [e.pk for e in due_endpoints(kind)]
-        if kind == "certificate":
-            full = {e.pk for e in due_endpoints("full")}
-            due = [pk for pk in due if pk not in full]  # a full scan checks the certificate
+    full = [e.pk for e in due_endpoints("full")]
+    scanned_in_full = set(full)  # a full scan checks the certificate too
+    certificate = [e.pk for e in due_endpoints("certificate") if e.pk not in scanned_in_full]
+    for kind, due in (("full", full), ("certificate", certificate)):
         for batch in task_batches(due):
             transaction.on_commit(lambda b=batch, k=kind: scan_endpoints.enqueue(b, k))
         counts[kind] = len(due)

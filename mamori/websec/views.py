@@ -1,10 +1,9 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views import View
 
-from mamori.core.scope import CHANGE, VIEW
+from mamori.core.scope import VIEW
 from mamori.core.views import generic
 from mamori.websec import filtersets, forms, report, service, tables
 from mamori.websec.messages import problem_text
@@ -33,7 +32,7 @@ class WebEndpointDetail(generic.ScopedDetailView):
     def extra_context(self, obj):
         user = self.request.user
         return {
-            "can_scan": WebEndpoint.objects.restrict(user, CHANGE).filter(pk=obj.pk).exists(),
+            "can_scan": self.can_change,
             "scan_form": forms.ScanForm(),
             "findings": obj.findings.restrict(user).open().order_by("promise", "code"),
             "scans": obj.scans.restrict(user).defer("result").order_by("-started_at")[:30],
@@ -78,13 +77,9 @@ class WebEndpointScan(generic.ModelViewMixin, View):
 
     def post(self, request, *args, **kwargs):
         endpoint = self.get_object(VIEW)
-        if not WebEndpoint.objects.restrict(request.user, CHANGE).filter(
-                pk=endpoint.pk).exists():
-            raise PermissionDenied
         form = forms.ScanForm(request.POST)
         kind = form.cleaned_data["kind"] if form.is_valid() else "full"
-        person = getattr(request.user, "person", None)
-        [row] = service.run([endpoint], kind, requested_by=person)
+        row = service.scan_on_request(endpoint, request.user, kind)
         level = messages.success if row.passes else messages.warning
         level(request, _("Scanned %(endpoint)s: %(outcome)s") % {
             "endpoint": endpoint, "outcome": outcome_text(row)})

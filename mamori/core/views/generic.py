@@ -142,10 +142,12 @@ class ScopedDetailView(ModelViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object(VIEW)
+        # Kept on the view, so extra_context() can use it rather than ask the database again.
+        self.can_change = self.scoped(CHANGE).filter(pk=obj.pk).exists()
         return self.render_to_response(self.base_context(
             object=obj,
             field_rows=self.field_rows(obj),
-            can_change=self.scoped(CHANGE).filter(pk=obj.pk).exists(),
+            can_change=self.can_change,
             can_delete=self.scoped(DELETE).filter(pk=obj.pk).exists(),
             tab="details",
             **self.extra_context(obj),

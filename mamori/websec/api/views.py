@@ -1,10 +1,9 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from mamori.core.api.viewsets import ScopedModelViewSet
-from mamori.core.scope import CHANGE
 from mamori.websec import filtersets, service
 from mamori.websec.api import serializers as s
 from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
@@ -24,13 +23,9 @@ class WebEndpointViewSet(ScopedModelViewSet):
     def scan(self, request, pk=None):
         """Scan the endpoint now and return the scan (its verdict and problems)."""
         endpoint = self.get_object()
-        if not WebEndpoint.objects.restrict(request.user, CHANGE).filter(
-                pk=endpoint.pk).exists():
-            raise exceptions.PermissionDenied()
         data = ScanRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        [row] = service.run([endpoint], data.validated_data["kind"],
-                            requested_by=getattr(request.user, "person", None))
+        row = service.scan_on_request(endpoint, request.user, data.validated_data["kind"])
         return Response(s.TlsScanSerializer(row, context={"request": request}).data,
                         status=201)
 
