@@ -44,7 +44,6 @@ from common import (  # sets up Django first
 )
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
 from django.utils import timezone
 
 INCIDENTS = int(os.environ.get("BENCH_INCIDENTS", "20000"))
@@ -468,9 +467,10 @@ def main():
           f"manager's division holds "
           f"{Incident.objects.filter(department__in=managed).count()} incidents", flush=True)
 
-    manager_client, ciso_client = Client(), Client()
-    manager_client.force_login(manager_user)
-    ciso_client.force_login(ciso_user)
+    from mamori.core.testing import signed_in_client
+
+    # Signed in as after password and code (the CISO must have passed the second factor).
+    manager_client, ciso_client = signed_in_client(manager_user), signed_in_client(ciso_user)
     section = sections[0]  # in the manager's division
     # An incident of the manager's division with a timeline, an assessment and reports.
     shown = (Incident.objects.filter(department__in=managed, assessment__reportable=True)

@@ -43,7 +43,6 @@ from common import (  # sets up Django first
 )
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
 from django.utils import timezone
 
 ASSETS = int(os.environ.get("BENCH_ASSETS", "200000"))
@@ -309,9 +308,10 @@ def main():
           f"{Asset.objects.filter(department__in=managed).count()} assets and "
           f"{Risk.objects.filter(department__in=managed).count()} risks", flush=True)
 
-    manager_client, ciso_client = Client(), Client()
-    manager_client.force_login(manager_user)
-    ciso_client.force_login(ciso_user)
+    from mamori.core.testing import signed_in_client
+
+    # Signed in as after password and code (the CISO must have passed the second factor).
+    manager_client, ciso_client = signed_in_client(manager_user), signed_in_client(ciso_user)
     confidential = ClassificationLevel.objects.get(code="confidential")
     section = sections[0]  # in the manager's division
     leakage = Threat.objects.get(code="leakage")

@@ -14,7 +14,6 @@ import time
 from common import report, timed  # sets up Django first
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.test import Client
 
 PEOPLE = int(os.environ.get("BENCH_PEOPLE", "10000"))
 
@@ -23,7 +22,7 @@ def main():
     from mamori.core import conformance
     from mamori.core.changelog import verify
     from mamori.core.models import ChangeLogEntry, User
-    from mamori.core.testing import query_count
+    from mamori.core.testing import query_count, signed_in_client
     from mamori.org.models import Appointment, Department, Person
 
     call_command("migrate", verbosity=0)
@@ -53,8 +52,7 @@ def main():
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     TOTP.activate(admin, generate_totp_secret())
-    client = Client()
-    client.force_login(admin)
+    client = signed_in_client(admin)  # as after password and code
     client.get("/org/people/")
     for label, url in [("people list page (page 1 of all)", "/org/people/"),
                        ("people list page, sorted by department", "/org/people/?sort=department"),

@@ -59,17 +59,11 @@ class Org:
         return self.people[username]
 
     def client(self, username) -> Client:
-        """A logged-in client. The CISO and administrators get TOTP first, as they must."""
-        user = self.users[username]
-        if username in ("admin", "ciso"):
-            from allauth.mfa.models import Authenticator
-            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+        """A signed-in client. The CISO and administrators have TOTP and a session that
+        passed it, as they must."""
+        from mamori.core.testing import signed_in_client
 
-            if not Authenticator.objects.filter(user=user).exists():
-                TOTP.activate(user, generate_totp_secret())
-        client = Client()
-        client.force_login(user)
-        return client
+        return signed_in_client(self.users[username])
 
 
 @pytest.fixture

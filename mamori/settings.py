@@ -155,6 +155,9 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+# A password-reset request for an address no account has sends nothing (allauth would mail
+# "no account" to any address typed in, confirming which addresses have accounts).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 # Failed logins are limited per IP and per account (allauth's limiter, on the shared cache).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("MAMORI_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
@@ -216,7 +219,7 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "mamori.core.api.authentication.HashedTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "mamori.core.api.authentication.GatedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

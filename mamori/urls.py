@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("mamori.core.urls")),
@@ -11,8 +12,13 @@ urlpatterns = [
     path("incidents/", include("mamori.incidents.urls")),
     path("web/", include("mamori.websec.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
-    path("accounts/", include("allauth.urls")),
+    path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Django admin's own login form asks for the password alone and is not rate limited:
+    # everyone signs in through Mamori's login (password, then the second factor), which
+    # returns to the admin page asked for (`?next=` is kept).
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True),
+         name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,6 +3,9 @@ and its writes are logged by the models themselves."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
 from mamori.core.models import ApiToken, ChangeLogEntry, ConformanceSnapshot, User
 from mamori.core.scope import can
@@ -31,8 +34,42 @@ class MamoriUserAdmin(UserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ScopedAdmin):
+    """Tokens are read-only here: an administrator may revoke one, never reassign, extend or
+    revive it. Moving a token to another user would let its holder act in that user's name
+    (the change log would record the CISO accepting a risk); a token is its owner's alone."""
+
     list_display = ("name", "user", "prefix", "expires_at", "last_used_at", "revoked_at")
-    readonly_fields = ("prefix", "digest", "created_at", "last_used_at")
+    list_filter = ("revoked_at",)
+    readonly_fields = ("name", "user", "prefix", "created_at", "expires_at", "last_used_at",
+                       "revoked_at")
+    exclude = ("digest",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked tokens stay listed, as evidence of who could act when
+
+    def has_revoke_permission(self, request):
+        return can(request.user, ApiToken, "delete")
+
+    @admin.action(description=gettext_lazy("Revoke the selected tokens"),
+                  permissions=["revoke"])
+    def revoke(self, request, queryset):
+        now = timezone.now()
+        with transaction.atomic():
+            tokens = list(queryset.restrict(request.user, "delete").filter(
+                revoked_at__isnull=True))
+            for token in tokens:
+                token.revoked_at = now
+                token.save()
+        self.message_user(request, ngettext("%(count)d token revoked.",
+                                            "%(count)d tokens revoked.", len(tokens))
+                          % {"count": len(tokens)})
 
 
 @admin.register(ChangeLogEntry)

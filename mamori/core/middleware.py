@@ -1,11 +1,14 @@
-"""Request middleware: security headers, the acting user, and MFA enforcement."""
+"""Request middleware: security headers, the acting user, and the gates a session passes
+before it may act (a generated password changed, the second factor used)."""
 
 import uuid
+from urllib.parse import urlencode
 
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from mamori.core import roles as r
+from mamori.core import mfa
 from mamori.core.context import RequestActor, acting_as
 
 # No inline script anywhere: every script is a static file. Swagger UI and the admin follow
@@ -56,18 +59,18 @@ class ActorMiddleware:
         return response
 
 
-MFA_EXEMPT_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/api/")
+# Pages every session may reach, whatever it still owes: signing in and out, the language
+# switch, static files, and the API (whose session access is gated in
+# core.api.authentication, where a refusal can be a JSON 403 rather than a redirect).
+OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/accounts/login/", "/accounts/logout/",
+                 "/accounts/password/reset/")
+# ... and, for a user who is still setting up, the pages where they do so.
+SET_UP_PREFIXES = ("/accounts/password/", "/accounts/2fa/", "/accounts/reauthenticate/",
+                   "/accounts/inactive/")
 
 
-def needs_mfa(user) -> bool:
-    """The CISO and administrators must have a second factor (ARCHITECTURE: security defaults)."""
-    if not user.is_authenticated:
-        return False
-    if not r.roles_for(user).has(r.ADMIN, r.CISO):
-        return False
-    from allauth.mfa.models import Authenticator
-
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+def _next(request) -> str:
+    return "?" + urlencode({"next": request.get_full_path()})
 
 
 class RequirePasswordChangeMiddleware:
@@ -79,20 +82,29 @@ class RequirePasswordChangeMiddleware:
     def __call__(self, request):
         user = request.user
         if (user.is_authenticated and getattr(user, "must_change_password", False)
-                and not request.path.startswith(MFA_EXEMPT_PREFIXES)):
+                and not request.path.startswith(OPEN_PREFIXES + SET_UP_PREFIXES)):
             return redirect(reverse("account_change_password"))
         return self.get_response(request)
 
 
 class RequireMfaMiddleware:
-    """Sends a CISO or administrator without TOTP to set it up before anything else.
+    """The CISO and administrators act only from a session that passed the second factor.
 
-    API tokens are exempt here: a token is issued only from a session that passed MFA."""
+    Without a TOTP device they are sent to set one up. With one, but in a session that did
+    not use it (opened by a login path that skipped it), they are signed out and asked to
+    sign in again, password and code: nothing of that session may be trusted, not even the
+    pages for managing the second factor."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(MFA_EXEMPT_PREFIXES) and needs_mfa(request.user):
-            return redirect(reverse("mfa_activate_totp") + "?next=" + request.path)
+        if request.path.startswith(OPEN_PREFIXES):
+            return self.get_response(request)
+        missing = mfa.second_factor_missing(request)
+        if missing == "enrol" and not request.path.startswith(SET_UP_PREFIXES):
+            return redirect(reverse("mfa_activate_totp") + _next(request))
+        if missing == "verify":
+            logout(request)
+            return redirect(reverse("account_login") + _next(request))
         return self.get_response(request)

@@ -27,6 +27,30 @@ from django.urls import reverse
 
 from mamori.core.changelog import model_label
 from mamori.core.models import ApiToken, ChangeLogEntry
+from mamori.core.roles import forget_roles
+
+
+def signed_in_client(user, *, second_factor: bool = True):
+    """A test client signed in as `user`. With `second_factor`, a user who must use one (the
+    CISO, administrators) gets a TOTP device and a session that has passed it, as after a real
+    login with password and code; without, the session is as if the code had been skipped."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from django.test import Client
+
+    from mamori.core import mfa
+
+    client = Client()
+    client.force_login(user)
+    if second_factor and mfa.requires_second_factor(user):
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, generate_totp_secret())
+        session = client.session
+        mfa.record_second_factor(session, user)
+        session.save()
+    # Roles are cached on the user object; a test may appoint or end someone afterwards.
+    forget_roles(user)
+    return client
 
 
 def api_client(user):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from mamori.core import mfa
 from mamori.core.models import ApiToken
 
 
@@ -36,3 +37,25 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class GatedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser session, for the API (Swagger UI, htmx), behind the same gates as pages.
+
+    A session whose generated password has not been changed, or of a CISO or administrator
+    whose session has not passed the second factor, is refused (403) rather than given the
+    whole API: the page middleware that sends such users to finish setting up does not see
+    the API, so the gates are checked here, where DRF authenticates."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        user = result[0]
+        if getattr(user, "must_change_password", False):
+            raise exceptions.PermissionDenied(
+                _("Change the password you were given before using the API."))
+        if mfa.second_factor_missing(request._request):
+            raise exceptions.PermissionDenied(
+                _("Sign in with your second factor (TOTP) before using the API."))
+        return result

@@ -1,5 +1,6 @@
 """OpenAPI description of Mamori's token authentication."""
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -15,6 +16,17 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
             "description": "Personal API token, sent as `Token <token>` (create one under "
                            "My page → API tokens, or with `mamori token create`).",
         }
+
+
+class GatedSessionScheme(OpenApiAuthenticationExtension):
+    target_class = "mamori.core.api.authentication.GatedSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
+                "description": "A signed-in browser session (used by Swagger UI); refused "
+                               "until the session has passed the second factor where one is "
+                               "required."}
 
 
 ERROR_COMPONENT = {

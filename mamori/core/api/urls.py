@@ -1,11 +1,11 @@
 """/api/: every app's API under one router, the schema and offline Swagger UI."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from mamori.core.api import (
-    schema,  # noqa: F401  (registers the auth scheme)
+    docs,
+    schema,  # noqa: F401  (registers the auth schemes)
     views,
 )
 
@@ -22,9 +22,9 @@ urlpatterns = [
     path("risks/", include("mamori.risks.api.urls")),
     path("incidents/", include("mamori.incidents.api.urls")),
     path("websec/", include("mamori.websec.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the strict Content-Security-Policy holds on this page too.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     *router.urls,
 ]

@@ -100,6 +100,16 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return ApiToken.objects.restrict(self.request.user).filter(
             user=self.request.user).order_by("-created_at")
 
+    def create(self, request, *args, **kwargs):
+        # A token could otherwise mint its successors forever, each outliving the last: new
+        # tokens come only from a signed-in session, which passed the second factor where
+        # one is required (core.api.authentication.GatedSessionAuthentication).
+        if request.auth is not None:
+            raise exceptions.PermissionDenied(
+                _("API tokens are issued from a signed-in session (My page → API tokens), "
+                  "not by another token."))
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer):
         days = serializer.validated_data.pop("days", settings.MAMORI_API_TOKEN_DAYS)
         with transaction.atomic():

@@ -219,6 +219,7 @@ def test_serve_answers_over_https_with_the_generated_ca(tmp_path):
         assert final_url == url
         assert "max-age=" in headers["Strict-Transport-Security"]
         assert headers["Content-Security-Policy"]
+        assert headers["Server"] == "Mamori"  # not gunicorn's name
         assert f"https://127.0.0.1:{port}/" in log.read_text()
     finally:
         server.terminate()

@@ -154,3 +154,14 @@ class GunicornApplication(BaseApplication):
 
     def load(self):
         return self.application
+
+    def run(self):
+        # Gunicorn names itself in every response's Server header and has no setting for it;
+        # the header tells a scanner which server's flaws to try. Its response class reads
+        # the module's SERVER when it writes the headers, so this is replaced before the
+        # workers fork (gunicorn is pinned below the next major version, and test_tls's
+        # serve test fails if the header comes back).
+        import gunicorn.http.wsgi
+
+        gunicorn.http.wsgi.SERVER = "Mamori"
+        super().run()

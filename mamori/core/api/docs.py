@@ -1,0 +1,46 @@
+"""The OpenAPI schema and Swagger UI, for signed-in users only.
+
+The schema is the same for every reader (drf-spectacular's public schema), but generating it
+takes a second or more, so it is built once per language and process and kept: anonymous
+clients could otherwise keep a worker busy with it, and it maps every operation for an
+attacker. It changes only with the code, i.e. at a restart.
+"""
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.utils import translation
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+# Language code → the schema as data, filled on first request.
+SCHEMAS: dict[str, dict] = {}
+
+
+class SchemaView(SpectacularAPIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, *args, **kwargs):
+        requested = request.GET.get("lang")
+        if requested and requested not in dict(settings.LANGUAGES):
+            return super().get(request, *args, **kwargs)  # not kept: any string could be asked
+        language = requested or translation.get_language()
+        if language not in SCHEMAS:
+            response = super().get(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            SCHEMAS[language] = response.data
+        filename = f"{settings.SPECTACULAR_SETTINGS['TITLE']}.{request.accepted_renderer.format}"
+        return Response(SCHEMAS[language],
+                        headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI; a visitor who is not signed in is sent to the login page first."""
+
+    permission_classes = []
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().get(request, *args, **kwargs)
