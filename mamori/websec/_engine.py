@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
@@ -76,6 +77,7 @@ from sslyze.server_connectivity import (
 from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocation
 
 from mamori.websec import result_shape
+from mamori.websec.hostnames import InvalidHostName, ascii_host
 from mamori.websec.result_shape import now_iso
 
 SSLYZE_VERSION = sslyze_version_module.__version__
@@ -405,22 +407,30 @@ def http_probe(ip: str, port: int, server_name: str, path: str, timeout: float) 
     """One plain HTTPS request WITHOUT a client certificate (Python ssl, no verification: the
     certificate is judged elsewhere). Tells whether a client certificate is really enforced and
     reads the HSTS header, following same-host redirects a few times."""
+    out: dict[str, Any] = {"status": None, "hsts_raw": None, "error": None}
+    try:
+        # The Host header and SNI are built from this name: a line break in it would add
+        # header lines of our choosing to the request (checked here too, whatever called us).
+        server_name = ascii_host(server_name)
+    except InvalidHostName as exc:
+        out["error"] = f"not a valid host name ({exc.reason}); no request sent"
+        return out
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE  # certificate is validated separately, on the leaf facts
     ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
     ctx.set_ciphers("ALL:@SECLEVEL=0")
     sni = None if _is_ip(server_name) else server_name
-    out: dict[str, Any] = {"status": None, "hsts_raw": None, "error": None}
+    authority = f"[{server_name}]" if ":" in server_name else server_name  # IPv6 literal
+    host_header = authority if port == 443 else f"{authority}:{port}"
     for _hop in range(3):
         try:
             with (
                 socket.create_connection((ip, port), timeout=timeout) as raw,
                 ctx.wrap_socket(raw, server_hostname=sni) as tls,
             ):
-                host_header = server_name if port == 443 else f"{server_name}:{port}"
                 request = (
-                    f"GET {path} HTTP/1.1\r\nHost: {host_header}\r\n"
+                    f"GET {request_path(path)} HTTP/1.1\r\nHost: {host_header}\r\n"
                     "User-Agent: Mamori-TLS-check\r\nAccept: */*\r\nConnection: close\r\n\r\n"
                 )
                 tls.sendall(request.encode("ascii", "replace"))
@@ -452,6 +462,13 @@ def http_probe(ip: str, port: int, server_name: str, path: str, timeout: float) 
             continue
         break
     return out
+
+
+def request_path(path: str) -> str:
+    """The path as a request line may carry it: percent-encoded outside the characters a path
+    may hold (no space, control character or non-ASCII byte; existing %XX escapes kept)."""
+    path = path if path.startswith("/") else "/" + path
+    return quote(path, safe="/%:@!$&'()*+,;=-._~")
 
 
 def parse_hsts(raw: str | None) -> dict | None:
@@ -569,12 +586,21 @@ def scan_one(target: dict, *, extra_ca_pem: str | None, network_timeout: int,
     result = empty_result(target)
     try:
         sni = target.get("server_name") or target["host"]
+        try:
+            # sslyze puts the name into the ClientHello and our probe into the Host header.
+            sni = ascii_host(sni)
+        except InvalidHostName as exc:
+            result["error"] = "refused_bad_name"
+            result["error_detail"] = f"not a valid host name ({exc.reason}); not connected"
+            result["finished_at"] = now_iso()
+            return result
         if not answers_tls(target["ip_address"], target["port"], None if _is_ip(sni) else sni,
                            float(network_timeout)):
             result["error"] = "timeout"
             result["error_detail"] = f"no answer to a TLS ClientHello within {network_timeout} s"
         else:
-            _scan_one(target, result, extra_ca_pem, network_timeout, per_server_connections)
+            _scan_one(target, sni, result, extra_ca_pem, network_timeout,
+                      per_server_connections)
     except ConnectionToServerFailed as exc:
         result["error"] = "connect"
         result["error_detail"] = str(getattr(exc, "error_message", exc))[:500]
@@ -586,8 +612,8 @@ def scan_one(target: dict, *, extra_ca_pem: str | None, network_timeout: int,
     return result
 
 
-def _scan_one(target, result, extra_ca_pem, network_timeout, per_server_connections) -> None:
-    sni = target.get("server_name") or target["host"]
+def _scan_one(target, sni, result, extra_ca_pem, network_timeout,
+              per_server_connections) -> None:
     location = ServerNetworkLocation(
         hostname=sni, port=target["port"], ip_address=target["ip_address"]
     )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.core.forms import ScopedModelForm
 from mamori.org.forms import departments_user_may_staff
-from mamori.websec.models import TlsProfile, WebEndpoint, WebSecuritySettings
+from mamori.websec.models import TlsProfile, WebEndpoint, WebSecuritySettings, web_port_error
 
 ENDPOINT_FIELDS = ["name", "url", "server_name", "purpose", "handles_personal_info",
                    "handles_card_data", "department", "profile", "client_cert_required",
@@ -20,6 +20,16 @@ class WebEndpointForm(ScopedModelForm):
         if not self.instance.pk:
             self.initial.setdefault("profile", TlsProfile.objects.filter(
                 code="intermediate").values_list("pk", flat=True).first())
+
+    def full_clean(self):
+        registered = (self.instance.host, self.instance.port) if self.instance.pk else None
+        super().full_clean()  # the fields and the model's clean(): the URL itself first
+        # Who registers decides which ports are allowed, so this is the form's check (the
+        # model's clean() has no user); the import runs this form too.
+        if "url" in getattr(self, "cleaned_data", {}) and "url" not in self.errors:
+            refusal = web_port_error(self.cleaned_data["url"], self.user, registered)
+            if refusal:
+                self.add_error("url", refusal)
 
 
 class TlsProfileForm(ScopedModelForm):

@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.controls.models import Control, Evidence
+from mamori.core import roles as r
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages
 from mamori.core.scope import ALL, CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
+from mamori.websec.hostnames import InvalidHostName, ascii_host, has_unsafe_characters
 
 PROMISES = ("authentication", "encryption", "integrity")
 
@@ -204,6 +206,11 @@ class WebEndpoint(AuditedModel):
             host, port, path = parse_address(self.url)
         except ValueError as exc:
             raise ValidationError({"url": str(exc)}) from exc
+        if self.server_name:
+            try:
+                self.server_name = ascii_host(self.server_name)
+            except InvalidHostName as exc:
+                raise ValidationError({"server_name": host_name_error(exc)}) from exc
         if not allowed_target(host):
             raise ValidationError({"url": _(
                 "Mamori may not scan %(host)s: only the networks in "
@@ -217,6 +224,8 @@ class WebEndpoint(AuditedModel):
 
     def save(self, *args, **kwargs):
         self.host, self.port, self.http_path = parse_address(self.url)
+        # The API runs clean() on a copy: the name is stored in its ASCII form here too.
+        self.server_name = ascii_host(self.server_name) if self.server_name else ""
         self.verified_until = self.counts_until(self.last_full_scan_at)
         super().save(*args, **kwargs)
 
@@ -227,10 +236,15 @@ class WebEndpoint(AuditedModel):
 
 
 def parse_address(text: str) -> tuple[str, int, str]:
-    """(host, port, path) of "https://host[:port]/path" or "host:port" or "host"."""
+    """(host, port, path) of "https://host[:port]/path" or "host:port" or "host"; the host in
+    its ASCII form (websec.hostnames). Raises ValueError with the reason in words."""
     text = (text or "").strip()
     if not text:
         raise ValueError(_("Give the URL or host:port."))
+    # urlsplit silently drops CR, LF and tab; a URL with any of them is refused instead.
+    if has_unsafe_characters(text):
+        raise ValueError(_("A URL may not contain spaces, line breaks or other control or "
+                           "invisible characters."))
     if "://" not in text:
         text = "https://" + text
     try:
@@ -242,7 +256,43 @@ def parse_address(text: str) -> tuple[str, int, str]:
         raise ValueError(_("Only https endpoints are scanned."))
     if not parts.hostname or parts.port == 0:  # port 0 would silently become 443
         raise ValueError(_("This is not a URL or host:port."))
-    return parts.hostname, port, parts.path or "/"
+    try:
+        host = ascii_host(parts.hostname)
+    except InvalidHostName as exc:
+        raise ValueError(host_name_error(exc)) from exc
+    return host, port, parts.path or "/"
+
+
+def host_name_error(exc: InvalidHostName) -> str:
+    if exc.reason == "characters":
+        return _("A host name may not contain spaces, line breaks or other control or "
+                 "invisible characters.")
+    if exc.reason == "too_long":
+        return _("This host name is too long: at most 253 characters in its ASCII form, "
+                 "and at most 63 between two dots.")
+    return _("This is not a valid host name: labels of letters, digits and hyphens (or a "
+             "Unicode name), separated by dots.")
+
+
+def web_port_error(url: str, user, registered: tuple[str, int] | None = None) -> str | None:
+    """Why `user` may not register the address of `url`, or None. An information manager may
+    choose only the web ports of MAMORI_TLSSCAN_ALLOW_PORTS: any other port would let them probe
+    a local service (is 127.0.0.1:5432 open?). The CISO and administrators may register any
+    port. An endpoint that keeps its `registered` (host, port) keeps its port, whoever edits
+    it."""
+    from mamori.websec.scan import is_web_port, web_ports_text
+
+    try:
+        host, port, _path = parse_address(url)
+    except ValueError:
+        return None  # the model's clean() explains what is wrong with the URL
+    if is_web_port(port) or r.roles_for(user).has(r.ADMIN, r.CISO):
+        return None
+    if registered == (host, port):
+        return None
+    return _("Port %(port)s is not a web port. Only ports %(ports)s may be registered "
+             "(MAMORI_TLSSCAN_ALLOW_PORTS); the CISO or an administrator may register other "
+             "ports.") % {"port": port, "ports": web_ports_text()}
 
 
 class ScanScope(Scope):

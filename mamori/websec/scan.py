@@ -8,6 +8,11 @@ in ``_engine.py`` (imported only in the child, so the parent never loads sslyze/
 Only addresses inside MAMORI_TLSSCAN_ALLOW_NETWORKS (comma-separated CIDRs, default
 "127.0.0.0/8,::1/128") are ever connected to; a name is resolved once in the parent, every address
 it resolves to must be allowed, and the child connects to that pinned address (no second lookup).
+The host and server names are checked again here (websec.hostnames) whatever the database holds,
+and only their ASCII form reaches the child.
+
+MAMORI_TLSSCAN_ALLOW_PORTS (ports and ranges, default "443,8443") lists the web ports anyone who
+registers endpoints may choose; other ports only the CISO or an administrator may register.
 """
 
 from __future__ import annotations
@@ -20,10 +25,13 @@ import socket
 import time
 from dataclasses import dataclass
 
+from mamori.websec.hostnames import InvalidHostName, ascii_host
 from mamori.websec.result_shape import empty_result, now_iso
 
 ALLOW_ENV = "MAMORI_TLSSCAN_ALLOW_NETWORKS"
 DEFAULT_ALLOWED = "127.0.0.0/8,::1/128"
+PORTS_ENV = "MAMORI_TLSSCAN_ALLOW_PORTS"
+DEFAULT_PORTS = "443,8443"
 
 # Per-endpoint bounds inside the child (sslyze has no cancel; the batch timeout is the backstop).
 DEFAULT_NETWORK_TIMEOUT = 5  # seconds per connect / read, sslyze's network_timeout
@@ -55,6 +63,32 @@ def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         except ValueError:
             continue  # a malformed entry allows nothing
     return networks
+
+
+def allowed_ports() -> list[tuple[int, int]]:
+    """The web ports of MAMORI_TLSSCAN_ALLOW_PORTS as (first, last) ranges: "443,8443,9000-9010".
+    The setting replaces the default; a malformed entry allows nothing."""
+    raw = os.environ.get(PORTS_ENV, "").strip() or DEFAULT_PORTS
+    ranges = []
+    for part in raw.split(","):
+        first, _dash, last = part.strip().partition("-")
+        try:
+            low, high = int(first), int(last or first)
+        except ValueError:
+            continue
+        if 1 <= low <= high <= 65535:
+            ranges.append((low, high))
+    return ranges
+
+
+def is_web_port(port: int) -> bool:
+    return any(low <= port <= high for low, high in allowed_ports())
+
+
+def web_ports_text() -> str:
+    """The web ports as the setting lists them, for messages: "443, 8443"."""
+    return ", ".join(str(low) if low == high else f"{low}-{high}"
+                     for low, high in allowed_ports()) or "-"
 
 
 def _resolve(host: str) -> list[str]:
@@ -178,7 +212,16 @@ def scan_targets(
     started = [now_iso()] * len(targets)
     jobs: list[tuple[int, dict]] = []
     for index, target in enumerate(targets):
-        address = _pinned_address(target.host)
+        try:
+            host = ascii_host(target.host)
+            server_name = ascii_host(target.server_name) if target.server_name else None
+        except InvalidHostName as exc:
+            # Never put such a name into a request (the model refuses it; this row predates
+            # that or was written around it). The name itself is not repeated.
+            results[index] = _error_result(target, "refused_bad_name",
+                                           f"not a valid host name ({exc.reason}); not connected")
+            continue
+        address = _pinned_address(host)
         if address is None:
             results[index] = _error_result(
                 target,
@@ -191,9 +234,9 @@ def scan_targets(
             (
                 index,
                 {
-                    "host": target.host,
+                    "host": host,
                     "port": int(target.port),
-                    "server_name": target.server_name,
+                    "server_name": server_name,
                     "ip_address": address,
                     "http_path": target.http_path or "/",
                     "full": bool(target.full),

@@ -16,7 +16,7 @@ from django.utils.translation import override
 
 from mamori.controls.models import Control, Evidence, Theme
 from mamori.core.scope import CHANGE
-from mamori.websec import scan, verdict
+from mamori.websec import result_shape, scan, verdict
 from mamori.websec.messages import problem_text
 from mamori.websec.models import TlsFinding, TlsScan, WebEndpoint, WebSecuritySettings
 
@@ -84,9 +84,38 @@ def moment(value, default):
     return parsed or default
 
 
+UNREACHABLE = "unreachable"
+
+
+def without_port_details(endpoint, result: dict) -> dict:
+    """A failed scan of a port outside the web ports, told in one way whatever happened.
+
+    "Connection refused", "timed out" and "TLS probing failed" would tell whoever reads the
+    scan (the department's information manager as well as the CISO) whether a local service
+    listens on that port and whether it speaks TLS. Only the CISO or an administrator registers
+    such ports, but the scan is read more widely, so its failure keeps the moment it ran and
+    nothing else. A failure on a web port keeps its details: they are what one needs to fix a
+    web server. Refusals (nothing was connected to) are kept as they are."""
+    error = result.get("error")
+    if not error or str(error).startswith("refused_") or scan.is_web_port(endpoint.port):
+        return result
+    target = result.get("target") or {"host": endpoint.host, "port": endpoint.port,
+                                      "server_name": endpoint.server_name or None}
+    plain = result_shape.empty_result(
+        {**target, "ip_address": result.get("ip_address"), "full": result.get("full", True)},
+        result.get("sslyze_version"))
+    plain.update(started_at=result.get("started_at"), finished_at=result.get("finished_at"),
+                 error=UNREACHABLE,
+                 error_detail=f"no TLS server answered on port {endpoint.port} (closed, "
+                              "filtered, or not speaking TLS); details are kept only for the "
+                              "web ports")
+    return plain
+
+
 def record(endpoint, kind, result, settings=None, requested_by=None) -> TlsScan:
     """Judge one result and write it, its findings and its evidence in one transaction."""
     settings = settings or WebSecuritySettings.current()
+    result = without_port_details(endpoint, result)
     # Judged as of the moment the scan ran (a certificate "expires in 12 days" then).
     now = moment(result.get("started_at"), timezone.now())
     profile = endpoint.profile

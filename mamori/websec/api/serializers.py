@@ -1,5 +1,14 @@
-from mamori.core.api.viewsets import ScopedModelSerializer
-from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
+from rest_framework import serializers
+
+from mamori.core.api.viewsets import ScopedModelSerializer, request_user
+from mamori.websec.models import (
+    TlsFinding,
+    TlsProfile,
+    TlsScan,
+    WebEndpoint,
+    WebSecuritySettings,
+    web_port_error,
+)
 
 
 class WebEndpointSerializer(ScopedModelSerializer):
@@ -14,6 +23,16 @@ class WebEndpointSerializer(ScopedModelSerializer):
         read_only_fields = ["host", "port", "http_path", "last_full_scan_at",
                             "last_certificate_check_at", "authentication_ok", "encryption_ok",
                             "integrity_ok", "profile_ok", "certificate_expires_at"]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        # The same rule as the form: a web port, unless the CISO or an administrator registers.
+        if "url" in attrs:
+            registered = (self.instance.host, self.instance.port) if self.instance else None
+            refusal = web_port_error(attrs["url"], request_user(self), registered)
+            if refusal:
+                raise serializers.ValidationError({"url": [refusal]})
+        return attrs
 
 
 class TlsScanSerializer(ScopedModelSerializer):

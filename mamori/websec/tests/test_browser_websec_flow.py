@@ -56,12 +56,14 @@ def pki(tmp_path_factory):
 
 
 @pytest.fixture
-def servers(pki):
-    """The good server and the bad one, on 127.0.0.1 ports of their own."""
+def servers(pki, monkeypatch):
+    """The good server and the bad one, on 127.0.0.1 ports of their own, which the company
+    lists as web ports (the information manager registers only those)."""
     good = TLSServer(pki.leaf("good"), hsts=HSTS)
     bad = TLSServer(pki.leaf("rsa", key_type="rsa", key_size=2048), hsts=HSTS,
                     ciphers="AES128-GCM-SHA256:ECDHE+AESGCM")
     with good, bad:
+        monkeypatch.setenv("MAMORI_TLSSCAN_ALLOW_PORTS", f"443,8443,{good.port},{bad.port}")
         yield good, bad
 
 

@@ -140,7 +140,7 @@ class TestWebEndpoint(ScopedModelTests):
         return make_endpoint(org.it, 8444, "社内API")
 
     def create_data(self, org):
-        return {"name": "資料請求フォーム", "url": "https://127.0.0.1:9443/form/",
+        return {"name": "資料請求フォーム", "url": "https://127.0.0.1/form/",
                 "server_name": "localhost", "purpose": "application_form",
                 "handles_personal_info": True, "handles_card_data": False,
                 "department": org.sales.pk, "profile": intermediate().pk,
@@ -148,7 +148,7 @@ class TestWebEndpoint(ScopedModelTests):
                 "certificate_check_every_hours": 1, "active": True}
 
     def out_of_scope_create_data(self, org):
-        return {**self.create_data(org), "url": "https://127.0.0.1:9444/",
+        return {**self.create_data(org), "url": "https://127.0.0.2/",
                 "department": org.it.pk}
 
     def update_data(self, org, obj):
@@ -173,7 +173,7 @@ class TestWebEndpoint(ScopedModelTests):
                                               self.form_data(self.create_data(org)))
         assert response.status_code == 302, response.context["form"].errors
         site = WebEndpoint.objects.get()
-        assert (site.host, site.port, site.http_path) == ("127.0.0.1", 9443, "/form/")
+        assert (site.host, site.port, site.http_path) == ("127.0.0.1", 443, "/form/")
         assert site.last_full_scan_at is None and site.authentication_ok is None
         assert not TlsScan.objects.exists() and not TlsFinding.objects.exists()
         page = org.client("manager").get(site.get_absolute_url())
@@ -186,7 +186,7 @@ class TestWebEndpoint(ScopedModelTests):
         ("127.0.0.1:8443", ("127.0.0.1", 8443, "/")),
         ("https://127.0.0.1/", ("127.0.0.1", 443, "/")),
         ("127.0.0.2", ("127.0.0.2", 443, "/")),
-        ("https://127.0.0.1:10443/apply/form?x=1", ("127.0.0.1", 10443, "/apply/form")),
+        ("https://127.0.0.1:8443/apply/form?x=1", ("127.0.0.1", 8443, "/apply/form")),
         ("https://[::1]:8443/", ("::1", 8443, "/")),
     ])
     def test_host_port_and_path_come_from_the_url(self, org, url, expected):

@@ -240,6 +240,11 @@ class TLSServer:
             ctx.verify_mode = ssl.CERT_REQUIRED if client_auth == "required" else ssl.CERT_OPTIONAL
             if client_ca_file:
                 ctx.load_verify_locations(cafile=str(client_ca_file))
+        # What clients sent: the server name of each handshake (None without SNI) and the
+        # first bytes of each request, for tests of what the scanner puts on the wire.
+        self.server_names: list[str | None] = []
+        self.requests: list[bytes] = []
+        ctx.sni_callback = self._note_server_name
         self.context = ctx
         self.hsts = hsts
         self._sock: socket.socket | None = None
@@ -247,6 +252,9 @@ class TLSServer:
         self._thread: threading.Thread | None = None
         self.port = 0
         self.connections = 0
+
+    def _note_server_name(self, _ssl_object, name, _context) -> None:
+        self.server_names.append(name)
 
     def __enter__(self) -> TLSServer:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -289,6 +297,7 @@ class TLSServer:
                 data = tls.recv(4096)
                 if not data:
                     return
+                self.requests.append(data)
                 headers = [
                     "HTTP/1.1 200 OK",
                     "Content-Type: text/plain",
@@ -345,6 +354,54 @@ class SilentServer:
         for conn in self._held:
             with contextlib.suppress(OSError):
                 conn.close()
+        if self._sock is not None:
+            self._sock.close()
+
+
+class PlainServer:
+    """A TCP service on 127.0.0.1 that does not speak TLS (a database, an admin console):
+    answers any first bytes with a line of plain text and closes."""
+
+    def __init__(self) -> None:
+        self._sock: socket.socket | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.port = 0
+        self.connections = 0
+
+    def __enter__(self) -> PlainServer:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind((LOOPBACK, 0))
+        sock.listen(64)
+        sock.settimeout(0.2)
+        self._sock = sock
+        self.port = sock.getsockname()[1]
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    @staticmethod
+    def _answer(conn: socket.socket) -> None:
+        with contextlib.suppress(OSError), conn:
+            conn.settimeout(2)
+            conn.recv(4096)
+            conn.sendall(b"EFATAL unsupported frontend protocol\n")
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
         if self._sock is not None:
             self._sock.close()
 
