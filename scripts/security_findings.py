@@ -1,0 +1,210 @@
+"""The findings of `make security`: schemathesis' and wapiti's reports read into one list,
+each finding given a severity, and printed as one table.
+
+Severities are ours, not the tools' own (schemathesis calls any response that does not match
+the schema "high", which would make a documentation slip weigh as much as a crash). The bar is
+no critical, high or medium finding.
+
+schemathesis, by failure code (`st explain CODE` describes each):
+  critical  ST401 the API answered although authentication was missing or wrong; ST402 one
+            user reached another user's object
+  high      ST101/ST102 server error (5xx); ST301 a deleted resource is still served
+  medium    ST108/ST109/ST110/ST111 a response that does not match the schema (or is not valid
+            JSON); ST201 a request the schema forbids was accepted; ST203 a request missing a
+            required header (such as the token) was not rejected; ST302 a created resource
+            cannot be fetched
+  low       ST103 undocumented status code; ST104-ST107 content type or headers not as
+            documented; ST112 slow response; ST202 a request the schema allows was refused (a
+            JSON schema cannot say that a referenced id must exist); ST204/ST205 an unsupported
+            method not answered with 405 and Allow
+  anything else, and any request the tool could not complete (an error, a timeout): medium,
+  so that nobody reads an unknown as a pass.
+
+wapiti, by the level it gives each finding: 4 critical, 3 high, 2 medium, 1 low, 0 info; its
+"anomalies" (a 500, a request that timed out) with the level wapiti gives them.
+
+The server's own log, whichever tool caused it: every unhandled exception (a 500) is high.
+"""
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import asdict, dataclass
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+BLOCKING = frozenset({"critical", "high", "medium"})
+
+SCHEMATHESIS_SEVERITY = {
+    "ST401": "critical", "ST402": "critical",
+    "ST101": "high", "ST102": "high", "ST301": "high",
+    "ST108": "medium", "ST109": "medium", "ST110": "medium", "ST111": "medium",
+    "ST201": "medium", "ST203": "medium", "ST302": "medium",
+    "ST103": "low", "ST104": "low", "ST105": "low", "ST106": "low", "ST107": "low",
+    "ST112": "low", "ST202": "low", "ST204": "low", "ST205": "low",
+}
+UNKNOWN_SEVERITY = "medium"
+WAPITI_LEVELS = {4: "critical", 3: "high", 2: "medium", 1: "low", 0: "info"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    tool: str  # e.g. "schemathesis/admin"
+    kind: str  # e.g. "ST101 Server error", "Cross Site Scripting"
+    target: str  # method and path
+    description: str  # one line
+    detail: str = ""  # how to reproduce it (request, response), for findings.json
+
+    @property
+    def rank(self) -> int:
+        return SEVERITIES.index(self.severity)
+
+
+def schemathesis_severity(code: str) -> str:
+    return SCHEMATHESIS_SEVERITY.get(code, UNKNOWN_SEVERITY)
+
+
+# One failing test case in a JUnit <failure> text: "1. Test Case ID: abc123", then a line
+# "- ST101 Server error" per failed check (its message indented below), the response as
+# "[500] Internal Server Error:", and a curl command to reproduce it.
+CASE_HEADER = re.compile(r"^\d+\. Test Case ID: \S+\s*$", re.MULTILINE)
+CHECK_LINE = re.compile(r"^- (ST\d{3}) (.+?)\s*$", re.MULTILINE)
+STATUS_LINE = re.compile(r"^\[(\d{3})\] ([^\n]*?):?\s*$", re.MULTILINE)
+
+
+def _first_line_after(text: str, position: int) -> str:
+    for line in text[position:].splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _message_after(text: str, position: int) -> str:
+    """The check's message: the indented lines right below it, if any."""
+    for line in text[position:].splitlines():
+        if line.strip():
+            return line.strip() if line[:1].isspace() else ""
+    return ""
+
+
+def schemathesis_findings(junit_xml: str, tool: str) -> list[Finding]:
+    """One finding per operation and failure code (the first failing case describes it), and
+    one per error the tool met on an operation."""
+    root = ET.fromstring(junit_xml)  # noqa: S314 - the report schemathesis just wrote
+    findings = {}
+    for case in root.iter("testcase"):
+        target = case.get("name", "")
+        for failure in case.iter("failure"):
+            text = failure.text or ""
+            for block in CASE_HEADER.split(text):
+                status = STATUS_LINE.search(block)
+                response = ""
+                if status:  # "[400] Bad Request" and the first line of the body, if any
+                    body = _first_line_after(block, status.end()).strip("`")
+                    body = "" if body.startswith("Reproduce with") else body
+                    response = " ".join(x for x in (f"[{status.group(1)}]",
+                                                    body or status.group(2)) if x)
+                for check in CHECK_LINE.finditer(block):
+                    code, title = check.groups()
+                    message = _message_after(block, check.end())
+                    key = (target, code)
+                    if key not in findings:
+                        description = "; ".join(x for x in (message, response) if x)
+                        findings[key] = Finding(schemathesis_severity(code), tool,
+                                                f"{code} {title}", target, description,
+                                                block.strip())
+        for error in case.iter("error"):
+            message = error.get("message") or _first_line_after(error.text or "", 0)
+            findings.setdefault((target, message), Finding(
+                UNKNOWN_SEVERITY, tool, "error", target, message, (error.text or "").strip()))
+    return list(findings.values())
+
+
+def wapiti_findings(report: dict, tool: str) -> list[Finding]:
+    findings = []
+    for section in ("vulnerabilities", "anomalies", "additionals"):
+        for kind, items in (report.get(section) or {}).items():
+            for item in items:
+                info = " ".join((item.get("info") or "").split())
+                parameter = item.get("parameter")
+                description = f"{info} (parameter {parameter})" if parameter else info
+                response = (item.get("detail") or {}).get("response") or {}
+                detail = "\n".join(x for x in (
+                    item.get("http_request", ""),
+                    json.dumps(response, ensure_ascii=False) if response else "") if x)
+                findings.append(Finding(
+                    WAPITI_LEVELS.get(item.get("level"), UNKNOWN_SEVERITY), tool, kind,
+                    f"{item.get('method', '')} {item.get('path', '')}".strip(), description,
+                    detail))
+    return distinct(findings)
+
+
+# Django logs every unhandled exception as "Internal Server Error: /path" and its traceback
+# (chained ones one after the other); the line that closes the last traceback says what
+# went wrong.
+SERVER_ERROR = "Internal Server Error: "
+CHAIN_LINE = re.compile(r"^(The above exception|During handling|$)")
+
+
+def server_errors(server_log: str) -> list[Finding]:
+    """Every 5xx the server logged, whichever tool caused it (not every tool reports one:
+    wapiti's methods module, for one, only lists the methods a page answers)."""
+    findings, lines = [], server_log.splitlines()
+    for number, line in enumerate(lines):
+        if not line.startswith(SERVER_ERROR):
+            continue
+        path, exception, block, in_traceback = line[len(SERVER_ERROR):].strip(), "", [line], False
+        for following in lines[number + 1:]:
+            if following.startswith("Traceback "):
+                in_traceback = True
+            elif in_traceback and not following[:1].isspace():
+                exception, in_traceback = following, False
+            elif not in_traceback and not CHAIN_LINE.match(following):
+                break
+            block.append(following)
+        findings.append(Finding("high", "server", "5xx in the server log", path,
+                                exception or "unhandled exception", "\n".join(block)))
+    return distinct(findings)
+
+
+def distinct(findings: list[Finding]) -> list[Finding]:
+    """The same finding met twice (another request, the same result) counts once."""
+    first = {}
+    for finding in findings:
+        first.setdefault((finding.tool, finding.kind, finding.target, finding.description),
+                         finding)
+    return list(first.values())
+
+
+def sorted_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.rank, f.tool, f.kind, f.target, f.description))
+
+
+def counts(findings: list[Finding]) -> dict[str, int]:
+    counter = Counter(f.severity for f in findings)
+    return {severity: counter[severity] for severity in SEVERITIES}
+
+
+def passes_bar(findings: list[Finding]) -> bool:
+    return not any(f.severity in BLOCKING for f in findings)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(findings: list[Finding], description_width: int = 100) -> str:
+    rows = [("severity", "tool", "kind", "request", "description")]
+    rows += [(f.severity, f.tool, _cut(f.kind, 40), _cut(f.target, 60),
+              _cut(f.description, description_width)) for f in sorted_findings(findings)]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join([*(cell.ljust(w) for cell, w in zip(row[:4], widths, strict=True)),
+                        row[4]]).rstrip() for row in rows]
+    lines.insert(1, "-" * min(len(lines[0]) + description_width, 200))
+    return "\n".join(lines)
+
+
+def as_json(findings: list[Finding]) -> str:
+    return json.dumps([asdict(f) for f in sorted_findings(findings)], ensure_ascii=False,
+                      indent=2)
