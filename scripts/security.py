@@ -313,6 +313,7 @@ def main() -> int:
         runs = scan(Path(data_dir), budgets(minutes))
     findings, notes, problems = findings_of(runs)
     findings += sf.server_errors((RESULTS / "server.log").read_text(encoding="utf-8"))
+    findings = sf.merged(findings)  # the stateful run may find what the other one did
     (RESULTS / "findings.json").write_text(sf.as_json(findings), encoding="utf-8")
     print()
     print(sf.table(findings) if findings else "No findings.")

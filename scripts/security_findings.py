@@ -86,6 +86,7 @@ class Finding:
 
 # "Invalid component: parameters `offset`, `limit` in query": what made a request invalid.
 INVALID_COMPONENT = re.compile(r"^\s*Invalid component: (.*)$", re.MULTILINE)
+QUERY = re.compile(r"^parameters? .* in query( - |$)")
 
 
 def schemathesis_severity(code: str, case: str = "") -> str:
@@ -95,7 +96,7 @@ def schemathesis_severity(code: str, case: str = "") -> str:
     comes back unfiltered (mamori/core/tests/test_api_schema.py accepts it for the same
     reason)."""
     components = INVALID_COMPONENT.findall(case)
-    if code == "ST201" and components and all(c.endswith(" in query") for c in components):
+    if code == "ST201" and components and all(QUERY.search(c) for c in components):
         return "low"
     return SCHEMATHESIS_SEVERITY.get(code, UNKNOWN_SEVERITY)
 
@@ -121,9 +122,14 @@ OPERATION = re.compile(r"^[A-Z]+ /")
 CURL = re.compile(r"curl -X ([A-Z]+) .*?'?https?://[^/\s']+(/[^?\s']*)")
 
 
-def _curl_target(block: str) -> str:
+def _target(name: str, block: str) -> str:
+    """The request that failed: the operation's path with the method actually sent (a check
+    such as unsupported_method sends OPTIONS to a GET operation)."""
     match = CURL.search(block)
-    return f"{match.group(1)} {match.group(2)}" if match else ""
+    if not OPERATION.match(name):
+        return f"{match.group(1)} {match.group(2)}" if match else name
+    method, _space, path = name.partition(" ")
+    return f"{match.group(1) if match else method} {path}"
 
 
 def _message_after(text: str, position: int) -> str:
@@ -144,7 +150,7 @@ def schemathesis_findings(junit_xml: str, tool: str) -> list[Finding]:
         for failure in case.iter("failure"):
             text = failure.text or ""
             for block in CASE_HEADER.split(text):
-                target = name if OPERATION.match(name) else _curl_target(block) or name
+                target = _target(name, block)
                 status = STATUS_LINE.search(block)
                 response = ""
                 if status:  # "[400] Bad Request" and the first line of the body, if any
@@ -195,7 +201,7 @@ def wapiti_findings(report: dict, tool: str) -> list[Finding]:
                     wapiti_severity(item.get("level"), info), tool, kind,
                     f"{item.get('method', '')} {item.get('path', '')}".strip(), description,
                     detail))
-    return distinct(findings)
+    return merged(findings)
 
 
 # Django logs every unhandled exception as "Internal Server Error: /path" and its traceback
@@ -223,16 +229,21 @@ def server_errors(server_log: str) -> list[Finding]:
             block.append(following)
         findings.append(Finding("high", "server", "5xx in the server log", path,
                                 exception or "unhandled exception", "\n".join(block)))
-    return distinct(findings)
+    return merged(findings)
 
 
-def distinct(findings: list[Finding]) -> list[Finding]:
-    """The same finding met twice (another request, the same result) counts once."""
-    first = {}
+def merged(findings: list[Finding]) -> list[Finding]:
+    """One row for what was found more than once (another request, another run, the same
+    result), with the worst severity met. A schemathesis finding is one failed check on one
+    operation; a wapiti or server-log finding also keeps its own description."""
+    worst = {}
     for finding in findings:
-        first.setdefault((finding.tool, finding.kind, finding.target, finding.description),
-                         finding)
-    return list(first.values())
+        key = (finding.tool, finding.kind, finding.target)
+        if not finding.tool.startswith("schemathesis"):
+            key += (finding.description,)
+        if key not in worst or finding.rank < worst[key].rank:
+            worst[key] = finding
+    return list(worst.values())
 
 
 def sorted_findings(findings: list[Finding]) -> list[Finding]:

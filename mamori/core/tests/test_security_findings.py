@@ -54,6 +54,17 @@ AST constructor recursion depth mismatch
 
     Traceback (most recent call last):</error>
     </testcase>
+    <testcase name="GET /api/docs/" time="0.2">
+      <failure type="failure" message="ST101">1. Test Case ID: o1
+
+- ST101 Server error
+
+[500] Internal Server Error:
+
+Reproduce with:
+
+    curl -X OPTIONS -H 'Authorization: [Filtered]' https://127.0.0.1:8443/api/docs/</failure>
+    </testcase>
     <testcase name="Stateful tests" time="9.0">
       <failure type="failure" message="ST201">1. Test Case ID: q1
 
@@ -90,7 +101,7 @@ Reproduce with:
 - ST201 Schema-violating request accepted
 
     Invalid data should have been rejected
-    Invalid component: parameters `limit` in query
+    Invalid component: parameter `limit` in query - limit: Incorrect type
 
 [200] OK:
 
@@ -166,6 +177,8 @@ def test_schemathesis_failures_get_our_severity_once_per_operation_and_check():
                              ("ST202 Schema-valid request rejected", "POST /api/org/people/"),
                              ("error: Network Error", "GET /api/org/departments/"),
                              ("error: Runtime Error", "PATCH /api/websec/profiles/{id}/"),
+                             # unsupported_method sent OPTIONS to the GET operation
+                             ("ST101 Server error", "OPTIONS /api/docs/"),
                              (accepted, "GET /api/risks/bands/"),
                              (accepted, "POST /api/risks/bands/"),
                              (accepted, "GET /api/risks/threats/")}
@@ -196,6 +209,20 @@ def test_stateful_failures_are_named_by_their_request_and_weighed_by_what_was_in
     body = findings[accepted, "POST /api/risks/bands/"]
     assert body.severity == "medium"
     assert body.description == 'Invalid data should have been rejected; [201] {"id":7}'
+
+
+def test_a_finding_met_twice_is_one_row_with_the_worst_severity():
+    def finding(severity, tool="schemathesis/admin", description="x"):
+        return sf.Finding(severity, tool, "ST201 Schema-violating request accepted",
+                          "GET /api/org/people/", description)
+
+    fuzzing, stateful = finding("low"), finding("medium", description="y")
+    assert sf.merged([fuzzing, stateful]) == [stateful]
+    assert sf.merged([finding("low", "schemathesis/staff"), fuzzing]) == [
+        finding("low", "schemathesis/staff"), fuzzing]
+    # wapiti's own descriptions tell findings on one page apart.
+    cookie = [finding("low", "wapiti/admin", "csrftoken"), finding("low", "wapiti/admin", "lang")]
+    assert sf.merged(cookie) == cookie
 
 
 def test_schemathesis_codes_we_do_not_know_count_as_medium():
