@@ -64,7 +64,7 @@ UNSET = ("DATABASE_URL", "DJANGO_DEBUG", "DJANGO_SETTINGS_MODULE", "MAMORI_HTTPS
 
 def budgets(minutes: float) -> dict[str, int]:
     """Seconds for each step. For the default 15 minutes: about 3 to set up and read the
-    schema; schemathesis 100 s + 60 s stateful (admin), 55 s + 35 s (staff); wapiti a 50 s
+    schema; schemathesis 100 s + 60 s stateful (admin), 60 s + 35 s (staff); wapiti a 50 s
     crawl and then 12 s for each of its 17 modules (admin), 30 s and 7 s (staff), the quick
     modules taking less."""
     scale = minutes / 15
@@ -75,7 +75,7 @@ def budgets(minutes: float) -> dict[str, int]:
     return {
         # Below a minute the coverage phase reaches no operation at all.
         "schemathesis_admin": share(100, 60), "stateful_admin": share(60, 30),
-        "schemathesis_staff": share(55, 60), "stateful_staff": share(35, 30),
+        "schemathesis_staff": share(60, 60), "stateful_staff": share(35, 30),
         "wapiti_crawl_admin": share(50, 10), "wapiti_attack_admin": share(12, 3),
         "wapiti_crawl_staff": share(30, 10), "wapiti_attack_staff": share(7, 3),
     }
