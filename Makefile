@@ -1,4 +1,5 @@
-# Mamori: `make run` installs and serves the demo; `make test` runs the whole test suite.
+# Mamori: `make run` installs and serves the demo; `make test` runs the whole test suite;
+# `make security` scans a throwaway demo server with schemathesis and wapiti (~15 minutes).
 #
 # Environment: MAMORI_DATA_DIR (default ./data), DATABASE_URL (PostgreSQL; default SQLite in the
 # data directory), BIND (default 127.0.0.1:8443). See README.md.
@@ -9,7 +10,7 @@ BIN := $(VENV)/bin
 BIND ?= 127.0.0.1:8443
 export MAMORI_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: run test install install-test system-packages lint bench clean
+.PHONY: run test install install-test system-packages lint bench security clean
 
 $(BIN)/mamori: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,5 +52,21 @@ bench: install-test
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/websec.py
 
+# wapiti in a virtualenv of its own, so that its pinned dependencies never meet the project's.
+# 3.2.3 is the newest release that installs on Python 3.11; scripts/security_findings.py reads
+# its JSON report.
+SECURITY_VENV := .venv-security
+
+$(SECURITY_VENV)/bin/wapiti:
+	$(PYTHON) -m venv $(SECURITY_VENV)
+	$(SECURITY_VENV)/bin/pip install --quiet --upgrade pip
+	$(SECURITY_VENV)/bin/pip install --quiet 'wapiti3==3.2.3'
+
+# Not part of `make test`: it takes about 15 minutes (SECURITY_MINUTES scales it).
+# sslscan is what wapiti's ssl module runs.
+security: $(VENV)/.test-deps $(SECURITY_VENV)/bin/wapiti
+	@bash scripts/system-packages.sh sslscan
+	$(BIN)/python scripts/security.py
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(SECURITY_VENV) security-results build *.egg-info
