@@ -17,6 +17,7 @@ def _plain_http_in_tests(settings):
     # The test client speaks plain HTTP; HTTPS itself is tested in core/tests/test_tls.py.
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     # argon2id is deliberately slow; test_security.py checks it is the production hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -220,6 +220,17 @@ def test_serve_answers_over_https_with_the_generated_ca(tmp_path):
         assert "max-age=" in headers["Strict-Transport-Security"]
         assert headers["Content-Security-Policy"]
         assert headers["Server"] == "Mamori"  # not gunicorn's name
+        # TLS 1.2 without forward secrecy and AEAD is refused (Mozilla intermediate).
+        weak = ssl.create_default_context(cafile=data_dir / "tls" / "ca.pem")
+        weak.maximum_version = ssl.TLSVersion.TLSv1_2
+        weak.set_ciphers("ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:AES128-SHA")
+        with pytest.raises(ssl.SSLError), socket.create_connection(("127.0.0.1", port)) as raw:
+            weak.wrap_socket(raw, server_hostname="127.0.0.1")
+        strong = ssl.create_default_context(cafile=data_dir / "tls" / "ca.pem")
+        strong.maximum_version = ssl.TLSVersion.TLSv1_2
+        with socket.create_connection(("127.0.0.1", port)) as raw, strong.wrap_socket(
+                raw, server_hostname="127.0.0.1") as tls:
+            assert "GCM" in tls.cipher()[0] or "CHACHA20" in tls.cipher()[0]
         assert f"https://127.0.0.1:{port}/" in log.read_text()
     finally:
         server.terminate()
