@@ -5,19 +5,39 @@ Apps register checks in their own `conformance.py` (imported at start-up by Core
     @register("org.art4.one_ciso", article="4", title=_("Exactly one current CISO"))
     def one_ciso() -> Result: ...
 
-A check returns a Result built from aggregate queries; failing objects are given as a
-queryset, of which only the first few are materialised (the count is an aggregate).
-The dashboard, GET /api/conformance/ and `mamori conformance` all call `evaluate()`.
+A check returns a Result built from aggregate queries: its verdict, value and the number of
+failing objects are company-wide (that is what conformance means). The failing objects
+themselves are kept as a queryset and listed only when someone reads them, scoped to that
+reader: `result.failing_for(reader)` names the failing objects the reader may view (with
+links to them) and only counts the rest. The dashboard and GET /api/conformance/ read as the
+requesting user; `mamori conformance` and the daily snapshot read as `SYSTEM`, which sees all.
+`evaluate(reader)` is the one entry point for all of them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+
+from mamori.core.roles import roles_for
+from mamori.core.scope import VIEW, model_scope, restrict
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
 STATUS_LABELS = {PASS: _("pass"), FAIL: _("fail"), NOT_APPLICABLE: _("not applicable")}
 FAILING_SHOWN = 50
+
+
+class _System:
+    """The reader of `mamori conformance` and of the daily snapshot: the system itself,
+    which sees every failing object. A request never reads as the system."""
+
+    def __repr__(self):
+        return "SYSTEM"
+
+
+SYSTEM = _System()
 
 # The twelve articles of the policy and its section on web systems (see shared/seed).
 ARTICLES: list[tuple[str, object]] = [
@@ -51,29 +71,50 @@ class FailingObject:
 
 
 @dataclass
+class FailingSeen:
+    """The failing objects of one check as one reader sees them."""
+
+    objects: list[FailingObject]  # the first FAILING_SHOWN the reader may view, linked
+    in_scope: int = 0  # how many failing objects the reader may view
+    outside_scope: int = 0  # how many they may not: counted, never named
+
+    @property
+    def not_listed(self) -> int:
+        """Failing objects in the reader's scope beyond the first FAILING_SHOWN."""
+        return self.in_scope - len(self.objects)
+
+
+NOTHING_FAILS = FailingSeen([])
+
+
+@dataclass
 class Result:
     status: str
     value: object = None
     threshold: object = None
-    failing: list[FailingObject] = field(default_factory=list)
-    failing_count: int = 0
+    failing_count: int = 0  # company-wide, whoever reads
     detail: str = ""
     unit: str = ""  # "%" for percentages; empty for counts
+    # The failing objects, not yet evaluated; read them with failing_for(reader).
+    failing_objects: QuerySet | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_failing(cls, failing_qs, *, value, threshold, passed: bool | None = None,
                      detail: str = "", unit: str = "", count: int | None = None) -> "Result":
-        """A result whose failing objects are `failing_qs` (count by aggregate, first few
-        listed; `count` when the caller has it already). The check passes when there are none,
-        unless `passed` says otherwise."""
+        """A result whose failing objects are `failing_qs` (counted by an aggregate now, or
+        `count` when the caller has it already; listed later, per reader). The check passes
+        when there are none, unless `passed` says otherwise.
+
+        Failing objects must be rows of a model with a scope, so that each reader is shown
+        only the ones they may view. A check whose failure is not about rows (no CISO, no
+        published policy) says so in `detail`, which every reader of conformance sees."""
+        if not isinstance(failing_qs, QuerySet):
+            raise TypeError("failing objects must be a queryset, so they can be scoped to "
+                            f"the reader (got {type(failing_qs).__name__})")
+        model_scope(failing_qs.model)  # raises TypeError for a model without a scope
         count = failing_qs.count() if count is None else count
-        shown = [
-            FailingObject(str(obj), obj.get_absolute_url() if hasattr(obj, "get_absolute_url")
-                          else "")
-            for obj in failing_qs[:FAILING_SHOWN]
-        ]
         ok = (count == 0) if passed is None else passed
-        return cls(PASS if ok else FAIL, value, threshold, shown, count, detail, unit)
+        return cls(PASS if ok else FAIL, value, threshold, count, detail, unit, failing_qs)
 
     @classmethod
     def every_one_of(cls, total: int, failing_qs) -> "Result":
@@ -86,6 +127,37 @@ class Result:
     @classmethod
     def not_applicable(cls, detail) -> "Result":
         return cls(NOT_APPLICABLE, detail=str(detail))
+
+    def failing_for(self, reader) -> FailingSeen:
+        """The failing objects `reader` (a user, or SYSTEM) may view, the first FAILING_SHOWN
+        of them listed with links, and the number outside their scope.
+
+        At most two queries, whatever the number of failing objects: the list, and the count
+        of the reader's share (skipped when the reader's scope covers every row or none)."""
+        if self.failing_objects is None or not self.failing_count:
+            return NOTHING_FAILS
+        if reader is SYSTEM:
+            return FailingSeen(listed(self.failing_objects), self.failing_count, 0)
+        scope_q = model_scope(self.failing_objects.model).q_for(roles_for(reader), VIEW)
+        if scope_q is None:  # the reader sees no row of this model: a count, no query
+            return FailingSeen([], 0, self.failing_count)
+        # The names are read through restrict(), like every other page; the scope's Q is
+        # looked at only to skip counting when it covers every row.
+        visible = restrict(self.failing_objects, reader, VIEW)
+        in_scope = self.failing_count if not scope_q else visible.count()
+        if not in_scope:
+            return FailingSeen([], 0, self.failing_count)
+        return FailingSeen(listed(visible), in_scope, max(self.failing_count - in_scope, 0))
+
+
+def listed(queryset) -> list[FailingObject]:
+    """The first FAILING_SHOWN objects of `queryset`, which the reader may view, each linked
+    to its page (the detail pages read through the same VIEW scope, so the links open)."""
+    return [
+        FailingObject(str(obj), obj.get_absolute_url() if hasattr(obj, "get_absolute_url")
+                      else "")
+        for obj in queryset[:FAILING_SHOWN]
+    ]
 
 
 def percent(part: int, whole: int) -> float:
@@ -125,6 +197,13 @@ def checks() -> list[Check]:
 class CheckOutcome:
     check: Check
     result: Result
+    reader: object = field(repr=False)
+
+    @cached_property
+    def failing(self) -> FailingSeen:
+        """The failing objects as the reader sees them (evaluated on first use: the
+        command's table and the snapshot only count)."""
+        return self.result.failing_for(self.reader)
 
 
 @dataclass
@@ -156,38 +235,46 @@ def run_check(check: Check) -> Result:
     return check.function()
 
 
-def evaluate() -> list[ArticleOutcome]:
+def evaluate(reader) -> list[ArticleOutcome]:
+    """Every article with its checks' results, the failing objects scoped to `reader` (the
+    requesting user, or SYSTEM for the command and the snapshot)."""
     by_article: dict[str, list[CheckOutcome]] = {a: [] for a, _t in ARTICLES}
     for check in checks():
-        by_article[check.article].append(CheckOutcome(check, run_check(check)))
+        by_article[check.article].append(CheckOutcome(check, run_check(check), reader))
     return [ArticleOutcome(a, t, by_article[a]) for a, t in ARTICLES]
 
 
 def as_json(articles: list[ArticleOutcome], base_url: str = "") -> list[dict]:
+    """The results as JSON: for a user (the API), each check's failing objects in their
+    scope and the number outside it; for SYSTEM (the command), every failing object, in the
+    command's unchanged format."""
     return [
         {
             "article": a.article,
             "title": str(a.title),
             "status": a.status,
-            "checks": [
-                {
-                    "code": o.check.code,
-                    "title": str(o.check.title),
-                    "status": o.result.status,
-                    "value": o.result.value,
-                    "threshold": o.result.threshold,
-                    "unit": o.result.unit,
-                    "failing_count": o.result.failing_count,
-                    "failing": [
-                        {"label": f.label, "url": base_url + f.url if f.url else ""}
-                        for f in o.result.failing
-                    ],
-                }
-                for o in a.outcomes
-            ],
+            "checks": [check_as_json(o, base_url) for o in a.outcomes],
         }
         for a in articles
     ]
+
+
+def check_as_json(outcome: CheckOutcome, base_url: str) -> dict:
+    result, seen = outcome.result, outcome.failing
+    data = {
+        "code": outcome.check.code,
+        "title": str(outcome.check.title),
+        "status": result.status,
+        "value": result.value,
+        "threshold": result.threshold,
+        "unit": result.unit,
+        "failing_count": result.failing_count,
+        "failing": [{"label": f.label, "url": base_url + f.url if f.url else ""}
+                    for f in seen.objects],
+    }
+    if outcome.reader is not SYSTEM:
+        data["failing_outside_scope"] = seen.outside_scope
+    return data
 
 
 def any_failing(articles: list[ArticleOutcome]) -> bool:

@@ -18,7 +18,7 @@ def snapshot_conformance() -> int:
 
     written = 0
     with acting_as(Actor(None, "task:snapshot_conformance", "task")), transaction.atomic():
-        for article in conformance.evaluate():
+        for article in conformance.evaluate(conformance.SYSTEM):
             for outcome in article.outcomes:
                 result = outcome.result
                 ConformanceSnapshot.objects.update_or_create(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from mamori.core import roles as r
 from mamori.org.models import Department, Person, subtree_ids
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyVersion
 
@@ -100,6 +101,38 @@ def coverage_by_department(document: PolicyDocument) -> list[dict]:
             "percent": round(100.0 * acknowledged / total, 1) if total else 100.0,
         })
     return result
+
+
+@dataclass
+class DepartmentRows:
+    """The by-department table as one reader may see it."""
+
+    rows: list[dict]  # per department, in full
+    rest: dict | None = None  # every other department summed: one total, never per department
+
+
+def coverage_by_department_for(document: PolicyDocument, user) -> DepartmentRows:
+    """The CISO, administrators and auditors see every department's row. An information
+    manager sees the rows of the departments they answer for (theirs and those below) and,
+    for the rest of the company, only the sum: per-department figures of other departments
+    (who lags behind in a department they do not manage) are not theirs to see. The same one
+    grouped query; the split costs nothing."""
+    rows = coverage_by_department(document)
+    roles = r.roles_for(user)
+    if roles.sees_everything:
+        return DepartmentRows(rows)
+    mine = roles.managed_department_ids
+    shown, others = [], []
+    for row in rows:
+        department = row["department"]
+        (shown if department is not None and department.pk in mine else others).append(row)
+    if not others:
+        return DepartmentRows(shown)
+    total = sum(row["total"] for row in others)
+    acknowledged = sum(row["acknowledged"] for row in others)
+    return DepartmentRows(shown, {
+        "total": total, "acknowledged": acknowledged, "pending": total - acknowledged,
+        "percent": round(100.0 * acknowledged / total, 1) if total else 100.0})
 
 
 def needs_acknowledgement(person: Person, version: PolicyVersion) -> bool:

@@ -110,7 +110,7 @@ class CoverageView(generic.ModelViewMixin, TemplateView):
         page = Paginator(pending, 100).get_page(request.GET.get("page"))
         return self.render_to_response(self.base_context(
             object=document, coverage=coverage.coverage(document),
-            departments=coverage.coverage_by_department(document), page=page,
+            departments=coverage.coverage_by_department_for(document, request.user), page=page,
             overdue=coverage.baseline_due_passed(document),
             baseline=document.acknowledgement_baseline(),
             manages=workflow.manages(request.user, document)))

@@ -8,7 +8,7 @@ import pytest
 from mamori.assets.models import Asset, ClassificationLevel
 from mamori.assets.tests.test_asset_models import make_asset
 from mamori.core import conformance
-from mamori.core.conformance import FAIL, NOT_APPLICABLE, PASS
+from mamori.core.conformance import FAIL, NOT_APPLICABLE, PASS, SYSTEM
 from mamori.org.models import Appointment
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_manager_check_passes_when_every_department_has_a_manager_above(org):
     result = run(MANAGER)
     assert (result.status, result.value, result.threshold, result.unit) == (
         PASS, 100.0, 100.0, "%")
-    assert result.failing == []
+    assert result.failing_for(SYSTEM).objects == []
 
 
 def test_manager_check_fails_listing_the_assets_without_one(org):
@@ -50,8 +50,8 @@ def test_manager_check_fails_listing_the_assets_without_one(org):
     orphan = make_asset(org.it, "A-IT")
     result = run(MANAGER)
     assert (result.status, result.value, result.failing_count) == (FAIL, 50.0, 1)
-    assert [(f.label, f.url) for f in result.failing] == [(str(orphan),
-                                                           orphan.get_absolute_url())]
+    assert [(f.label, f.url) for f in result.failing_for(SYSTEM).objects] == [
+        (str(orphan), orphan.get_absolute_url())]
 
 
 def test_manager_check_fails_when_the_appointment_has_ended(org):
@@ -84,4 +84,4 @@ def test_classified_check_fails_listing_the_unlabelled_assets(org):
     ClassificationLevel.objects.get(code="public").delete()  # rating 1 reaches no level
     result = run(CLASSIFIED)
     assert (result.status, result.value, result.failing_count) == (FAIL, 50.0, 1)
-    assert [f.label for f in result.failing] == [str(low)]
+    assert [f.label for f in result.failing_for(SYSTEM).objects] == [str(low)]

@@ -30,6 +30,8 @@ def article_serializer():
         "unit": serializers.CharField(allow_blank=True),
         "failing_count": serializers.IntegerField(),
         "failing": failing,
+        "failing_outside_scope": serializers.IntegerField(
+            help_text=_("Failing objects outside your scope: counted, not listed.")),
     }, many=True)
     return inline_serializer("ConformanceArticle", {
         "article": serializers.CharField(),
@@ -44,14 +46,15 @@ def can_see_conformance(user) -> bool:
 
 
 class ConformanceView(APIView):
-    """Every article of the policy with the current result of each of its checks."""
+    """Every article of the policy with the current result of each of its checks. Verdicts
+    and counts are company-wide; the failing objects listed are those you may view."""
 
     @extend_schema(responses=article_serializer())
     def get(self, request):
         if not can_see_conformance(request.user):
             raise exceptions.PermissionDenied()
         base = request.build_absolute_uri("/")[:-1]
-        return Response(conformance.as_json(conformance.evaluate(), base))
+        return Response(conformance.as_json(conformance.evaluate(request.user), base))
 
 
 class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):

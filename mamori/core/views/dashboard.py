@@ -57,7 +57,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         if not can_see_conformance(self.request.user):
             raise PermissionDenied
-        articles = conformance.evaluate()
+        articles = conformance.evaluate(self.request.user)
         trends = article_trends()
         counts = {s: sum(1 for a in articles for o in a.outcomes if o.result.status == s)
                   for s in (conformance.PASS, conformance.FAIL)}

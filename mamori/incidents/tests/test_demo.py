@@ -11,7 +11,7 @@ from django.utils import timezone
 from mamori.assets.demo import load_asset_demo
 from mamori.controls.demo import load_control_demo
 from mamori.core import changelog
-from mamori.core.conformance import FAIL, PASS
+from mamori.core.conformance import FAIL, PASS, SYSTEM
 from mamori.core.demo import demo_steps
 from mamori.core.models import ChangeLogEntry
 from mamori.incidents import breach
@@ -207,7 +207,7 @@ def test_conformance_passes_and_fails_where_intended(demo):
     on_time = checks.reports_on_time()
     late = incident(RANSOMWARE_TITLE).reports.get(kind=Kind.PRELIMINARY)
     assert on_time.status == FAIL and on_time.failing_count == 1
-    assert [f.url for f in on_time.failing] == [late.get_absolute_url()]
+    assert [f.url for f in on_time.failing_for(SYSTEM).objects] == [late.get_absolute_url()]
 
 
 def test_idempotent_and_the_change_log_verifies(demo):

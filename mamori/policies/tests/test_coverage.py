@@ -3,16 +3,18 @@ the coverage page and its exports, and the reminders."""
 
 import csv
 import datetime
+import html
 import io
+import re
 
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from mamori.core.testing import api_client, query_count
-from mamori.org.models import Person
+from mamori.org.models import Appointment, Person
 from mamori.policies import coverage
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyVersion
 from mamori.policies.tasks import send_acknowledgement_reminders
@@ -204,3 +206,54 @@ def test_documents_to_acknowledge_skips_inactive_documents(org, published):
         document]
     PolicyDocument.objects.filter(pk=document.pk).update(is_active=False)
     assert coverage.documents_to_acknowledge(org.people["staff"]) == []
+
+
+def by_department_table(response) -> list[tuple[str, str]]:
+    """The rows of the page's by-department table (its first): (department, "acknowledged /
+    total")."""
+    body = re.search(r"<tbody[^>]*>(.*?)</tbody>", response.content.decode(), re.S).group(1)
+    return [(html.unescape(name), figures) for name, figures in re.findall(
+        r'<tr[^>]*><td>(.*?)</td><td class="text-end">(.*?)</td>', body)]
+
+
+def test_a_manager_sees_their_departments_rows_and_only_a_total_for_the_rest(org, published):
+    document, version = published
+    acknowledge(version, org.people["it_staff"], org.people["staff"])
+    response = org.client("manager").get(coverage_url(document), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    # Sales and Sales East are theirs; the head office (2 people) and IT (1, acknowledged)
+    # are summed into one row, with no department named.
+    assert by_department_table(response) == [
+        ("Sales", "0 / 1"), ("Sales East", "1 / 1"), ("Rest of the company (total)", "1 / 3")]
+    # The company-wide totals are the same for every reader.
+    assert (response.context["coverage"].total, response.context["coverage"].acknowledged) == (
+        5, 2)
+    for username in ("ciso", "auditor", "admin"):
+        response = org.client(username).get(coverage_url(document), HTTP_ACCEPT_LANGUAGE="en")
+        assert by_department_table(response) == [
+            ("Head office", "0 / 2"), ("Sales", "0 / 1"), ("Sales East", "1 / 1"),
+            ("IT", "1 / 1")], username
+    # The API gives the company's totals only, to every reader who may see coverage: nothing
+    # per department, as on the page.
+    api = api_client(org.users["manager"]).get(
+        f"/api/policies/documents/{document.pk}/coverage/")
+    assert api.json() == {"document": document.pk, "version": version.pk, "total": 5,
+                          "acknowledged": 2, "pending": 3, "overdue": 0, "percent": 40.0}
+    # Appointed for the head office too, they answer for every department: every row.
+    Appointment.objects.create(person=org.people["manager"], department=org.company,
+                               role="information_manager", start_date=datetime.date(2024, 4, 1))
+    response = org.client("manager").get(coverage_url(document), HTTP_ACCEPT_LANGUAGE="en")
+    assert [name for name, _figures in by_department_table(response)] == [
+        "Head office", "Sales", "Sales East", "IT"]
+
+
+def test_the_rest_of_the_company_row_in_japanese(org, published):
+    document, _version = published
+    response = org.client("manager").get(coverage_url(document), HTTP_ACCEPT_LANGUAGE="ja")
+    names = [name for name, _figures in by_department_table(response)]
+    assert names[:2] == ["営業部", "東日本営業課"]
+    with translation.override("ja"):
+        rest = translation.gettext("Rest of the company (total)")
+    if rest == "Rest of the company (total)":
+        pytest.skip("the Japanese catalogue does not have this change's strings merged yet")
+    assert names[2:] == ["その他の部署（合計）"]
