@@ -25,8 +25,8 @@ CSV, which no spreadsheet reads as a formula).
 
 QUOTE = "'"
 
-# OWASP's list, plus the full-width forms: Japanese Excel turns a full-width ＝ typed into a
-# cell into a formula, so these are quoted too; the round trip gives them back unchanged.
+# OWASP's list, plus, as a precaution, the full-width forms a Japanese input method types (Excel
+# may convert a full-width ＝ entered into a cell into a formula); the round trip gives them back.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _AFTER_ADDED_QUOTE = (*FORMULA_STARTS, QUOTE)
 
