@@ -307,12 +307,14 @@ class ScopedModelTests:
 
         xlsx = client.get(self.url("list") + "?export=xlsx").content
         sheet = formula_free_workbook(xlsx).active
+        # XLSX keeps the text as it is, but for a quote import would take away.
+        in_xlsx = {n: quote(t) if t.startswith("'") else t for n, t in texts.items()}
         xlsx_rows = [r for r in sheet.iter_rows(min_row=2)
-                     if r[first].value in (texts[header[first]], "'" + texts[header[first]])]
+                     if r[first].value == in_xlsx[header[first]]]
         assert len(xlsx_rows) == 1
         for name, text in texts.items():
             cell = xlsx_rows[0][header.index(name)]
-            assert cell.value in (text, "'" + text)
+            assert cell.value == in_xlsx[name]
             assert cell.quotePrefix == could_be_formula(text)
 
         try:
