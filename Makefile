@@ -38,7 +38,9 @@ test: install-test
 	$(BIN)/mamori compilemessages --ignore '.venv/*' -v 0
 	$(BIN)/ruff check mamori bench
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@# The deploy check is given the secrets a deployment passes from outside the data directory.
 	DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
+	  MAMORI_LOG_KEY=check-deploy-log-key-$$(date +%s) \
 	  $(BIN)/mamori check --deploy --fail-level WARNING
 
 lint: install-test

@@ -1,9 +1,12 @@
-"""The data directory: where the embedded database, generated secrets and certificates live."""
+"""The data directory: where the embedded database, generated secrets and certificates live,
+and the change-log key, which a deployment keeps elsewhere (see `log_key`)."""
 
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -44,3 +47,33 @@ class DataDir:
         with os.fdopen(fd, "w") as handle:
             handle.write(value + "\n")
         return value
+
+
+@dataclass(frozen=True)
+class LogKey:
+    value: str
+    file: Path | None  # the file it was read from; None when it came from the environment
+
+
+def log_key(data: DataDir, environ=os.environ) -> LogKey:
+    """The HMAC key of the change-log checkpoint: `MAMORI_LOG_KEY`, else the file
+    `MAMORI_LOG_KEY_FILE` names (a systemd credential, a mounted secret), else the file
+    `log_key` in the data directory, generated on first use.
+
+    A named file must exist and hold a key: generating one there would hide a wrong path until
+    the log no longer verifies."""
+    if environ.get("MAMORI_LOG_KEY"):
+        return LogKey(environ["MAMORI_LOG_KEY"], None)
+    named = environ.get("MAMORI_LOG_KEY_FILE")
+    if not named:
+        return LogKey(data.secret("log_key"), data.path / "log_key")
+    file = Path(named).expanduser().resolve()
+    try:
+        value = file.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"MAMORI_LOG_KEY_FILE={named}: the change-log key cannot be read ({exc.strerror})"
+        ) from exc
+    if not value:
+        raise ImproperlyConfigured(f"MAMORI_LOG_KEY_FILE={named}: the file is empty")
+    return LogKey(value, file)

@@ -10,7 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from mamori.datadir import DataDir, env_bool
+from mamori.datadir import DataDir, env_bool, log_key
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -19,8 +19,12 @@ DATA_DIR = DATA.path
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DATA.secret("secret_key")
 # The change-log checkpoint is signed with a key that never lives in the database, so an
-# attacker who rewrites the whole log table still cannot forge a valid checkpoint.
-MAMORI_LOG_KEY = os.environ.get("MAMORI_LOG_KEY") or DATA.secret("log_key")
+# attacker who rewrites the whole log table still cannot forge a valid checkpoint. A deployment
+# keeps it outside the data directory too (MAMORI_LOG_KEY or MAMORI_LOG_KEY_FILE): whoever reads
+# the data directory could otherwise sign a rewritten log (`mamori check --deploy` warns).
+_LOG_KEY = log_key(DATA)
+MAMORI_LOG_KEY = _LOG_KEY.value
+MAMORI_LOG_KEY_FILE = _LOG_KEY.file  # where the key was read from; None: the environment
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [

@@ -22,9 +22,10 @@ class CoreConfig(AppConfig):
                     through = field.remote_field.through
                     m2m_changed.connect(record_m2m_change, sender=through,
                                         dispatch_uid=f"changelog-m2m-{through._meta.label_lower}")
-        from mamori.core import (
-            auth_signals,  # noqa: F401  (MFA changes join the log)
-            mfa,  # noqa: F401  (sessions are marked when MFA is passed)
+        from mamori.core import (  # noqa: F401  (imported for what they register)
+            auth_signals,  # MFA changes join the log
+            checks,  # `mamori check --deploy`
+            mfa,  # sessions are marked when the second factor is passed
         )
 
         post_migrate.connect(_ensure_genesis, sender=self, dispatch_uid="changelog-genesis")

@@ -1,11 +1,15 @@
 """CSV/XLSX export and all-or-nothing CSV/XLSX import through the model's own form.
 
+Every file written here keeps text from becoming a spreadsheet formula, and import gives back
+the exact text that was exported (see core.formulas).
+
 Import validates every row with the same ModelForm as the UI (so the same rules apply),
 collects every error with its row number and field, and writes nothing unless every row is
 valid. The writes then happen in one transaction, each re-checked against the importer's
 scope; one row out of scope rolls the whole import back.
 """
 
+import csv
 import io
 from dataclasses import dataclass, field
 
@@ -15,21 +19,19 @@ from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
+from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.scope import ADD, CHANGE, ensure_in_scope
 
 MAX_IMPORT_ROWS = 20000
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 
 
-def export_dataset(resource, queryset) -> tablib.Dataset:
-    data = tablib.Dataset(headers=resource.fields)
-    for row in resource.export_rows(queryset):
-        data.append(row)
-    return data
-
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_COLUMN_WIDTH = 60
 
 
 def attachment(content, content_type: str, filename: str) -> HttpResponse:
@@ -40,17 +42,51 @@ def attachment(content, content_type: str, filename: str) -> HttpResponse:
 
 
 def export_response(resource, queryset, fmt: str, basename: str) -> HttpResponse:
-    data = export_dataset(resource, queryset)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    rows = resource.export_rows(queryset)
+    filename = f"{basename}-{timezone.localtime():%Y%m%d-%H%M}"
     if fmt == "xlsx":
-        return attachment(data.export("xlsx"), XLSX, f"{basename}-{stamp}.xlsx")
+        return xlsx_attachment(table_workbook(resource.fields, rows), filename)
     # A byte-order mark makes Excel open UTF-8 Japanese text correctly.
-    return attachment("\ufeff" + data.export("csv"), "text/csv; charset=utf-8",
-                      f"{basename}-{stamp}.csv")
+    return attachment("\ufeff" + csv_text(resource.fields, rows), "text/csv; charset=utf-8",
+                      f"{filename}.csv")
+
+
+def csv_text(headers, rows) -> str:
+    buffer = io.StringIO()
+    # Every field quoted: a comma, quote or line break inside a value stays in its cell.
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    writer.writerow([csv_field(h) for h in headers])
+    for row in rows:
+        writer.writerow([csv_field(v) for v in row])
+    return buffer.getvalue()
+
+
+def table_workbook(headers, rows) -> Workbook:
+    """One sheet: bold headers (frozen), then the rows; columns as wide as their text."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    widths = [len(str(h)) for h in headers]
+    wrap = Alignment(wrap_text=True)
+    for row in rows:
+        sheet.append(row)
+        for index, value in enumerate(row):
+            text = str(value)
+            widths[index] = max(widths[index], len(text))
+            if "\n" in text:
+                sheet.cell(sheet.max_row, index + 1).alignment = wrap
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
+    return book
 
 
 def xlsx_attachment(book, filename: str) -> HttpResponse:
-    """An openpyxl workbook as a download named `filename` (without the extension)."""
+    """An openpyxl workbook as a download named `filename` (without the extension). Every
+    workbook Mamori sends passes here, so none carries a live formula."""
+    keep_text_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)
     return attachment(buffer.getvalue(), XLSX, f"{filename}.xlsx")
@@ -117,6 +153,8 @@ def _cell(value) -> str:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10] if hasattr(value, "date") else value.isoformat()
+    if isinstance(value, str):
+        return unquote(value.strip())
     return str(value).strip()
 
 

@@ -5,6 +5,7 @@ names the columns of a file: exported with field names as headers, so an export 
 and imported again. Foreign keys travel by natural key (a department's code, not its id).
 """
 
+import json
 from dataclasses import dataclass
 
 from django.db.models import Model
@@ -85,6 +86,9 @@ class Resource:
             return value.isoformat()
         if isinstance(value, bool):
             return "true" if value else "false"
+        if isinstance(value, dict | list):
+            # JSON fields travel as JSON text, which is what their form field reads back.
+            return json.dumps(value, ensure_ascii=False)
         return value
 
     def export_rows(self, queryset):

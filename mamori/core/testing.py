@@ -22,10 +22,13 @@ import csv
 import io
 
 import pytest
-from django.db import connection
-from django.urls import reverse
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
+from django.db import connection, models
+from django.urls import NoReverseMatch, resolve, reverse
 
 from mamori.core.changelog import model_label
+from mamori.core.formulas import could_be_formula, quote
 from mamori.core.models import ApiToken, ChangeLogEntry
 from mamori.core.roles import forget_roles
 
@@ -51,6 +54,11 @@ def signed_in_client(user, *, second_factor: bool = True):
     # Roles are cached on the user object; a test may appoint or end someone afterwards.
     forget_roles(user)
     return client
+
+# Texts a spreadsheet would take for formulas (and one already beginning with the quote that
+# marks them), as someone could type them into any text field.
+FORMULA_TEXTS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "\t=1+2",
+                 "'=quoted", "＝1+1"]
 
 
 def api_client(user):
@@ -264,6 +272,112 @@ class ScopedModelTests:
         csv.writer(buffer).writerows(rows)
         return SimpleUploadedFile("rows.csv", buffer.getvalue().encode(), "text/csv")
 
+    # -- formulas in exported files ---------------------------------------------------------
+
+    def file_resource(self):
+        """The list export's resource (models without an import page have one too)."""
+        return resolve(self.url("list")).func.view_class.resource_class()
+
+    def formula_columns(self) -> list[str]:
+        """The file's columns that take any text: not a key or part of one (a requirement's
+        reference), a choice, or a checked format."""
+        resource = self.file_resource()
+        identifying = {name for constraint in self.model._meta.constraints
+                       if isinstance(constraint, models.UniqueConstraint)
+                       for name in constraint.fields}
+        names = []
+        for name in resource.fields:
+            if name == resource.key or name in resource.natural_keys:
+                continue
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            checked = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            if (type(field) in (models.CharField, models.TextField) and field.editable
+                    and not field.choices and not field.unique and not checked
+                    and name not in identifying):
+                names.append(name)
+        return names
+
+    def put_formula_texts(self, org):
+        """The in-scope object with a formula-like text in every free text column."""
+        obj = self.in_scope_object(org)
+        texts = {}
+        for index, name in enumerate(self.formula_columns()):
+            limit = self.model._meta.get_field(name).max_length or 1000
+            fitting = [t for t in FORMULA_TEXTS if len(t) <= limit]
+            texts[name] = fitting[index % len(fitting)]
+        if not texts:
+            pytest.skip("no free text column in the file")
+        self.model.objects.filter(pk=obj.pk).update(**texts)
+        return obj, texts
+
+    def test_export_keeps_formula_text_as_text_and_import_gives_it_back(self, org):
+        obj, texts = self.put_formula_texts(org)
+        client = org.client(self.in_scope_user)
+        header = self.file_resource().fields
+        first = header.index(next(iter(texts)))
+
+        csv_rows = list(csv.reader(io.StringIO(
+            client.get(self.url("list") + "?export=csv").content.decode("utf-8-sig"))))
+        for row in csv_rows:
+            for value in row:
+                assert not could_be_formula(value) or _is_number(value), value
+        ours = [r for r in csv_rows[1:] if r[first] == quote(texts[header[first]])]
+        assert len(ours) == 1
+        for name, text in texts.items():
+            assert ours[0][header.index(name)] == quote(text)
+
+        xlsx = client.get(self.url("list") + "?export=xlsx").content
+        sheet = formula_free_workbook(xlsx).active
+        # XLSX keeps the text as it is, but for a quote import would take away.
+        in_xlsx = {n: quote(t) if t.startswith("'") else t for n, t in texts.items()}
+        xlsx_rows = [r for r in sheet.iter_rows(min_row=2)
+                     if r[first].value == in_xlsx[header[first]]]
+        assert len(xlsx_rows) == 1
+        for name, text in texts.items():
+            cell = xlsx_rows[0][header.index(name)]
+            assert cell.value == in_xlsx[name]
+            assert cell.quotePrefix == could_be_formula(text)
+
+        try:
+            self.url("import")
+        except NoReverseMatch:
+            return  # exported, never imported
+        uploads = {
+            "csv": self.csv_upload([csv_rows[0], ours[0]]),
+            "xlsx": _xlsx_upload(xlsx, keep_row=xlsx_rows[0][0].row),
+        }
+        form_class = resolve(self.url("import")).func.view_class.form_class
+        for fmt, upload in uploads.items():
+            self.prepare_reimport(org, obj, texts)
+            response = org.client(self.in_scope_user).post(self.url("import"), {"file": upload})
+            assert response.status_code == 302, (fmt, response.context
+                                                 and [str(e) for e in response.context["result"]
+                                                      .errors])
+            obj = self.reimported(obj, texts)
+            for name, text in texts.items():
+                if name in form_class.base_fields:
+                    # A form trims surrounding whitespace from whatever it is given.
+                    assert getattr(obj, name) == text.strip(), (fmt, name)
+
+    def prepare_reimport(self, org, obj, texts):
+        """Make the import's work visible: change the texts of a keyed row (the import puts
+        them back), or remove a row without a key (the import adds it again)."""
+        if self.file_resource().key:
+            self.model.objects.filter(pk=obj.pk).update(**dict.fromkeys(texts, "changed"))
+        else:
+            self.model.objects.filter(pk=obj.pk).delete()
+
+    def reimported(self, obj, texts):
+        if self.file_resource().key:
+            return self.model.objects.get(pk=obj.pk)
+        first, text = next(iter(texts.items()))
+        found = self.model.objects.filter(**{first: text.strip()}).order_by("-pk").first()
+        assert found is not None
+        return found
+
     def test_list_query_count_is_constant(self, org):
         client = org.client("admin")
         client.get(self.url("list"))  # warm caches (content types, sessions)
@@ -338,6 +452,43 @@ class ScopedModelTests:
         api = api_client(org.users["auditor"])
         assert api.delete(f"{self.api_path}{inside.pk}/").status_code in (403, 404)
         assert self.model.objects.filter(pk__in=[inside.pk, outside.pk]).count() == 2
+
+
+def formula_free_workbook(content: bytes):
+    """The workbook in an XLSX download, asserting that every text is a string cell and no
+    cell is a formula or an error."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content))
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type not in ("f", "e"), (cell.coordinate, cell.value)
+                assert not isinstance(cell.value, str) or cell.data_type == "s", cell.coordinate
+    return book
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _xlsx_upload(content: bytes, keep_row: int):
+    """The exported workbook with the header and one data row."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content))
+    sheet = book.active
+    for number in range(sheet.max_row, 1, -1):
+        if number != keep_row:
+            sheet.delete_rows(number)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile("rows.xlsx", buffer.getvalue())
 
 
 # -- catalogues only the CISO and administrators change -----------------------------------

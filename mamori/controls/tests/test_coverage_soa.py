@@ -178,3 +178,17 @@ def test_soa_as_pdf_with_japanese_text_and_an_embedded_font(org, framework):
     assert "A.8.1" in text and "C-ROLE" in text
     assert font_files(reader) & {"/FontFile2", "/FontFile3"}
 
+
+
+
+def test_soa_xlsx_keeps_formula_text_as_text(org, framework):
+    from mamori.core.testing import formula_free_workbook
+
+    hyperlink = '=HYPERLINK("http://x","y")'
+    framework.requirements.filter(ref="A.6.1").update(justification=hyperlink)
+    framework.requirements.filter(ref="A.5.2").update(title_ja="-2+3", title_en="-2+3")
+    response = org.client("staff").get(soa_url(framework, "xlsx"))
+    sheet = formula_free_workbook(response.content).active
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
+    assert rows["A.6.1"][4].value == hyperlink and rows["A.6.1"][4].quotePrefix
+    assert rows["A.5.2"][1].value == "-2+3" and rows["A.5.2"][1].quotePrefix

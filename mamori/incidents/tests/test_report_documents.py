@@ -131,3 +131,15 @@ def test_only_pdf_and_xlsx_are_offered(org, report):
     client = org.client("ciso")
     assert client.get(f"/incidents/reports/{report.pk}/csv/").status_code == 404
     assert client.get(f"/incidents/reports/{report.pk}/pdf/").status_code == 200
+
+
+def test_xlsx_keeps_formula_text_as_text(org, report):
+    from mamori.core.testing import formula_free_workbook
+
+    RegulatoryReport.objects.filter(pk=report.pk).update(
+        cause="=cmd|' /C calc'!A0", other_matters="@SUM(A1)")
+    response = org.client("manager").get(export_url(report, "xlsx"))
+    sheet = formula_free_workbook(response.content).active
+    cells = {row[0].value: row[1] for row in sheet.iter_rows() if row[0].value}
+    assert cells["4. 原因"].value == "=cmd|' /C calc'!A0" and cells["4. 原因"].quotePrefix
+    assert cells["9. その他参考となる事項"].value == "@SUM(A1)"

@@ -257,3 +257,19 @@ def test_the_rest_of_the_company_row_in_japanese(org, published):
     if rest == "Rest of the company (total)":
         pytest.skip("the Japanese catalogue does not have this change's strings merged yet")
     assert names[2:] == ["その他の部署（合計）"]
+
+
+def test_pending_people_export_keeps_formula_text_as_text(org, published):
+    from mamori.core.testing import formula_free_workbook
+
+    document, _version = published
+    Person.objects.filter(pk=org.people["manager"].pk).update(
+        name='=HYPERLINK("http://x","y")', name_latin="+1")
+    response = org.client("ciso").get(coverage_url(document, "?export=csv"))
+    rows = {r[0]: r for r in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))}
+    assert rows["P002"][1:3] == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1"]
+    xlsx = org.client("ciso").get(coverage_url(document, "?export=xlsx"))
+    sheet = formula_free_workbook(xlsx.content).active
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "P002")
+    assert [c.value for c in row[1:3]] == ['=HYPERLINK("http://x","y")', "+1"]
+    assert row[1].quotePrefix and row[2].quotePrefix

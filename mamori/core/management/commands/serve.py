@@ -11,6 +11,7 @@ from django.http.request import validate_host
 from django.utils.translation import gettext as _
 from gunicorn.app.base import BaseApplication
 
+from mamori.core.checks import is_production, log_key_warnings, serves_others
 from mamori.core.tls import DEFAULT_HOSTNAMES, ensure_certificates
 
 DEFAULT_PORT = 8443
@@ -128,6 +129,10 @@ class Command(BaseCommand):
                 _("%(host)s is not in DJANGO_ALLOWED_HOSTS; requests for it will be refused.")
                 % {"host": url_host(display)}
             ))
+        # The deploy checks' warnings about the change-log key, said where the operator
+        # looks when a deployment starts.
+        for warning in log_key_warnings(is_production() or serves_others(host)):
+            self.stderr.write(self.style.WARNING(f"{warning.msg} {warning.hint}"))
         self.check_migrations()
         self.stdout.write(_("Serving Mamori at %(url)s") % {"url": url})
         if not http:
