@@ -8,17 +8,54 @@ from mamori.core.scope import VIEW
 
 
 class ScopedModelForm(forms.ModelForm):
+    """A model form whose choices of related objects are only those the user may see.
+
+    `limit_choices(user)` narrows a field's choices for the model; whatever it sets, every
+    choice is then restricted to `restrict(user, VIEW)`, so an override cannot widen a list
+    past the user's view. A single related object the instance already has stays as it is
+    when the user leaves it unchanged, even where it is not offered (see
+    `keep_current_choices`)."""
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.limit_choices(user)
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "restrict"):
                 field.queryset = queryset.restrict(user, VIEW)
-        self.limit_choices(user)
+        keep_current_choices(self)
 
     def limit_choices(self, user) -> None:
         """Narrow choices further for this model (override)."""
+
+
+NOT_VISIBLE = _("(a record you cannot see; kept unless you choose another)")
+
+
+def keep_current_choices(form) -> None:
+    """Each single related object the edited instance already has remains a valid choice,
+    even when it is not among the choices offered: it may be outside the user's view (a risk
+    owned by a person of another department), or narrowed away (an appointment of a person who
+    has left, an acceptance by a former CISO). Saving the form unchanged must neither fail nor
+    silently drop it. Only the user's own choices are limited; the current value is theirs to
+    keep. Where they may not see it, the choice is shown without its name."""
+    if not form.instance.pk:
+        return
+    for name, field in form.fields.items():
+        if not isinstance(field, forms.ModelChoiceField) or isinstance(
+                field, forms.ModelMultipleChoiceField):
+            continue
+        current = getattr(form.initial.get(name), "pk", form.initial.get(name))
+        if current in (None, "") or field.queryset.filter(pk=current).exists():
+            continue
+        model = field.queryset.model
+        field.queryset = field.queryset | model._default_manager.filter(pk=current)
+        if not model._default_manager.restrict(form.user, VIEW).filter(pk=current).exists():
+            shown = field.label_from_instance
+            field.label_from_instance = (
+                lambda obj, current=current, shown=shown:
+                NOT_VISIBLE if obj.pk == current else shown(obj))
 
 
 def keep_unseen_links(form, name):

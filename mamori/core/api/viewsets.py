@@ -4,7 +4,8 @@ Reads use `restrict(user, action)`; writes run in a transaction and are re-check
 the user's scope before commit, exactly as the UI does. Each object also has /history/.
 """
 
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -61,10 +62,28 @@ class ScopedManyRelatedField(ManyRelatedField):
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object the requesting user is allowed to see."""
+    """A related object the requesting user is allowed to see, or the one the object already
+    has: a PUT that leaves it as it is stays valid even when the user may not see it (an
+    information manager's risk owned by a person of another department), as in the forms."""
 
     def get_queryset(self):
-        return super().get_queryset().restrict(request_user(self), VIEW)
+        queryset = super().get_queryset().restrict(request_user(self), VIEW)
+        current = self.current_id()
+        if current is not None:
+            queryset = queryset | queryset.model._default_manager.filter(pk=current)
+        return queryset
+
+    def current_id(self):
+        """The id the object being changed holds in this field (None when creating, or for
+        the items of a many-to-many list, whose unseen links ScopedModelSerializer keeps)."""
+        instance = getattr(self.parent, "instance", None)
+        if not isinstance(instance, models.Model) or instance.pk is None:
+            return None
+        try:
+            field = instance._meta.get_field(self.source)
+        except FieldDoesNotExist:
+            return None
+        return getattr(instance, field.attname, None)
 
     def run_validation(self, data=empty):
         # DRF takes "" for null on relations; the schema says integer or null, so "" is refused.
