@@ -135,7 +135,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 class ScopedModelViewSet(viewsets.ModelViewSet):
     model = None
     select_related: tuple[str, ...] = ()
-    ordering_fields = "__all__"
+    # `?ordering=` takes the fields the serializer shows (core.api.ordering).
+    ordering_fields = None
 
     def get_queryset(self):
         action_name = ACTION_FOR_METHOD.get(self.request.method, VIEW)
