@@ -1,10 +1,12 @@
 """Base forms: every choice of a related object is limited to what the user may see."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.scope import VIEW
+from mamori.core.uniqueness import told_to
 
 
 class ScopedModelForm(forms.ModelForm):
@@ -14,7 +16,8 @@ class ScopedModelForm(forms.ModelForm):
     choice is then restricted to `restrict(user, VIEW)`, so an override cannot widen a list
     past the user's view. A single related object the instance already has stays as it is
     when the user leaves it unchanged, even where it is not offered (see
-    `keep_current_choices`)."""
+    `keep_current_choices`), and a value already taken by a record the user may not see is
+    refused without naming it (core.uniqueness)."""
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,6 +31,13 @@ class ScopedModelForm(forms.ModelForm):
 
     def limit_choices(self, user) -> None:
         """Narrow choices further for this model (override)."""
+
+    def full_clean(self):
+        super().full_clean()
+        for errors in self.errors.values():
+            errors.data[:] = [told_to(self.user, error, self.instance)
+                              if isinstance(error, ValidationError) else error
+                              for error in errors.data]
 
 
 NOT_VISIBLE = _("(a record you cannot see; kept unless you choose another)")

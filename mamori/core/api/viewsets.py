@@ -4,7 +4,8 @@ Reads use `restrict(user, action)`; writes run in a transaction and are re-check
 the user's scope before commit, exactly as the UI does. Each object also has /history/.
 """
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
@@ -14,10 +15,13 @@ from rest_framework.decorators import action
 from rest_framework.fields import empty
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.validators import UniqueValidator
 
 from mamori.core.changelog import model_label
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
+from mamori.core.uniqueness import errors_told_to
 from mamori.core.views.generic import protected_blockers
 
 ACTION_FOR_METHOD = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "PUT": CHANGE,
@@ -100,12 +104,39 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return ScopedManyRelatedField(**list_kwargs)
 
 
+def validate_unique(instance) -> None:
+    """The model's unique fields and constraints, checked as a model form checks them, all
+    errors at once."""
+    errors = {}
+    for check in (instance.validate_unique, instance.validate_constraints):
+        try:
+            check()
+        except DjangoValidationError as exc:
+            exc.update_error_dict(errors)
+    if errors:
+        raise DjangoValidationError(errors)
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Related objects limited to what the user may see, and the model's own clean() run on
-    the object as it would be saved (DRF does not call it), so the API keeps the same rules
-    as the forms."""
+    """Related objects limited to what the user may see, and the model's own clean() and
+    uniqueness checks run on the object as it would be saved (DRF does not call clean()), so
+    the API keeps the same rules, and says the same about a value already taken by a record
+    the user may not see (core.uniqueness), as the forms."""
 
     serializer_related_field = ScopedRelatedField
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        # DRF's own uniqueness validators name the holder's model whoever holds the value;
+        # validate() runs the model's checks instead.
+        field_class, field_kwargs = super().build_field(field_name, info, model_class,
+                                                        nested_depth)
+        if "validators" in field_kwargs:
+            field_kwargs["validators"] = [v for v in field_kwargs["validators"]
+                                          if not isinstance(v, UniqueValidator)]
+        return field_class, field_kwargs
+
+    def get_unique_together_validators(self):
+        return []
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -118,7 +149,20 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         candidate = model(**values)
         if self.instance is not None:
             candidate.pk = self.instance.pk
-        candidate.clean()
+            candidate._state.adding = False  # so the uniqueness checks leave the object out
+        user = request_user(self)
+        try:
+            candidate.clean()
+        except DjangoValidationError as exc:
+            raise errors_told_to(user, exc, candidate) from exc
+        try:
+            validate_unique(candidate)
+        except DjangoValidationError as exc:
+            told = errors_told_to(user, exc, candidate)
+            # Keyed as DRF's own uniqueness validators keyed them.
+            raise serializers.ValidationError({
+                api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: messages
+                for name, messages in told.message_dict.items()}) from exc
         return attrs
 
     def update(self, instance, validated_data):
