@@ -49,7 +49,11 @@ def keep_current_choices(form) -> None:
     owned by a person of another department), or narrowed away (an appointment of a person who
     has left, an acceptance by a former CISO). Saving the form unchanged must neither fail nor
     silently drop it. Only the user's own choices are limited; the current value is theirs to
-    keep. Where they may not see it, the choice is shown without its name."""
+    keep. Where they may not see it, the choice is shown without its name.
+
+    No query is added to validating the form (an import validates thousands): the current
+    value joins the choices' own query, and whether the user may see it is asked only when the
+    choices are drawn."""
     if not form.instance.pk:
         return
     for name, field in form.fields.items():
@@ -57,15 +61,29 @@ def keep_current_choices(form) -> None:
                 field, forms.ModelMultipleChoiceField):
             continue
         current = getattr(form.initial.get(name), "pk", form.initial.get(name))
-        if current in (None, "") or field.queryset.filter(pk=current).exists():
+        if current in (None, ""):
             continue
         model = field.queryset.model
         field.queryset = field.queryset | model._default_manager.filter(pk=current)
-        if not model._default_manager.restrict(form.user, VIEW).filter(pk=current).exists():
-            shown = field.label_from_instance
-            field.label_from_instance = (
-                lambda obj, current=current, shown=shown:
-                NOT_VISIBLE if obj.pk == current else shown(obj))
+        field.label_from_instance = unnamed_unless_visible(
+            field.label_from_instance, model, current, form.user)
+
+
+def unnamed_unless_visible(label, model, pk, user):
+    """`label` (a choice's label function), except that the object `pk` is shown without its
+    name when `user` may not see it. Whether they may is asked once, when first needed."""
+    visible = []
+
+    def label_from_instance(obj):
+        if obj.pk == pk:
+            if not visible:
+                visible.append(model._default_manager.restrict(user, VIEW).filter(
+                    pk=pk).exists())
+            if not visible[0]:
+                return NOT_VISIBLE
+        return label(obj)
+
+    return label_from_instance
 
 
 def keep_unseen_links(form, name):

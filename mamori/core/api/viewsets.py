@@ -19,6 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
 from mamori.core.changelog import model_label
+from mamori.core.forms import unnamed_unless_visible
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 from mamori.core.uniqueness import errors_told_to
@@ -88,6 +89,12 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         except FieldDoesNotExist:
             return None
         return getattr(instance, field.attname, None)
+
+    def display_value(self, instance):
+        # The browsable API's form lists the choices by name: not the current one's, unless
+        # the user may see it.
+        return unnamed_unless_visible(super().display_value, instance._meta.model,
+                                      self.current_id(), request_user(self))(instance)
 
     def run_validation(self, data=empty):
         # DRF takes "" for null on relations; the schema says integer or null, so "" is refused.

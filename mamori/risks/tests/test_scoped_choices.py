@@ -3,6 +3,7 @@ assets the user may see; a filter by an object outside their view answers as for
 does not exist; and a risk already owned by someone the editor may not see keeps its owner."""
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
@@ -10,6 +11,7 @@ from django.utils.html import escape
 from mamori.assets.tests.test_asset_models import make_asset
 from mamori.core.forms import NOT_VISIBLE
 from mamori.core.testing import api_client
+from mamori.risks.api.serializers import RiskSerializer
 from mamori.risks.models import Risk
 from mamori.risks.tests.test_risk_models import make_acceptance, make_risk
 from mamori.risks.tests.test_risks import form
@@ -123,3 +125,13 @@ def test_api_put_keeps_an_owner_the_editor_may_not_see(org, risk_owned_out_of_vi
     body["owner"] = org.people["ciso"].pk
     refused = client.put(f"{API}{risk.pk}/", body, format="json")
     assert refused.status_code == 400 and "owner" in refused.json()
+
+
+def test_api_choices_do_not_name_an_owner_the_editor_may_not_see(org, risk_owned_out_of_view):
+    # What an HTML form of the API (the browsable API's, were form input enabled) would list.
+    request = RequestFactory().get("/")
+    request.user = org.users["manager"]
+    serializer = RiskSerializer(risk_owned_out_of_view, context={"request": request})
+    options = [str(option.display_text) for option in serializer.fields["owner"].iter_options()]
+    assert str(NOT_VISIBLE) in options
+    assert not [text for text in options if "it_staff" in text]
