@@ -231,7 +231,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "mamori.core.api.ordering.ExposedFieldOrdering",
     ],
     "DEFAULT_PAGINATION_CLASS": "mamori.core.api.pagination.LimitOffsetPagination",
     # JSON only: form encodings cannot express null and would blur the schema.

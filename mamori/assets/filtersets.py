@@ -5,10 +5,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset, ClassificationLevel
-from mamori.core.filtersets import WholeNumberFilter
+from mamori.core.filtersets import ScopedFilterSet, WholeNumberFilter
 
 
-class AssetFilterSet(django_filters.FilterSet):
+class AssetFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     min_confidentiality = WholeNumberFilter(
         field_name="confidentiality", lookup_expr="gte", label=_("Confidentiality at least"))
@@ -23,7 +23,7 @@ class AssetFilterSet(django_filters.FilterSet):
                                | Q(name_en__icontains=value) | Q(location__icontains=value))
 
 
-class ClassificationLevelFilterSet(django_filters.FilterSet):
+class ClassificationLevelFilterSet(ScopedFilterSet):
     class Meta:
         model = ClassificationLevel
         fields = ["code"]

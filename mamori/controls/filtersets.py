@@ -12,9 +12,10 @@ from mamori.controls.models import (
     current_evidence_filter,
     current_evidence_of_outer_control,
 )
+from mamori.core.filtersets import ScopedFilterSet
 
 
-class ControlFilterSet(django_filters.FilterSet):
+class ControlFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     has_current_evidence = django_filters.BooleanFilter(
         method="filter_current_evidence", label=_("Has current evidence"))
@@ -32,7 +33,7 @@ class ControlFilterSet(django_filters.FilterSet):
         return queryset.filter(current if value else ~current)
 
 
-class EvidenceFilterSet(django_filters.FilterSet):
+class EvidenceFilterSet(ScopedFilterSet):
     current = django_filters.BooleanFilter(method="filter_current", label=_("Current"))
 
     class Meta:
@@ -44,13 +45,13 @@ class EvidenceFilterSet(django_filters.FilterSet):
         return queryset.filter(q) if value else queryset.exclude(q)
 
 
-class FrameworkFilterSet(django_filters.FilterSet):
+class FrameworkFilterSet(ScopedFilterSet):
     class Meta:
         model = Framework
         fields = ["source", "in_soa"]
 
 
-class RequirementFilterSet(django_filters.FilterSet):
+class RequirementFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     mapped = django_filters.BooleanFilter(method="filter_mapped", label=_("Mapped to controls"))
 

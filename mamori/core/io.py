@@ -24,7 +24,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
-from mamori.core.scope import ADD, CHANGE, ensure_in_scope
+from mamori.core.scope import ADD, CHANGE, VIEW, ensure_in_scope
+from mamori.core.uniqueness import IN_USE
 
 MAX_IMPORT_ROWS = 20000
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -200,8 +201,13 @@ def _import_row(resource, form_class, user, changeable, index, row, seen_keys, r
         seen_keys[key_value] = index
         instance = model._default_manager.filter(**{resource.key: key_value}).first()
         if instance is not None and not changeable.filter(pk=instance.pk).exists():
-            result.errors.append(RowError(index, resource.key, _(
-                "%(value)s exists but is outside your scope") % {"value": key_value}))
+            # The key cannot be used either way; only a user who may see the record is told
+            # that it exists (core.uniqueness): the others get what the form would say.
+            if model.objects.restrict(user, VIEW).filter(pk=instance.pk).exists():
+                message = _("%(value)s exists but is outside your scope") % {"value": key_value}
+            else:
+                message = str(IN_USE)
+            result.errors.append(RowError(index, resource.key, message))
             return
     form = form_class(data=_form_data(resource, row, instance), instance=instance, user=user)
     for name, key_field in resource.natural_keys.items():
@@ -216,8 +222,14 @@ def _import_row(resource, form_class, user, changeable, index, row, seen_keys, r
         with transaction.atomic():
             obj = form.save()
             ensure_in_scope(obj, user, ADD if instance is None else CHANGE)
-    except (PermissionDenied, ValidationError, IntegrityError) as exc:
+    except (PermissionDenied, ValidationError) as exc:
         result.errors.append(RowError(index, "", str(exc)))
+        return
+    except IntegrityError:
+        # The database's own words name the constraint and may quote another record's values
+        # (a row saved concurrently, say): the user is told no more than that.
+        result.errors.append(RowError(index, "", _(
+            "The row could not be saved: it conflicts with a record that already exists.")))
         return
     if instance is None:
         result.created += 1

@@ -3,9 +3,10 @@
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.filtersets import WholeNumberFilter
+from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -19,14 +20,14 @@ from mamori.incidents.models import (
 from mamori.risks.models import Threat
 
 
-class IncidentFilterSet(django_filters.FilterSet):
+class IncidentFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     open = django_filters.BooleanFilter(method="filter_open", label=_("Open"))
     overdue = django_filters.BooleanFilter(method="filter_overdue",
                                            label=_("Past the recovery target"))
     reportable = django_filters.BooleanFilter(field_name="assessment__reportable",
                                               label=_("Reportable"))
-    asset = WholeNumberFilter(field_name="assets", label=_("Asset"))
+    asset = VisibleIdFilter(field_name="assets", label=_("Asset"))
     # One threat at a time: a single choice is looked up with `exact`, which Django keeps
     # within the integer range (a multiple choice's `in` overflows the SQLite driver).
     threats = django_filters.ModelChoiceFilter(queryset=Threat.objects.all(),
@@ -50,19 +51,20 @@ class IncidentFilterSet(django_filters.FilterSet):
         return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
 
 
-class IncidentEntryFilterSet(django_filters.FilterSet):
+class IncidentEntryFilterSet(ScopedFilterSet):
     class Meta:
         model = IncidentEntry
         fields = ["incident", "kind"]
 
 
-# The incident by its id: a choice of every incident would render a <select> of thousands
-# (out of the user's scope, too) on each list page.
+# The incident by its id: a choice of every incident would render a <select> of thousands on
+# each list page. An incident the user may not see matches nothing (an action's owner may see
+# the action without its incident).
 def incident_filter():
-    return WholeNumberFilter(field_name="incident")
+    return VisibleIdFilter(field_name="incident", label=capfirst(_("incident")))
 
 
-class RecoveryActionFilterSet(django_filters.FilterSet):
+class RecoveryActionFilterSet(ScopedFilterSet):
     incident = incident_filter()
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
@@ -75,7 +77,7 @@ class RecoveryActionFilterSet(django_filters.FilterSet):
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
-class BreachAssessmentFilterSet(django_filters.FilterSet):
+class BreachAssessmentFilterSet(ScopedFilterSet):
     incident = incident_filter()
 
     class Meta:
@@ -83,7 +85,7 @@ class BreachAssessmentFilterSet(django_filters.FilterSet):
         fields = ["incident", "reportable", "exempt", "person_notice"]
 
 
-class RegulatoryReportFilterSet(django_filters.FilterSet):
+class RegulatoryReportFilterSet(ScopedFilterSet):
     incident = incident_filter()
     late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
     submitted = django_filters.BooleanFilter(field_name="submitted_on", lookup_expr="isnull",
@@ -98,19 +100,19 @@ class RegulatoryReportFilterSet(django_filters.FilterSet):
         return late if value else queryset.exclude(pk__in=late.values("pk"))
 
 
-class BreachRuleFilterSet(django_filters.FilterSet):
+class BreachRuleFilterSet(ScopedFilterSet):
     class Meta:
         model = BreachRule
         fields = ["effective_from"]
 
 
-class ResponseTargetFilterSet(django_filters.FilterSet):
+class ResponseTargetFilterSet(ScopedFilterSet):
     class Meta:
         model = ResponseTarget
         fields = ["severity"]
 
 
-class IncidentSettingsFilterSet(django_filters.FilterSet):
+class IncidentSettingsFilterSet(ScopedFilterSet):
     class Meta:
         model = IncidentSettings
         fields = ["reminder_days"]

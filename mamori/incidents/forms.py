@@ -153,13 +153,8 @@ class RecoveryActionForm(ScopedModelForm):
         model = RecoveryAction
         fields = ["incident", "title", "owner", "due_on", "done_on", "notes"]
         widgets = {"due_on": DateInput, "done_on": DateInput}
-
-    def limit_choices(self, user):
-        # The owner of an action changes it without seeing its incident: keep it offered.
-        if self.instance.pk:
-            field = self.fields["incident"]
-            field.queryset = field.queryset | Incident.objects.filter(
-                pk=self.instance.incident_id)
+        # The owner of an action changes it without seeing its incident: ScopedModelForm keeps
+        # the incident (unnamed) as it is.
 
 
 class BreachAssessmentForm(ScopedModelForm):

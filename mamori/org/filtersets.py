@@ -4,10 +4,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.filtersets import ScopedFilterSet
 from mamori.org.models import Appointment, Department, Person
 
 
-class DepartmentFilterSet(django_filters.FilterSet):
+class DepartmentFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:
@@ -19,7 +20,7 @@ class DepartmentFilterSet(django_filters.FilterSet):
                                | Q(name_en__icontains=value))
 
 
-class PersonFilterSet(django_filters.FilterSet):
+class PersonFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:
@@ -32,7 +33,7 @@ class PersonFilterSet(django_filters.FilterSet):
                                | Q(email__icontains=value))
 
 
-class AppointmentFilterSet(django_filters.FilterSet):
+class AppointmentFilterSet(ScopedFilterSet):
     current = django_filters.BooleanFilter(method="filter_current", label=_("Current"))
 
     class Meta:

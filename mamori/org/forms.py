@@ -49,5 +49,5 @@ class AppointmentForm(ScopedModelForm):
         widgets = {"start_date": DateInput, "end_date": DateInput}
 
     def limit_choices(self, user):
-        self.fields["person"].queryset = Person.objects.restrict(user).exclude(
+        self.fields["person"].queryset = self.fields["person"].queryset.exclude(
             status=Person.Status.LEFT)

@@ -4,10 +4,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.filtersets import ScopedFilterSet
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
 
 
-class PolicyDocumentFilterSet(django_filters.FilterSet):
+class PolicyDocumentFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:
@@ -19,19 +20,19 @@ class PolicyDocumentFilterSet(django_filters.FilterSet):
                                | Q(title_en__icontains=value))
 
 
-class PolicyVersionFilterSet(django_filters.FilterSet):
+class PolicyVersionFilterSet(ScopedFilterSet):
     class Meta:
         model = PolicyVersion
         fields = ["document", "status", "is_material"]
 
 
-class AcknowledgementFilterSet(django_filters.FilterSet):
+class AcknowledgementFilterSet(ScopedFilterSet):
     class Meta:
         model = Acknowledgement
         fields = ["version", "version__document", "person"]
 
 
-class PolicyReviewFilterSet(django_filters.FilterSet):
+class PolicyReviewFilterSet(ScopedFilterSet):
     class Meta:
         model = PolicyReview
         fields = ["document", "outcome"]

@@ -23,7 +23,9 @@ class PolicyDocumentForm(ScopedModelForm):
             # Who approves is for the CISO (or an administrator) to decide: an information
             # manager naming themselves would approve their own drafts.
             self.fields["approver"].disabled = True
-        self.fields["approver"].queryset = Person.objects.exclude(status=Person.Status.LEFT)
+        # Narrowed here; ScopedModelForm then keeps only the people the user may see.
+        self.fields["approver"].queryset = self.fields["approver"].queryset.exclude(
+            status=Person.Status.LEFT)
 
 
 class PolicyVersionForm(ScopedModelForm):
@@ -74,4 +76,5 @@ class PolicyReviewForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["document"].queryset = PolicyDocument.objects.restrict(user, "change")
-        self.fields["reviewer"].queryset = Person.objects.exclude(status=Person.Status.LEFT)
+        self.fields["reviewer"].queryset = self.fields["reviewer"].queryset.exclude(
+            status=Person.Status.LEFT)

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.filtersets import WholeNumberFilter
+from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, WholeNumberFilter
 from mamori.risks.models import (
     Risk,
     RiskAcceptance,
@@ -14,32 +14,32 @@ from mamori.risks.models import (
 )
 
 
-class ThreatFilterSet(django_filters.FilterSet):
+class ThreatFilterSet(ScopedFilterSet):
     class Meta:
         model = Threat
         fields = ["harms"]
 
 
-class RiskBandFilterSet(django_filters.FilterSet):
+class RiskBandFilterSet(ScopedFilterSet):
     class Meta:
         model = RiskBand
         fields = ["min_score"]
 
 
-class RiskMethodologyFilterSet(django_filters.FilterSet):
+class RiskMethodologyFilterSet(ScopedFilterSet):
     class Meta:
         model = RiskMethodology
         fields = ["size"]
 
 
-class RiskFilterSet(django_filters.FilterSet):
+class RiskFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     above_appetite = django_filters.BooleanFilter(method="filter_above_appetite",
                                                   label=_("Above the appetite"))
     accepted = django_filters.BooleanFilter(method="filter_accepted",
                                             label=_("Accepted (in force)"))
-    asset = WholeNumberFilter(field_name="assets", label=_("Asset"))
-    control = WholeNumberFilter(field_name="controls", label=_("Control"))
+    asset = VisibleIdFilter(field_name="assets", label=_("Asset"))
+    control = VisibleIdFilter(field_name="controls", label=_("Control"))
     residual_likelihood = WholeNumberFilter(label=_("residual likelihood"))
     residual_impact = WholeNumberFilter(label=_("residual impact"))
 
@@ -62,7 +62,7 @@ class RiskFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(in_force) if value else ~Exists(in_force))
 
 
-class RiskAcceptanceFilterSet(django_filters.FilterSet):
+class RiskAcceptanceFilterSet(ScopedFilterSet):
     in_force = django_filters.BooleanFilter(method="filter_in_force", label=_("In force"))
 
     class Meta:

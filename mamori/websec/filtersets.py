@@ -4,11 +4,11 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.filtersets import WholeNumberFilter
+from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, WholeNumberFilter
 from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint
 
 
-class WebEndpointFilterSet(django_filters.FilterSet):
+class WebEndpointFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     failing = django_filters.BooleanFilter(method="filter_failing",
                                            label=_("Fails a promise"))
@@ -37,16 +37,16 @@ class WebEndpointFilterSet(django_filters.FilterSet):
                                + datetime.timedelta(days=value))
 
 
-class TlsScanFilterSet(django_filters.FilterSet):
-    endpoint = WholeNumberFilter(field_name="endpoint", label=_("endpoint"))
+class TlsScanFilterSet(ScopedFilterSet):
+    endpoint = VisibleIdFilter(field_name="endpoint", label=_("endpoint"))
 
     class Meta:
         model = TlsScan
         fields = ["kind", "status", "authentication_ok", "encryption_ok", "integrity_ok"]
 
 
-class TlsFindingFilterSet(django_filters.FilterSet):
-    endpoint = WholeNumberFilter(field_name="endpoint", label=_("endpoint"))
+class TlsFindingFilterSet(ScopedFilterSet):
+    endpoint = VisibleIdFilter(field_name="endpoint", label=_("endpoint"))
     open = django_filters.BooleanFilter(field_name="closed_at", lookup_expr="isnull",
                                         label=_("Open"))
 
@@ -55,7 +55,7 @@ class TlsFindingFilterSet(django_filters.FilterSet):
         fields = ["promise", "level", "code"]
 
 
-class TlsProfileFilterSet(django_filters.FilterSet):
+class TlsProfileFilterSet(ScopedFilterSet):
     class Meta:
         model = TlsProfile
         fields = ["code"]

@@ -216,11 +216,16 @@ class WebEndpoint(AuditedModel):
                 "Mamori may not scan %(host)s: only the networks in "
                 "MAMORI_TLSSCAN_ALLOW_NETWORKS are scanned.") % {"host": host}})
         # host and port are not form fields, so the forms skip the unique constraint on them.
-        if WebEndpoint.objects.filter(host=host, port=port,
-                                      server_name=self.server_name).exclude(pk=self.pk).exists():
-            raise ValidationError({"url": _(
-                "An endpoint with this address and server name is already registered.")})
+        taken = WebEndpoint.objects.filter(host=host, port=port, server_name=self.server_name
+                                           ).exclude(pk=self.pk).exists()
         self.host, self.port, self.http_path = host, port, path
+        if taken:
+            # Named as Django names a unique error, so that a user who may not see the endpoint
+            # holding the address is told only that it is in use (core.uniqueness).
+            raise ValidationError({"url": ValidationError(
+                _("An endpoint with this address and server name is already registered."),
+                code="unique", params={"model_class": WebEndpoint,
+                                       "unique_check": ("host", "port", "server_name")})})
 
     def save(self, *args, **kwargs):
         self.host, self.port, self.http_path = parse_address(self.url)

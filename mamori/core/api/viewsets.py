@@ -4,7 +4,9 @@ Reads use `restrict(user, action)`; writes run in a transaction and are re-check
 the user's scope before commit, exactly as the UI does. Each object also has /history/.
 """
 
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -13,10 +15,14 @@ from rest_framework.decorators import action
 from rest_framework.fields import empty
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.validators import UniqueValidator
 
 from mamori.core.changelog import model_label
+from mamori.core.forms import unnamed_unless_visible
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
+from mamori.core.uniqueness import errors_told_to
 from mamori.core.views.generic import protected_blockers
 
 ACTION_FOR_METHOD = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "PUT": CHANGE,
@@ -61,10 +67,34 @@ class ScopedManyRelatedField(ManyRelatedField):
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object the requesting user is allowed to see."""
+    """A related object the requesting user is allowed to see, or the one the object already
+    has: a PUT that leaves it as it is stays valid even when the user may not see it (an
+    information manager's risk owned by a person of another department), as in the forms."""
 
     def get_queryset(self):
-        return super().get_queryset().restrict(request_user(self), VIEW)
+        queryset = super().get_queryset().restrict(request_user(self), VIEW)
+        current = self.current_id()
+        if current is not None:
+            queryset = queryset | queryset.model._default_manager.filter(pk=current)
+        return queryset
+
+    def current_id(self):
+        """The id the object being changed holds in this field (None when creating, or for
+        the items of a many-to-many list, whose unseen links ScopedModelSerializer keeps)."""
+        instance = getattr(self.parent, "instance", None)
+        if not isinstance(instance, models.Model) or instance.pk is None:
+            return None
+        try:
+            field = instance._meta.get_field(self.source)
+        except FieldDoesNotExist:
+            return None
+        return getattr(instance, field.attname, None)
+
+    def display_value(self, instance):
+        # The browsable API's form lists the choices by name: not the current one's, unless
+        # the user may see it.
+        return unnamed_unless_visible(super().display_value, instance._meta.model,
+                                      self.current_id(), request_user(self))(instance)
 
     def run_validation(self, data=empty):
         # DRF takes "" for null on relations; the schema says integer or null, so "" is refused.
@@ -81,12 +111,39 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
         return ScopedManyRelatedField(**list_kwargs)
 
 
+def validate_unique(instance) -> None:
+    """The model's unique fields and constraints, checked as a model form checks them, all
+    errors at once."""
+    errors = {}
+    for check in (instance.validate_unique, instance.validate_constraints):
+        try:
+            check()
+        except DjangoValidationError as exc:
+            exc.update_error_dict(errors)
+    if errors:
+        raise DjangoValidationError(errors)
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Related objects limited to what the user may see, and the model's own clean() run on
-    the object as it would be saved (DRF does not call it), so the API keeps the same rules
-    as the forms."""
+    """Related objects limited to what the user may see, and the model's own clean() and
+    uniqueness checks run on the object as it would be saved (DRF does not call clean()), so
+    the API keeps the same rules, and says the same about a value already taken by a record
+    the user may not see (core.uniqueness), as the forms."""
 
     serializer_related_field = ScopedRelatedField
+
+    def build_field(self, field_name, info, model_class, nested_depth):
+        # DRF's own uniqueness validators name the holder's model whoever holds the value;
+        # validate() runs the model's checks instead.
+        field_class, field_kwargs = super().build_field(field_name, info, model_class,
+                                                        nested_depth)
+        if "validators" in field_kwargs:
+            field_kwargs["validators"] = [v for v in field_kwargs["validators"]
+                                          if not isinstance(v, UniqueValidator)]
+        return field_class, field_kwargs
+
+    def get_unique_together_validators(self):
+        return []
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -99,7 +156,20 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         candidate = model(**values)
         if self.instance is not None:
             candidate.pk = self.instance.pk
-        candidate.clean()
+            candidate._state.adding = False  # so the uniqueness checks leave the object out
+        user = request_user(self)
+        try:
+            candidate.clean()
+        except DjangoValidationError as exc:
+            raise errors_told_to(user, exc, candidate) from exc
+        try:
+            validate_unique(candidate)
+        except DjangoValidationError as exc:
+            told = errors_told_to(user, exc, candidate)
+            # Keyed as DRF's own uniqueness validators keyed them.
+            raise serializers.ValidationError({
+                api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name: messages
+                for name, messages in told.message_dict.items()}) from exc
         return attrs
 
     def update(self, instance, validated_data):
@@ -116,7 +186,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
 class ScopedModelViewSet(viewsets.ModelViewSet):
     model = None
     select_related: tuple[str, ...] = ()
-    ordering_fields = "__all__"
+    # `?ordering=` takes the fields the serializer shows (core.api.ordering).
+    ordering_fields = None
 
     def get_queryset(self):
         action_name = ACTION_FOR_METHOD.get(self.request.method, VIEW)

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from mamori.core.api.viewsets import ScopedModelSerializer, ScopedRelatedField
+from mamori.core.api.viewsets import ScopedModelSerializer
 from mamori.incidents.forms import handles_incidents
 from mamori.incidents.models import (
     BreachAssessment,
@@ -65,20 +65,9 @@ class IncidentEntrySerializer(ScopedModelSerializer):
         read_only_fields = ["at", "author", "kind"]
 
 
-class ActionIncidentField(ScopedRelatedField):
-    """The owner of an action changes it without seeing its incident: it stays valid."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        instance = getattr(self.parent, "instance", None)
-        if isinstance(instance, RecoveryAction):
-            queryset = queryset | Incident.objects.filter(pk=instance.incident_id)
-        return queryset
-
-
+# The owner of an action changes it without seeing its incident: ScopedRelatedField keeps the
+# incident the action has valid as it is.
 class RecoveryActionSerializer(ScopedModelSerializer):
-    incident = ActionIncidentField(queryset=Incident.objects.all())
-
     class Meta:
         model = RecoveryAction
         fields = ["id", "incident", "title", "owner", "due_on", "done_on", "notes"]
