@@ -122,7 +122,7 @@ class IncidentHistory(generic.ObjectHistoryView):
     model = Incident
 
 
-class IncidentStep(generic.ModelViewMixin, View):
+class IncidentStep(generic.ModelActionView):
     """The buttons on an incident's page: move it on, add a note, escalate."""
 
     model = Incident
