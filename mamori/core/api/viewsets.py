@@ -4,7 +4,7 @@ Reads use `restrict(user, action)`; writes run in a transaction and are re-check
 the user's scope before commit, exactly as the UI does. Each object also has /history/.
 """
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -15,6 +15,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField
 from rest_framework.response import Response
 
 from mamori.core.changelog import model_label
+from mamori.core.dates import validate_plausible_date
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 from mamori.core.views.generic import protected_blockers
@@ -82,11 +83,17 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Related objects limited to what the user may see, and the model's own clean() run on
-    the object as it would be saved (DRF does not call it), so the API keeps the same rules
-    as the forms."""
+    """Related objects limited to what the user may see, dates within what Mamori can compute
+    with (core.dates), and the model's own clean() run on the object as it would be saved
+    (DRF does not call it), so the API keeps the same rules as the forms."""
 
     serializer_related_field = ScopedRelatedField
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.DateField):  # a DateTimeField is one too
+            kwargs["validators"] = [*kwargs.get("validators", []), validate_plausible_date]
+        return field_class, kwargs
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
