@@ -230,7 +230,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "mamori.core.api.filters.SchemaStrictFilterBackend",
         "mamori.core.api.ordering.ExposedFieldOrdering",
     ],
     "DEFAULT_PAGINATION_CLASS": "mamori.core.api.pagination.LimitOffsetPagination",

@@ -25,7 +25,7 @@ from mamori.controls.models import Control, Evidence, Framework, Requirement, Th
 from mamori.core.context import Actor, acting_as
 from mamori.org.models import Appointment, Department
 
-ISO, APPI, NIST = "iso27001-2022", "appi-safety-measures", "nist-csf-2.0"
+ISO, APPI, NIST = "iso27001-2022", "appi-safety-measures", "nist-csf-2-0"
 SOA_FRAMEWORKS = (ISO, APPI)
 HR, GENERAL_AFFAIRS, LEGAL, AUDIT = "D110", "D120", "D140", "D800"
 CISO = "ciso"  # owner marker: the current CISO rather than someone picked from the department

@@ -1,10 +1,12 @@
-"""Base forms: every choice of a related object is limited to what the user may see."""
+"""Base forms: every choice of a related object is limited to what the user may see, and
+every date is a plausible one (core.dates)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.dates import validate_plausible_date
 from mamori.core.scope import VIEW
 from mamori.core.uniqueness import told_to
 
@@ -27,6 +29,8 @@ class ScopedModelForm(forms.ModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "restrict"):
                 field.queryset = queryset.restrict(user, VIEW)
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                field.validators.append(validate_plausible_date)
         keep_current_choices(self)
 
     def limit_choices(self, user) -> None:

@@ -98,6 +98,35 @@ class IncidentForm(LinksMixin, ScopedModelForm):
         self.order_links()
 
 
+# What the short report form leaves to the handlers: a reporter who does not handle the
+# department's incidents may not set these when reporting through the API either.
+LEFT_TO_HANDLERS_ON_REPORT = ("aware_at", "severity", "threats", "assignee", "risks",
+                              "controls", "root_cause", "lessons_learned")
+
+# What the assignee of an incident who does not handle its department changes: the facts
+# they find and record while working on it, and the root cause and lessons that closing
+# needs (the assignee moves the incident on, up to closing). The rest stays the handlers'
+# decision: the department (whose information manager handles it: changing it would move
+# the incident out of their view), the assignee (handing it over), the severity and the
+# moments of noticing and awareness (they set the response targets and the legal
+# deadlines), and the links into the risk register and the control catalogue.
+ASSIGNEE_FIELDS = ("title", "description", "occurred_at", "assets", "data_affected",
+                   "personal_data_suspected", "threats", "root_cause", "lessons_learned")
+
+
+class IncidentAssigneeForm(IncidentForm):
+    """The assignee's form, when they do not handle the department's incidents."""
+
+    class Meta(IncidentForm.Meta):
+        fields = [name for name in IncidentForm.Meta.fields if name in ASSIGNEE_FIELDS]
+
+
+def incident_form_for(user, incident):
+    """The handler's form for the incident's handlers, the assignee's for anyone else."""
+    return (IncidentForm if handles_incidents(user, incident.department)
+            else IncidentAssigneeForm)
+
+
 def handles_incidents(user, department=None) -> bool:
     """Whether the user handles incidents (of `department`, when given): administrators and
     the CISO every department's, an information manager their departments'. A reporter or an
@@ -128,6 +157,10 @@ class IncidentImportForm(ScopedModelForm):
         department = cleaned.get("department")
         if department is not None and not handles_incidents(self.user, department):
             self.add_error("department", _("The change would fall outside your scope."))
+        # A row updating an incident needs its handler too: the assignee of another
+        # department's incident must not move it away through a file.
+        if self.instance.pk and not handles_incidents(self.user, self.instance.department):
+            self.add_error("department", _("Left to the incident's handlers."))
         status = cleaned.get("status")
         order = [s for s, _f in Incident.STAGES]
         if status in order:

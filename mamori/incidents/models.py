@@ -9,7 +9,7 @@ deleted.
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -34,6 +34,13 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
+# A response target longer than a year is no target; the bound also keeps the due moments
+# (awareness + hours) within the dates Python and the databases hold (an unbounded 2**31
+# hours made every save of an incident of that severity fail).
+TARGET_HOURS = [MinValueValidator(1), MaxValueValidator(
+    24 * 365, message=_("At most %(limit_value)s hours (one year)."))]
+
+
 class ResponseTarget(AuditedModel):
     """How soon an incident of a severity must be contained and recovered, counted from the
     moment the company became aware of it."""
@@ -41,9 +48,9 @@ class ResponseTarget(AuditedModel):
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices,
                                 unique=True)
     contain_within_hours = models.PositiveIntegerField(_("contain within (hours)"),
-                                                       validators=[MinValueValidator(1)])
+                                                       validators=TARGET_HOURS)
     recover_within_hours = models.PositiveIntegerField(_("recover within (hours)"),
-                                                       validators=[MinValueValidator(1)])
+                                                       validators=TARGET_HOURS)
 
     objects = AuditedQuerySet.as_manager()
     scope = CatalogueScope()

@@ -96,8 +96,13 @@ class IncidentCreate(generic.ScopedCreateView):
 
 
 class IncidentUpdate(generic.ScopedUpdateView):
+    """The handlers edit everything; the assignee what an assignee records (forms.py)."""
+
     model = Incident
-    form_class = forms.IncidentForm
+
+    def get_form(self, data=None, files=None):
+        self.form_class = forms.incident_form_for(self.request.user, self.get_instance())
+        return super().get_form(data, files)
 
 
 class IncidentImport(generic.ScopedImportView):
@@ -117,7 +122,7 @@ class IncidentHistory(generic.ObjectHistoryView):
     model = Incident
 
 
-class IncidentStep(generic.ModelViewMixin, View):
+class IncidentStep(generic.ModelActionView):
     """The buttons on an incident's page: move it on, add a note, escalate."""
 
     model = Incident

@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from mamori.core import roles as r
 from mamori.core.forms import ScopedModelForm
+from mamori.org import accounts
 from mamori.org.models import Appointment, Department, Person
 
 
@@ -40,6 +42,14 @@ class PersonForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["department"].queryset = departments_user_may_staff(user)
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            accounts.check_may_record_leaving(self.user, self.instance, cleaned.get("status"))
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
 
 
 class AppointmentForm(ScopedModelForm):

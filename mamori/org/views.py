@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
 
 from mamori.core.scope import VIEW
 from mamori.core.views import generic
@@ -86,7 +85,7 @@ class PersonDetail(generic.ScopedDetailView):
         }
 
 
-class PersonAccountView(generic.ModelViewMixin, TemplateView):
+class PersonAccountView(generic.ModelActionView):
     """POST open / close: an administrator opens or closes the person's login account."""
 
     model = Person

@@ -72,7 +72,7 @@ class PolicyDocumentHistory(generic.ObjectHistoryView):
     model = PolicyDocument
 
 
-class NewDraftView(generic.ModelViewMixin, TemplateView):
+class NewDraftView(generic.ModelActionView):
     """Editing a published document starts its next version."""
 
     model = PolicyDocument
@@ -116,7 +116,7 @@ class CoverageView(generic.ModelViewMixin, TemplateView):
             manages=workflow.manages(request.user, document)))
 
 
-class SendRemindersView(generic.ModelViewMixin, TemplateView):
+class SendRemindersView(generic.ModelActionView):
     model = PolicyDocument
 
     def post(self, request, *args, **kwargs):
@@ -204,7 +204,7 @@ class PolicyVersionDiff(generic.ModelViewMixin, TemplateView):
             diff_en=diff_lines(previous.body_en, version.body_en)))
 
 
-class WorkflowStepView(generic.ModelViewMixin, TemplateView):
+class WorkflowStepView(generic.ModelActionView):
     """POST /versions/<pk>/<step>/: submit, approve, return, publish."""
 
     model = PolicyVersion
@@ -223,7 +223,7 @@ class WorkflowStepView(generic.ModelViewMixin, TemplateView):
         return HttpResponseRedirect(version.get_absolute_url())
 
 
-class AcknowledgeView(generic.ModelViewMixin, TemplateView):
+class AcknowledgeView(generic.ModelActionView):
     model = PolicyVersion
 
     def post(self, request, *args, **kwargs):

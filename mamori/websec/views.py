@@ -69,7 +69,7 @@ class WebEndpointHistory(generic.ObjectHistoryView):
     model = WebEndpoint
 
 
-class WebEndpointScan(generic.ModelViewMixin, View):
+class WebEndpointScan(generic.ModelActionView):
     """The "Scan now" button: scans in this request (one endpoint takes seconds) so the
     person who asked sees the verdict at once."""
 

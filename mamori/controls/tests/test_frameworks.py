@@ -21,7 +21,7 @@ from mamori.core.testing import log_entries, query_count
 
 pytestmark = pytest.mark.django_db
 
-CODES = ["appi-safety-measures", "iso27001-2022", "nist-csf-2.0"]
+CODES = ["appi-safety-measures", "iso27001-2022", "nist-csf-2-0"]
 
 
 def load():
@@ -41,7 +41,7 @@ def test_loads_the_three_shipped_frameworks():
     assert all(f.load_result.framework_created for f in frameworks)
     assert Framework.objects.filter(source=Framework.Source.BUILT_IN).count() == 3
     counts = {f.code: f.requirements.count() for f in Framework.objects.all()}
-    assert counts == {"appi-safety-measures": 21, "iso27001-2022": 97, "nist-csf-2.0": 134}
+    assert counts == {"appi-safety-measures": 21, "iso27001-2022": 97, "nist-csf-2-0": 134}
 
     iso = Framework.objects.get(code="iso27001-2022")
     assert iso.name_ja and iso.name_en and iso.version == "2022"
@@ -70,7 +70,7 @@ def test_loads_the_three_shipped_frameworks():
     assert first.applicable is None and first.justification == ""
 
     # Groups in the NIST CSF nest: function → category → subcategory.
-    subcategory = Requirement.objects.get(uid="nist-csf-2.0:GV.OC-01")
+    subcategory = Requirement.objects.get(uid="nist-csf-2-0:GV.OC-01")
     assert subcategory.parent.ref == "GV.OC" and subcategory.parent.parent.ref == "GV"
     assert subcategory.parent.is_group and not subcategory.is_group
 
@@ -188,7 +188,7 @@ def test_the_command_reports_what_it_did():
     call_command("load_frameworks", stdout=out)
     text = out.getvalue()
     assert "iso27001-2022" in text and "97" in text and "255" in text
-    entry = log_entries(Framework.objects.get(code="nist-csf-2.0"), "create").get()
+    entry = log_entries(Framework.objects.get(code="nist-csf-2-0"), "create").get()
     assert entry.actor_name == "command:load_frameworks" and entry.source == "command"
 
     again = io.StringIO()
@@ -196,3 +196,27 @@ def test_the_command_reports_what_it_did():
         call_command("load_frameworks", stdout=again)
     assert again.getvalue().count("up to date") == 4
     assert "nothing changed" in again.getvalue()
+
+
+def test_shipped_frameworks_pass_their_own_fields_validation():
+    """Found by the schema test: the shipped code `nist-csf-2.0` broke its own slug pattern
+    (the API promised ^[-a-zA-Z0-9_]+$ and answered with a dot)."""
+    for framework in load():
+        framework.full_clean()
+
+
+def test_an_installation_with_the_old_nist_code_is_renamed():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "mamori.controls.migrations.0002_framework_codes_are_slugs")
+    old = Framework.objects.create(code="nist-csf-2.0", name_ja="NIST CSF 2.0")
+    Requirement.objects.create(framework=old, ref="GV.OC-01", uid="nist-csf-2.0:GV.OC-01")
+    migration.rename(apps, None)
+    old.refresh_from_db()
+    assert old.code == "nist-csf-2-0"
+    assert old.requirements.get().uid == "nist-csf-2-0:GV.OC-01"
+    load()  # the shipped data now updates it rather than adding a second framework
+    assert Framework.objects.filter(code__startswith="nist").count() == 1

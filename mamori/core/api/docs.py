@@ -9,6 +9,7 @@ attacker. It changes only with the code, i.e. at a restart.
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
+from django.views import View
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -36,9 +37,18 @@ class SchemaView(SpectacularAPIView):
 
 
 class DocsView(SpectacularSwaggerSplitView):
-    """Swagger UI; a visitor who is not signed in is sent to the login page first."""
+    """Swagger UI, its start-up script served as a file (no inline script: the strict
+    Content-Security-Policy holds on this page too); a visitor who is not signed in is sent
+    to the login page first.
+
+    OPTIONS is answered as Django answers it, with the allowed methods and no body: DRF's
+    metadata response would be rendered with this page's HTML renderer, which has no template
+    for it (a 500)."""
 
     permission_classes = []
+
+    def options(self, request, *args, **kwargs):
+        return View.options(self, request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -41,7 +41,21 @@ ERROR_RESPONSES = {
     "401": "Not authenticated, or the token is invalid, expired or revoked.",
     "403": "Outside your role or scope.",
     "404": "Not found within your scope.",
+    "415": "The body is not JSON (`Content-Type: application/json`).",
 }
+
+
+def error_codes(path: str, method: str, operation: dict) -> list[str]:
+    """The error statuses the operation really answers with (DRF's and ours)."""
+    codes = ["401", "403"]
+    has_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
+    if method != "get" or has_query:
+        codes.append("400")  # an invalid body, or an invalid filter value
+    if "{" in path:
+        codes.append("404")
+    if "requestBody" in operation:
+        codes.append("415")  # the API parses JSON only
+    return codes
 
 
 def add_error_responses(result, generator, request, public):
@@ -53,13 +67,8 @@ def add_error_responses(result, generator, request, public):
         for method, operation in operations.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
-            codes = ["401", "403"]
-            if method != "get" or "{" in path:
-                codes.append("400" if method != "get" else "404")
-            if "{" in path and "404" not in codes:
-                codes.append("404")
             responses = operation.setdefault("responses", {})
-            for code in codes:
+            for code in error_codes(path, method, operation):
                 responses.setdefault(code, {"description": ERROR_RESPONSES[code],
                                             "content": reference})
     return result

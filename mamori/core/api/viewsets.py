@@ -19,6 +19,7 @@ from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
 from mamori.core.changelog import model_label
+from mamori.core.dates import validate_plausible_date
 from mamori.core.forms import unnamed_unless_visible
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
@@ -125,10 +126,11 @@ def validate_unique(instance) -> None:
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
-    """Related objects limited to what the user may see, and the model's own clean() and
-    uniqueness checks run on the object as it would be saved (DRF does not call clean()), so
-    the API keeps the same rules, and says the same about a value already taken by a record
-    the user may not see (core.uniqueness), as the forms."""
+    """Related objects limited to what the user may see, dates within what Mamori can compute
+    with (core.dates), and the model's own clean() and uniqueness checks run on the object as it
+    would be saved (DRF does not call clean()), so the API keeps the same rules, and says the
+    same about a value already taken by a record the user may not see (core.uniqueness), as
+    the forms."""
 
     serializer_related_field = ScopedRelatedField
 
@@ -141,6 +143,12 @@ class ScopedModelSerializer(serializers.ModelSerializer):
             field_kwargs["validators"] = [v for v in field_kwargs["validators"]
                                           if not isinstance(v, UniqueValidator)]
         return field_class, field_kwargs
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, models.DateField):  # a DateTimeField is one too
+            kwargs["validators"] = [*kwargs.get("validators", []), validate_plausible_date]
+        return field_class, kwargs
 
     def get_unique_together_validators(self):
         return []

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
+from django.views.generic.base import TemplateResponseMixin
 
 from mamori.core import io
 from mamori.core.changelog import model_label
@@ -83,6 +84,14 @@ class ModelViewMixin(LoginRequiredMixin):
         }
         context.update(extra)
         return context
+
+
+class ModelActionView(ModelViewMixin, TemplateResponseMixin, View):
+    """The target of a button on a page (approve, remind, scan, ...): it acts on POST only.
+    Any other method answers 405 with the allowed methods, instead of reaching a page that
+    does not exist (TemplateView's get rendered a template without its object: a 500)."""
+
+    http_method_names = ["post", "options"]
 
 
 class ScopedListView(ModelViewMixin, TemplateView):
@@ -274,7 +283,7 @@ class ScopedDeleteView(ModelViewMixin, TemplateView):
         return HttpResponseRedirect(reverse(self.url_name("list")))
 
 
-class ScopedBulkDeleteView(ModelViewMixin, View):
+class ScopedBulkDeleteView(ModelActionView):
     """Deletes the selected rows (all of them, or none when one is protected)."""
 
     def post(self, request, *args, **kwargs):

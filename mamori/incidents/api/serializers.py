@@ -2,7 +2,12 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from mamori.core.api.viewsets import ScopedModelSerializer
-from mamori.incidents.forms import handles_incidents
+from mamori.core.scope import VIEW
+from mamori.incidents.forms import (
+    ASSIGNEE_FIELDS,
+    LEFT_TO_HANDLERS_ON_REPORT,
+    handles_incidents,
+)
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -33,19 +38,28 @@ class IncidentSerializer(ScopedModelSerializer):
                             "recovered_at", "closed_at", "contain_due_at", "recover_due_at",
                             "escalated_at"]
 
-    # What the short report form leaves to the handlers: a reporter who does not handle
-    # incidents may not set these when reporting through the API either.
-    HANDLER_FIELDS = ("aware_at", "severity", "threats", "assignee", "risks", "controls",
-                      "root_cause", "lessons_learned")
-
     def validate(self, attrs):
         user = self.context["request"].user
-        if self.instance is None and not handles_incidents(user):
-            given = [name for name in self.HANDLER_FIELDS if name in attrs]
-            if given:
-                raise serializers.ValidationError(
-                    {name: [_("Left to the incident's handlers.")] for name in given})
+        if self.instance is None:
+            department = attrs.get("department")
+            refused = [] if department is not None and handles_incidents(user, department) else [
+                name for name in LEFT_TO_HANDLERS_ON_REPORT if name in attrs]
+        elif handles_incidents(user, self.instance.department):
+            refused = []
+        else:  # the assignee: what they may not change, they may still send unchanged (PUT)
+            refused = [name for name, value in attrs.items()
+                       if name not in ASSIGNEE_FIELDS and self.changes(name, value, user)]
+        if refused:
+            raise serializers.ValidationError(
+                {name: [_("Left to the incident's handlers.")] for name in refused})
         return super().validate(attrs)
+
+    def changes(self, name, value, user) -> bool:
+        current = getattr(self.instance, name)
+        if hasattr(current, "all"):  # many-to-many: compared with the links the user sees
+            return {obj.pk for obj in value} != set(
+                current.restrict(user, VIEW).values_list("pk", flat=True))
+        return current != value
 
     def create(self, validated_data):
         request = self.context["request"]

@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from mamori.core.api.errors import run_step
 from mamori.core.api.viewsets import ScopedModelViewSet
 from mamori.incidents import filtersets, workflow
 from mamori.incidents.api import serializers
@@ -18,11 +17,6 @@ from mamori.incidents.models import (
     RegulatoryReport,
     ResponseTarget,
 )
-
-
-def refuse(exc: ValidationError):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-    return exceptions.ValidationError(detail)
 
 
 class IncidentViewSet(ScopedModelViewSet):
@@ -50,11 +44,8 @@ class IncidentViewSet(ScopedModelViewSet):
         data = serializers.TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         workflow.check_can_handle(incident, request.user)
-        try:
-            workflow.move_to(incident, data.validated_data["status"], request.user,
-                             data.validated_data["note"])
-        except ValidationError as exc:
-            raise refuse(exc) from exc
+        run_step(workflow.move_to, incident, data.validated_data["status"], request.user,
+                 data.validated_data["note"])
         return Response(self.get_serializer(incident).data)
 
 

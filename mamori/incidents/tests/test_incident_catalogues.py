@@ -211,6 +211,28 @@ class TestResponseTarget(CisoChangesTests, ScopedModelTests):
         assert api.status_code == 400 and "recover_within_hours" in api.json()
         assert not ResponseTarget.objects.exists()
 
+    def test_targets_are_bounded_so_incidents_can_be_saved(self, org):
+        """Found by a penetration test: a target of 2,147,483,647 hours was accepted, and
+        every later save of an incident of that severity failed (awareness + hours is past
+        the year 9999: OverflowError)."""
+        huge = {**self.create_data(org), "contain_within_hours": 2**31 - 1,
+                "recover_within_hours": 2**31 - 1}
+        response = org.client("ciso").post(self.url("create"), self.form_data(huge))
+        assert response.status_code == 400
+        assert set(response.context["form"].errors) == {"contain_within_hours",
+                                                        "recover_within_hours"}
+        assert "8760" in response.context["form"].errors["contain_within_hours"][0]
+        api = api_client(org.users["ciso"]).post(self.api_path, huge, format="json")
+        assert api.status_code == 400
+        assert set(api.json()) == {"contain_within_hours", "recover_within_hours"}
+        assert not ResponseTarget.objects.exists()
+        year = {**self.create_data(org), "contain_within_hours": 8760,
+                "recover_within_hours": 8760}
+        api = api_client(org.users["ciso"]).post(self.api_path, year, format="json")
+        assert api.status_code == 201, api.content
+        incident = make_incident(org.sales, "INC-1", severity="high")
+        assert incident.recover_due_at == NOTICED + datetime.timedelta(hours=8760)
+
 
 # -- the settings row ---------------------------------------------------------------------------
 

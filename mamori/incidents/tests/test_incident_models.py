@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from mamori.controls.models import Control
 from mamori.core.models import ChangeLogEntry, User
 from mamori.core.testing import ScopedModelTests, api_client, log_entries, query_count
 from mamori.incidents import forms, tables, workflow
@@ -125,8 +126,11 @@ class TestIncident(WithAccount, ScopedModelTests):
 
     def test_api_out_of_scope_refused(self, org):
         client = api_client(org.users[self.in_scope_user])
-        response = client.post(self.api_path, self.out_of_scope_create_data(org), format="json")
-        assert response.status_code == 201, response.json()  # reported, as above
+        # Reported as above, by a reporter: the severity is IT's handlers' to set.
+        data = {**self.out_of_scope_create_data(org)}
+        del data["severity"]
+        response = client.post(self.api_path, data, format="json")
+        assert response.status_code == 201, response.json()
         reported = Incident.objects.get(pk=response.json()["id"])
         assert reported.reported_by == org.people["manager"]
         outside = self.out_of_scope_object(org)
@@ -313,13 +317,17 @@ class TestIncident(WithAccount, ScopedModelTests):
         assert rows_shown(client.get(self.url("list"))) == {incident.pk}
         detail = client.get(self.url("detail", incident.pk))
         assert detail.context["can_change"] is True and detail.context["handles"] is True
-        assert isinstance(client.get(self.url("update", incident.pk)).context["form"],
-                          forms.IncidentForm)
+        form = client.get(self.url("update", incident.pk)).context["form"]
+        assert isinstance(form, forms.IncidentAssigneeForm)
+        assert list(form.fields) == ["title", "description", "occurred_at", "threats",
+                                     "assets", "data_affected", "personal_data_suspected",
+                                     "root_cause", "lessons_learned"]
         data = {**self.update_data(org, incident), "assignee": org.people["staff"].pk}
         response = client.post(self.url("update", incident.pk), self.form_data(data))
         assert response.status_code == 302, response.context["form"].errors
         incident.refresh_from_db()
         assert incident.root_cause == "宛先確認の省略"
+        assert incident.severity == "medium"  # the handlers' field, not in their form
         assert log_entries(incident, "update").get().actor_name == "staff"
         response = client.post(reverse("incidents:incident_move", args=[incident.pk]),
                                {"status": "contained", "note": "端末を隔離"})
@@ -327,11 +335,53 @@ class TestIncident(WithAccount, ScopedModelTests):
         incident.refresh_from_db()
         assert incident.status == "contained"
         assert incident.triaged_at == incident.contained_at is not None
-        # Handing the incident to someone else takes it out of their hands: refused.
+        # Handing the incident to someone else is the handlers' decision.
         data = {**data, "assignee": org.people["it_staff"].pk}
         assert client.post(self.url("update", incident.pk),
-                           self.form_data(data)).status_code == 400
+                           self.form_data(data)).status_code == 302
         assert Incident.objects.get(pk=incident.pk).assignee == org.people["staff"]
+        response = api_client(org.users["staff"]).patch(
+            f"{self.api_path}{incident.pk}/", {"assignee": org.people["it_staff"].pk},
+            format="json")
+        assert response.status_code == 400 and set(response.json()) == {"assignee"}
+
+    def test_the_assignee_cannot_move_the_incident_out_of_its_handlers_view(self, org):
+        """Found by a penetration test: the assignee PATCHed the department, and the
+        incident left its information manager's view. The handlers' fields are guarded on
+        update as on create, for anyone who does not handle the incident."""
+        incident = make_incident(org.sales_east, "INC-EAST", assignee=org.people["it_staff"])
+        control = Control.objects.create(code="C-1", title_ja="管理策", theme="technological",
+                                         department=org.it)
+        api = api_client(org.users["it_staff"])
+        path = f"{self.api_path}{incident.pk}/"
+        for field, value in (("department", org.it.pk), ("severity", "low"),
+                             ("aware_at", "2025-04-05T09:00"),
+                             ("noticed_at", "2025-04-05T09:00"), ("controls", [control.pk])):
+            response = api.patch(path, {field: value}, format="json")
+            assert response.status_code == 400, (field, response.content)
+            assert set(response.json()) == {field}
+        incident.refresh_from_db()
+        assert (incident.department, incident.severity) == (org.sales_east, "medium")
+        assert incident.aware_at is None and incident.noticed_at == NOTICED
+        assert not log_entries(incident, "update").exists()
+        assert incident.pk in api_ids(api_client(org.users["manager"]).get(self.api_path))
+        # What an assignee records is theirs to change, and a PUT may repeat the rest as is.
+        current = api.get(path).json()
+        response = api.put(path, {**current, "root_cause": "宛先確認の省略",
+                                  "data_affected": "顧客名簿"}, format="json")
+        assert response.status_code == 200, response.content
+        incident.refresh_from_db()
+        assert (incident.root_cause, incident.data_affected) == ("宛先確認の省略", "顧客名簿")
+        # The UI offers the assignee no department; one posted anyway is ignored.
+        client = org.client("it_staff")
+        data = {**self.update_data(org, incident), "department": org.it.pk}
+        assert client.post(self.url("update", incident.pk),
+                           self.form_data(data)).status_code == 302
+        assert Incident.objects.get(pk=incident.pk).department == org.sales_east
+        # The handlers still change all of it.
+        response = api_client(org.users["manager"]).patch(path, {"severity": "high"},
+                                                          format="json")
+        assert response.status_code == 200, response.content
 
     def test_the_ciso_sees_and_handles_every_incident(self, org):
         inside, outside = self.in_scope_object(org), self.out_of_scope_object(org)
@@ -450,6 +500,27 @@ class TestIncident(WithAccount, ScopedModelTests):
         assert response.status_code == 400
         assert {e.field for e in response.context["result"].errors} == {"department"}
         assert not Incident.objects.exists()
+
+    def test_import_does_not_let_an_assignee_move_another_departments_incident(self, org):
+        """The manager handles Sales but is only the assignee of an IT incident: a row
+        moving it to Sales is refused (the import is a third way to edit, after the form and
+        the API)."""
+        incident = make_incident(org.it, "INC-IT", assignee=org.people["manager"])
+        response = self.import_file(org, "manager", [
+            {"code": "INC-IT", "status": "reported", "department": org.sales.code}])
+        assert response.status_code == 400
+        assert {e.field for e in response.context["result"].errors} == {"department"}
+        incident.refresh_from_db()
+        assert incident.department == org.it
+
+    def test_a_manager_reporting_another_departments_incident_is_a_reporter(self, org):
+        """Handling one department's incidents does not make one the handler of another's:
+        the manager of Sales reporting an IT incident leaves its handlers' fields alone."""
+        data = {**self.create_data(org), "department": org.it.pk, "severity": "critical",
+                "assignee": org.people["manager"].pk}
+        response = api_client(org.users["manager"]).post(self.api_path, data, format="json")
+        assert response.status_code == 400
+        assert set(response.json()) == {"severity", "assignee"}
 
 
 # -- the timeline -----------------------------------------------------------------------------

@@ -1,10 +1,17 @@
 """Opening and closing a person's login account (administrators only)."""
 
+import csv
+import datetime
+import io
+
 import pytest
 from django.contrib.auth import authenticate
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mamori.core.models import ChangeLogEntry
-from mamori.org.models import Person
+from mamori.core.testing import api_client
+from mamori.org import tables
+from mamori.org.models import Appointment, Person
 
 
 @pytest.mark.django_db
@@ -79,3 +86,83 @@ def test_the_generated_password_must_be_changed_first(org):
     person.refresh_from_db()
     assert person.user.must_change_password is False
     assert client.get("/me/").status_code == 200
+
+
+def east_manager(org):
+    """A second information manager, of Sales East (below the manager's Sales)."""
+    person = org.people["staff"]
+    Appointment.objects.create(person=person, department=org.sales_east,
+                               role=Appointment.Role.INFORMATION_MANAGER,
+                               start_date=datetime.date(2024, 4, 1))
+    return person
+
+
+def leaving_form(person):
+    return {"employee_no": person.employee_no, "name": person.name,
+            "category": person.category, "department": person.department_id,
+            "status": "left", "left_on": "2026-03-31"}
+
+
+def still_in(person):
+    person.refresh_from_db()
+    person.user.refresh_from_db()
+    return person.status != "left" and person.user.is_active
+
+
+@pytest.mark.django_db
+def test_a_manager_cannot_end_another_manager(org):
+    """Found by a penetration test: the manager of Sales marked the manager of Sales East
+    as having left, which closed their login. Ending someone who holds an appointment is
+    the CISO's or an administrator's, through the form, the API and the import alike."""
+    person = east_manager(org)
+    response = org.client("manager").post(f"/org/people/{person.pk}/edit/",
+                                          leaving_form(person))
+    assert response.status_code == 400
+    assert "status" in response.context["form"].errors
+    assert still_in(person)
+
+    response = api_client(org.users["manager"]).patch(
+        f"/api/org/people/{person.pk}/", {"status": "left", "left_on": "2026-03-31"},
+        format="json")
+    assert response.status_code == 400 and set(response.json()) == {"status"}
+    assert still_in(person)
+
+    resource = tables.PersonResource()
+    row = {**leaving_form(person), "department": org.sales_east.code}
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([resource.fields,
+                                  [row.get(name, "") for name in resource.fields]])
+    upload = SimpleUploadedFile("people.csv", buffer.getvalue().encode(), "text/csv")
+    response = org.client("manager").post("/org/people/import/", {"file": upload})
+    assert response.status_code == 400
+    assert {e.field for e in response.context["result"].errors} == {"status"}
+    assert still_in(person)
+
+    # Other changes to the record stay the manager's.
+    response = api_client(org.users["manager"]).patch(
+        f"/api/org/people/{person.pk}/", {"name_kana": "テスト"}, format="json")
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.django_db
+def test_a_manager_cannot_lock_out_an_administrator_or_auditor(org):
+    person = org.people["staff"]
+    for role in ("auditor", "admin"):
+        person.user.system_role = role
+        person.user.save()
+        response = api_client(org.users["manager"]).patch(
+            f"/api/org/people/{person.pk}/", {"status": "left", "left_on": "2026-03-31"},
+            format="json")
+        assert response.status_code == 400, (role, response.content)
+        assert still_in(person)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["ciso", "admin"])
+def test_the_ciso_or_an_administrator_ends_a_manager(org, username):
+    person = east_manager(org)
+    response = org.client(username).post(f"/org/people/{person.pk}/edit/",
+                                         leaving_form(person))
+    assert response.status_code == 302, response.context["form"].errors
+    person.user.refresh_from_db()
+    assert person.user.is_active is False

@@ -73,3 +73,12 @@ class CoverageSerializer(serializers.Serializer):
     pending = serializers.IntegerField()
     overdue = serializers.IntegerField()
     percent = serializers.FloatField()
+
+
+class NewVersionSerializer(serializers.Serializer):
+    """What POST …/documents/{id}/new-version/ takes (both optional)."""
+
+    is_material = serializers.BooleanField(
+        default=True, help_text="Material changes are acknowledged again by everyone.")
+    change_summary = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                           default="")

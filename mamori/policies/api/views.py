@@ -1,5 +1,3 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -7,19 +5,11 @@ from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from mamori.core.api.errors import run_step
 from mamori.core.api.viewsets import ScopedModelViewSet
 from mamori.policies import acknowledge, coverage, filtersets, workflow
 from mamori.policies.api import serializers
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
-
-
-def run_step(function, *args):
-    try:
-        return function(*args)
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied() from exc
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError({"detail": exc.messages}) from exc
 
 
 class PolicyDocumentViewSet(ScopedModelViewSet):
@@ -39,13 +29,14 @@ class PolicyDocumentViewSet(ScopedModelViewSet):
             "total": cov.total, "acknowledged": cov.acknowledged, "pending": cov.pending,
             "overdue": cov.overdue, "percent": cov.percent}).data)
 
-    @extend_schema(request=None, responses=serializers.PolicyVersionSerializer)
+    @extend_schema(request=serializers.NewVersionSerializer,
+                   responses={201: serializers.PolicyVersionSerializer})
     @action(detail=True, methods=["post"], url_path="new-version")
     def new_version(self, request, pk=None):
         document = self.get_object()
-        draft = run_step(lambda: workflow.new_draft(
-            request.user, document, is_material=bool(request.data.get("is_material", True)),
-            change_summary=str(request.data.get("change_summary", ""))[:500]))
+        data = serializers.NewVersionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        draft = run_step(workflow.new_draft, request.user, document, **data.validated_data)
         return Response(serializers.PolicyVersionSerializer(
             draft, context=self.get_serializer_context()).data, status=201)
 

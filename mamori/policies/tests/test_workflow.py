@@ -298,3 +298,32 @@ def test_api_new_version_editorial(org, published):
     staff = api_client(org.users["staff"]).post(
         f"/api/policies/documents/{document.pk}/new-version/", {}, format="json")
     assert staff.status_code == 403
+
+
+def test_api_refusals_of_a_step_match_the_documented_error(org, published):
+    """Found by the schema test: a refused step answered {"detail": [..]}, a list where the
+    schema documents a string."""
+    document, first = published
+    client = api_client(org.users["ciso"])
+    response = client.post(f"/api/policies/versions/{first.pk}/submit/", format="json")
+    assert response.status_code == 400
+    assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+    client.post(f"/api/policies/documents/{document.pk}/new-version/", {}, format="json")
+    again = client.post(f"/api/policies/documents/{document.pk}/new-version/", {},
+                        format="json")
+    assert again.status_code == 400 and isinstance(again.json()["detail"], str)
+
+
+def test_api_new_version_takes_only_its_documented_body(org, published):
+    """The body was read without validation: `"is_material": "no"` made a material version
+    (bool("no")), a 600-character summary was cut silently, and a list as the body failed
+    with a server error."""
+    document, _first = published
+    client = api_client(org.users["manager"])
+    url = f"/api/policies/documents/{document.pk}/new-version/"
+    for body in ({"is_material": "maybe"}, {"change_summary": "x" * 501}, [1, 2]):
+        response = client.post(url, body, format="json")
+        assert response.status_code == 400, (body, response.content)
+    assert not document.versions.filter(number=2).exists()
+    response = client.post(url, {"is_material": "false"}, format="json")
+    assert response.status_code == 201 and response.json()["is_material"] is False

@@ -18,7 +18,7 @@ class WebEndpointViewSet(ScopedModelViewSet):
     serializer_class = s.WebEndpointSerializer
     filterset_class = filtersets.WebEndpointFilterSet
 
-    @extend_schema(request=ScanRequestSerializer, responses=s.TlsScanSerializer)
+    @extend_schema(request=ScanRequestSerializer, responses={201: s.TlsScanSerializer})
     @action(detail=True, methods=["post"])
     def scan(self, request, pk=None):
         """Scan the endpoint now and return the scan (its verdict and problems)."""
