@@ -237,7 +237,7 @@ class AcknowledgeView(generic.ModelActionView):
         else:
             messages.success(request, _("Thank you: your acknowledgement of %(doc)s is "
                                         "recorded.") % {"doc": version})
-        return HttpResponseRedirect(request.POST.get("next") or version.get_absolute_url())
+        return self.redirect_back(version.get_absolute_url())
 
 
 # --- acknowledgements and reviews ----------------------------------------------------------

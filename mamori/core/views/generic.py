@@ -15,6 +15,7 @@ from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -92,6 +93,16 @@ class ModelActionView(ModelViewMixin, TemplateResponseMixin, View):
     does not exist (TemplateView's get rendered a template without its object: a 500)."""
 
     http_method_names = ["post", "options"]
+
+    def redirect_back(self, default: str) -> HttpResponseRedirect:
+        """Back to the page the button was on (`next`), if that is a page of this site;
+        otherwise to `default`. An unchecked `next` would let a crafted form send a user
+        from Mamori to any site (an open redirect)."""
+        target = self.request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()},
+                                               require_https=self.request.is_secure()):
+            target = default
+        return HttpResponseRedirect(target)
 
 
 class ScopedListView(ModelViewMixin, TemplateView):

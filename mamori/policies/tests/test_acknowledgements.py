@@ -250,3 +250,19 @@ def test_admin_site_edits_and_deletes_drafts_only(org, published):
     with pytest.raises(PermissionDenied):
         model_admin.delete_queryset(request, PolicyVersion.objects.all())
     assert PolicyVersion.objects.count() == 2
+
+
+@pytest.mark.parametrize("target", ["https://example.org/phish", "//example.org/phish",
+                                    "javascript:alert(1)"])
+def test_acknowledging_returns_only_to_pages_of_this_site(org, published, target):
+    """Found by `make security`: `next` was followed wherever it pointed (an open redirect)."""
+    _document, version = published
+    response = org.client("staff").post(ack_url(version), {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == version.get_absolute_url()
+
+
+def test_acknowledging_returns_to_the_page_the_button_was_on(org, published):
+    _document, version = published
+    response = org.client("staff").post(ack_url(version), {"next": "/me/"})
+    assert response["Location"] == "/me/"
