@@ -1,5 +1,6 @@
 """Base forms: every choice of a related object is limited to what the user may see, and
-every date is a plausible one (core.dates)."""
+every date is a plausible one (core.dates), and no text holds control characters
+(core.plaintext)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.dates import validate_plausible_date
+from mamori.core.plaintext import validate_no_control_characters
 from mamori.core.scope import VIEW
 from mamori.core.uniqueness import told_to
 
@@ -31,6 +33,8 @@ class ScopedModelForm(forms.ModelForm):
                 field.queryset = queryset.restrict(user, VIEW)
             if isinstance(field, forms.DateField | forms.DateTimeField):
                 field.validators.append(validate_plausible_date)
+            if isinstance(field, forms.CharField):
+                field.validators.append(validate_no_control_characters)
         keep_current_choices(self)
 
     def limit_choices(self, user) -> None:

@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
+from mamori.core.plaintext import without_control_characters
 from mamori.core.scope import ADD, CHANGE, VIEW, ensure_in_scope
 from mamori.core.uniqueness import IN_USE
 
@@ -73,6 +74,9 @@ def table_workbook(headers, rows) -> Workbook:
     widths = [len(str(h)) for h in headers]
     wrap = Alignment(wrap_text=True)
     for row in rows:
+        # The XLSX format cannot hold control characters; rows stored before they were
+        # refused (core.plaintext) are written with a visible replacement instead of failing.
+        row = [without_control_characters(value) for value in row]
         sheet.append(row)
         for index, value in enumerate(row):
             text = str(value)

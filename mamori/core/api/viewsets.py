@@ -22,6 +22,7 @@ from mamori.core.changelog import model_label
 from mamori.core.dates import validate_plausible_date
 from mamori.core.forms import unnamed_unless_visible
 from mamori.core.models import ChangeLogEntry
+from mamori.core.plaintext import validate_no_control_characters
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 from mamori.core.uniqueness import errors_told_to
 from mamori.core.views.generic import protected_blockers
@@ -148,6 +149,9 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         if isinstance(model_field, models.DateField):  # a DateTimeField is one too
             kwargs["validators"] = [*kwargs.get("validators", []), validate_plausible_date]
+        if isinstance(model_field, models.CharField | models.TextField):
+            kwargs["validators"] = [*kwargs.get("validators", []),
+                                    validate_no_control_characters]
         return field_class, kwargs
 
     def get_unique_together_validators(self):
