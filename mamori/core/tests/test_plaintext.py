@@ -34,7 +34,7 @@ def test_api_refuses_a_control_character_naming_the_field(org):
 
 def test_import_refuses_it_with_the_row_and_field(org):
     upload = SimpleUploadedFile(
-        "d.csv", "code,name_ja,name_en,parent,is_active\nD901,x\x02y,X,,1\n".encode(),
+        "d.csv", b"code,name_ja,name_en,parent,is_active\nD901,x\x02y,X,,1\n",
         "text/csv")
     response = org.client("admin").post(reverse("org:department_import"), {"file": upload})
     assert response.status_code == 400
