@@ -175,6 +175,23 @@ class ChainCheckpoint(models.Model):
         return f"checkpoint at #{self.seq}"
 
 
+class Counter(models.Model):
+    """The last number given out in one numbering series (an incident's INC-2026-0042, a
+    policy's version 3). Taken with a row lock by core.counters.next_number, so numbers given
+    out by simultaneous requests never collide. Bookkeeping, not a record: it is not in the
+    change log (the numbered records are) and no page or API shows it."""
+
+    name = models.CharField(_("series"), max_length=100, unique=True)
+    value = models.BigIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("number series")
+        verbose_name_plural = _("number series")
+
+    def __str__(self):
+        return f"{self.name}: {self.value}"
+
+
 class ConformanceSnapshot(AuditedModel):
     """The result of one conformance check on one day, for trends."""
 

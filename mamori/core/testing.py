@@ -20,11 +20,12 @@ number of queries as rows grow.
 
 import csv
 import io
+import threading
 
 import pytest
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxLengthValidator
-from django.db import connection, models
+from django.db import connection, connections, models
 from django.urls import NoReverseMatch, resolve, reverse
 
 from mamori.core.changelog import model_label
@@ -569,3 +570,33 @@ class CisoChangesTests:
                                 format="json").status_code in (403, 404)
             assert client.delete(path).status_code in (403, 404)
             assert self.model.objects.filter(pk=obj.pk).exists()
+
+
+# --- simultaneous writers ----------------------------------------------------------------------
+
+
+def concurrent_writes_possible():
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("SQLite's in-memory test database cannot take concurrent writers")
+
+
+def run_at_once(work, count: int) -> list[BaseException]:
+    """Run work(n) in `count` threads released together; the exceptions they raised."""
+    barrier = threading.Barrier(count)
+    errors: list[BaseException] = []
+
+    def thread_body(n: int):
+        try:
+            barrier.wait(timeout=30)
+            work(n)
+        except BaseException as exc:  # reported by the caller
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=thread_body, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=180)
+    return errors

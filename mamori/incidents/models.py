@@ -10,7 +10,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from mamori.assets.models import Asset
 from mamori.controls.models import Control
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
+from mamori.core.counters import next_number
 from mamori.core.i18n import NamedInTwoLanguages
 from mamori.core.scope import ALL, CatalogueScope, Scope, SettingsScope
 from mamori.incidents import breach
@@ -135,13 +136,19 @@ class IncidentQuerySet(AuditedQuerySet):
         return self.open().filter(recovered_at__isnull=True, recover_due_at__lt=now)
 
 
-def next_incident_code(year: int) -> str:
-    """The year's next number. Numbers are compared as numbers: the longest code of digits
-    first (INC-2026-10000 after INC-2026-9999), codes that are not numbered ignored."""
+def next_incident_code(year: int, using: str = "default") -> str:
+    """The year's next number, safe for simultaneous reports (core.counters); call it inside
+    the transaction that saves the incident."""
     prefix = f"INC-{year}-"
-    last = (Incident.objects.filter(code__regex=rf"^{prefix}[0-9]+$")
-            .order_by(Length("code").desc(), "-code").values_list("code", flat=True).first())
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
+
+    def highest_stored() -> int:
+        # Compared as numbers: the longest code of digits first (INC-2026-10000 after
+        # INC-2026-9999); codes that are not numbered are ignored.
+        last = (Incident.objects.using(using).filter(code__regex=rf"^{prefix}[0-9]+$")
+                .order_by(Length("code").desc(), "-code").values_list("code", flat=True).first())
+        return int(last.removeprefix(prefix)) if last else 0
+
+    number = next_number(f"incidents.incident:{year}", highest_stored, using=using)
     return f"{prefix}{number:04d}"
 
 
@@ -266,13 +273,17 @@ class Incident(AuditedModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        if not self.code:
-            self.code = next_incident_code(timezone.localdate().year)
-        # Blank is blank: spaces alone are no root cause (the Art 5 check compares with "").
-        self.root_cause = self.root_cause.strip()
-        self.lessons_learned = self.lessons_learned.strip()
-        self.contain_due_at, self.recover_due_at = self.response_due()
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or self._state.db or "default"
+        # One transaction from the number to the row: the counter stays locked until the
+        # incident is stored, and a report that fails gives its number back.
+        with transaction.atomic(using=using):
+            if not self.code:
+                self.code = next_incident_code(timezone.localdate().year, using=using)
+            # Blank is blank: spaces alone are no root cause (the Art 5 check compares with "").
+            self.root_cause = self.root_cause.strip()
+            self.lessons_learned = self.lessons_learned.strip()
+            self.contain_due_at, self.recover_due_at = self.response_due()
+            super().save(*args, **kwargs)
 
     def response_due(self):
         target = ResponseTarget.objects.filter(severity=self.severity).first()

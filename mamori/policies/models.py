@@ -12,13 +12,14 @@ import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.counters import next_number
 from mamori.core.i18n import TitledInTwoLanguages, localized
 from mamori.core.scope import ALL, Scope
 from mamori.org.models import Department, Person
@@ -186,13 +187,18 @@ class PolicyVersion(AuditedModel):
         return hashlib.sha256(text.encode()).hexdigest()
 
     def save(self, *args, **kwargs):
-        if not self.number:
-            last = PolicyVersion.objects.filter(document_id=self.document_id).aggregate(
-                n=Max("number"))["n"]
-            self.number = (last or 0) + 1
-        if not self._hash_is_frozen():
-            self.content_hash = self.compute_hash()
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or self._state.db or "default"
+        # The number is taken under the series' lock and stored in the same transaction, so
+        # two versions created at once never get the same number (core.counters).
+        with transaction.atomic(using=using):
+            if not self.number:
+                self.number = next_number(
+                    f"policies.policyversion:{self.document_id}", using=using,
+                    floor=lambda: PolicyVersion.objects.using(using).filter(
+                        document_id=self.document_id).aggregate(n=Max("number"))["n"] or 0)
+            if not self._hash_is_frozen():
+                self.content_hash = self.compute_hash()
+            super().save(*args, **kwargs)
 
     def _hash_is_frozen(self) -> bool:
         # Once released, the hash is the evidence of the text people acknowledged: saving the

@@ -100,3 +100,16 @@ def test_an_empty_q_from_any_role_means_every_row():
 
     roles = r.Roles(user_id=1, names=frozenset({r.AUDITOR, r.STAFF}))
     assert Generous().q_for(roles, "view") is ALL
+
+
+def test_number_series_are_shown_to_no_role():
+    """Counters (core.counters) are bookkeeping: no admin page, API route or list shows them,
+    so no role can read or change a series except by saving the numbered record."""
+    from django.contrib import admin
+    from django.urls import get_resolver
+
+    from mamori.core.models import Counter
+
+    assert not admin.site.is_registered(Counter)
+    url_names = [name for name in get_resolver().reverse_dict if isinstance(name, str)]
+    assert not any("counter" in name for name in url_names)
