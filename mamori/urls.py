@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+from mamori.core.views.admin_login import admin_login
 
 urlpatterns = [
     path("", include("mamori.core.urls")),
@@ -14,11 +15,7 @@ urlpatterns = [
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    # Django admin's own login form asks for the password alone and is not rate limited:
-    # everyone signs in through Mamori's login (password, then the second factor), which
-    # returns to the admin page asked for (`?next=` is kept).
-    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True),
-         name="admin_login_redirect"),
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
 ]
 

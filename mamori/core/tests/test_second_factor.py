@@ -86,7 +86,17 @@ class TestDjangoAdminLogin:
     def test_admin_login_is_mamoris_login(self, org):
         response = Client().get("/admin/login/?next=/admin/")
         assert response.status_code == 302
-        assert response["Location"] == "/accounts/login/?next=/admin/"
+        assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+    @pytest.mark.parametrize("username", ["ciso", "manager", "auditor", "staff"])
+    def test_someone_signed_in_who_is_not_an_administrator_is_refused_not_looped(
+            self, org, username):
+        # /admin/ sends a non-staff user to /admin/login/, which used to send them to the
+        # login, which sends a signed-in user back to ?next=/admin/: a redirect loop.
+        client = org.client(username)
+        response = client.get("/admin/core/apitoken/", follow=True)
+        assert response.status_code == 403
+        assert len(response.redirect_chain) == 1
 
     def test_a_password_posted_to_the_admin_login_signs_nobody_in(self, org):
         admin = org.users["admin"]

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from mamori.core.models import ApiToken, ChangeLogEntry, User
@@ -215,3 +216,9 @@ def test_api_errors_are_json_and_documented(org, client):
     schema = org.client("staff").get("/api/schema/?format=json").json()
     responses = schema["paths"]["/api/org/people/{id}/"]["get"]["responses"]
     assert {"401", "403", "404"} <= set(responses)
+
+
+@pytest.mark.django_db
+def test_the_login_page_links_once_to_the_password_reset():
+    page = Client().get(reverse("account_login")).content.decode()
+    assert page.count(f'href="{reverse("account_reset_password")}"') == 1
