@@ -576,6 +576,9 @@ class CisoChangesTests:
 
 
 def concurrent_writes_possible():
+    """Skip on SQLite's in-memory test database: each thread's connection to the shared-cache
+    database fails at once with "database table is locked" instead of waiting, as writers on
+    a database file (the default test database here) or on PostgreSQL do."""
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
         pytest.skip("SQLite's in-memory test database cannot take concurrent writers")
 
@@ -599,4 +602,7 @@ def run_at_once(work, count: int) -> list[BaseException]:
         thread.start()
     for thread in threads:
         thread.join(timeout=180)
+    stuck = sum(thread.is_alive() for thread in threads)
+    if stuck:
+        errors.append(TimeoutError(f"{stuck} of {count} threads still running after 180 s"))
     return errors

@@ -7,53 +7,29 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 
 import pytest
 
 from mamori.websec.scan import Target, scan_targets
 from mamori.websec.tasks import task_batches
-from mamori.websec.tests.tls_servers import LOOPBACK, PKI, SilentServer, TLSServer
+from mamori.websec.tests.tls_servers import (
+    LOOPBACK,
+    PKI,
+    LoopbackListener,
+    SilentServer,
+    TLSServer,
+)
 
 
-class StallingServer:
+class StallingServer(LoopbackListener):
     """Accepts TCP on 127.0.0.1, answers each connection with one byte of a TLS record header,
     then never says anything more: the quick "does it answer" probe passes, sslyze stalls."""
 
-    def __init__(self) -> None:
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.bind((LOOPBACK, 0))
-        self._sock.listen(64)
-        self._sock.settimeout(0.2)
-        self.port = self._sock.getsockname()[1]
-        self._held: list[socket.socket] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def __enter__(self) -> StallingServer:
-        self._thread.start()
-        return self
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with contextlib.suppress(OSError):
-                conn.sendall(b"\x16")
-            self._held.append(conn)
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        for conn in self._held:
-            with contextlib.suppress(OSError):
-                conn.close()
-        self._sock.close()
+    def accepted(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            conn.sendall(b"\x16")
+        self.hold(conn)
 
 
 @pytest.fixture(scope="module")

@@ -316,8 +316,9 @@ class TLSServer:
                 conn.close()
 
 
-class SilentServer:
-    """Accepts TCP connections on 127.0.0.1 and never answers the TLS handshake."""
+class LoopbackListener:
+    """A TCP listener on 127.0.0.1 whose accepted connections go to `accepted`; the
+    connections it keeps open are closed when the `with` block ends."""
 
     def __init__(self) -> None:
         self._sock: socket.socket | None = None
@@ -326,7 +327,7 @@ class SilentServer:
         self._thread: threading.Thread | None = None
         self.port = 0
 
-    def __enter__(self) -> SilentServer:
+    def __enter__(self):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind((LOOPBACK, 0))
         sock.listen(64)
@@ -345,7 +346,13 @@ class SilentServer:
                 continue
             except OSError:
                 return
-            self._held.append(conn)
+            self.accepted(conn)
+
+    def accepted(self, conn: socket.socket) -> None:
+        raise NotImplementedError
+
+    def hold(self, conn: socket.socket) -> None:
+        self._held.append(conn)
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
@@ -358,38 +365,24 @@ class SilentServer:
             self._sock.close()
 
 
-class PlainServer:
+class SilentServer(LoopbackListener):
+    """Accepts TCP connections on 127.0.0.1 and never answers the TLS handshake."""
+
+    def accepted(self, conn: socket.socket) -> None:
+        self.hold(conn)
+
+
+class PlainServer(LoopbackListener):
     """A TCP service on 127.0.0.1 that does not speak TLS (a database, an admin console):
     answers any first bytes with a line of plain text and closes."""
 
     def __init__(self) -> None:
-        self._sock: socket.socket | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.port = 0
+        super().__init__()
         self.connections = 0
 
-    def __enter__(self) -> PlainServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((LOOPBACK, 0))
-        sock.listen(64)
-        sock.settimeout(0.2)
-        self._sock = sock
-        self.port = sock.getsockname()[1]
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
-        return self
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+    def accepted(self, conn: socket.socket) -> None:
+        self.connections += 1
+        threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     @staticmethod
     def _answer(conn: socket.socket) -> None:
@@ -397,13 +390,6 @@ class PlainServer:
             conn.settimeout(2)
             conn.recv(4096)
             conn.sendall(b"EFATAL unsupported frontend protocol\n")
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
-        if self._sock is not None:
-            self._sock.close()
 
 
 def free_port() -> int:
