@@ -8,10 +8,14 @@ attacker. It changes only with the code, i.e. at a restart.
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views import View
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 # Language code → the schema as data, filled on first request.
@@ -20,6 +24,19 @@ SCHEMAS: dict[str, dict] = {}
 
 class SchemaView(SpectacularAPIView):
     permission_classes = [IsAuthenticated]
+
+    def perform_content_negotiation(self, request, force=False):
+        # DRF answers an unknown ?format= with 404, as if the schema did not exist; it is a
+        # bad parameter (400, naming it, in JSON like every API error), which is what the
+        # schema documents.
+        try:
+            return super().perform_content_negotiation(request, force=False)
+        except Http404:
+            if force:  # rendering that 400
+                return JSONRenderer(), JSONRenderer.media_type
+            formats = ", ".join(sorted({renderer.format for renderer in self.get_renderers()}))
+            raise ValidationError({"format": [
+                _("Unknown format; use one of: %(formats)s.") % {"formats": formats}]}) from None
 
     def get(self, request, *args, **kwargs):
         requested = request.GET.get("lang")
