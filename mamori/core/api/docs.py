@@ -12,7 +12,8 @@ from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views import View
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SCHEMA_KWARGS, SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -38,6 +39,7 @@ class SchemaView(SpectacularAPIView):
             raise ValidationError({"format": [
                 _("Unknown format; use one of: %(formats)s.") % {"formats": formats}]}) from None
 
+    @extend_schema(**SCHEMA_KWARGS)  # the parent's, which overriding get() would drop
     def get(self, request, *args, **kwargs):
         requested = request.GET.get("lang")
         if requested and requested not in dict(settings.LANGUAGES):
@@ -64,9 +66,11 @@ class DocsView(SpectacularSwaggerSplitView):
 
     permission_classes = []
 
+    @extend_schema(exclude=True)
     def options(self, request, *args, **kwargs):
         return View.options(self, request, *args, **kwargs)
 
+    @extend_schema(exclude=True)  # as the parent's get: a page, not an API operation
     def get(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())

@@ -157,6 +157,19 @@ class ScopedModelSerializer(serializers.ModelSerializer):
     def get_unique_together_validators(self):
         return []
 
+    def to_internal_value(self, data):
+        # DRF's CharField turns a number into text (0 becomes "0"); the schema says a string,
+        # and a client sending a number for a code or a name has a bug worth telling it about.
+        if isinstance(data, dict):
+            wrong = {name: [field.error_messages["invalid"]]
+                     for name, field in self.fields.items()
+                     if isinstance(field, serializers.CharField) and not field.read_only
+                     and name in data and data[name] is not None
+                     and not isinstance(data[name], str)}
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
+
     def validate(self, attrs):
         attrs = super().validate(attrs)
         model = self.Meta.model

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mamori.core.api.viewsets import ScopedModelSerializer, request_user
@@ -60,7 +62,22 @@ class TlsFindingSerializer(ScopedModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class ProfileDefinitionField(serializers.JSONField):
+    """A profile's definition is a JSON object (websec.profiles checks its keys); saying so in
+    the schema lets clients and schemathesis tell a valid request from an invalid one."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(_("Give the definition as a JSON object."))
+        return super().to_internal_value(data)
+
+
 class TlsProfileSerializer(ScopedModelSerializer):
+    definition = ProfileDefinitionField(
+        required=False, label=TlsProfile._meta.get_field("definition").verbose_name,
+        help_text=TlsProfile._meta.get_field("definition").help_text)
+
     class Meta:
         model = TlsProfile
         fields = ["id", "code", "name_ja", "name_en", "source", "version", "definition"]

@@ -1,0 +1,51 @@
+"""Values of the wrong JSON type are refused, naming the field, as the schema promises (found by
+`make security`: schemathesis had numbers accepted as codes and names, and a TLS profile's
+definition had no type in the schema)."""
+
+import pytest
+
+from mamori.core.testing import api_client
+from mamori.org.models import Department
+from mamori.websec.models import TlsProfile
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body, field", [
+    ({"code": 0, "name_ja": "数字のコード"}, "code"),
+    ({"code": "D901", "name_ja": "英語名が数字", "name_en": 0}, "name_en"),
+    ({"code": "D902", "name_ja": ["一覧"]}, "name_ja"),
+])
+def test_a_number_or_list_for_text_is_refused_naming_the_field(org, body, field):
+    response = api_client(org.users["admin"]).post("/api/org/departments/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Department.objects.filter(name_ja=body["name_ja"]).exists()
+
+
+@pytest.mark.django_db
+def test_text_and_null_where_allowed_are_still_accepted(org):
+    response = api_client(org.users["admin"]).post(
+        "/api/org/departments/", {"code": "D903", "name_ja": "文字列", "name_en": "Text",
+                                  "parent": None}, format="json")
+    assert response.status_code == 201, response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("definition", [None, [], "intermediate", 3])
+def test_a_profile_definition_must_be_an_object(org, definition):
+    profile = TlsProfile.objects.get(code="intermediate")
+    before = profile.definition
+    response = api_client(org.users["admin"]).patch(
+        f"/api/websec/profiles/{profile.pk}/", {"definition": definition}, format="json")
+    assert response.status_code == 400
+    assert "definition" in response.json()
+    profile.refresh_from_db()
+    assert profile.definition == before
+
+
+@pytest.mark.django_db
+def test_the_schema_says_a_definition_is_an_object(org):
+    schema = api_client(org.users["admin"]).get("/api/schema/?format=json").json()
+    for name in ("TlsProfileRequest", "PatchedTlsProfileRequest"):
+        definition = schema["components"]["schemas"][name]["properties"]["definition"]
+        assert definition["type"] == "object"
