@@ -268,6 +268,10 @@ MAMORI_ACKNOWLEDGEMENT_THRESHOLD = float(
 
 # --- background tasks -------------------------------------------------------------------
 
+# A task RUNNING longer than this is taken as abandoned by a dead worker (core.taskhealth):
+# set it above the longest task (scans run in batches under their own hard timeout).
+MAMORI_TASK_STUCK_MINUTES = int(os.environ.get("MAMORI_TASK_STUCK_MINUTES", "30"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("MAMORI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

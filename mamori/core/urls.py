@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.core.views import changelog, dashboard, tokens
+from mamori.core.views import changelog, dashboard, tasks, tokens
 
 app_name = "core"
 
@@ -10,5 +10,6 @@ urlpatterns = [
     path("me/", dashboard.MyPageView.as_view(), name="my_page"),
     path("changelog/", changelog.ChangeLogView.as_view(), name="changelog"),
     path("changelog/verify/", changelog.VerifyChainView.as_view(), name="verify_chain"),
+    path("tasks/", tasks.TaskHealthView.as_view(), name="tasks"),
     path("me/tokens/", tokens.TokenListView.as_view(), name="tokens"),
 ]
