@@ -1,8 +1,8 @@
 """Periodic tasks and the scheduler that enqueues them.
 
-`@periodic("daily")` (or "10min", "hourly", "weekly") marks a task. `mamori scheduler` calls `enqueue_due()`
-every minute. Several schedulers may run at once: the period is claimed by inserting a
-ScheduledRun row under a unique constraint, and only the inserter enqueues.
+`@periodic("daily")` (or "10min", "hourly", "weekly") marks a task. `mamori scheduler` calls
+`enqueue_due()` every minute. Several schedulers may run at once: the period is claimed by
+inserting a ScheduledRun row under a unique constraint, and only the inserter enqueues.
 """
 
 from dataclasses import dataclass

@@ -51,10 +51,9 @@ def test_another_backend_is_enqueued_when_the_transaction_commits(
 
     task_backends["default"].clear()
     assert not taskhealth.uses_database_backend(wait_once)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        with transaction.atomic():
-            taskhealth.enqueue_atomically(wait_once, 1)
-            assert task_backends["default"].results == []
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        taskhealth.enqueue_atomically(wait_once, 1)
+        assert task_backends["default"].results == []
     assert len(callbacks) == 1
     callbacks[0]()
     assert len(task_backends["default"].results) == 1
