@@ -184,6 +184,16 @@ def test_failed_and_stuck_tasks_are_shown_to_administrators_only(org, username):
         assert [t.pk for t in response.context["failed"]] == [failed.pk]
         assert b"SMTP server refused" in response.content
         assert b'href="/tasks/"' in home.content
+        panels = dict(home.context["panels"])
+        assert panels["core/_tasks_panel.html"] == {"failed": 1, "stuck": 1, "days": 7}
     else:
         assert response.status_code == 403
         assert b'href="/tasks/"' not in home.content
+        assert b"tasks-panel" not in home.content
+
+
+@pytest.mark.django_db
+def test_no_panel_when_all_is_well(org):
+    response = org.client("admin").get("/dashboard/")
+    assert response.status_code == 200
+    assert b"tasks-panel" not in response.content

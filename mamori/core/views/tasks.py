@@ -31,3 +31,23 @@ class TaskHealthView(LoginRequiredMixin, TemplateView):
             queued_count=DBTaskResult.objects.ready().count(),
             running_count=DBTaskResult.objects.running().count(),
             limit=taskhealth.stuck_minutes(), shown=self.shown, **kwargs)
+
+
+RECENT_DAYS = 7
+
+
+def dashboard_panel(request, person=None):
+    """For administrators only, when tasks failed in the last week or are stuck: the counts
+    and a link to the Tasks page. None (no panel) otherwise."""
+    if not sees_tasks(request.user):
+        return None
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    since = timezone.now() - timezone.timedelta(days=RECENT_DAYS)
+    failed = DBTaskResult.objects.failed().filter(finished_at__gte=since).count()
+    stuck = DBTaskResult.objects.running().filter(
+        started_at__lt=taskhealth.stuck_before()).count()
+    if not failed and not stuck:
+        return None
+    return {"failed": failed, "stuck": stuck, "days": RECENT_DAYS}
