@@ -288,6 +288,10 @@ MAMORI_ACKNOWLEDGEMENT_THRESHOLD = float(
 # set it above the longest task (scans run in batches under their own hard timeout).
 MAMORI_TASK_STUCK_MINUTES = int(os.environ.get("MAMORI_TASK_STUCK_MINUTES", "30"))
 
+# An uploaded file of more rows is imported by a worker, its progress shown to the uploader
+# (core.imports): checking runs at a few hundred rows a second, longer than a request may take.
+MAMORI_IMPORT_BACKGROUND_ROWS = int(os.environ.get("MAMORI_IMPORT_BACKGROUND_ROWS", "2000"))
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("MAMORI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -167,13 +167,18 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def import_dataset(resource, form_class, data: tablib.Dataset, user) -> ImportResult:
+def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=None,
+                   on_written=None) -> ImportResult:
     """Validate every row, then (only if all are valid) save them all in one transaction.
 
     The rows are checked first, outside any write transaction, so other users' writes go on
     meanwhile. The writes then happen in one short transaction whose change-log entries are
     appended together at its end (audit.one_log_append): the chain head, which every writer
-    waits for, is held for the time of that append, not for the whole import."""
+    waits for, is held for the time of that append, not for the whole import.
+
+    `progress(rows_checked)` is called every PROGRESS_EVERY rows of the check; `on_written(
+    result)` inside the write transaction once every row is saved (a background import
+    records there that it is done, atomically with the rows)."""
     result = ImportResult()
     headers = [h.strip() if isinstance(h, str) else h for h in (data.headers or [])]
     unknown = [h for h in headers if h not in resource.fields]
@@ -189,7 +194,7 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user) -> ImportRe
 
     rows = [(index, dict(zip(headers, (_cell(v) for v in values), strict=False)))
             for index, values in enumerate(data, start=1)]
-    checked = _check_rows(resource, form_class, user, rows, result)
+    checked = _check_rows(resource, form_class, user, rows, result, progress)
     if result.errors:
         return result
     started = time.perf_counter()
@@ -198,6 +203,8 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user) -> ImportRe
             _write_rows(resource, form_class, user, checked, result)
             if result.errors:
                 raise _RolledBack
+            if on_written is not None:
+                on_written(result)
     except _RolledBack:
         pass
     except IntegrityError:
@@ -225,7 +232,10 @@ class CheckedRow:
     form: object = None  # None: checked again in the write transaction (see _check_rows)
 
 
-def _check_rows(resource, form_class, user, rows, result) -> list[CheckedRow]:
+PROGRESS_EVERY = 200
+
+
+def _check_rows(resource, form_class, user, rows, result, progress=None) -> list[CheckedRow]:
     """Validate each row with the model's form, reading only. A row whose only trouble is a
     reference to a record created by a row above it (a department under a new parent) is
     checked again in the write transaction, once that row is saved."""
@@ -239,6 +249,8 @@ def _check_rows(resource, form_class, user, rows, result) -> list[CheckedRow]:
     seen_keys: dict[str, int] = {}
     checked = []
     for index, row in rows:
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index)
         key_value = row.get(resource.key, "") if resource.key else ""
         instance = None
         if key_value:
