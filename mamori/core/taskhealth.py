@@ -60,7 +60,10 @@ def enqueue_atomically(task, *args, **kwargs) -> None:
 
 # --- worker identity -------------------------------------------------------------------
 
-HOST = socket.gethostname()[:40]
+# Workers that share this name must share the process table too: containers with the same
+# host name (host networking) each need their own MAMORI_WORKER_HOST, or a live worker of
+# another container would be taken for dead.
+HOST = (os.environ.get("MAMORI_WORKER_HOST") or socket.gethostname())[:40].replace(":", "-")
 
 
 def worker_id() -> str:
