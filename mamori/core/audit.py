@@ -144,7 +144,10 @@ class AuditedModel(models.Model):
 
     def save(self, *args, **kwargs):
         using = kwargs.get("using") or self._state.db or "default"
-        with transaction.atomic(using=using):
+        # Inside one_log_append (a bulk import) an error anywhere rolls everything back, so
+        # no savepoint per row (two statements fewer for each of thousands of rows).
+        savepoint = getattr(_batch, "changes", None) is None
+        with transaction.atomic(using=using, savepoint=savepoint):
             before = None
             if not self._state.adding and self.pk is not None:
                 old = type(self)._base_manager.using(using).filter(pk=self.pk).first()

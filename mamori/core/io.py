@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 import tablib
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -309,6 +309,8 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
             if not form.is_valid():
                 _form_errors(entry.index, form, result)
                 continue
+        else:
+            _clean_again(model, entry, form, result)
         try:
             obj = form.save()
         except (PermissionDenied, ValidationError) as exc:
@@ -333,6 +335,30 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
         return
     result.created = len(saved[ADD])
     result.updated = len(saved[CHANGE])
+
+
+def _clean_again(model, entry, form, result) -> None:
+    """The model's own rules once more, now that the rows above are saved: rules about other
+    records of the same model (two CISOs appointed for one period, a department below
+    itself through another row of the file) see those rows only now. References to the same
+    model are read afresh, not from the objects loaded when the row was checked."""
+    instance = form.instance
+    for model_field in model._meta.concrete_fields:
+        if (model_field.is_relation and model_field.related_model is model
+                and model_field.is_cached(instance)):
+            model_field.delete_cached_value(instance)
+    try:
+        instance.clean()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    result.errors.append(RowError(
+                        entry.index, "" if name == NON_FIELD_ERRORS else name, message))
+        else:
+            for message in exc.messages:
+                result.errors.append(RowError(entry.index, "", message))
+        raise _RolledBack from exc
 
 
 CHUNK = 500

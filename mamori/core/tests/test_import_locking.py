@@ -123,6 +123,35 @@ def test_rows_referring_to_rows_above_them_are_imported(org):
     assert Department.objects.get(code="LOW").parent.parent.code == "TOP"
 
 
+@pytest.mark.django_db
+def test_rules_about_other_rows_of_the_file_still_hold(org):
+    """Rows are checked before any is written, so a rule about other records of the model
+    is checked again as each row is saved: two CISOs for one period in one file, or two
+    departments made each other's parent, are refused naming the row."""
+    from mamori.org.forms import AppointmentForm, DepartmentForm
+    from mamori.org.models import Appointment
+    from mamori.org.tables import AppointmentResource, DepartmentResource
+
+    Appointment.objects.filter(role=Appointment.Role.CISO).delete()
+    data = tablib.Dataset(headers=["person", "role", "department", "start_date"])
+    data.append([org.people["manager"].employee_no, "ciso", "", "2026-04-01"])
+    data.append([org.people["auditor"].employee_no, "ciso", "", "2026-05-01"])
+    result = io.import_dataset(AppointmentResource(), AppointmentForm, data,
+                               org.users["admin"])
+    assert [(e.row, e.field) for e in result.errors] == [(2, "start_date")]
+    assert not Appointment.objects.filter(role=Appointment.Role.CISO).exists()
+
+    a = Department.objects.create(code="A", name_ja="甲")
+    b = Department.objects.create(code="B", name_ja="乙")
+    data = tablib.Dataset(headers=["code", "name_ja", "parent"])
+    data.append(["A", "甲", "B"])
+    data.append(["B", "乙", "A"])
+    result = io.import_dataset(DepartmentResource(), DepartmentForm, data, org.users["admin"])
+    assert [(e.row, e.field) for e in result.errors] == [(2, "parent")]
+    a.refresh_from_db(), b.refresh_from_db()
+    assert a.parent_id is None and b.parent_id is None
+
+
 @pytest.mark.django_db(transaction=True)  # no test transaction around it
 def test_one_log_append_needs_a_transaction():
     with pytest.raises(RuntimeError), one_log_append():
