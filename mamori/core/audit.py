@@ -146,11 +146,14 @@ class AuditedModel(models.Model):
         using = kwargs.get("using") or self._state.db or "default"
         # Inside one_log_append (a bulk import) an error anywhere rolls everything back, so
         # no savepoint per row (two statements fewer for each of thousands of rows).
-        savepoint = getattr(_batch, "changes", None) is None
-        with transaction.atomic(using=using, savepoint=savepoint):
+        batching = getattr(_batch, "changes", None) is not None
+        # The stored row, when the caller read it (locked) in this transaction already.
+        known_old = self.__dict__.pop("_audit_old", None) if batching else None
+        with transaction.atomic(using=using, savepoint=not batching):
             before = None
             if not self._state.adding and self.pk is not None:
-                old = type(self)._base_manager.using(using).filter(pk=self.pk).first()
+                old = known_old if known_old is not None and known_old.pk == self.pk else (
+                    type(self)._base_manager.using(using).filter(pk=self.pk).first())
                 before = snapshot(old) if old is not None else None
             super().save(*args, **kwargs)
             after = snapshot(self)

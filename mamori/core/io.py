@@ -292,10 +292,12 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
     it stops at a row the database refuses (no savepoint per row: a failure here is a race
     with another user, rare, and everything is rolled back anyway)."""
     model = resource.model
-    current = {}
+    stored = {}  # the rows to update as they are now, locked until the commit (PostgreSQL)
     updates = [c.instance.pk for c in checked if c.instance is not None]
     for chunk in _chunks(updates):
-        current.update((o.pk, snapshot(o)) for o in model._base_manager.filter(pk__in=chunk))
+        stored.update((o.pk, o) for o in
+                      model._base_manager.select_for_update().filter(pk__in=chunk))
+    current = {pk: snapshot(obj) for pk, obj in stored.items()}
     saved = {ADD: [], CHANGE: []}
     for entry in checked:
         if entry.instance is not None and current.get(entry.instance.pk) != entry.before:
@@ -311,6 +313,9 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
                 continue
         else:
             _clean_again(model, entry, form, result)
+        if entry.instance is not None:
+            # audit.AuditedModel.save logs the change from this row instead of reading it again
+            form.instance._audit_old = stored[entry.instance.pk]
         try:
             obj = form.save()
         except (PermissionDenied, ValidationError) as exc:
