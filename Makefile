@@ -53,6 +53,7 @@ bench: install-test
 	$(BIN)/python bench/risks.py
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/websec.py
+	$(BIN)/python bench/imports.py
 
 # wapiti in a virtualenv of its own, so that its pinned dependencies never meet the project's.
 # 3.2.3 is the newest release that installs on Python 3.11; scripts/security_findings.py reads

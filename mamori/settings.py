@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "mamori.core.middleware.RequireMfaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mamori.core.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "mamori.urls"
@@ -102,8 +103,23 @@ TEMPLATES = [
 
 # --- database ---------------------------------------------------------------------------
 
+# How long one statement waits for a lock another transaction holds, and runs at most, in
+# seconds (0: no limit). A request that would wait longer gets "busy, try again" (503,
+# core.middleware.BusyDatabaseMiddleware) instead of hanging. PostgreSQL applies both per
+# connection; SQLite has one setting, the wait for its single write lock. The longest
+# write transaction is an import's write step (its rows are checked before it: core.io),
+# about a second per few thousand rows; 20 s leaves room for the largest import.
+DB_LOCK_TIMEOUT = float(os.environ.get("MAMORI_DB_LOCK_TIMEOUT", "20"))
+DB_STATEMENT_TIMEOUT = float(os.environ.get("MAMORI_DB_STATEMENT_TIMEOUT", "120"))
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = " ".join(filter(None, [
+            _options.get("options", ""),
+            f"-c lock_timeout={int(DB_LOCK_TIMEOUT * 1000)}",
+            f"-c statement_timeout={int(DB_STATEMENT_TIMEOUT * 1000)}"]))
 else:
     DATABASES = {
         "default": {
@@ -113,7 +129,7 @@ else:
                 # IMMEDIATE takes the write lock when a transaction starts, so two writers never
                 # both read the change-log head and then collide; WAL lets readers continue.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": DB_LOCK_TIMEOUT,
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 ),
@@ -267,6 +283,14 @@ MAMORI_ACKNOWLEDGEMENT_THRESHOLD = float(
     os.environ.get("MAMORI_ACKNOWLEDGEMENT_THRESHOLD", "95"))
 
 # --- background tasks -------------------------------------------------------------------
+
+# A task RUNNING longer than this is taken as abandoned by a dead worker (core.taskhealth):
+# set it above the longest task (scans run in batches under their own hard timeout).
+MAMORI_TASK_STUCK_MINUTES = int(os.environ.get("MAMORI_TASK_STUCK_MINUTES", "30"))
+
+# An uploaded file of more rows is imported by a worker, its progress shown to the uploader
+# (core.imports): checking runs at a few hundred rows a second, longer than a request may take.
+MAMORI_IMPORT_BACKGROUND_ROWS = int(os.environ.get("MAMORI_IMPORT_BACKGROUND_ROWS", "2000"))
 
 TASKS = {
     "default": {

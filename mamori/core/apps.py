@@ -34,6 +34,11 @@ class CoreConfig(AppConfig):
         autodiscover_modules("conformance")
         autodiscover_modules("tasks")
 
+        from mamori.core.views.dashboard import register_dashboard_panel
+        from mamori.core.views.tasks import dashboard_panel
+
+        register_dashboard_panel("core/_tasks_panel.html", dashboard_panel)
+
 
 def _ensure_genesis(sender, using="default", **kwargs):
     from mamori.core.changelog import ensure_genesis

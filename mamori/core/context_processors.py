@@ -97,4 +97,5 @@ def navigation(request):
         "mamori_roles": roles,
         "sees_dashboard": roles.has(r.ADMIN, r.CISO, r.AUDITOR, r.INFORMATION_MANAGER),
         "sees_changelog": roles.has(r.ADMIN, r.CISO, r.AUDITOR),
+        "sees_tasks": roles.has(r.ADMIN),
     }

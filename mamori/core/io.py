@@ -5,16 +5,18 @@ the exact text that was exported (see core.formulas).
 
 Import validates every row with the same ModelForm as the UI (so the same rules apply),
 collects every error with its row number and field, and writes nothing unless every row is
-valid. The writes then happen in one transaction, each re-checked against the importer's
-scope; one row out of scope rolls the whole import back.
+valid. The checking reads only; the writes then happen in one short transaction, re-checked
+against the importer's scope (one row out of scope rolls the whole import back), with one
+change-log append for all of them.
 """
 
 import csv
 import io
+import time
 from dataclasses import dataclass, field
 
 import tablib
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
@@ -23,9 +25,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from mamori.core.audit import one_log_append, snapshot
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.plaintext import without_control_characters
-from mamori.core.scope import ADD, CHANGE, VIEW, ensure_in_scope
+from mamori.core.scope import ADD, CHANGE, VIEW
 from mamori.core.uniqueness import IN_USE
 
 MAX_IMPORT_ROWS = 20000
@@ -122,6 +125,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
+    write_seconds: float = 0.0  # how long the write transaction took (bench/imports.py)
 
     @property
     def ok(self) -> bool:
@@ -163,8 +167,18 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def import_dataset(resource, form_class, data: tablib.Dataset, user) -> ImportResult:
-    """Validate every row, then (only if all are valid) save them all in one transaction."""
+def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=None,
+                   on_written=None) -> ImportResult:
+    """Validate every row, then (only if all are valid) save them all in one transaction.
+
+    The rows are checked first, outside any write transaction, so other users' writes go on
+    meanwhile. The writes then happen in one short transaction whose change-log entries are
+    appended together at its end (audit.one_log_append): the chain head, which every writer
+    waits for, is held for the time of that append, not for the whole import.
+
+    `progress(rows_checked)` is called every PROGRESS_EVERY rows of the check; `on_written(
+    result)` inside the write transaction once every row is saved (a background import
+    records there that it is done, atomically with the rows)."""
     result = ImportResult()
     headers = [h.strip() if isinstance(h, str) else h for h in (data.headers or [])]
     unknown = [h for h in headers if h not in resource.fields]
@@ -178,67 +192,222 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user) -> ImportRe
     if result.errors:
         return result
 
-    model = resource.model
-    seen_keys: dict[str, int] = {}
-    # Rows are validated and saved in order inside one transaction, so a row may refer to one
-    # created above it (a department and its parent); any error rolls everything back.
-    with transaction.atomic():
-        changeable = model.objects.restrict(user, CHANGE)
-        for index, values in enumerate(data, start=1):
-            row = dict(zip(headers, (_cell(v) for v in values), strict=False))
-            _import_row(resource, form_class, user, changeable, index, row, seen_keys, result)
-        if result.errors:
-            transaction.set_rollback(True)
-            result.created = result.updated = 0
+    rows = [(index, dict(zip(headers, (_cell(v) for v in values), strict=False)))
+            for index, values in enumerate(data, start=1)]
+    checked = _check_rows(resource, form_class, user, rows, result, progress)
+    if result.errors:
+        return result
+    started = time.perf_counter()
+    try:
+        with transaction.atomic(), one_log_append():
+            _write_rows(resource, form_class, user, checked, result)
+            if result.errors:
+                raise _RolledBack
+            if on_written is not None:
+                on_written(result)
+    except _RolledBack:
+        pass
+    except IntegrityError:
+        # Raised at the commit (a deferred foreign key: a record the file refers to was
+        # deleted meanwhile). The database's own words may quote other records: not shown.
+        result.errors.append(RowError(0, "", _(
+            "The file could not be saved: records it refers to were changed meanwhile. "
+            "Import it again.")))
+    result.write_seconds = time.perf_counter() - started
+    if result.errors:
+        result.created = result.updated = 0
     return result
 
 
-def _import_row(resource, form_class, user, changeable, index, row, seen_keys, result):
+class _RolledBack(Exception):
+    """Leaves the write transaction (rolled back) with the errors found in it."""
+
+
+@dataclass
+class CheckedRow:
+    index: int
+    row: dict
+    instance: object = None  # the record the row updates
+    before: dict | None = None  # its values when checked
+    form: object = None  # None: checked again in the write transaction (see _check_rows)
+
+
+PROGRESS_EVERY = 200
+
+
+def _check_rows(resource, form_class, user, rows, result, progress=None) -> list[CheckedRow]:
+    """Validate each row with the model's form, reading only. A row whose only trouble is a
+    reference to a record created by a row above it (a department under a new parent) is
+    checked again in the write transaction, once that row is saved."""
     model = resource.model
-    instance = None
-    key_value = row.get(resource.key, "") if resource.key else ""
-    if key_value:
-        if key_value in seen_keys:
-            result.errors.append(RowError(index, resource.key, _(
-                "duplicate of row %(row)s") % {"row": seen_keys[key_value]}))
+    keys = [row.get(resource.key, "") for _index, row in rows] if resource.key else []
+    existing = _existing(model, resource.key, [k for k in keys if k])
+    changeable = _pks_in(model.objects.restrict(user, CHANGE),
+                         [o.pk for o in existing.values()])
+    self_references = {name for name, field in resource.natural_keys.items()
+                       if _related_model(model, name) is model}
+    seen_keys: dict[str, int] = {}
+    checked = []
+    for index, row in rows:
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index)
+        key_value = row.get(resource.key, "") if resource.key else ""
+        instance = None
+        if key_value:
+            if key_value in seen_keys:
+                result.errors.append(RowError(index, resource.key, _(
+                    "duplicate of row %(row)s") % {"row": seen_keys[key_value]}))
+                continue
+            seen_keys[key_value] = index
+            instance = existing.get(key_value)
+            if instance is not None and instance.pk not in changeable:
+                # The key cannot be used either way; only a user who may see the record is
+                # told that it exists (core.uniqueness): the others get what the form says.
+                if model.objects.restrict(user, VIEW).filter(pk=instance.pk).exists():
+                    message = _("%(value)s exists but is outside your scope") % {
+                        "value": key_value}
+                else:
+                    message = str(IN_USE)
+                result.errors.append(RowError(index, resource.key, message))
+                continue
+        entry = CheckedRow(index, row, instance,
+                           snapshot(instance) if instance is not None else None)
+        form = _row_form(resource, form_class, user, row, instance)
+        if form.is_valid():
+            entry.form = form
+        elif self_references and all(
+                name in self_references and row.get(name) in seen_keys
+                for name in form.errors):
+            pass  # refers to a row above: checked again when that row is saved
+        else:
+            _form_errors(index, form, result)
+            continue
+        checked.append(entry)
+    return checked
+
+
+def _write_rows(resource, form_class, user, checked, result) -> None:
+    """Inside the write transaction: save every checked row in order. A record changed by
+    someone else since it was checked is not overwritten: the import stops with that row, as
+    it stops at a row the database refuses (no savepoint per row: a failure here is a race
+    with another user, rare, and everything is rolled back anyway)."""
+    model = resource.model
+    stored = {}  # the rows to update as they are now, locked until the commit (PostgreSQL)
+    updates = [c.instance.pk for c in checked if c.instance is not None]
+    for chunk in _chunks(updates):
+        stored.update((o.pk, o) for o in
+                      model._base_manager.select_for_update().filter(pk__in=chunk))
+    current = {pk: snapshot(obj) for pk, obj in stored.items()}
+    saved = {ADD: [], CHANGE: []}
+    for entry in checked:
+        if entry.instance is not None and current.get(entry.instance.pk) != entry.before:
+            result.errors.append(RowError(entry.index, resource.key, _(
+                "the record was changed by someone else while the file was being checked; "
+                "import the file again")))
             return
-        seen_keys[key_value] = index
-        instance = model._default_manager.filter(**{resource.key: key_value}).first()
-        if instance is not None and not changeable.filter(pk=instance.pk).exists():
-            # The key cannot be used either way; only a user who may see the record is told
-            # that it exists (core.uniqueness): the others get what the form would say.
-            if model.objects.restrict(user, VIEW).filter(pk=instance.pk).exists():
-                message = _("%(value)s exists but is outside your scope") % {"value": key_value}
-            else:
-                message = str(IN_USE)
-            result.errors.append(RowError(index, resource.key, message))
-            return
+        form = entry.form
+        if form is None:
+            form = _row_form(resource, form_class, user, entry.row, entry.instance)
+            if not form.is_valid():
+                _form_errors(entry.index, form, result)
+                continue
+        else:
+            _clean_again(model, entry, form, result)
+        if entry.instance is not None:
+            # audit.AuditedModel.save logs the change from this row instead of reading it again
+            form.instance._audit_old = stored[entry.instance.pk]
+        try:
+            obj = form.save()
+        except (PermissionDenied, ValidationError) as exc:
+            result.errors.append(RowError(entry.index, "", str(exc)))
+            raise _RolledBack from exc
+        except IntegrityError as exc:
+            # The database's own words name the constraint and may quote another record's
+            # values (a row saved concurrently, say): the user is told no more than that.
+            result.errors.append(RowError(entry.index, "", _(
+                "The row could not be saved: it conflicts with a record that already exists.")))
+            raise _RolledBack from exc
+        saved[ADD if entry.instance is None else CHANGE].append((entry.index, obj.pk))
+    # Every written record is re-read through the importer's scope; one outside it rolls the
+    # whole import back (as a single form would be).
+    for action, written in saved.items():
+        inside = _pks_in(model.objects.restrict(user, action), [pk for _i, pk in written])
+        for index, pk in written:
+            if pk not in inside:
+                result.errors.append(RowError(index, "", _(
+                    "The change would fall outside your scope.")))
+    if result.errors:
+        return
+    result.created = len(saved[ADD])
+    result.updated = len(saved[CHANGE])
+
+
+def _clean_again(model, entry, form, result) -> None:
+    """The model's own rules once more, now that the rows above are saved: rules about other
+    records of the same model (two CISOs appointed for one period, a department below
+    itself through another row of the file) see those rows only now. References to the same
+    model are read afresh, not from the objects loaded when the row was checked."""
+    instance = form.instance
+    for model_field in model._meta.concrete_fields:
+        if (model_field.is_relation and model_field.related_model is model
+                and model_field.is_cached(instance)):
+            model_field.delete_cached_value(instance)
+    try:
+        instance.clean()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for name, messages in exc.message_dict.items():
+                for message in messages:
+                    result.errors.append(RowError(
+                        entry.index, "" if name == NON_FIELD_ERRORS else name, message))
+        else:
+            for message in exc.messages:
+                result.errors.append(RowError(entry.index, "", message))
+        raise _RolledBack from exc
+
+
+CHUNK = 500
+
+
+def _chunks(items):
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
+def _existing(model, key, values) -> dict:
+    found = {}
+    for chunk in _chunks(values):
+        for obj in model._default_manager.filter(**{f"{key}__in": chunk}):
+            found[str(getattr(obj, key))] = obj
+    return found
+
+
+def _pks_in(queryset, pks) -> set:
+    inside = set()
+    for chunk in _chunks(pks):
+        inside.update(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
+    return inside
+
+
+def _related_model(model, name):
+    try:
+        return model._meta.get_field(name).related_model
+    except Exception:  # a resource column that is not a model field
+        return None
+
+
+def _row_form(resource, form_class, user, row, instance):
     form = form_class(data=_form_data(resource, row, instance), instance=instance, user=user)
     for name, key_field in resource.natural_keys.items():
         if name in form.fields:
             form.fields[name].to_field_name = key_field
-    if not form.is_valid():
-        for name, messages in form.errors.items():
-            for message in messages:
-                result.errors.append(RowError(index, "" if name == "__all__" else name, message))
-        return
-    try:
-        with transaction.atomic():
-            obj = form.save()
-            ensure_in_scope(obj, user, ADD if instance is None else CHANGE)
-    except (PermissionDenied, ValidationError) as exc:
-        result.errors.append(RowError(index, "", str(exc)))
-        return
-    except IntegrityError:
-        # The database's own words name the constraint and may quote another record's values
-        # (a row saved concurrently, say): the user is told no more than that.
-        result.errors.append(RowError(index, "", _(
-            "The row could not be saved: it conflicts with a record that already exists.")))
-        return
-    if instance is None:
-        result.created += 1
-    else:
-        result.updated += 1
+    return form
+
+
+def _form_errors(index, form, result) -> None:
+    for name, messages in form.errors.items():
+        for message in messages:
+            result.errors.append(RowError(index, "" if name == "__all__" else name, message))
 
 
 def _form_data(resource, row: dict, instance) -> dict:

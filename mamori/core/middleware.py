@@ -108,3 +108,44 @@ class RequireMfaMiddleware:
             logout(request)
             return redirect(reverse("account_login") + _next(request))
         return self.get_response(request)
+
+
+def waited_too_long(exc) -> bool:
+    """A database error that says the statement gave up waiting for a lock (or ran past the
+    statement timeout): PostgreSQL's lock_not_available and query_canceled, SQLite's
+    "database is locked"."""
+    from django.db import OperationalError
+
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if getattr(cause, "sqlstate", None) in {"55P03", "57014"}:
+        return True
+    return "database is locked" in str(exc)
+
+
+class BusyDatabaseMiddleware:
+    """A request that waited for a lock past the limit (settings.DB_LOCK_TIMEOUT) is told to
+    try again (503 with Retry-After), not shown a server error; nothing it did was saved."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import HttpResponse, JsonResponse
+        from django.utils.translation import gettext as _
+
+        if not waited_too_long(exception):
+            return None
+        message = _("Mamori is busy with another change (a large import, say). Nothing was "
+                    "saved; please try again in a moment.")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(message, content_type="text/plain; charset=utf-8",
+                                    status=503)
+        response["Retry-After"] = "5"
+        return response

@@ -236,3 +236,40 @@ class ScheduledRun(AuditedModel):
 
     def __str__(self):
         return f"{self.task_name} {self.period}"
+
+
+class ImportJob(models.Model):
+    """A large import run by a worker (core.imports), with its progress for the uploader.
+
+    Not an audited model: it is a technical record, like a task result (its progress is
+    updated every few hundred rows, and the file is not something to copy into the log). What
+    the import writes is logged as every write is, as the uploader."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    view = models.CharField(_("import view"), max_length=200)
+    filename = models.CharField(_("file name"), max_length=255)
+    language = models.CharField(_("language"), max_length=10, blank=True)  # of the messages
+    content = models.BinaryField(_("file"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
+                              default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    errors = models.JSONField(_("errors"), default=list)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"

@@ -1,8 +1,8 @@
 """Periodic tasks and the scheduler that enqueues them.
 
-`@periodic("daily")` (or "hourly", "weekly") marks a task. `mamori scheduler` calls `enqueue_due()`
-every minute. Several schedulers may run at once: the period is claimed by inserting a
-ScheduledRun row under a unique constraint, and only the inserter enqueues.
+`@periodic("daily")` (or "10min", "hourly", "weekly") marks a task. `mamori scheduler` calls
+`enqueue_due()` every minute. Several schedulers may run at once: the period is claimed by
+inserting a ScheduledRun row under a unique constraint, and only the inserter enqueues.
 """
 
 from dataclasses import dataclass
@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from mamori.core.context import Actor, acting_as
 
-PERIOD_FORMATS = {"hourly": "%Y-%m-%dT%H", "daily": "%Y-%m-%d", "weekly": "%G-W%V"}
+PERIOD_FORMATS = {"10min": "%Y-%m-%dT%H:%M", "hourly": "%Y-%m-%dT%H", "daily": "%Y-%m-%d",
+                  "weekly": "%G-W%V"}
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,10 @@ class PeriodicTask:
         return self.task.module_path
 
     def period(self, now) -> str:
-        return timezone.localtime(now).strftime(PERIOD_FORMATS[self.every])
+        local = timezone.localtime(now)
+        if self.every == "10min":
+            local = local.replace(minute=local.minute - local.minute % 10)
+        return local.strftime(PERIOD_FORMATS[self.every])
 
 
 _periodic: dict[str, PeriodicTask] = {}

@@ -1,4 +1,4 @@
-"""Core background tasks: the daily conformance snapshot."""
+"""Core background tasks: the daily conformance snapshot, the sweep for abandoned tasks."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -7,9 +7,11 @@ from django_tasks import task
 from mamori.core import conformance
 from mamori.core.context import Actor, acting_as
 from mamori.core.schedule import periodic
+from mamori.core.taskhealth import idempotent, recover_abandoned
 
 
 @periodic("daily")
+@idempotent  # update_or_create of today's rows, in one transaction
 @task()
 def snapshot_conformance() -> int:
     """Record today's result of every check, so the dashboard can show each article's trend."""
@@ -34,3 +36,11 @@ def snapshot_conformance() -> int:
                 )
                 written += 1
     return written
+
+
+@periodic("10min")
+@idempotent  # each abandoned row is re-read locked and acted on only while still RUNNING
+@task()
+def recover_abandoned_tasks() -> dict:
+    """Queue again, or mark failed, the tasks whose worker died (core.taskhealth)."""
+    return recover_abandoned()

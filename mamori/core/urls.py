@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.core.views import changelog, dashboard, tokens
+from mamori.core.views import changelog, dashboard, import_jobs, tasks, tokens
 
 app_name = "core"
 
@@ -10,5 +10,7 @@ urlpatterns = [
     path("me/", dashboard.MyPageView.as_view(), name="my_page"),
     path("changelog/", changelog.ChangeLogView.as_view(), name="changelog"),
     path("changelog/verify/", changelog.VerifyChainView.as_view(), name="verify_chain"),
+    path("tasks/", tasks.TaskHealthView.as_view(), name="tasks"),
+    path("imports/<int:pk>/", import_jobs.ImportJobView.as_view(), name="import_job"),
     path("me/tokens/", tokens.TokenListView.as_view(), name="tokens"),
 ]

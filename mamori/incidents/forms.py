@@ -1,9 +1,9 @@
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core import roles as r
 from mamori.core.forms import ScopedModelForm, keep_unseen_links
+from mamori.core.taskhealth import enqueue_atomically
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -77,10 +77,12 @@ class IncidentReportForm(LinksMixin, ScopedModelForm):
 
 
 def announce(incident) -> None:
-    """Once the report is committed, tell the people who must act on it (incidents.tasks)."""
+    """Tell the people who must act on the report (incidents.tasks): the task is enqueued in
+    the report's own transaction, so it commits with the report or not at all (see
+    core.taskhealth.enqueue_atomically)."""
     from mamori.incidents.tasks import notify_new_incident
 
-    transaction.on_commit(lambda: notify_new_incident.enqueue(incident.pk))
+    enqueue_atomically(notify_new_incident, incident.pk)
 
 
 class IncidentForm(LinksMixin, ScopedModelForm):

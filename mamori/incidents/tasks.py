@@ -18,6 +18,7 @@ from django_tasks import task
 
 from mamori.core.context import Actor, acting_as
 from mamori.core.schedule import periodic
+from mamori.core.taskhealth import idempotent
 from mamori.incidents.models import Incident, IncidentEntry, IncidentSettings, RegulatoryReport
 from mamori.incidents.workflow import add_entry
 from mamori.org.models import Appointment, Person
@@ -62,13 +63,18 @@ def message(template, subject, context, recipients) -> tuple[str, str, str, list
     return subject, "\n----\n".join(parts), settings.DEFAULT_FROM_EMAIL, recipients
 
 
+@idempotent  # skips an incident whose timeline already records the notification
 @task()
 def notify_new_incident(incident_id: int) -> int:
     """E-mail a new report to the CISO, the incident team and the department's information
-    manager, and record who was told in the timeline."""
+    manager, and record who was told in the timeline. Run again after its worker died, it
+    sends nothing once the timeline records the notification; a worker that died between
+    the e-mail and the timeline entry means the report is e-mailed twice, never not at all."""
     incident = Incident.objects.select_related("department", "reported_by").filter(
         pk=incident_id).first()
     if incident is None:
+        return 0
+    if incident.entries.filter(kind=IncidentEntry.Kind.NOTIFICATION).exists():
         return 0
     recipients = handlers(incident)
     team = IncidentSettings.current().team_email
@@ -86,6 +92,7 @@ def notify_new_incident(incident_id: int) -> int:
 
 
 @periodic("hourly")
+@idempotent  # each reminder is marked sent in the transaction that decides it: never twice
 @task()
 def watch_deadlines() -> dict:
     """Remind before report due dates, escalate overdue reports and incidents past their

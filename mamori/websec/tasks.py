@@ -7,6 +7,7 @@ from django_tasks import task
 
 from mamori.core.context import Actor, acting_as
 from mamori.core.schedule import periodic
+from mamori.core.taskhealth import enqueue_atomically, idempotent
 from mamori.websec import service
 from mamori.websec.models import WebEndpoint
 
@@ -19,16 +20,20 @@ def due_endpoints(kind: str):
 
 
 @periodic("hourly")
+@idempotent  # what is due is computed afresh, and the batches commit together
 @task()
 def enqueue_due_scans() -> dict:
     counts = {}
     full = [e.pk for e in due_endpoints("full")]
     scanned_in_full = set(full)  # a full scan checks the certificate too
     certificate = [e.pk for e in due_endpoints("certificate") if e.pk not in scanned_in_full]
-    for kind, due in (("full", full), ("certificate", certificate)):
-        for batch in task_batches(due):
-            transaction.on_commit(lambda b=batch, k=kind: scan_endpoints.enqueue(b, k))
-        counts[kind] = len(due)
+    # All the batches in one transaction: a worker that dies part-way enqueued none of them,
+    # so running this again (it is idempotent) neither loses nor doubles a batch.
+    with transaction.atomic():
+        for kind, due in (("full", full), ("certificate", certificate)):
+            for batch in task_batches(due):
+                enqueue_atomically(scan_endpoints, batch, kind)
+            counts[kind] = len(due)
     return counts
 
 
@@ -49,6 +54,7 @@ def task_batches(ids: list) -> list[list]:
     return [ids[i::count] for i in range(count)]
 
 
+@idempotent  # a scan run again measures again: one more scan in the history, nothing lost
 @task()
 def scan_endpoints(endpoint_ids: list[int], kind: str = "full") -> int:
     endpoints = WebEndpoint.objects.filter(pk__in=endpoint_ids, active=True).select_related(

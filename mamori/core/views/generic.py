@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django.views.generic.base import TemplateResponseMixin
 
-from mamori.core import io
+from mamori.core import imports, io
 from mamori.core.changelog import model_label
 from mamori.core.forms import ImportForm
 from mamori.core.models import ChangeLogEntry
@@ -340,6 +340,12 @@ class ScopedImportView(ModelViewMixin, TemplateView):
             except io.ImportFileError as exc:
                 form.add_error("file", str(exc))
             else:
+                if len(data) > imports.background_rows():
+                    upload = form.cleaned_data["file"]
+                    upload.seek(0)
+                    job = imports.start(type(self), request.user, upload.name, upload.read(),
+                                        len(data))
+                    return HttpResponseRedirect(reverse("core:import_job", args=[job.pk]))
                 result = io.import_dataset(self.resource_class(), self.form_class, data,
                                            request.user)
                 if result.ok:

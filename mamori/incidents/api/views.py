@@ -1,3 +1,4 @@
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -32,8 +33,10 @@ class IncidentViewSet(ScopedModelViewSet):
         return super().get_queryset().prefetch_related("assets", "threats", "risks", "controls")
 
     def perform_create(self, serializer):
-        super().perform_create(serializer)
-        announce(serializer.instance)
+        # One transaction: the notification task commits with the report or not at all.
+        with transaction.atomic():
+            super().perform_create(serializer)
+            announce(serializer.instance)
 
     @extend_schema(request=serializers.TransitionSerializer,
                    responses=serializers.IncidentSerializer)

@@ -478,8 +478,10 @@ def test_incidents_are_numbered_per_year(org):
 # --- reporting an incident ---------------------------------------------------------------
 
 
-def test_staff_report_enqueues_the_notification_once_committed(
+def test_staff_report_enqueues_the_notification_in_its_own_transaction(
         org, django_capture_on_commit_callbacks):
+    """The task row is written with the report, before the commit and with no hook left to
+    run after it: a crash between the commit and an on_commit hook cannot lose it."""
     client = org.client("staff")
     assert client.get(reverse("incidents:incident_create")).status_code == 200
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -489,26 +491,45 @@ def test_staff_report_enqueues_the_notification_once_committed(
             "department": org.sales_east.pk, "data_affected": "",
             "personal_data_suspected": "on"})
         assert response.status_code == 302
-        assert not DBTaskResult.objects.exists()  # nothing before the commit
+        task = DBTaskResult.objects.get()  # already there, in the report's transaction
     incident = Incident.objects.get(title="不審なメールの添付ファイルを開いた")
     assert incident.reported_by == org.people["staff"]
     assert incident.status == Status.REPORTED and incident.personal_data_suspected
-    assert len(callbacks) == 1
-    callbacks[0]()
-    task = DBTaskResult.objects.get()
+    assert callbacks == []  # nothing left for after the commit
     assert task.task_path == "mamori.incidents.tasks.notify_new_incident"
     assert task.args_kwargs["args"] == [incident.pk]
 
 
+def test_a_report_rolled_back_leaves_no_notification_task(org):
+    from django.db import transaction
+
+    from mamori.incidents.forms import IncidentReportForm
+
+    class Crash(Exception):
+        pass
+
+    form = IncidentReportForm(data={
+        "title": "取り消される報告", "noticed_at": "2026-04-01T09:15",
+        "department": org.sales_east.pk}, user=org.users["staff"])
+    assert form.is_valid(), form.errors
+    with pytest.raises(Crash), transaction.atomic():
+        form.save()
+        assert DBTaskResult.objects.count() == 1
+        raise Crash
+    assert not Incident.objects.filter(title="取り消される報告").exists()
+    assert not DBTaskResult.objects.exists()
+
+
 def test_a_report_through_the_api_enqueues_the_notification_too(
         org, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = api_client(org.users["staff"]).post("/api/incidents/incidents/", {
             "title": "ノートPCの盗難", "department": org.sales_east.pk,
             "noticed_at": "2026-04-01T09:15:00+09:00"}, format="json")
     assert response.status_code == 201, response.json()
     incident = Incident.objects.get(pk=response.json()["id"])
     assert incident.reported_by == org.people["staff"]
+    assert callbacks == []
     task = DBTaskResult.objects.get()
     assert task.task_path == "mamori.incidents.tasks.notify_new_incident"
     assert task.args_kwargs["args"] == [incident.pk]

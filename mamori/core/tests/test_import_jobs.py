@@ -1,0 +1,83 @@
+"""A large file is imported by a worker, all or nothing as ever, with its progress shown to
+the uploader only (core.imports)."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from mamori.core.models import ChangeLogEntry, ImportJob
+from mamori.org.models import Person
+
+
+def people_csv(org, rows, bad_row=None):
+    lines = ["employee_no,name,category,department,status"]
+    for i in range(1, rows + 1):
+        category = "nonsense" if i == bad_row else "employee"
+        lines.append(f"BG-{i:03d},背景 {i},{category},{org.sales.code},active")
+    return SimpleUploadedFile("people.csv", "\n".join(lines).encode(), "text/csv")
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
+def test_a_large_file_is_imported_by_a_worker_with_progress_for_the_uploader(org, settings):
+    settings.MAMORI_IMPORT_BACKGROUND_ROWS = 5
+    client = org.client("admin")
+    response = client.post("/org/people/import/", {"file": people_csv(org, 12)})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/imports/{job.pk}/"
+    assert (job.status, job.total) == ("queued", 12)
+    assert DBTaskResult.objects.get().task_path == "mamori.core.imports.run_import"
+    assert not Person.objects.filter(employee_no__startswith="BG-").exists()
+    page = client.get(f"/imports/{job.pk}/")
+    assert page.status_code == 200 and page.context["running"]
+    assert b'http-equiv="refresh"' in page.content
+    for other in ("ciso", "staff"):  # someone else's job is not found
+        assert org.client(other).get(f"/imports/{job.pk}/").status_code == 404
+
+    call_command("worker", "--batch", "--no-startup-delay")
+    job.refresh_from_db()
+    assert (job.status, job.created, job.updated, job.checked) == ("done", 12, 0, 12)
+    assert job.content == b""  # the file is not kept
+    assert Person.objects.filter(employee_no__startswith="BG-").count() == 12
+    entry = ChangeLogEntry.objects.filter(model="org.person", action="create").order_by(
+        "seq").last()
+    assert (entry.actor_id, entry.source) == (org.users["admin"].pk, "import")
+    page = client.get(f"/imports/{job.pk}/")
+    assert not page.context["running"] and b'http-equiv="refresh"' not in page.content
+    assert page.context["list_url"] == "/org/people/"
+    # Run again (a worker died after the commit, say): nothing happens twice.
+    from mamori.core.imports import run_import
+
+    assert run_import.call(job.pk) == {}
+    assert Person.objects.filter(employee_no__startswith="BG-").count() == 12
+
+
+@pytest.mark.django_db
+def test_a_large_file_with_an_error_imports_nothing_and_names_the_row(org, settings):
+    settings.MAMORI_IMPORT_BACKGROUND_ROWS = 5
+    client = org.client("admin")
+    # The worker reports in the uploader's language (English here; Japanese by default).
+    client.post("/org/people/import/", {"file": people_csv(org, 12, bad_row=7)},
+                HTTP_ACCEPT_LANGUAGE="en")
+    job = ImportJob.objects.get()
+    assert job.language == "en"
+    from mamori.core.imports import run_import
+
+    result = run_import.call(job.pk)
+    assert result["errors"] == 1
+    job.refresh_from_db()
+    assert job.status == "failed"
+    [error] = job.errors
+    assert error.startswith("Row 7, category:")
+    assert not Person.objects.filter(employee_no__startswith="BG-").exists()
+    page = client.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Row 7, category:" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_small_files_are_still_imported_in_the_request(org, settings):
+    settings.MAMORI_IMPORT_BACKGROUND_ROWS = 50
+    response = org.client("admin").post("/org/people/import/", {"file": people_csv(org, 12)})
+    assert response.status_code == 302 and response["Location"] == "/org/people/"
+    assert not ImportJob.objects.exists()
+    assert Person.objects.filter(employee_no__startswith="BG-").count() == 12
