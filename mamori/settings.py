@@ -4,10 +4,12 @@ With nothing set, Mamori runs on its embedded default: a data directory holding 
 database, a generated secret key and a generated local CA and server certificate.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from mamori.datadir import DataDir, env_bool, log_key
@@ -137,7 +139,9 @@ CACHES = {
 
 AUTH_USER_MODEL = "core.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",  # argon2id
+    # argon2id (Django's parameters), at most MAMORI_HASH_CONCURRENCY hashes at once per
+    # process, so a login rush waits instead of exhausting memory (mamori.core.hashers).
+    "mamori.core.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -166,6 +170,20 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("MAMORI_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
 }
+# The limits are per client address. Behind reverse proxies, name them here (addresses or
+# networks): their X-Forwarded-For header then gives the client's address (the right-most one
+# that is not a trusted proxy); from anyone else the header is ignored (mamori.core.clientip).
+MAMORI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("MAMORI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in MAMORI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"MAMORI_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _error
+MAMORI_CLIENT_IP_HEADER = os.environ.get("MAMORI_CLIENT_IP_HEADER", "X-Forwarded-For")
+MAMORI_HASH_CONCURRENCY = int(os.environ.get("MAMORI_HASH_CONCURRENCY", "1"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mamori"
 
