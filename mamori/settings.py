@@ -20,6 +20,11 @@ DATA = DataDir.from_environment()
 DATA_DIR = DATA.path
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DATA.secret("secret_key")
+# Retired secret keys (`mamori rotatesecretkey` keeps the previous one), so sessions and links
+# signed before a rotation stay valid until the fallback is removed.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+] or DATA.lines("secret_key_fallbacks")
 # The change-log checkpoint is signed with a key that never lives in the database, so an
 # attacker who rewrites the whole log table still cannot forge a valid checkpoint. A deployment
 # keeps it outside the data directory too (MAMORI_LOG_KEY or MAMORI_LOG_KEY_FILE): whoever reads
