@@ -128,7 +128,7 @@ def test_archive_not_matching_its_manifest_is_refused_before_anything_changes(or
                 member.size = len(data)
             target.addfile(member, io.BytesIO(data))
     Department.objects.create(code="D901", name_ja="残る", name_en="Stays")
-    with pytest.raises(BackupError, match="tls/ca.pem"):
+    with pytest.raises(BackupError, match=r"tls/ca\.pem"):
         restore(tampered, force=True)
     assert Department.objects.filter(code="D901").exists()
 
@@ -191,7 +191,8 @@ def test_rotatelogkey_resigns_the_checkpoint_and_keeps_the_old_key(org, site, se
     Department.objects.create(code="D902", name_ja="回転", name_en="Rotation")
     call_command("rotatelogkey", stdout=io.StringIO())
     new = site.parent.joinpath("etc", "log_key").read_text().strip()
-    assert new != old and settings.MAMORI_LOG_KEY == new
+    assert new != old
+    assert new == settings.MAMORI_LOG_KEY
     [retired] = retired_log_keys()
     assert retired["key"] == old and retired["seq"] == ChainCheckpoint.objects.get(pk=1).seq
     assert log_key_history_file().stat().st_mode & 0o077 == 0
@@ -220,3 +221,70 @@ def test_rotatesecretkey_keeps_the_old_key_as_fallback(site):
     assert (site / "secret_key_fallbacks").read_text().split() == [old]
     call_command("rotatesecretkey", "--keep", "2", stdout=io.StringIO())
     assert (site / "secret_key_fallbacks").read_text().split()[1] == old
+
+
+def cli_env(data_dir, database_url=None):
+    import os
+
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("MAMORI_", "DJANGO_")) and key != "DATABASE_URL"}
+    env.update(MAMORI_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="mamori.settings",
+               MAMORI_LANGUAGE="en")
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+@pytest.fixture
+def two_databases():
+    """Two fresh, empty databases of the kind under test (URLs; None: SQLite in the data
+    directory), dropped afterwards."""
+    if connection.vendor != "postgresql":
+        yield None, None
+        return
+    import psycopg
+
+    params = connection.settings_dict
+    base = f"postgres://{params['USER']}@{params['HOST']}:{params['PORT']}"
+    names = [f"{params['NAME']}_cli_{n}" for n in ("a", "b")]
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    yield tuple(f"{base}/{name}" for name in names)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_commands_back_up_and_restore_into_an_empty_installation(tmp_path, two_databases):
+    """`mamori backup` on one installation, `mamori restore` on a new, empty one, as
+    separate processes: no --force is needed there, and a second restore is refused."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    source = cli_env(tmp_path / "a", two_databases[0])
+    target = cli_env(tmp_path / "b", two_databases[1])
+
+    def mamori(env, *args):
+        return subprocess.run([sys.executable, "-m", "mamori.cli", *args], env=env, cwd=root,
+                              capture_output=True, text=True, timeout=600, check=False)
+
+    for args in (("migrate", "--noinput"),
+                 ("shell", "-c", "from mamori.org.models import Department; "
+                                 "Department.objects.create(code='D1', name_ja='本社', "
+                                 "name_en='Head office')"),
+                 ("backup", str(tmp_path / "a.tar"))):
+        done = mamori(source, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
+    restored = mamori(target, "restore", str(tmp_path / "a.tar"))
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    assert "Restore check passed." in restored.stdout
+    check = mamori(target, "verifylog")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert (tmp_path / "b" / "log_key").read_text() == (tmp_path / "a" / "log_key").read_text()
+    again = mamori(target, "restore", str(tmp_path / "a.tar"))
+    assert again.returncode != 0
+    assert "--force" in again.stderr
