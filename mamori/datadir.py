@@ -48,6 +48,14 @@ class DataDir:
             handle.write(value + "\n")
         return value
 
+    def lines(self, name: str) -> list[str]:
+        """The non-empty lines of file `name`; none when it does not exist."""
+        try:
+            text = (self.path / name).read_text()
+        except FileNotFoundError:
+            return []
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
 
 @dataclass(frozen=True)
 class LogKey:

@@ -4,10 +4,12 @@ With nothing set, Mamori runs on its embedded default: a data directory holding 
 database, a generated secret key and a generated local CA and server certificate.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from mamori.datadir import DataDir, env_bool, log_key
@@ -18,6 +20,11 @@ DATA = DataDir.from_environment()
 DATA_DIR = DATA.path
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or DATA.secret("secret_key")
+# Retired secret keys (`mamori rotatesecretkey` keeps the previous one), so sessions and links
+# signed before a rotation stay valid until the fallback is removed.
+SECRET_KEY_FALLBACKS = [
+    k.strip() for k in os.environ.get("DJANGO_SECRET_KEY_FALLBACKS", "").split(",") if k.strip()
+] or DATA.lines("secret_key_fallbacks")
 # The change-log checkpoint is signed with a key that never lives in the database, so an
 # attacker who rewrites the whole log table still cannot forge a valid checkpoint. A deployment
 # keeps it outside the data directory too (MAMORI_LOG_KEY or MAMORI_LOG_KEY_FILE): whoever reads
@@ -153,7 +160,9 @@ CACHES = {
 
 AUTH_USER_MODEL = "core.User"
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",  # argon2id
+    # argon2id (Django's parameters), at most MAMORI_HASH_CONCURRENCY hashes at once per
+    # process, so a login rush waits instead of exhausting memory (mamori.core.hashers).
+    "mamori.core.hashers.BoundedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -182,6 +191,20 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("MAMORI_LOGIN_RATE_LIMIT", "10/m/ip,5/5m/key"),
 }
+# The limits are per client address. Behind reverse proxies, name them here (addresses or
+# networks): their X-Forwarded-For header then gives the client's address (the right-most one
+# that is not a trusted proxy); from anyone else the header is ignored (mamori.core.clientip).
+MAMORI_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("MAMORI_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in MAMORI_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"MAMORI_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from _error
+MAMORI_CLIENT_IP_HEADER = os.environ.get("MAMORI_CLIENT_IP_HEADER", "X-Forwarded-For")
+MAMORI_HASH_CONCURRENCY = int(os.environ.get("MAMORI_HASH_CONCURRENCY", "1"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Mamori"
 

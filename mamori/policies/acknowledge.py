@@ -6,14 +6,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from mamori.core.clientip import client_ip as address_of_client
 from mamori.policies import coverage
 from mamori.policies.models import Acknowledgement, PolicyVersion
 
 
 def client_ip(request) -> str | None:
-    # Behind a proxy (MAMORI_BEHIND_PROXY) the proxy's address is what Django sees; the
-    # session and time remain the primary evidence.
-    return request.META.get("REMOTE_ADDR") or None
+    # Behind the proxies named in MAMORI_TRUSTED_PROXIES, the client's address from their
+    # header; otherwise the connection's. The session and time remain the primary evidence.
+    return address_of_client(request)
 
 
 def acknowledge(request, version: PolicyVersion) -> Acknowledgement:

@@ -3,6 +3,7 @@
 import ipaddress
 import os
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -55,6 +56,52 @@ def is_wildcard(host: str) -> bool:
         return False
 
 
+# A worker process: Django and Mamori loaded (~80 MiB) plus one argon2id hash at a time
+# (100 MiB, see mamori.core.hashers).
+WORKER_MEMORY = 192 * 1024 * 1024
+# Threads per worker: a login waits for its process's hashing slot in its thread, while the
+# other threads go on serving pages; idle browser connections hold a thread each too.
+DEFAULT_THREADS = 8
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def memory_limit() -> int | None:
+    """Bytes of memory this process may use: the cgroup limit (containers) or the machine's."""
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit.isdigit():
+            return int(limit)
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def default_workers(cores: int, memory: int | None) -> int:
+    """Cores + 1 processes (one waits on the database while the others compute), but no more
+    than half the memory holds at WORKER_MEMORY each."""
+    workers = cores + 1
+    if memory:
+        workers = min(workers, memory // 2 // WORKER_MEMORY)
+    return max(1, workers)
+
+
+def unapplied_migrations(connection) -> list[str]:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
 def positive_int(value: str) -> int:
     number = int(value)
     if number < 1:
@@ -78,17 +125,28 @@ class Command(BaseCommand):
             help=_("Serve plain HTTP. Only behind a reverse proxy that terminates TLS."),
         )
         parser.add_argument(
-            "--workers", type=positive_int, default=2, metavar="N",
-            help=_("Number of worker processes (default: %(default)s)."),
+            "--workers", type=positive_int, default=None, metavar="N",
+            help=_("Number of worker processes (default: the number of CPU cores plus one, "
+                   "as far as memory allows; here %(default)s).")
+            % {"default": default_workers(cpu_count(), memory_limit())},
         )
         # Several threads per worker keep a browser's idle, speculatively opened connections
-        # from occupying a whole worker each.
+        # from occupying a whole worker each, and let pages be served while logins wait.
         parser.add_argument(
-            "--threads", type=positive_int, default=4, metavar="N",
+            "--threads", type=positive_int, default=DEFAULT_THREADS, metavar="N",
             help=_("Number of threads per worker (default: %(default)s)."),
         )
 
     def handle(self, *args, bind, http, workers, threads, **options):
+        pending = unapplied_migrations(connections["default"])
+        if pending:
+            raise CommandError(_(
+                "The database has %(count)s unapplied migrations (%(first)s, …): this version "
+                "of Mamori cannot serve it yet. Back up, then run `mamori migrate`, and start "
+                "`mamori serve` again."
+            ) % {"count": len(pending), "first": pending[0]})
+        if workers is None:
+            workers = default_workers(cpu_count(), memory_limit())
         try:
             host, port = parse_bind(bind)
         except ValueError:
@@ -106,6 +164,15 @@ class Command(BaseCommand):
             "workers": workers,
             "threads": threads,
             "worker_class": "gthread",
+            # Connections beyond the threads wait in the kernel's queue and in gunicorn's,
+            # not refused: a rush of logins becomes a wait.
+            "backlog": 2048,
+            "worker_connections": 1000,
+            # A request may wait for a hashing slot during a login rush; the worker is only
+            # restarted when it stops answering its arbiter for this long.
+            "timeout": 120,
+            "graceful_timeout": 30,
+            "keepalive": 5,
             "proc_name": "mamori",
         }
         if http:
@@ -133,8 +200,9 @@ class Command(BaseCommand):
         # looks when a deployment starts.
         for warning in log_key_warnings(is_production() or serves_others(host)):
             self.stderr.write(self.style.WARNING(f"{warning.msg} {warning.hint}"))
-        self.check_migrations()
         self.stdout.write(_("Serving Mamori at %(url)s") % {"url": url})
+        self.stdout.write(_("%(workers)s worker processes, %(threads)s threads each") % {
+            "workers": workers, "threads": threads})
         if not http:
             self.stdout.write(
                 _("Trust this CA in your browser: %(path)s") % {"path": certs.ca_cert}
