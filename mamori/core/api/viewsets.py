@@ -8,6 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, viewsets
@@ -126,6 +127,17 @@ def validate_unique(instance) -> None:
         raise DjangoValidationError(errors)
 
 
+def json_type_fits(field, value) -> bool:
+    """Whether a JSON value has the type the schema gives the serializer field."""
+    if isinstance(field, serializers.CharField):
+        return isinstance(value, str)
+    if isinstance(field, serializers.BooleanField):
+        return isinstance(value, bool)
+    if isinstance(field, serializers.IntegerField):
+        return isinstance(value, int) and not isinstance(value, bool)
+    return True  # other fields check their own type, or have none to check
+
+
 class ScopedModelSerializer(serializers.ModelSerializer):
     """Related objects limited to what the user may see, dates within what Mamori can compute
     with (core.dates), and the model's own clean() and uniqueness checks run on the object as it
@@ -158,14 +170,14 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         return []
 
     def to_internal_value(self, data):
-        # DRF's CharField turns a number into text (0 becomes "0"); the schema says a string,
-        # and a client sending a number for a code or a name has a bug worth telling it about.
-        if isinstance(data, dict):
+        # DRF converts between JSON types (0 becomes "0" or False, "5" becomes 5); the schema
+        # promises one type per field, and a client sending another has a bug worth telling it
+        # about. Form-encoded bodies carry only text, so only a JSON body is held to it.
+        if isinstance(data, dict) and not isinstance(data, QueryDict):
             wrong = {name: [field.error_messages["invalid"]]
                      for name, field in self.fields.items()
-                     if isinstance(field, serializers.CharField) and not field.read_only
-                     and name in data and data[name] is not None
-                     and not isinstance(data[name], str)}
+                     if not field.read_only and data.get(name) is not None
+                     and not json_type_fits(field, data[name])}
             if wrong:
                 raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)

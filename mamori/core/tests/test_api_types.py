@@ -49,3 +49,29 @@ def test_the_schema_says_a_definition_is_an_object(org):
     for name in ("TlsProfileRequest", "PatchedTlsProfileRequest"):
         definition = schema["components"]["schemas"][name]["properties"]["definition"]
         assert definition["type"] == "object"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body, field", [
+    ({"in_soa": 0}, "in_soa"),
+    ({"in_soa": "true"}, "in_soa"),
+])
+def test_a_boolean_must_be_true_or_false(org, body, field):
+    from mamori.controls.models import Framework
+
+    framework = Framework.objects.create(code="test-fw", name_ja="試験用の枠組み")
+    response = api_client(org.users["admin"]).patch(
+        f"/api/controls/frameworks/{framework.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.django_db
+def test_a_whole_number_must_be_a_number(org):
+    from mamori.incidents.models import ResponseTarget
+
+    target = ResponseTarget.objects.first()
+    response = api_client(org.users["admin"]).patch(
+        f"/api/incidents/response-targets/{target.pk}/", {"contain_within_hours": "5"}, format="json")
+    assert response.status_code == 400
+    assert "contain_within_hours" in response.json()
