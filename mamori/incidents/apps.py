@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +12,12 @@ class IncidentsConfig(AppConfig):
         from mamori.incidents.defaults import ensure_defaults
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="incidents-defaults")
+
+        from mamori.incidents.deadlines import follow_incident
+
+        # A change of the awareness moves the report deadlines in the same transaction.
+        post_save.connect(follow_incident, sender=self.get_model("Incident"),
+                          dispatch_uid="incidents-follow-awareness")
 
         from mamori.core.views.dashboard import register_dashboard_panel, register_my_page_panel
         from mamori.incidents.todo import my_page_panel

@@ -555,7 +555,8 @@ class BreachAssessment(AuditedModel):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
+    def derive(self) -> None:
+        """Set the stored outcome from the answers, the awareness and the rule in force."""
         outcome = self.outcome()
         self.rule = BreachRule.in_force_on(breach.awareness_date(self.incident.awareness))
         self.reportable = outcome.reportable
@@ -564,7 +565,31 @@ class BreachAssessment(AuditedModel):
         self.preliminary_due = outcome.preliminary_due
         self.preliminary_warning = outcome.preliminary_warning
         self.final_due = outcome.final_due
-        super().save(*args, **kwargs)
+
+    def save(self, *args, reason=None, **kwargs):
+        """Saved with its outcome derived again; when the outcome changes, the reports not yet
+        submitted follow in the same transaction (incidents.deadlines)."""
+        from mamori.incidents import deadlines
+
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using):
+            before = None if self._state.adding else deadlines.stored_outcome(self, using)
+            self.derive()
+            super().save(*args, **kwargs)
+            if before is not None:
+                deadlines.follow(self, before, reason or str(_("the answers changed")))
+
+    def rederive(self, reason: str, using="default") -> bool:
+        """Derive the outcome again (the facts it depends on changed); saved, with the
+        reports following, only when it differs. Returns whether it did."""
+        from mamori.incidents import deadlines
+
+        before = deadlines.outcome_of(self)
+        self.derive()
+        if deadlines.outcome_of(self) == before:
+            return False
+        self.save(reason=reason, using=using)
+        return True
 
 
 class ReportQuerySet(AuditedQuerySet):
