@@ -109,6 +109,12 @@ def signing_key(using: str = "default") -> str:
     file = Path(settings.MAMORI_LOG_KEY_FILE)
     settings.MAMORI_LOG_KEY = DataDir(file.parent).secret(file.name)
     logger.warning("generated the change-log key %s for a new, empty change log", file)
+    # An empty log's genesis checkpoint signed with a lost key (a new data directory over an
+    # existing empty database) is signed again: there is nothing in the log to protect yet.
+    Checkpoint = apps.get_model("core", "ChainCheckpoint")
+    Checkpoint.objects.using(using).filter(pk=1, seq=0, head_hash=GENESIS).update(
+        mac=hmac.new(settings.MAMORI_LOG_KEY.encode(), f"0:{GENESIS}".encode(),
+                     hashlib.sha256).hexdigest())
     return settings.MAMORI_LOG_KEY
 
 
@@ -191,6 +197,7 @@ def record_many(changes, using: str | None = None) -> list:
     using = using or "default"
     actor = current_actor()
     now = timezone.now()
+    signing_key(using)  # a missing key: refused before anything is written
     with transaction.atomic(using=using):
         head = locked_head(using)
         check_head(head, using)
@@ -281,6 +288,7 @@ def verify(using: str = "default", chunk_size: int = 2000) -> Verdict:
     outside the snapshot, so a live system is never reported as tampered with. Entries beyond
     the checkpoint inside the snapshot are an error: every append moves the checkpoint in the
     same transaction."""
+    signing_key(using)  # before the (read-only) snapshot: it may generate the key
     with read_snapshot(using):
         return _verify(using, chunk_size)
 
@@ -418,12 +426,13 @@ def verify_anchor(path=None, using: str = "default", chunk_size: int = 1000) -> 
                 head_hash, at = anchored[seq]
                 if seq not in found:
                     return broken(start, seq, _(
-                        "entry %(seq)s, anchored at %(at)s, is no longer in the change log: "
+                        "entry %(seq)s, anchored at %(when)s, is no longer in the change log: "
                         "newer entries were removed or an older database was restored"),
-                        seq=seq, at=at)
+                        seq=seq, when=at)
                 if found[seq] != head_hash:
                     return broken(start, seq, _(
-                        "entry %(seq)s differs from the hash anchored at %(at)s"), seq=seq, at=at)
+                        "entry %(seq)s differs from the hash anchored at %(when)s"),
+                        seq=seq, when=at)
     return Verdict(True, len(seqs))
 
 

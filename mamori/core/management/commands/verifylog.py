@@ -5,7 +5,14 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from mamori.core.changelog import ChainBroken, verify, verify_anchor
-from mamori.core.reconcile import DELETED_IN_LOG, DIFFERS, MISSING, NO_ENTRY, reconcile
+from mamori.core.reconcile import (
+    DELETED_IN_LOG,
+    DIFFERS,
+    MISSING,
+    NO_ENTRY,
+    PREDATES_LOG,
+    reconcile,
+)
 
 
 class Command(BaseCommand):
@@ -57,7 +64,14 @@ class Command(BaseCommand):
             "file": anchor, "n": verdict.checked})
 
     def reconcile(self) -> bool:
-        differences = reconcile()
+        found = reconcile()
+        seeds = [d for d in found if d.kind == PREDATES_LOG]
+        differences = [d for d in found if d.kind != PREDATES_LOG]
+        if seeds:
+            self.stdout.write(_("reconcile: %(n)s records predate the change log (seeded by "
+                                "migrations): %(records)s") % {
+                "n": len(seeds),
+                "records": ", ".join(f"{d.model} {d.object_id}" for d in seeds)})
         texts = {
             NO_ENTRY: _("%(model)s %(id)s: no change-log entry (inserted without Mamori)"),
             DELETED_IN_LOG: _("%(model)s %(id)s: exists, but its newest entry deletes it"),
