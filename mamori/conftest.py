@@ -13,6 +13,13 @@ from mamori.org.models import Appointment, Department, Person
 
 
 @pytest.fixture(autouse=True)
+def _anchor_file_per_test(settings, tmp_path):
+    """Each test anchors the change-log head in its own file: the test database is emptied
+    between tests, so heads anchored by one test are not in the next one's log."""
+    settings.MAMORI_LOG_ANCHOR_FILE = tmp_path / "log-anchor.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def _plain_http_in_tests(settings):
     # The test client speaks plain HTTP; HTTPS itself is tested in core/tests/test_tls.py.
     settings.SECURE_SSL_REDIRECT = False

@@ -56,17 +56,29 @@ class DataDir:
             return []
         return [line.strip() for line in text.splitlines() if line.strip()]
 
+    def existing_secret(self, name: str) -> str | None:
+        """The secret stored in file `name`, or None when there is none (nothing is created)."""
+        try:
+            return (self.path / name).read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
 
 @dataclass(frozen=True)
 class LogKey:
-    value: str
+    value: str | None  # None: the default key file does not exist yet (see `log_key`)
     file: Path | None  # the file it was read from; None when it came from the environment
 
 
 def log_key(data: DataDir, environ=os.environ) -> LogKey:
     """The HMAC key of the change-log checkpoint: `MAMORI_LOG_KEY`, else the file
     `MAMORI_LOG_KEY_FILE` names (a systemd credential, a mounted secret), else the file
-    `log_key` in the data directory, generated on first use.
+    `log_key` in the data directory.
+
+    The default file is NOT generated here: settings load before the database is reachable,
+    and a key made up over a log that already has entries would hide a lost key (and sign
+    whatever the database holds). `mamori.core.changelog.signing_key` generates it only while
+    the log is still empty; a system check refuses to start otherwise.
 
     A named file must exist and hold a key: generating one there would hide a wrong path until
     the log no longer verifies."""
@@ -74,7 +86,7 @@ def log_key(data: DataDir, environ=os.environ) -> LogKey:
         return LogKey(environ["MAMORI_LOG_KEY"], None)
     named = environ.get("MAMORI_LOG_KEY_FILE")
     if not named:
-        return LogKey(data.secret("log_key"), data.path / "log_key")
+        return LogKey(data.existing_secret("log_key"), data.path / "log_key")
     file = Path(named).expanduser().resolve()
     try:
         value = file.read_text().strip()

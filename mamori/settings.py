@@ -30,8 +30,17 @@ SECRET_KEY_FALLBACKS = [
 # keeps it outside the data directory too (MAMORI_LOG_KEY or MAMORI_LOG_KEY_FILE): whoever reads
 # the data directory could otherwise sign a rewritten log (`mamori check --deploy` warns).
 _LOG_KEY = log_key(DATA)
-MAMORI_LOG_KEY = _LOG_KEY.value
+MAMORI_LOG_KEY = _LOG_KEY.value  # None until generated for an empty log (changelog.signing_key)
 MAMORI_LOG_KEY_FILE = _LOG_KEY.file  # where the key was read from; None: the environment
+# The chain head is also appended to this file after every committed append (see
+# changelog.anchor_head); `mamori verifylog` checks that every anchored entry is still there.
+# Keep it outside the data directory (or ship it off the host) to detect a restored older
+# database together with its signed checkpoint. Empty: no anchor file.
+MAMORI_LOG_ANCHOR_FILE = (
+    Path(os.environ["MAMORI_LOG_ANCHOR_FILE"]).expanduser()
+    if os.environ.get("MAMORI_LOG_ANCHOR_FILE") else
+    (None if "MAMORI_LOG_ANCHOR_FILE" in os.environ else DATA_DIR / "log-anchor.jsonl")
+)
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = [

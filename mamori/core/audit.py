@@ -205,9 +205,17 @@ def record_deletion(sender, instance, using, **kwargs):
 
 def record_m2m_change(sender, instance, action, reverse, model, pk_set, using, **kwargs):
     """m2m_changed receiver: a change to a many-to-many field of an audited object is one
-    update entry of that object, with the field's ids before and after."""
-    if reverse or not isinstance(instance, AuditedModel):
-        return  # changed from the other side: logged only when that side is audited
+    update entry of that object, with the field's ids before and after. A change made from the
+    other side (`control.requirements.set(...)` for `Requirement.controls`) is an update entry
+    of each object of the field's model whose ids changed."""
+    if action not in ("pre_add", "post_add", "pre_remove", "post_remove", "pre_clear",
+                      "post_clear"):
+        return
+    if reverse:
+        _record_reverse_m2m_change(sender, instance, action, model, pk_set, using)
+        return
+    if not isinstance(instance, AuditedModel):
+        return
     field = next(f for f in instance._meta.many_to_many if f.remote_field.through is sender)
     if action.startswith("pre_"):
         instance._m2m_before = sorted(getattr(instance, field.name).values_list("pk", flat=True))
@@ -216,3 +224,38 @@ def record_m2m_change(sender, instance, action, reverse, model, pk_set, using, *
     after = sorted(getattr(instance, field.name).values_list("pk", flat=True))
     if before is not None and before != after:
         log([("update", instance, {field.name: before}, {field.name: after})], using)
+
+
+def _links(through, source: str, target: str, owners, using) -> dict:
+    links = {pk: [] for pk in owners}
+    rows = (through._base_manager.using(using).filter(**{f"{source}__in": list(owners)})
+            .order_by(source, target).values_list(source, target))
+    for owner, linked in rows:
+        links[owner].append(linked)
+    return links
+
+
+def _record_reverse_m2m_change(through, instance, action, model, pk_set, using):
+    if not issubclass(model, AuditedModel):
+        return
+    field = next(f for f in model._meta.many_to_many if f.remote_field.through is through)
+    source = through._meta.get_field(field.m2m_field_name()).attname
+    target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    if action.startswith("pre_"):
+        if action == "pre_clear":
+            owners = set(through._base_manager.using(using).filter(**{target: instance.pk})
+                         .values_list(source, flat=True))
+        else:
+            owners = set(pk_set or ())
+        instance._m2m_reverse_before = _links(through, source, target, owners, using)
+        return
+    before = getattr(instance, "_m2m_reverse_before", None)
+    if not before:
+        return
+    after = _links(through, source, target, before, using)
+    changed = {pk for pk in before if before[pk] != after[pk]}
+    if not changed:
+        return
+    owners = model._base_manager.using(using).filter(pk__in=changed).order_by("pk")
+    log([("update", owner, {field.name: before[owner.pk]}, {field.name: after[owner.pk]})
+         for owner in owners], using)

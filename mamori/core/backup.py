@@ -30,10 +30,11 @@ from pathlib import Path
 import django
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import mamori
-from mamori.core.keyrotation import log_key_history_file, secret_key_files
+from mamori.core.keyrotation import log_key_history_file, secret_key_files, write_private
 
 FORMAT = "mamori-backup"
 FORMAT_VERSION = 1
@@ -343,6 +344,7 @@ class RestoreReport:
     evidence_bad: list[str] = field(default_factory=list)
     tasks_reset: int = 0
     pending_migrations: list[str] = field(default_factory=list)
+    anchor_kept: str = ""
 
     @property
     def ok(self) -> bool:
@@ -365,8 +367,39 @@ def restore(src: Path, force: bool = False, out=print, using="default") -> Resto
         restore_keys(extracted, manifest, out)
         replace_tree(extracted / "tls", tls_root())
         report.media_files = replace_tree(extracted / "media", media_root())
+    restart_anchor(report, out, using)
     check_restored(report, using)
     return report
+
+
+def restart_anchor(report: RestoreReport, out, using="default") -> None:
+    """Restoring an older backup rolls the change log back on purpose, which is exactly what
+    the anchor file exists to catch: every check would fail from now on. The file is kept
+    beside, under a name that says so, and a new one starts with the anchored heads the
+    restored log still holds (they are still checked) and the restored head. The kept file and
+    the CISO's daily e-mail of the head still show what the restore rolled back."""
+    from mamori.core import changelog
+    from mamori.core.models import ChainCheckpoint
+
+    path = settings.MAMORI_LOG_ANCHOR_FILE
+    head = ChainCheckpoint.objects.using(using).filter(pk=1).first()
+    if not path or not Path(path).is_file() or head is None:
+        return
+    path = Path(path)
+    anchored, problem = changelog.read_anchor(path)
+    if problem or max(anchored, default=0) <= head.seq:
+        return  # nothing rolled back (a bad file is left for the check to report)
+    kept = path.with_name(f"{path.name}.before-restore-{timezone.now():%Y%m%dT%H%M%SZ}")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.rename(kept)
+    still_held = [line for line in lines if line.strip() and json.loads(line)["seq"] <= head.seq]
+    write_private(path, "".join(still_held))
+    changelog.anchor_head(head.seq, head.head_hash)
+    report.anchor_kept = str(kept)
+    out(_("This restore rolls the change log back from entry %(anchored)s to entry %(seq)s. "
+          "The anchor file that names the newer entries is kept as %(file)s; a new anchor "
+          "starts at entry %(seq)s.") % {"anchored": max(anchored), "seq": head.seq,
+                                         "file": kept})
 
 
 def check_restored(report: RestoreReport, using="default") -> None:

@@ -11,13 +11,14 @@ import ipaddress
 import stat
 
 from django.conf import settings
-from django.core.checks import Tags, register
+from django.core.checks import Error, Tags, register
 from django.core.checks import Warning as CheckWarning
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.utils.translation import gettext as _
 
 KEY_IN_DATA_DIR = "mamori.W001"
 KEY_FILE_OPEN_TO_OTHERS = "mamori.W002"
+LOG_KEY_MISSING = "mamori.E001"
 
 
 def is_production() -> bool:
@@ -75,3 +76,25 @@ def log_key_warnings(production: bool) -> list[CheckWarning]:
 @register(Tags.security, deploy=True)
 def check_log_key(app_configs=None, **kwargs):
     return log_key_warnings(is_production())
+
+
+def log_key_errors() -> list[Error]:
+    """The key is missing while the change log has entries: nothing may start (serve, migrate,
+    the worker, any command that runs the system checks). A new, empty database is fine: the
+    key is generated with its genesis checkpoint (changelog.signing_key)."""
+    if settings.MAMORI_LOG_KEY:
+        return []
+    from mamori.core.changelog import log_has_entries, missing_key_message
+
+    try:
+        has_entries = log_has_entries()
+    except DatabaseError:
+        return []  # no database or no schema yet: `migrate` creates it, with a new key
+    if not has_entries:
+        return []
+    return [Error(missing_key_message(), id=LOG_KEY_MISSING)]
+
+
+@register("mamori")
+def check_log_key_present(app_configs=None, **kwargs):
+    return log_key_errors()

@@ -15,8 +15,6 @@ keeps the old key in memory.
 """
 
 import datetime
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -28,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mamori.core.changelog import locked_head, verify
+from mamori.core.changelog import checkpoint_mac, locked_head, signing_key, verify
 
 
 class RotationError(RuntimeError):
@@ -60,12 +58,7 @@ def retired_log_keys(path: Path | None = None) -> list[dict]:
 
 def signing_keys() -> list[str]:
     """Every key that may have signed a checkpoint or anchor: the current one first."""
-    return [settings.MAMORI_LOG_KEY, *(k["key"] for k in reversed(retired_log_keys()))]
-
-
-def mac_with(key: str, seq: int, head_hash: str) -> str:
-    # The same construction as changelog.checkpoint_mac, with a key given here.
-    return hmac.new(key.encode(), f"{seq}:{head_hash}".encode(), hashlib.sha256).hexdigest()
+    return [signing_key(), *(k["key"] for k in reversed(retired_log_keys()))]
 
 
 def write_private(path: Path, text: str) -> None:
@@ -122,7 +115,7 @@ def rotate_log_key(new_key: str | None = None, using: str = "default") -> LogKey
             "retired_at": datetime.datetime.now(datetime.UTC).isoformat(),
         }))
         Checkpoint.objects.using(using).filter(pk=1).update(
-            mac=mac_with(new_key, head.seq, head.head_hash))
+            mac=checkpoint_mac(head.seq, head.head_hash, key=new_key))
         # Written last inside the transaction: if it fails, the checkpoint keeps the old key.
         write_private(key_file, new_key + "\n")
     settings.MAMORI_LOG_KEY = new_key

@@ -44,3 +44,46 @@ def snapshot_conformance() -> int:
 def recover_abandoned_tasks() -> dict:
     """Queue again, or mark failed, the tasks whose worker died (core.taskhealth)."""
     return recover_abandoned()
+
+
+def ciso_addresses() -> list[str]:
+    from mamori.org.models import Appointment, Person
+
+    people = Person.objects.filter(
+        pk__in=Appointment.objects.current().filter(role=Appointment.Role.CISO)
+        .values("person_id")).exclude(status=Person.Status.LEFT)
+    return sorted({p.email for p in people if p.email})
+
+
+@periodic("daily")
+@task()
+def mail_log_head() -> int:
+    """E-mail the change log's signed head to the CISO: a copy of the anchor kept outside the
+    server, in a mailbox the server's administrators cannot rewrite. Compare a mailed head with
+    `mamori verifylog --anchor` (save the JSON line into a file). Returns the number of
+    recipients."""
+    import json
+
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+    from django.utils.translation import override
+
+    from mamori.core.changelog import current_signed_head
+
+    recipients = ciso_addresses()
+    if not recipients:
+        return 0
+    head = current_signed_head()
+    line = json.dumps(head, separators=(",", ":"))
+    parts = []
+    for language in ("ja", "en"):
+        with override(language):
+            parts.append(_(
+                "The change log's head today is entry %(seq)s with hash %(hash)s (signed at "
+                "%(at)s). Keep this e-mail: if the log is later rolled back or cut short, "
+                "`mamori verifylog --anchor FILE` with the line below saved in FILE reports "
+                "it.") % head)
+    with override("ja"):
+        subject = _("Mamori change-log head: entry %(seq)s") % head
+    send_mail(subject, "\n\n".join(parts) + "\n\n" + line + "\n", None, recipients)
+    return len(recipients)

@@ -72,6 +72,7 @@ def test_a_whole_number_must_be_a_number(org):
 
     target = ResponseTarget.objects.first()
     response = api_client(org.users["admin"]).patch(
-        f"/api/incidents/response-targets/{target.pk}/", {"contain_within_hours": "5"}, format="json")
+        f"/api/incidents/response-targets/{target.pk}/", {"contain_within_hours": "5"},
+        format="json")
     assert response.status_code == 400
     assert "contain_within_hours" in response.json()

@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -66,7 +67,7 @@ def verified() -> bool:
     return changelog.verify().ok
 
 
-def test_round_trip_restores_database_keys_and_files(org, site, tmp_path):
+def test_round_trip_restores_database_keys_and_files(org, site, tmp_path, settings):
     item = evidence(org)
     archive = backup(tmp_path / "backup.tar").path
     head = ChainCheckpoint.objects.get(pk=1).seq
@@ -91,6 +92,11 @@ def test_round_trip_restores_database_keys_and_files(org, site, tmp_path):
     assert report.chain_ok and report.evidence_checked == 1 and not report.evidence_bad
     assert not Department.objects.filter(code="D900").exists()
     assert ChainCheckpoint.objects.get(pk=1).seq == head
+    # The anchor had seen D900's entry: the rollback is recorded, not reported as tampering.
+    kept = Path(report.anchor_kept)
+    assert kept.is_file() and max(json.loads(x)["seq"] for x in kept.read_text().split()) > head
+    anchored = [json.loads(x)["seq"] for x in settings.MAMORI_LOG_ANCHOR_FILE.read_text().split()]
+    assert max(anchored) == head
     assert (site / "media" / item.file.name).read_bytes() == CONTENT
     assert (site / "secret_key").read_text().startswith("the-secret-key-")
     assert verified()
@@ -211,6 +217,17 @@ def test_rotatelogkey_resigns_the_checkpoint_and_keeps_the_old_key(org, site, se
     # The old key no longer signs: someone holding only the old key cannot forge a checkpoint.
     settings.MAMORI_LOG_KEY = old
     assert not verified()
+
+
+def test_anchors_written_before_a_rotation_still_verify(org, site, settings,
+                                                        django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        Department.objects.create(code="D905", name_ja="回転前", name_en="Before")
+    call_command("rotatelogkey", stdout=io.StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        Department.objects.create(code="D906", name_ja="回転後", name_en="After")
+    verdict = changelog.verify_anchor()
+    assert verdict.ok and verdict.checked >= 2, verdict.problem
 
 
 def test_rotatelogkey_refuses_a_broken_chain(org, site):

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from mamori.core import checks
-from mamori.datadir import DataDir, log_key
+from mamori.datadir import DataDir, LogKey, log_key
 
 
 @pytest.fixture
@@ -43,9 +43,15 @@ def test_a_named_key_file_must_exist_and_hold_a_key(data, tmp_path, content):
     assert not (data.path / "log_key").exists()  # no key was made up instead
 
 
-def test_by_default_the_key_is_generated_into_the_data_directory(data):
+def test_by_default_the_key_is_read_from_the_data_directory_but_not_made_up(data):
+    """Settings load before the database: the key is generated later, and only for an empty
+    log (see test_changelog_guarantees)."""
+    missing = log_key(data, {})
+    assert missing == LogKey(None, data.path / "log_key")
+    assert not missing.file.exists()
+    data.secret("log_key")
     first = log_key(data, {})
-    assert first.file == data.path / "log_key"
+    assert first.file == data.path / "log_key" and first.value
     assert (first.file.stat().st_mode & 0o777) == 0o600
     assert log_key(data, {}) == first
 
@@ -53,6 +59,7 @@ def test_by_default_the_key_is_generated_into_the_data_directory(data):
 @pytest.fixture
 def key_in_data_dir(settings, data):
     settings.DATA_DIR = data.path
+    data.secret("log_key")
     settings.MAMORI_LOG_KEY_FILE = log_key(data, {}).file
     return settings.MAMORI_LOG_KEY_FILE
 
