@@ -7,6 +7,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from mamori.core.models import User
 from mamori.org.models import Appointment, Department, Person
@@ -77,3 +78,11 @@ class Org:
 @pytest.fixture
 def org(db):
     return Org()
+
+
+@pytest.fixture
+def english():
+    """Messages raised outside a request (the change log's verdicts, imports, commands) follow
+    the active language, Japanese by default; tests that read their English text use this."""
+    with translation.override("en"):
+        yield

@@ -12,7 +12,6 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
-from django.utils import translation
 from django_tasks_db.models import DBTaskResult
 
 from mamori.controls.models import Evidence
@@ -23,14 +22,7 @@ from mamori.core.keyrotation import log_key_history_file, retired_log_keys
 from mamori.core.models import ChainCheckpoint, ChangeLogEntry
 from mamori.org.models import Department
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """These tests read the English text of errors raised outside a request."""
-    with translation.override("en"):
-        yield
-
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english")]
 CONTENT = b"%PDF-1.4\n% evidence\n" + bytes(range(256)) * 4
 
 

@@ -36,6 +36,8 @@ from mamori.core.context import SYSTEM, Actor, acting_as, current_actor
 from mamori.core.models import ApiToken, ChainCheckpoint, ChangeLogEntry, User
 from mamori.org.models import Department
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ACTOR = Actor(user_id=4242, name="テスト監査ボット", source="command", request_id="req-0001")
 
 ENTRY_TABLE = "core_changelogentry"
@@ -43,13 +45,6 @@ CHECKPOINT_TABLE = "core_chaincheckpoint"
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """verify() reports in the active language; these tests read its English text."""
-    with translation.override("en"):
-        yield
 
 
 def head_seq() -> int:

@@ -22,7 +22,6 @@ from django.core.checks import Error
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.db import connection, connections, transaction
-from django.utils import translation
 
 from mamori.assets.models import Asset
 from mamori.core import changelog, checks
@@ -32,14 +31,10 @@ from mamori.core.reconcile import DIFFERS, PREDATES_LOG, reconcile
 from mamori.core.tasks import mail_log_head
 from mamori.org.models import Department
 
+pytestmark = pytest.mark.usefixtures("english")
+
 ENTRY_TABLE = "core_changelogentry"
 CHECKPOINT_TABLE = "core_chaincheckpoint"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 def raw(sql: str, params=()):

@@ -7,7 +7,6 @@ import threading
 import pytest
 import tablib
 from django.db import connection, transaction
-from django.utils import translation
 
 from mamori.core import io
 from mamori.core.audit import one_log_append
@@ -17,12 +16,7 @@ from mamori.org.forms import PersonForm
 from mamori.org.models import Department, Person
 from mamori.org.tables import PersonResource
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """These tests read the English text of errors raised outside a request."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 ROWS = 30
 PAUSE_AT = "IMP-0010"
