@@ -14,10 +14,11 @@ from mamori.org.models import Appointment, Department, Person
 
 
 @pytest.fixture(autouse=True)
-def _anchor_file_per_test(settings, tmp_path):
+def _anchor_file_per_test(settings, tmp_path_factory):
     """Each test anchors the change-log head in its own file: the test database is emptied
-    between tests, so heads anchored by one test are not in the next one's log."""
-    settings.MAMORI_LOG_ANCHOR_FILE = tmp_path / "log-anchor.jsonl"
+    between tests, so heads anchored by one test are not in the next one's log. It is kept out
+    of the test's own tmp_path, which tests use as a data or media directory."""
+    settings.MAMORI_LOG_ANCHOR_FILE = tmp_path_factory.mktemp("anchor") / "log-anchor.jsonl"
 
 
 @pytest.fixture(autouse=True)

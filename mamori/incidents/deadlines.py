@@ -11,6 +11,7 @@ import datetime
 
 from django.db.models import F
 from django.db.models.functions import Coalesce
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -44,7 +45,7 @@ def acting_person():
     return Person.objects.filter(user_id=user_id).first()
 
 
-def follow(assessment, before: dict, reason: str) -> None:
+def follow(assessment, before: dict, reason) -> None:
     """After `assessment` was saved with a new outcome (`before`: the stored one): move the
     due dates of its PPC reports not yet submitted, draft the reports a newly reportable
     breach needs, and write what moved and why in the timeline. Call inside the transaction
@@ -104,9 +105,11 @@ def follow(assessment, before: dict, reason: str) -> None:
             report.save()
 
 
-def awareness_reason(incident) -> str:
-    return _("the company became aware at %(at)s") % {
-        "at": incident.awareness.astimezone(breach.JAPAN).strftime("%Y-%m-%d %H:%M")}
+def awareness_reason(incident):
+    """Lazy: the timeline entry is written in Japanese and in English, each with the reason
+    in its own language."""
+    at = incident.awareness.astimezone(breach.JAPAN).strftime("%Y-%m-%d %H:%M")
+    return lazy(lambda: _("the company became aware at %(at)s") % {"at": at}, str)()
 
 
 def follow_incident(sender, instance, raw=False, using="default", **kwargs):

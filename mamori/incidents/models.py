@@ -577,9 +577,10 @@ class BreachAssessment(AuditedModel):
             self.derive()
             super().save(*args, **kwargs)
             if before is not None:
-                deadlines.follow(self, before, reason or str(_("the answers changed")))
+                # Lazy: the timeline entry is written in Japanese and in English.
+                deadlines.follow(self, before, reason or _("the answers changed"))
 
-    def rederive(self, reason: str, using="default") -> bool:
+    def rederive(self, reason, using="default") -> bool:
         """Derive the outcome again (the facts it depends on changed); saved, with the
         reports following, only when it differs. Returns whether it did."""
         from mamori.incidents import deadlines
