@@ -20,12 +20,11 @@ import hashlib
 import hmac
 import io
 import json
-import threading
 
 import pytest
 from django.contrib.auth.models import update_last_login
 from django.core.management import call_command
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +33,7 @@ from hypothesis import strategies as st
 from mamori.core import changelog
 from mamori.core.context import SYSTEM, Actor, acting_as, current_actor
 from mamori.core.models import ApiToken, ChainCheckpoint, ChangeLogEntry, User
+from mamori.core.testing import concurrent_writes_possible, run_at_once
 from mamori.org.models import Department
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -810,38 +810,18 @@ THREADS, PER_THREAD = 4, 10
 def test_concurrent_writers_get_contiguous_unique_sequence_numbers():
     # The flush that ends a transactional test empties the checkpoint table too; the
     # post_migrate receiver (changelog.ensure_genesis) puts the genesis checkpoint back.
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        # Each thread opens its own connection to the shared-cache in-memory test database;
-        # shared-cache locking is per table and fails at once with "database table is
-        # locked" instead of waiting for the busy timeout (the IMMEDIATE transactions that
-        # serialise writers on a database file do not help here).
-        pytest.skip(
-            "SQLite's in-memory test database cannot take concurrent writers "
-            "(shared-cache table locks); run with a file test database or PostgreSQL"
-        )
+    concurrent_writes_possible()
     if connection.vendor not in ("postgresql", "sqlite"):
         pytest.skip(f"not tried on {connection.vendor}")
     start = head_seq()
-    barrier = threading.Barrier(THREADS)
-    errors: list[BaseException] = []
 
     def worker(n: int):
-        try:
-            barrier.wait(timeout=30)
-            with acting_as(Actor(user_id=None, name=f"worker-{n}", source="task")):
-                for i in range(PER_THREAD):
-                    Department.objects.create(code=f"T{n}-{i:02d}", name_ja=f"並行{n}-{i}")
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        with acting_as(Actor(user_id=None, name=f"worker-{n}", source="task")):
+            for i in range(PER_THREAD):
+                Department.objects.create(code=f"T{n}-{i:02d}", name_ja=f"並行{n}-{i}")
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads)
+    # run_at_once reports a thread still running after its wait as an error too.
+    errors = run_at_once(worker, THREADS)
     assert errors == []
 
     entries = entries_after(start)
