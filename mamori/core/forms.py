@@ -38,7 +38,9 @@ class ScopedModelForm(forms.ModelForm):
         keep_current_choices(self)
 
     def limit_choices(self, user) -> None:
-        """Narrow choices further for this model (override)."""
+        """Narrow choices further for this model (override). The choices may depend on the
+        user and on whether the record is new, not on the submitted data: an import reads a
+        new record's choices once for the whole file (core.filelookups)."""
 
     def full_clean(self):
         super().full_clean()

@@ -5,9 +5,10 @@ the exact text that was exported (see core.formulas).
 
 Import validates every row with the same ModelForm as the UI (so the same rules apply),
 collects every error with its row number and field, and writes nothing unless every row is
-valid. The checking reads only; the writes then happen in one short transaction, re-checked
-against the importer's scope (one row out of scope rolls the whole import back), with one
-change-log append for all of them.
+valid. What the forms would ask the database row by row (related objects, taken values) is read
+once for the file (core.filelookups). The checking reads only; the writes then happen in one
+short transaction, re-checked against the importer's scope (one row out of scope rolls the
+whole import back), with one change-log append for all of them.
 """
 
 import csv
@@ -26,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from mamori.core.audit import one_log_append, snapshot
+from mamori.core.filelookups import FileLookups
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.plaintext import without_control_characters
 from mamori.core.scope import ADD, CHANGE, VIEW
@@ -247,6 +249,7 @@ def _check_rows(resource, form_class, user, rows, result, progress=None) -> list
     self_references = {name for name, field in resource.natural_keys.items()
                        if _related_model(model, name) is model}
     seen_keys: dict[str, int] = {}
+    lookups = FileLookups(resource, form_class, user, rows)
     checked = []
     for index, row in rows:
         if progress is not None and index % PROGRESS_EVERY == 0:
@@ -273,6 +276,7 @@ def _check_rows(resource, form_class, user, rows, result, progress=None) -> list
         entry = CheckedRow(index, row, instance,
                            snapshot(instance) if instance is not None else None)
         form = _row_form(resource, form_class, user, row, instance)
+        lookups.prepare(form)
         if form.is_valid():
             entry.form = form
         elif self_references and all(

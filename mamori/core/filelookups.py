@@ -1,0 +1,138 @@
+"""What an import's check asks the database once for the whole file instead of once per row.
+
+The check validates each row with the model's own form (core.io), so the rules are the UI's.
+A form asks the database for each related object it is given (the department of code X) and
+whether each unique value is taken: for a file of 20,000 people that is 40,000 queries, most
+of the check's time. `FileLookups` reads both once per file, in chunks, and then answers the
+forms from memory:
+
+- Related objects (`ModelChoiceField`s the file fills): read through the choices a new record's
+  form offers this user, so a row can pick only what the form itself would accept. Used for
+  rows that create records; a row that updates one keeps the form's own lookup, because its
+  choices may include the record's current value (core.forms.keep_current_choices). This
+  relies on ScopedModelForm.limit_choices depending only on the user and on whether the
+  record is new, as its docstring requires. A value not found is asked of the form's own
+  query, so its error is the form's.
+- Unique values: which record holds each unique value the file names. The form's
+  `validate_unique` then looks the row's cleaned value up; a value that was not read with
+  the file (the form changed it while cleaning) is checked by Django as usual. Only models
+  whose unique rules are single columns are checked this way; the others keep Django's check.
+  Two rows of the file giving one unique value are refused here too (the second names the
+  first), instead of failing at the write.
+
+The database's own constraints still guard the write transaction, where a value taken
+meanwhile rolls the whole import back (core.io._write_rows)."""
+
+from contextlib import suppress
+from functools import partial
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+CHUNK = 500
+
+
+class FileLookups:
+    def __init__(self, resource, form_class, user, rows):
+        self.model = resource.model
+        values = _column_values(resource, rows)
+        blank = form_class(user=user)
+        self.choices = {}  # field name -> {key text: object}
+        for name, field in blank.fields.items():
+            if (name in values and isinstance(field, forms.ModelChoiceField)
+                    and not isinstance(field, forms.ModelMultipleChoiceField)):
+                key = resource.natural_keys.get(name) or "pk"
+                self.choices[name] = {
+                    str(getattr(obj, key)): obj for obj in
+                    _read(field.queryset, key, _valid(field.queryset.model, key, values[name]))}
+        self.unique = {}  # field name -> {value: pk of the record holding it}
+        self.asked = {}  # field name -> the values asked about
+        names = _single_unique_columns(self.model, set(blank.fields))
+        if names is not None:
+            for name in names:
+                if name in values:
+                    self.asked[name] = _valid(self.model, name, values[name])
+                    self.unique[name] = {
+                        getattr(obj, name): obj.pk for obj in
+                        _read(self.model._default_manager.only(name), name, self.asked[name])}
+
+    def prepare(self, form) -> None:
+        """Make `form` answer from what was read with the file."""
+        if form.instance.pk is None:
+            for name, lookup in self.choices.items():
+                field = form.fields.get(name)
+                if field is not None:
+                    field.to_python = partial(_choice, field, lookup, field.to_python)
+        if self.unique:
+            form.validate_unique = partial(self._validate_unique, form, form.validate_unique)
+
+    def _validate_unique(self, form, django_check) -> None:
+        instance = form.instance
+        checks = {}
+        for name in self.unique:
+            if name not in form.fields or name in form.errors:
+                continue  # as Django: fields not on the form or already wrong are not checked
+            value = getattr(instance, self.model._meta.get_field(name).attname)
+            if value is None or (value == "" and
+                                 connection.features.interprets_empty_strings_as_nulls):
+                continue
+            if value not in self.asked[name]:
+                django_check()  # the form changed a value while cleaning: Django checks them
+                return
+            checks[name] = value
+        for name, value in checks.items():
+            holder = self.unique[name].get(value)
+            if holder is not None and holder != instance.pk:
+                form.add_error(name, instance.unique_error_message(self.model, (name,)))
+
+
+def _choice(field, lookup, original, value):
+    """A ModelChoiceField's to_python answered from the file's lookup when it can."""
+    if value in field.empty_values:
+        return None
+    found = lookup.get(str(value))
+    return found if found is not None else original(value)
+
+
+def _column_values(resource, rows) -> dict:
+    values = {}
+    for _index, row in rows:
+        for name, value in row.items():
+            if value != "" and name in resource.fields:
+                values.setdefault(name, set()).add(value)
+    return values
+
+
+def _valid(model, name, texts) -> set:
+    """The file's texts for the field `name` as the field's values; texts that are not valid
+    values are left out (their rows fail in the form, which says why)."""
+    model_field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+    values = set()
+    for text in texts:
+        with suppress(ValidationError):
+            values.add(model_field.to_python(text))
+    return values
+
+
+def _read(queryset, name: str, values) -> list:
+    values = list(values)
+    found = []
+    for start in range(0, len(values), CHUNK):
+        found.extend(queryset.filter(**{f"{name}__in": values[start:start + CHUNK]}))
+    return found
+
+
+def _single_unique_columns(model, on_form):
+    """The model's unique columns on the form (text or number, not relations), when those are
+    all the unique rules Django's validate_unique would check for it (unique fields and
+    unique_together sets whose fields are all on the form); else None."""
+    if any(set(names) <= on_form for names in model._meta.unique_together):
+        return None
+    names = []
+    for model_field in model._meta.concrete_fields:
+        if model_field.unique and not model_field.primary_key and model_field.name in on_form:
+            if model_field.is_relation:
+                return None
+            names.append(model_field.name)
+    return names
