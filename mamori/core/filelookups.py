@@ -39,10 +39,11 @@ class FileLookups:
         values = _column_values(resource, rows)
         blank = form_class(user=user)
         self.choices = {}  # field name -> {key text: object}
+        self.choice_keys = {}  # field name -> the related model's field the file names
         for name, field in blank.fields.items():
             if (name in values and isinstance(field, forms.ModelChoiceField)
                     and not isinstance(field, forms.ModelMultipleChoiceField)):
-                key = resource.natural_keys.get(name) or "pk"
+                key = self.choice_keys[name] = resource.natural_keys.get(name) or "pk"
                 self.choices[name] = {
                     str(getattr(obj, key)): obj for obj in
                     _read(field.queryset, key, _valid(field.queryset.model, key, values[name]))}
@@ -59,11 +60,21 @@ class FileLookups:
 
     def prepare(self, form) -> None:
         """Make `form` answer from what was read with the file."""
-        if form.instance.pk is None:
-            for name, lookup in self.choices.items():
-                field = form.fields.get(name)
-                if field is not None:
-                    field.to_python = partial(_choice, field, lookup, field.to_python)
+        instance = form.instance
+        for name, lookup in self.choices.items():
+            field = form.fields.get(name)
+            if field is None:
+                continue
+            if instance.pk is not None:
+                # An update: only its current object is answered here (always among its
+                # choices), when it was read with the record; any other value asks the form.
+                model_field = instance._meta.get_field(name)
+                current = getattr(instance, name) if model_field.is_cached(instance) else None
+                if current is None:
+                    continue
+                key = self.choice_keys[name]
+                lookup = {str(getattr(current, key)): current}
+            field.to_python = partial(_choice, field, lookup, field.to_python)
         if self.unique:
             form.validate_unique = partial(self._validate_unique, form, form.validate_unique)
 

@@ -243,7 +243,8 @@ def _check_rows(resource, form_class, user, rows, result, progress=None) -> list
     checked again in the write transaction, once that row is saved."""
     model = resource.model
     keys = [row.get(resource.key, "") for _index, row in rows] if resource.key else []
-    existing = _existing(model, resource.key, [k for k in keys if k])
+    existing = _existing(model, resource.key, [k for k in keys if k],
+                         resource.select_related)
     changeable = _pks_in(model.objects.restrict(user, CHANGE),
                          [o.pk for o in existing.values()])
     self_references = {name for name, field in resource.natural_keys.items()
@@ -378,10 +379,13 @@ def _chunks(items):
         yield items[start:start + CHUNK]
 
 
-def _existing(model, key, values) -> dict:
+def _existing(model, key, values, related=()) -> dict:
+    """The records the file's keys name, with the related objects its columns name (a row
+    that keeps them is checked without asking for them again: core.filelookups)."""
     found = {}
     for chunk in _chunks(values):
-        for obj in model._default_manager.filter(**{f"{key}__in": chunk}):
+        for obj in model._default_manager.select_related(*related).filter(
+                **{f"{key}__in": chunk}):
             found[str(getattr(obj, key))] = obj
     return found
 

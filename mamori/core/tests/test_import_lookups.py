@@ -40,7 +40,8 @@ def test_departments_and_staff_numbers_are_read_once_for_the_whole_file(org):
     result, queries = check_queries(org, many_people(org, 40))
 
     assert result.ok and result.created == 40
-    by_code = [q for q in queries if '"org_department"."code"' in q]
+    by_code = [q for q in queries if '"org_department"."code" IN' in q
+               or '"org_department"."code" =' in q]
     assert len(by_code) == 1 and " IN (" in by_code[0]
     per_number = [q for q in queries if '"org_person"."employee_no" = ' in q]
     assert per_number == []
@@ -52,8 +53,8 @@ def test_the_number_of_lookups_does_not_grow_with_the_file(org):
     _result, large = check_queries(org, many_people(org, 60))
 
     def lookups(queries):
-        return [q for q in queries if '"org_department"."code"' in q
-                or '"org_person"."employee_no" =' in q]
+        return [q for q in queries if '"org_department"."code" IN' in q
+                or '"org_department"."code" =' in q or '"org_person"."employee_no" =' in q]
 
     assert len(lookups(small)) == len(lookups(large)) == 1
 
@@ -83,12 +84,24 @@ def test_an_update_keeps_its_current_department_through_the_forms_own_lookup(org
     """A row that updates a person keeps the form's lookup (its choices include the
     person's current department even where the importer may not choose it)."""
     it_person = org.people["it_staff"]
-    result, _queries = check_queries(org, people_file([
+    result, queries = check_queries(org, people_file([
         [it_person.employee_no, "改名", "dispatched", org.it.code, "active"]]))
 
     assert result.ok and result.updated == 1
+    assert not [q for q in queries if '"org_department"."code" =' in q]
     it_person.refresh_from_db()
     assert it_person.name == "改名" and it_person.department == org.it
+
+
+def test_an_update_to_another_department_asks_the_forms_own_choices(org):
+    """The manager of sales may move their person within sales, not to IT."""
+    staff = org.people["staff"]
+    result, _queries = check_queries(org, people_file([
+        [staff.employee_no, staff.name, "employee", org.it.code, "active"]]), user="manager")
+
+    assert [(e.row, e.field) for e in result.errors] == [(1, "department")]
+    staff.refresh_from_db()
+    assert staff.department == org.sales_east
 
 
 def test_a_taken_staff_number_is_refused_as_django_says(org):
