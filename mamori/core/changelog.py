@@ -413,6 +413,12 @@ def read_anchor(path) -> tuple[dict[int, tuple[str, str]], str]:
     return anchored, ""
 
 
+def configured_anchor() -> Path | None:
+    """The anchor file Mamori writes, when it exists (it does once the log has a head)."""
+    configured = settings.MAMORI_LOG_ANCHOR_FILE
+    return Path(configured) if configured and Path(configured).exists() else None
+
+
 def verify_anchor(path=None, using: str = "default", chunk_size: int = 1000) -> Verdict:
     """Check that every head anchored in `path` (default: settings.MAMORI_LOG_ANCHOR_FILE) is
     still in the chain with the same hash. An anchored entry that is gone (beyond the current

@@ -210,6 +210,29 @@ def test_an_older_signed_checkpoint_restored_is_caught_by_the_anchor(
     assert run_verifylog("--anchor", str(copy))[0] == 1
 
 
+def test_the_verify_page_checks_the_anchor_too(org, settings, django_capture_on_commit_callbacks):
+    """The page says what `verifylog` says: an older database put back with its own signed
+    checkpoint passes the chain check and is caught by the anchor file."""
+    client = org.client("ciso")
+    page = client.post("/changelog/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "no anchor file to compare with" in page  # nothing anchored yet in this test
+    with django_capture_on_commit_callbacks(execute=True):
+        departments(1, "V")
+    old = head()
+    with django_capture_on_commit_callbacks(execute=True):
+        departments(1, "W")
+    page = client.post("/changelog/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The chain is intact" in page and "Every head in the anchor file is in the chain" in page
+
+    raw(f"DELETE FROM {ENTRY_TABLE} WHERE seq > %s", [old.seq])
+    raw(f"UPDATE {CHECKPOINT_TABLE} SET seq = %s, head_hash = %s, mac = %s WHERE id = 1",
+        [old.seq, old.head_hash, old.mac])
+    page = client.post("/changelog/verify/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The chain is intact" in page
+    assert "The anchor file disagrees with the change log" in page
+    assert f"entry {old.seq + 1}, anchored at" in page
+
+
 @pytest.mark.django_db
 def test_a_rolled_back_head_is_never_anchored(settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):

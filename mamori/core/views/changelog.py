@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
-from mamori.core.changelog import verify
+from mamori.core.changelog import configured_anchor, verify, verify_anchor
 from mamori.core.filtersets import ChangeLogFilterSet
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import VIEW, can
@@ -40,4 +40,7 @@ class VerifyChainView(LoginRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         if not can(request.user, ChangeLogEntry, VIEW):
             raise PermissionDenied
-        return self.render_to_response(self.get_context_data(verdict=verify()))
+        verdict = verify()
+        anchor = configured_anchor() if verdict.ok else None
+        return self.render_to_response(self.get_context_data(
+            verdict=verdict, anchor_verdict=verify_anchor(anchor) if anchor else None))

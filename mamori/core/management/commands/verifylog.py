@@ -1,10 +1,9 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from mamori.core.changelog import ChainBroken, verify, verify_anchor
+from mamori.core.changelog import ChainBroken, configured_anchor, verify, verify_anchor
 from mamori.core.reconcile import (
     DELETED_IN_LOG,
     DIFFERS,
@@ -52,9 +51,7 @@ class Command(BaseCommand):
             self.fail(verdict.problem)
         self.stdout.write(_("change log intact: %(n)s entries verified") % {
             "n": verdict.checked})
-        configured = settings.MAMORI_LOG_ANCHOR_FILE
-        if anchor is None and configured and Path(configured).exists():
-            anchor = Path(configured)
+        anchor = anchor or configured_anchor()
         if anchor is None:
             return
         verdict = verify_anchor(anchor)
