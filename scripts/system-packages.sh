@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # System packages the test suite needs, from Debian: chromium (Playwright drives it; no browser
 # is ever downloaded), Japanese fonts (pages and PDFs render Japanese), gettext (compilemessages),
-# Pango (WeasyPrint lays out the PDF reports with it). Given package names, only those (as
+# Pango (WeasyPrint lays out the PDF reports with it), the PostgreSQL client tools (`mamori
+# backup` and `restore` run pg_dump, pg_restore and psql). Given package names, only those (as
 # `make security` does for sslscan).
 set -euo pipefail
 packages=("$@")
-[ ${#packages[@]} -eq 0 ] && packages=(chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0)
+[ ${#packages[@]} -eq 0 ] && packages=(chromium fonts-noto-cjk gettext libpango-1.0-0 libpangoft2-1.0-0
+                                   postgresql-client)
 need=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || need+=("$package")

@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -83,7 +84,8 @@ def pg_environment(using="default") -> dict:
     return env
 
 
-def run_tool(command: list[str], env: dict) -> None:
+def run_tool(command: list[str], env: dict) -> str:
+    """Run a PostgreSQL client tool; its output, or BackupError with what it said."""
     if shutil.which(command[0]) is None:
         raise BackupError(_("%(tool)s was not found on PATH; install the PostgreSQL client "
                             "tools of the server's version.") % {"tool": command[0]})
@@ -91,6 +93,7 @@ def run_tool(command: list[str], env: dict) -> None:
     if done.returncode != 0:
         raise BackupError(_("%(tool)s failed (exit status %(status)s): %(error)s") % {
             "tool": command[0], "status": done.returncode, "error": done.stderr.strip()})
+    return done.stdout
 
 
 def dump_database(staging: Path, using="default") -> str:
@@ -285,10 +288,36 @@ def restore_database(path: Path, db_vendor: str, using="default") -> None:
             target.close()
             source.close()
     else:
-        run_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                  "--single-transaction", "--exit-on-error",
-                  f"--dbname={database(using)['NAME']}", str(path)], pg_environment(using))
+        restore_postgresql(path, using)
     connections.close_all()
+
+
+ARCHIVED_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (\S+) (\S+) ")
+
+
+def restore_postgresql(path: Path, using="default") -> None:
+    """Replace the database with the archive's, in one transaction: the tables the archive
+    does not know (made by migrations newer than the backup) are dropped with the rest, or
+    the restored database would hold tables its migration history says do not exist, and the
+    next `migrate` would fail on them. Nothing is changed if any statement fails."""
+    env = pg_environment(using)
+    listing = run_tool(["pg_restore", "--list", str(path)], env)
+    archived = {match.group(2) for match in map(ARCHIVED_TABLE.match, listing.splitlines())
+                if match}
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        extra = sorted(set(connection.introspection.table_names(cursor)) - archived)
+        drops = "".join(f"DROP TABLE IF EXISTS {connection.ops.quote_name(name)} CASCADE;\n"
+                        for name in extra)
+    connections.close_all()
+    with tempfile.TemporaryDirectory(prefix=".mamori-restore-sql-", dir=path.parent) as tmp:
+        script, drop_script = Path(tmp) / "restore.sql", Path(tmp) / "drop.sql"
+        drop_script.write_text(drops)
+        run_tool(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                  f"--file={script}", str(path)], env)
+        run_tool(["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+                  "--single-transaction", f"--dbname={database(using)['NAME']}",
+                  f"--file={drop_script}", f"--file={script}"], env)
 
 
 def replace_tree(source: Path, target: Path) -> int:

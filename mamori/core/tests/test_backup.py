@@ -94,6 +94,23 @@ def test_round_trip_restores_database_keys_and_files(org, site, tmp_path, settin
     assert verified()
 
 
+def test_a_forced_restore_leaves_no_table_newer_than_the_backup(org, site, tmp_path):
+    """A table made after the backup (by a newer migration) would survive a restore that only
+    replaces the archive's own tables, and the next `migrate` would fail on it."""
+    archive = backup(tmp_path / "backup.tar").path
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE mamori_newer_feature (id integer PRIMARY KEY)")
+    Department.objects.create(code="D901", name_ja="後から", name_en="Later")
+
+    report = restore(archive, force=True, out=lambda text: None)
+
+    assert report.ok, report
+    with connection.cursor() as cursor:
+        assert "mamori_newer_feature" not in connection.introspection.table_names(cursor)
+    assert not Department.objects.filter(code="D901").exists()
+    call_command("migrate", "--check", verbosity=0)  # the history matches the tables again
+
+
 def test_restore_check_fails_on_a_damaged_evidence_file(org, site, tmp_path, capsys):
     item = evidence(org)
     archive = backup(tmp_path / "backup.tar").path
