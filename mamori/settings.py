@@ -323,6 +323,8 @@ MAMORI_TASK_STUCK_MINUTES = int(os.environ.get("MAMORI_TASK_STUCK_MINUTES", "30"
 # An uploaded file of more rows is imported by a worker, its progress shown to the uploader
 # (core.imports): checking runs at a few hundred rows a second, longer than a request may take.
 MAMORI_IMPORT_BACKGROUND_ROWS = int(os.environ.get("MAMORI_IMPORT_BACKGROUND_ROWS", "2000"))
+# An import writing this many rows refreshes the planner statistics of its tables (core.dbstats).
+MAMORI_ANALYZE_AFTER_ROWS = int(os.environ.get("MAMORI_ANALYZE_AFTER_ROWS", "1000"))
 
 TASKS = {
     "default": {

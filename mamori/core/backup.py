@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import mamori
+from mamori.core import dbstats
 from mamori.core.keyrotation import log_key_history_file, secret_key_files, write_private
 
 FORMAT = "mamori-backup"
@@ -398,6 +399,7 @@ def restore(src: Path, force: bool = False, out=print, using="default") -> Resto
         report.media_files = replace_tree(extracted / "media", media_root())
     restart_anchor(report, out, using)
     check_restored(report, using)
+    dbstats.refresh(using=using)  # SQLite's backup copies its statistics; pg_dump does not
     return report
 
 

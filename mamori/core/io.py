@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from mamori.core.audit import one_log_append, snapshot
+from mamori.core.dbstats import refresh_after_commit
 from mamori.core.filelookups import FileLookups
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.plaintext import without_control_characters
@@ -205,6 +206,7 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=No
             _write_rows(resource, form_class, user, checked, result)
             if result.errors:
                 raise _RolledBack
+            refresh_after_commit(resource.model, result.created + result.updated)
             if on_written is not None:
                 on_written(result)
     except _RolledBack:

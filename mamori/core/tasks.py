@@ -46,6 +46,15 @@ def recover_abandoned_tasks() -> dict:
     return recover_abandoned()
 
 
+@periodic("daily")
+@task()
+def refresh_statistics() -> None:
+    """Refresh the query planner's statistics of every table (core.dbstats)."""
+    from mamori.core import dbstats
+
+    dbstats.refresh()
+
+
 def ciso_addresses() -> list[str]:
     from mamori.org.models import Appointment, Person
 

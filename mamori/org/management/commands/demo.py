@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from mamori.core import dbstats
 from mamori.core.demo import demo_steps
 from mamori.core.tasks import snapshot_conformance
 from mamori.core.text import text_table
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             step(seed)
         # Today's conformance snapshot, so the dashboard's trend starts on the first day.
         snapshot_conformance.call()
+        dbstats.refresh()  # planner statistics for the freshly loaded tables
         if not result.logins:
             self.stdout.write(self.style.WARNING(
                 _("The demo logins were not found in %(path)s; they are shown only once, when "

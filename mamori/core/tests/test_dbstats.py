@@ -1,0 +1,75 @@
+"""Planner statistics are refreshed after a large import, after the demo and daily
+(core.dbstats), on SQLite and PostgreSQL: what the database itself records is read back."""
+
+import tablib
+from django.db import connection
+
+from mamori.core import dbstats, io
+from mamori.core.models import ChangeLogEntry
+from mamori.core.tasks import refresh_statistics
+from mamori.org.forms import PersonForm
+from mamori.org.models import Person
+from mamori.org.tables import PersonResource
+
+
+def forget_statistics():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if cursor.fetchone():
+                cursor.execute("DELETE FROM sqlite_stat1")
+
+
+def rows_counted_by_the_planner(model) -> int | None:
+    """The row count the planner's statistics give for the model's table (None: no
+    statistics)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone():
+                return None
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+            found = cursor.fetchone()
+            return int(found[0].split()[0]) if found else None
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        tuples = cursor.fetchone()[0]
+        return None if tuples < 0 else int(tuples)
+
+
+def people(count):
+    data = tablib.Dataset(headers=["employee_no", "name", "category", "department", "status"])
+    for i in range(count):
+        data.append([f"ST-{i:04d}", f"統計 {i}", "employee", "D100", "active"])
+    return data
+
+
+def test_a_large_import_refreshes_its_tables_statistics(org, settings,
+                                                        django_capture_on_commit_callbacks):
+    settings.MAMORI_ANALYZE_AFTER_ROWS = 20
+    forget_statistics()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = io.import_dataset(PersonResource(), PersonForm, people(25), org.users["admin"])
+
+    assert result.ok
+    assert rows_counted_by_the_planner(Person) == Person.objects.count()
+    assert rows_counted_by_the_planner(ChangeLogEntry) == ChangeLogEntry.objects.count()
+
+
+def test_a_small_import_leaves_the_statistics_alone(org, settings,
+                                                    django_capture_on_commit_callbacks):
+    settings.MAMORI_ANALYZE_AFTER_ROWS = 20
+    dbstats.refresh([Person])
+    before = rows_counted_by_the_planner(Person)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = io.import_dataset(PersonResource(), PersonForm, people(3), org.users["admin"])
+
+    assert result.ok
+    assert rows_counted_by_the_planner(Person) == before != Person.objects.count()
+
+
+def test_the_daily_refresh_covers_every_table(org):
+    forget_statistics()
+    refresh_statistics.call()
+
+    assert rows_counted_by_the_planner(Person) == Person.objects.count()
