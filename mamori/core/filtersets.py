@@ -7,9 +7,13 @@ generated from `Meta.fields` or declared, so that no filter can forget it; a fil
 (`VisibleIdFilter`) matches only objects the user may see.
 """
 
+import datetime
+
 import django_filters
 from django import forms
 from django.core.validators import EMPTY_VALUES
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.models import ChangeLogEntry
@@ -79,14 +83,50 @@ class VisibleIdFilter(WholeNumberFilter):
         return qs.filter(**{f"{self.field_name}__in": visible.values("pk")})
 
 
+def logged_models() -> list[tuple[str, str]]:
+    """The models whose changes the log records, as (label, name), by name."""
+    from django.apps import apps
+
+    from mamori.core.audit import AuditedModel
+
+    found = [(m._meta.label_lower, f"{capfirst(m._meta.verbose_name)} ({m._meta.label_lower})")
+             for m in apps.get_models() if issubclass(m, AuditedModel)]
+    return sorted(found, key=lambda choice: str(choice[1]))
+
+
+def day_starts(day) -> datetime.datetime:
+    """The first moment of `day` in the site's time zone (the `at` index is used)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 class ChangeLogFilterSet(django_filters.FilterSet):
-    actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="icontains",
-                                      label=_("Actor"))
-    model = django_filters.CharFilter(field_name="model", lookup_expr="iexact", label=_("Model"))
+    """Every filter matches in a way the database answers from an index, with the entries
+    newest first (core.models.ChangeLogEntry's indexes): an exact user name, a model chosen
+    from a list, a range of days as a range of moments."""
+
+    actor = django_filters.CharFilter(field_name="actor_name", label=_("Actor (user name)"))
+    model = django_filters.ChoiceFilter(field_name="model", choices=logged_models,
+                                        label=_("Model"))
     object_id = django_filters.CharFilter(field_name="object_id", label=_("Object id"))
-    since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
-    until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("Until"))
+    since = django_filters.DateFilter(method="from_day", label=_("From"))
+    until = django_filters.DateFilter(method="until_day", label=_("Until"))
 
     class Meta:
         model = ChangeLogEntry
         fields = ["action", "source"]
+
+    def from_day(self, queryset, name, value):
+        return queryset.filter(at__gte=day_starts(value))
+
+    def until_day(self, queryset, name, value):
+        return queryset.filter(at__lt=day_starts(value + datetime.timedelta(days=1)))
+
+
+class ChangeLogApiFilterSet(ChangeLogFilterSet):
+    """The API's filters add positions, for a client that reads the log in pages of its own:
+    `before_seq` (older than) and `after_seq` (newer than; e.g. the last entry it has)."""
+
+    before_seq = WholeNumberFilter(field_name="seq", lookup_expr="lt",
+                                   label=_("Entries before this sequence number"))
+    after_seq = WholeNumberFilter(field_name="seq", lookup_expr="gt",
+                                  label=_("Entries after this sequence number"))

@@ -142,7 +142,13 @@ class ChangeLogEntry(models.Model):
         verbose_name = _("change-log entry")
         verbose_name_plural = _("change log")
         ordering = ["-seq"]
-        indexes = [models.Index(fields=["model", "object_id"])]
+        # Each filter of the change-log page and API, newest first, is one index range: the
+        # log grows to millions of entries (issue 15; core.filtersets.ChangeLogFilterSet).
+        indexes = [models.Index(fields=["model", "object_id"]),
+                   models.Index(fields=["model", "seq"], name="changelog_model_seq"),
+                   models.Index(fields=["actor_name", "seq"], name="changelog_actor_seq"),
+                   models.Index(fields=["action", "seq"], name="changelog_action_seq"),
+                   models.Index(fields=["source", "seq"], name="changelog_source_seq")]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.model} {self.object_id}"

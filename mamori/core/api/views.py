@@ -11,8 +11,9 @@ from rest_framework.views import APIView
 
 from mamori.core import conformance
 from mamori.core import roles as r
+from mamori.core.api.pagination import ChangeLogPagination
 from mamori.core.api.viewsets import ChangeLogEntrySerializer
-from mamori.core.filtersets import ChangeLogFilterSet
+from mamori.core.filtersets import ChangeLogApiFilterSet
 from mamori.core.models import ApiToken, ChangeLogEntry
 
 
@@ -59,7 +60,8 @@ class ConformanceView(APIView):
 
 class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ChangeLogEntrySerializer
-    filterset_class = ChangeLogFilterSet
+    filterset_class = ChangeLogApiFilterSet
+    pagination_class = ChangeLogPagination
     lookup_field = "seq"
     ordering_fields = ["seq", "at"]
 

@@ -20,7 +20,7 @@ def test_change_log_is_for_admin_ciso_and_auditor(org, username):
     api = api_client(org.users[username]).get("/api/changelog/")
     if username in READERS_OF_LOG:
         assert response.status_code == 200
-        assert response.context["page"].paginator.count == 5
+        assert len(response.context["page"].object_list) == 5
         assert api.status_code == 200 and api.json()["count"] >= 5
         assert client.get("/changelog/verify/").status_code == 200
     else:
@@ -32,11 +32,12 @@ def test_change_log_is_for_admin_ciso_and_auditor(org, username):
 @pytest.mark.django_db
 def test_change_log_filters(org):
     client = org.client("auditor")
-    by_model = client.get("/changelog/?model=org.department").context["page"].paginator.count
-    assert by_model == 4
-    by_action = client.get("/changelog/?action=delete").context["page"].paginator.count
-    assert by_action == 0
-    assert client.get("/changelog/?actor=nobody").context["page"].paginator.count == 0
+    def shown(query):
+        return len(client.get(f"/changelog/?{query}").context["page"].object_list)
+
+    assert shown("model=org.department") == 4
+    assert shown("action=delete") == 0
+    assert shown("actor=nobody") == 0
     assert client.get("/changelog/?since=2000-01-01&until=2999-12-31").status_code == 200
 
 

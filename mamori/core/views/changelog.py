@@ -1,12 +1,12 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from mamori.core.changelog import configured_anchor, verify, verify_anchor
 from mamori.core.filtersets import ChangeLogFilterSet
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import VIEW, can
+from mamori.core.seek import AFTER, BEFORE, seek_page
 
 
 class ChangeLogView(LoginRequiredMixin, TemplateView):
@@ -20,9 +20,11 @@ class ChangeLogView(LoginRequiredMixin, TemplateView):
         queryset = ChangeLogEntry.objects.restrict(self.request.user).order_by("-seq")
         filterset = ChangeLogFilterSet(self.request.GET or None, queryset=queryset)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        # By position, not by page number: no count and no offset over millions of entries.
+        page = seek_page(rows, "seq", self.request.GET)
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for name in (BEFORE, AFTER, "page"):
+            query.pop(name, None)
         return super().get_context_data(filterset=filterset, page=page,
                                         query=query.urlencode(), **kwargs)
 
