@@ -128,7 +128,7 @@ UNTRUSTED = {
     "other": lambda: _("The certificate chain to %(ca)s is not valid (%(detail)s)."),
 }
 
-WEAKNESS_NAMES = {"null": "NULL", "export": "EXPORT", "anonymous": "anonymous", "rc4": "RC4",
+WEAKNESS_NAMES = {"null": "NULL", "export": "EXPORT", "anonymous": "ANON", "rc4": "RC4",
                   "3des": "3DES", "des": "DES", "rc2": "RC2", "idea": "IDEA"}
 
 

@@ -387,3 +387,11 @@ def test_durations_in_days_and_years(english):
     assert "seconds" not in problem_text("profile.hsts_max_age",
                                          {"max_age": 31536000, "minimum": TWO_YEARS})
 
+
+
+def test_report_states_hsts_in_days_and_years(english):
+    from mamori.websec.report import hsts_text
+
+    assert hsts_text({"max_age": 63072000, "include_subdomains": True}) == (
+        "2 years (730 days) · max-age=63072000")
+    assert hsts_text({"max_age": None}) == "max-age=—" and hsts_text(None) == "—"
