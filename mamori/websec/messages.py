@@ -205,6 +205,9 @@ def readable(params: dict, code: str = "") -> dict:
         for name in ("minimum", "max_age"):
             if shown.get(name) is not None:
                 shown[name] = duration_text(shown[name])
+    if code == "auth.untrusted" and not shown.get("detail") and (
+            shown.get("reason") not in UNTRUSTED):
+        shown["detail"] = shown.get("reason")  # recorded before the diagnosis: the words
     if not shown.get("detail"):
         shown["detail"] = "-"
     return shown

@@ -262,6 +262,8 @@ def test_every_untrusted_reason_reads_without_placeholders(english):
     old = problem_text("auth.untrusted", {"reason": "", "detail": "unknown issuer"})
     assert "could not be validated" in old and "(unknown issuer)" in old
     assert "browser" not in old
+    recorded_before = problem_text("auth.untrusted", {"reason": "validation failed: x"})
+    assert "(validation failed: x)" in recorded_before
 
 
 # --------------------------------------------------------------------------- profile (2)
