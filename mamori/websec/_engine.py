@@ -33,7 +33,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtensionOID
-from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from cryptography.x509.verification import (
+    Criticality,
+    ExtensionPolicy,
+    PolicyBuilder,
+    Store,
+    VerificationError,
+)
 from nassl.ephemeral_key_info import (
     DhEphemeralKeyInfo,
     EcDhEphemeralKeyInfo,
@@ -213,42 +219,251 @@ def _system_roots() -> tuple[x509.Certificate, ...]:
     return ()
 
 
-@lru_cache(maxsize=8)
-def _store(extra_ca_pem: str | None) -> Store | None:
+@lru_cache(maxsize=1)
+def _public_store() -> Store | None:
     roots = list(_system_roots())
-    if extra_ca_pem:
-        roots.extend(x509.load_pem_x509_certificates(extra_ca_pem.encode()))
     return Store(roots) if roots else None
+
+
+@lru_cache(maxsize=8)
+def _company_roots(extra_ca_pem: str | None) -> tuple[x509.Certificate, ...]:
+    if not extra_ca_pem:
+        return ()
+    return tuple(x509.load_pem_x509_certificates(extra_ca_pem.encode()))
+
+
+def _ku_may_sign_certificates(_policy, _cert, ext) -> None:
+    if ext is not None and not ext.key_cert_sign:
+        raise ValueError("keyUsage present without keyCertSign")
+
+
+def _eku_allows_server(_policy, _cert, ext) -> None:
+    if ext is not None and x509.oid.ExtendedKeyUsageOID.SERVER_AUTH not in ext:
+        raise ValueError("extendedKeyUsage present without serverAuth")
+
+
+@lru_cache(maxsize=1)
+def _rfc5280_policies() -> tuple[ExtensionPolicy, ExtensionPolicy]:
+    """Extension policies for the company's own CAs: RFC 5280 path validation rather than the
+    CA/Browser Forum profile. A CA must assert basicConstraints cA (critical or not); keyUsage
+    and extendedKeyUsage are checked only when present (RFC 5280 §4.2.1.3, §6.1.4 (n));
+    authority/subject key identifiers and AIA may be absent. Unknown critical extensions are
+    still refused, and the verifier itself still refuses SHA-1 signatures, expired
+    certificates, path length and name constraint violations and RSA keys under 2048 bits."""
+    ca = (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.BasicConstraints, Criticality.AGNOSTIC, None)
+        .may_be_present(x509.KeyUsage, Criticality.AGNOSTIC, _ku_may_sign_certificates)
+        .may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _eku_allows_server)
+    )
+    ee = (
+        ExtensionPolicy.permit_all()
+        .require_present(x509.SubjectAlternativeName, Criticality.AGNOSTIC, None)
+        .may_be_present(x509.ExtendedKeyUsage, Criticality.AGNOSTIC, _eku_allows_server)
+    )
+    return ca, ee
+
+
+def _verification_subject(leaf: x509.Certificate) -> x509.GeneralName | None:
+    sans = _sans(leaf)
+    if sans["dns"]:
+        return x509.DNSName(sans["dns"][0].replace("*.", "wildcard.", 1))
+    if sans["ip"]:
+        return x509.IPAddress(ipaddress.ip_address(sans["ip"][0]))
+    return None
+
+
+def _verification_moment(leaf: x509.Certificate) -> datetime:
+    moment = datetime.now(UTC)
+    moment = max(moment, leaf.not_valid_before_utc)
+    return min(moment, leaf.not_valid_after_utc - timedelta(seconds=1))
+
+
+def _try_verify(builder: PolicyBuilder, subject, leaf, intermediates):
+    """(verified chain, None) or (None, error text)."""
+    try:
+        return builder.build_server_verifier(subject).verify(leaf, intermediates), None
+    except VerificationError as exc:
+        return None, str(exc)
+    except Exception as exc:  # malformed certificates must not abort the scan
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 def verify_chain(
     chain: list[x509.Certificate], extra_ca_pem: str | None
 ) -> tuple[bool, str | None]:
-    """Is the chain valid up to a trusted root? Expiry and hostname are judged separately on the
-    leaf, so validation runs at a moment inside the leaf's validity and for one of its own SANs."""
-    store = _store(extra_ca_pem)
-    if store is None:
-        return False, "no trust store available"
+    """Is the chain valid up to a trusted root? (See `judge_chain` for why not.)"""
+    trust = judge_chain(chain, extra_ca_pem)
+    return trust["trusted"], trust["error"]
+
+
+def judge_chain(chain: list[x509.Certificate], extra_ca_pem: str | None) -> dict:
+    """Validate the chain as received, and say why it fails in terms one can act on.
+
+    The public roots of the system's trust store are held to the web PKI rules browsers apply
+    (CA/Browser Forum, cryptography's defaults); the company's own CAs (the settings'
+    company_ca_pem) to RFC 5280, as OpenSSL and browsers with that CA installed do. Expiry and
+    hostname are judged separately on the leaf, so validation runs at a moment inside the
+    leaf's validity and for one of its own SANs.
+
+    Returns {"trusted", "error" (the verifier's words), "reason" (a code, see
+    messages.UNTRUSTED), "ca" (the certificate concerned), "anchor" ("public" | "company" |
+    None), "anchor_subject", and for some reasons "algorithm" / "not_after"}."""
     leaf, intermediates = chain[0], chain[1:]
-    sans = _sans(leaf)
-    subject: x509.GeneralName
-    if sans["dns"]:
-        subject = x509.DNSName(sans["dns"][0].replace("*.", "wildcard.", 1))
-    elif sans["ip"]:
-        subject = x509.IPAddress(ipaddress.ip_address(sans["ip"][0]))
-    else:
-        return False, "certificate has no subjectAltName"
-    moment = datetime.now(UTC)
-    moment = max(moment, leaf.not_valid_before_utc)
-    moment = min(moment, leaf.not_valid_after_utc - timedelta(seconds=1))
-    verifier = PolicyBuilder().store(store).time(moment).build_server_verifier(subject)
+    company = _company_roots(extra_ca_pem)
+    public = _public_store()
+    out: dict[str, Any] = {"trusted": False, "error": None, "reason": None, "ca": None,
+                           "anchor": None, "anchor_subject": None}
+    subject = _verification_subject(leaf)
+    if subject is None:
+        out.update(error="certificate has no subjectAltName", reason="no_san")
+        return out
+    if public is None and not company:
+        out.update(error="no trust store available", reason="no_store")
+        return out
+    moment = _verification_moment(leaf)
+    errors: dict[str, str] = {}
+    attempts = []
+    if public is not None:
+        attempts.append(("public", PolicyBuilder().store(public).time(moment)))
+    if company:
+        ca_policy, ee_policy = _rfc5280_policies()
+        attempts.append(("company", PolicyBuilder().store(Store(list(company))).time(moment)
+                         .extension_policies(ca_policy=ca_policy, ee_policy=ee_policy)))
+    for kind, builder in attempts:
+        verified, error = _try_verify(builder, subject, leaf, intermediates)
+        if verified is not None:
+            out.update(trusted=True, anchor=kind, anchor_subject=_name(verified[-1].subject))
+            return out
+        errors[kind] = error or ""
+    out.update(_diagnose(chain, company, moment))
+    out["error"] = errors.get(out["anchor"] or "") or errors.get("company") or errors.get(
+        "public") or "not trusted"
+    if out["reason"] in ("web_pki", "other"):
+        out["detail"] = _readable_error(out["error"])
+    return out
+
+
+_OID_NAMES = {
+    "2.5.29.15": "keyUsage", "2.5.29.19": "basicConstraints", "2.5.29.35":
+    "authorityKeyIdentifier", "2.5.29.14": "subjectKeyIdentifier", "2.5.29.37":
+    "extendedKeyUsage", "2.5.29.17": "subjectAltName", "2.5.29.30": "nameConstraints",
+    "1.3.6.1.5.5.7.1.1": "authorityInfoAccess",
+}  # fmt: skip
+
+
+def _readable_error(error: str) -> str:
+    text = error.removeprefix("validation failed: ").removeprefix("candidates exhausted: ")
+    text = text.split(" (encountered processing", 1)[0]
+    for oid, name in _OID_NAMES.items():
+        text = text.replace(oid, name)
+    return text[:300]
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    if cert.issuer != issuer.subject:
+        return False
     try:
-        verifier.verify(leaf, intermediates)
-    except VerificationError as exc:
-        return False, str(exc)
-    except Exception as exc:  # malformed certificates must not abort the scan
-        return False, f"{type(exc).__name__}: {exc}"
-    return True, None
+        cert.verify_directly_issued_by(issuer)
+    except ValueError:
+        # cryptography no longer verifies SHA-1 (or MD5) signatures: check them by hand, so
+        # the reason given is the weak signature rather than a signature that does not verify.
+        return _legacy_signature_valid(cert, issuer)
+    except Exception:  # a wrong signature, or a key type that cannot sign
+        return False
+    return True
+
+
+def _legacy_signature_valid(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        algorithm = cert.signature_hash_algorithm
+        key = issuer.public_key()
+        if isinstance(key, rsa.RSAPublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), algorithm)
+        elif isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(algorithm))
+        else:
+            return False
+    except Exception:  # not verifiable at all: treated as not issued by it
+        return False
+    return True
+
+
+def _valid_at(cert: x509.Certificate, moment: datetime) -> bool:
+    return cert.not_valid_before_utc <= moment <= cert.not_valid_after_utc
+
+
+def _extension(cert: x509.Certificate, kind):
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except (x509.ExtensionNotFound, ValueError):
+        return None
+
+
+def _diagnose(chain: list[x509.Certificate], company: tuple, moment: datetime) -> dict:
+    """Why the chain is not trusted: follow it from the leaf by issuer, as the server sent it,
+    to a trust anchor, and name the first thing a client would refuse."""
+    leaf, sent = chain[0], chain[1:]
+    anchors = [("company", c) for c in company] + [("public", c) for c in _system_roots()]
+    path = [leaf]
+    anchor_kind, anchor = None, None
+    current = leaf
+    for _step in range(12):
+        found = next(((k, a) for k, a in anchors if _issued_by(current, a)), None)
+        if found is not None:
+            anchor_kind, anchor = found
+            break
+        if current.issuer == current.subject and _issued_by(current, current):
+            if current is leaf:
+                return {"reason": "self_signed", "ca": _name(leaf.subject)}
+            return {"reason": "unknown_ca", "ca": _name(current.subject)}
+        nxt = next((c for c in sent if c not in path and _issued_by(current, c)), None)
+        if nxt is None:
+            if any(c.subject == current.issuer for c in (*sent, *(a for _k, a in anchors))):
+                return {"reason": "bad_signature", "ca": _name(current.issuer),
+                        "subject": _name(current.subject)}
+            if current is leaf and sent:
+                return {"reason": "missing_intermediate", "ca": _name(current.issuer)}
+            if current is leaf:
+                return {"reason": "unknown_issuer", "ca": _name(current.issuer)}
+            return {"reason": "unknown_ca", "ca": _name(current.issuer)}
+        path.append(nxt)
+        current = nxt
+    else:
+        return {"reason": "other"}
+    kind = {"anchor": anchor_kind, "anchor_subject": _name(anchor.subject)}
+    issuers = [*path[1:], anchor]
+    for cert in issuers:
+        if not _valid_at(cert, moment):
+            return {**kind, "reason": "expired_ca" if moment > cert.not_valid_after_utc
+                    else "ca_not_yet_valid", "ca": _name(cert.subject),
+                    "not_after": cert.not_valid_after_utc.isoformat(),
+                    "not_before": cert.not_valid_before_utc.isoformat()}
+    for cert in path:  # the anchor's own signature is not relied on
+        algorithm = _signature_name(cert)
+        lowered = algorithm.lower()
+        if any(weak in lowered for weak in ("md2", "md4", "md5", "sha1", "shawith")):
+            return {**kind, "reason": "weak_signature", "ca": _name(cert.subject),
+                    "algorithm": algorithm}
+    for cert in (leaf, *issuers):
+        key_type, bits, _curve = _key_facts(cert.public_key())
+        if key_type == "rsa" and bits and bits < 2048:
+            return {**kind, "reason": "weak_key" if cert is leaf else "weak_ca_key",
+                    "ca": _name(cert.subject), "bits": bits}
+    for cert in issuers:
+        constraints = _extension(cert, x509.BasicConstraints)
+        if constraints is None or not constraints.ca:
+            return {**kind, "reason": "not_a_ca", "ca": _name(cert.subject)}
+        usage = _extension(cert, x509.KeyUsage)
+        if usage is not None and not usage.key_cert_sign:
+            return {**kind, "reason": "ca_key_usage", "ca": _name(cert.subject)}
+    purposes = _extension(leaf, x509.ExtendedKeyUsage)
+    if purposes is not None and x509.oid.ExtendedKeyUsageOID.SERVER_AUTH not in purposes:
+        return {**kind, "reason": "server_auth", "ca": _name(leaf.subject)}
+    return {**kind, "reason": "web_pki" if anchor_kind == "public" else "other",
+            "ca": _name(anchor.subject)}
 
 
 def fill_certificate(result: dict, pem_chain: list[str], extra_ca_pem: str | None) -> None:
@@ -267,7 +482,9 @@ def fill_certificate(result: dict, pem_chain: list[str], extra_ca_pem: str | Non
         }
         for cert in chain
     ]
-    result["trusted"], result["trust_error"] = verify_chain(chain, extra_ca_pem)
+    trust = judge_chain(chain, extra_ca_pem)
+    result["trusted"], result["trust_error"] = trust.pop("trusted"), trust.pop("error")
+    result["trust"] = trust
     name = result["target"]["server_name"] or result["target"]["host"]
     result["hostname_checked"] = name
     result["hostname_matches"] = hostname_matches(facts["sans"], name)

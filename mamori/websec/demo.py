@@ -207,6 +207,17 @@ CERTIFICATE_REQUIRED = ("SSLError: [SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv
                         "certificate required (_ssl.c:2580)")
 
 
+def trust_facts(certificate: Certificate, leaf: dict) -> dict:
+    """What _engine.judge_chain says of the chain: the anchor it reached, or why not."""
+    facts = {"reason": None, "ca": None, "anchor": None, "anchor_subject": None}
+    if certificate.issuer is None:
+        facts.update(reason="self_signed", ca=leaf["subject"])
+    else:
+        facts.update(anchor="company" if certificate.issuer is COMPANY_CA else "public",
+                     anchor_subject=certificate.issuer.issuer)
+    return facts
+
+
 def iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
@@ -342,6 +353,7 @@ class History:
             "chain": [dict(link) for link in chain],
             "trusted": not leaf["self_signed"],
             "trust_error": SELF_SIGNED_TRUST_ERROR if leaf["self_signed"] else None,
+            "trust": trust_facts(site.certificate, leaf),
             "hostname_matches": True,
             "hostname_checked": site.server_name,
             "client_cert_requested": site.client_cert,

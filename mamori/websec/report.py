@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.core.io import attachment, pdf_attachment
-from mamori.websec.messages import PROTOCOL_NAMES, problem_text
+from mamori.websec.messages import PROTOCOL_NAMES, duration_text, problem_text
 from mamori.websec.service import promise_label, result_json
 
 
@@ -76,8 +76,19 @@ def certificate_rows(result: dict) -> list[tuple[str, str]]:
         (_("trusted"), yes_no(result.get("trusted"))),
         (_("host name matches"), yes_no(result.get("hostname_matches"))),
         (_("OCSP stapled"), yes_no(result.get("ocsp_stapled"))),
-        ("HSTS", f"max-age={hsts.get('max_age')}" if isinstance(hsts, dict) else "—"),
+        ("HSTS", hsts_text(hsts)),
     ]
+
+
+def hsts_text(hsts) -> str:
+    """The HSTS duration as people count it, then the header's own value: "2 years (730
+    days) · max-age=63072000"."""
+    if not isinstance(hsts, dict):
+        return "—"
+    max_age = hsts.get("max_age")
+    if max_age is None:
+        return "max-age=—"
+    return f"{duration_text(max_age)} · max-age={max_age}"
 
 
 def response(scan, fmt: str, request=None) -> HttpResponse:

@@ -39,6 +39,7 @@ def empty_result(target: dict, sslyze_version: str | None) -> dict:
         "chain": None,
         "trusted": None,
         "trust_error": None,
+        "trust": None,  # why (not) trusted: reason, CA concerned, anchor kind (_engine.judge_chain)
         "hostname_matches": None,
         "hostname_checked": None,
         "client_cert_requested": None,

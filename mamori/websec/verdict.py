@@ -163,7 +163,7 @@ def _authentication(result, cert, profile, add, now, warning_days, client_cert_r
     if cert.get("self_signed"):
         add("auth.self_signed", AUTH, subject=cert.get("subject"))
     elif result.get("trusted") is not True:
-        add("auth.untrusted", AUTH, reason=str(result.get("trust_error") or "")[:300])
+        add("auth.untrusted", AUTH, **_untrusted_params(result))
 
     not_before, not_after = _dt(cert.get("not_before")), _dt(cert.get("not_after"))
     if not_after is not None and now > not_after:
@@ -226,6 +226,31 @@ def _authentication(result, cert, profile, add, now, warning_days, client_cert_r
             maximum=max_days)  # fmt: skip
 
 
+def _untrusted_params(result) -> dict:
+    """Why the chain is not trusted (the engine's diagnosis, see _engine.judge_chain): the
+    reason code, the certificate concerned and whether the anchor is a public root or a
+    company CA. Results from before the diagnosis carry only the verifier's words."""
+    trust = result.get("trust") or {}
+    params = {"reason": trust.get("reason") or "",
+              "detail": str(trust.get("detail") or result.get("trust_error") or "")[:300]}
+    for name in ("ca", "anchor", "algorithm", "not_after", "bits", "subject"):
+        if trust.get(name) is not None:
+            params[name] = trust[name]
+    return params
+
+
+def _suites_by_protocol(suites: dict) -> dict[str, list[str]]:
+    """suite -> the protocols it is accepted with (oldest first), each suite once."""
+    order = (*_SSL, *_OLD_TLS, "tls1.2", "tls1.3")
+    accepted: dict[str, list[str]] = {}
+    for proto in sorted(suites, key=lambda p: order.index(p) if p in order else len(order)):
+        for suite in suites[proto] or []:
+            accepted.setdefault(suite, [])
+            if proto not in accepted[suite]:
+                accepted[suite].append(proto)
+    return accepted
+
+
 def _encryption(result, profile, add) -> None:
     protocols = result.get("protocols") or {}
     allowed = profile.get("protocols") or []
@@ -241,23 +266,30 @@ def _encryption(result, profile, add) -> None:
     kx_facts = result.get("key_exchange") or {}
     allowed12 = set(profile.get("cipher_suites") or [])
     allowed13 = set(profile.get("tls13_cipher_suites") or [])
-    dh_min = max(POLICY_DH_MIN, profile.get("dh_min_bits") or 0)
-    for proto, names in suites.items():
-        for suite in names:
-            weakness = suite_weakness(suite)
-            if weakness:
-                add("enc.weak_cipher", ENC, suite=suite, reason=weakness)
-            kx = suite_key_exchange(suite)
-            # anonymous suites are already weak ciphers
-            if kx not in _EPHEMERAL and "ANON" not in suite.upper():
-                add("enc.no_forward_secrecy", ENC, suite=suite, key_exchange=kx)
-            info = kx_facts.get(suite) or {}
-            if info.get("type") in ("DHE", "EDH") and info.get("size") and info["size"] < dh_min:
-                add("enc.weak_key_exchange", ENC, suite=suite, size=info["size"], minimum=dh_min)
-            permitted = allowed13 if proto == "tls1.3" else allowed12
-            if suite not in permitted:
-                add("profile.cipher", PROFILE, suite=suite, protocol=proto)
-            _mac_check(suite, proto, allowed12, add)
+    profile_dh_min = profile.get("dh_min_bits") or 0
+    dh_min = max(POLICY_DH_MIN, profile_dh_min)
+    # One problem per suite, naming every protocol it is accepted with (not one per protocol).
+    for suite, protos in _suites_by_protocol(suites).items():
+        weakness = suite_weakness(suite)
+        if weakness:
+            add("enc.weak_cipher", ENC, suite=suite, reason=weakness, protocols=protos)
+        kx = suite_key_exchange(suite)
+        # anonymous suites are already weak ciphers
+        if kx not in _EPHEMERAL and "ANON" not in suite.upper():
+            add("enc.no_forward_secrecy", ENC, suite=suite, key_exchange=kx, protocols=protos)
+        info = kx_facts.get(suite) or {}
+        size = info.get("size") if info.get("type") in ("DHE", "EDH") else None
+        if size and size < dh_min:
+            add("enc.weak_key_exchange", ENC, suite=suite, size=size, minimum=dh_min,
+                protocols=protos)  # fmt: skip
+        if size and profile_dh_min and size < profile_dh_min:
+            add("profile.dh_size", PROFILE, suite=suite, size=size, minimum=profile_dh_min,
+                protocols=protos)  # fmt: skip
+        not_permitted = [p for p in protos
+                         if suite not in (allowed13 if p == "tls1.3" else allowed12)]
+        if not_permitted:
+            add("profile.cipher", PROFILE, suite=suite, protocols=not_permitted)
+        _mac_check(suite, protos, allowed12, add)
 
     allowed_groups = profile.get("groups") or []
     for group in result.get("groups") or []:
@@ -265,13 +297,13 @@ def _encryption(result, profile, add) -> None:
             add("profile.group", PROFILE, group=group, allowed=allowed_groups)
 
 
-def _mac_check(suite: str, proto: str, allowed12: set, add) -> None:
+def _mac_check(suite: str, protos: list[str], allowed12: set, add) -> None:
     mac = suite_mac(suite)
     if mac == "MD5":
-        add("int.weak_mac", INT, suite=suite, mac="MD5")
+        add("int.weak_mac", INT, suite=suite, mac="MD5", protocols=protos)
     elif mac == "SHA" and suite not in allowed12:
         # CBC with HMAC-SHA1 (MAC-then-encrypt, Lucky13-class): only where the profile allows it
-        add("int.weak_mac", INT, suite=suite, mac="SHA1")
+        add("int.weak_mac", INT, suite=suite, mac="SHA1", protocols=protos)
 
 
 def _integrity(result, profile, add, handles_personal_data) -> None:
@@ -297,13 +329,19 @@ def _integrity(result, profile, add, handles_personal_data) -> None:
         return  # a certificate-only check makes no HTTP request: HSTS is for full scans to judge
     hsts = result.get("hsts")
     max_age = (hsts or {}).get("max_age")
-    unreadable = result.get("client_cert_enforced") is True and result.get("http_status") is None
-    if handles_personal_data and unreadable and not hsts:
-        # The server refuses every request without a client certificate, so its headers cannot
-        # be read by the scanner: say so instead of failing on an unknown.
-        add("int.hsts_not_checked", INT, WARNING)
-    elif handles_personal_data and (not hsts or not max_age):
-        add("int.no_hsts", INT, http_status=result.get("http_status"))
     minimum = profile.get("hsts_min_age")
-    if hsts and max_age and minimum and max_age < minimum:
+    if not hsts and result.get("http_status") is None and "http_status" in result:
+        # No HTTP answer at all: the header cannot be read, so HSTS is unknown, not missing.
+        if handles_personal_data or minimum:
+            enforced = result.get("client_cert_enforced") is True
+            add("int.hsts_not_checked", INT, WARNING,
+                reason="client_certificate" if enforced else "no_http",
+                detail=str((result.get("command_errors") or {}).get("http") or "")[:200])
+        return
+    if handles_personal_data and (not hsts or not max_age):
+        add("int.no_hsts", INT, http_status=result.get("http_status"))
+    if minimum and (not hsts or not max_age):
+        # Mozilla's profiles require HSTS: a missing header fails them like a short one.
+        add("profile.no_hsts", PROFILE, minimum=minimum, http_status=result.get("http_status"))
+    elif minimum and max_age < minimum:
         add("profile.hsts_max_age", PROFILE, max_age=max_age, minimum=minimum)

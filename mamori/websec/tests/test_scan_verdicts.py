@@ -47,7 +47,7 @@ def _configs(pki: PKI) -> dict[str, tuple[dict, dict]]:
     ecdsa = pki.leaf("ecdsa", days_valid=90)
     rsa = pki.leaf("rsa", key_type="rsa", key_size=2048, days_valid=365)
     configs: dict[str, tuple[dict, dict]] = {
-        "modern": ({"leaf": ecdsa, "min_version": "1.3"}, {}),
+        "modern": ({"leaf": ecdsa, "min_version": "1.3", "hsts": HSTS}, {}),  # modern needs HSTS
         "intermediate": ({"leaf": rsa, "hsts": HSTS}, {}),
         "intermediate_no_hsts": ({"leaf": rsa}, {}),
         "static_rsa": (

@@ -397,3 +397,157 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((LOOPBACK, 0))
         return sock.getsockname()[1]
+
+
+# ============================================================ tlsverdict block (issue 14: 1, 2, 6)
+# Company CAs built the way real companies build them (no keyUsage, a non-critical
+# basicConstraints, leaves without an authority key identifier, an intermediate the server
+# forgets to send), a server whose DHE parameters are 1024 bits, and a TLS server that does not
+# speak HTTP. Loopback only, like everything above.
+
+# RFC 2409 §6.2 (Oakley group 2): a well-known 1024-bit safe prime, generator 2.
+OAKLEY_GROUP_2 = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22"
+    "514A08798E3404DDEF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6"
+    "F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381"
+    "FFFFFFFFFFFFFFFF", 16)
+
+
+def _ca_key_usage() -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True, content_commitment=False, key_encipherment=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+        encipher_only=False, decipher_only=False,
+    )
+
+
+class CompanyPKI:
+    """A company's own root CA and (optionally) an intermediate under it, built as real
+    companies build them: `key_usage=False` leaves keyUsage out of the CA certificates,
+    `bc_critical=False` marks their basicConstraints non-critical. Web-PKI rules refuse both;
+    RFC 5280 (OpenSSL, browsers with the CA installed) accepts them.
+
+    `leaf(...)` writes a certificate file holding the chain the server sends: the leaf, then
+    the intermediate when `send_intermediate`, then the root when `send_root`."""
+
+    def __init__(self, directory: Path, label: str, *, key_usage: bool = True,
+                 bc_critical: bool = True, intermediate: bool = False) -> None:
+        self.directory, self.label = directory, label
+        self.key_usage, self.bc_critical = key_usage, bc_critical
+        self.root_key = ec.generate_private_key(ec.SECP256R1())
+        self.root = self._ca(f"{label} Root CA", self.root_key, None, None)
+        self.root_file = directory / f"{label}-root.crt"
+        self.root_file.write_bytes(_cert_pem(self.root))
+        self.intermediate = self.intermediate_key = None
+        if intermediate:
+            self.intermediate_key = ec.generate_private_key(ec.SECP256R1())
+            self.intermediate = self._ca(f"{label} Issuing CA", self.intermediate_key,
+                                         self.root, self.root_key)
+
+    @property
+    def root_pem(self) -> str:
+        return _cert_pem(self.root).decode()
+
+    def _ca(self, cn: str, key, issuer, issuer_key) -> x509.Certificate:
+        name = _name(cn)
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(issuer.subject if issuer is not None else name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(_now() - dt.timedelta(days=365))
+            .not_valid_after(_now() + dt.timedelta(days=3650))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None),
+                           critical=self.bc_critical)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                           critical=False)
+        )
+        if self.key_usage:
+            builder = builder.add_extension(_ca_key_usage(), critical=True)
+        if issuer is not None:
+            builder = builder.add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                critical=False)
+        return builder.sign(issuer_key or key, hashes.SHA256())
+
+    def leaf(self, label: str, *, aki: bool = True, send_intermediate: bool = True,
+             send_root: bool = False, key_type: str = "ecdsa",
+             dns: tuple[str, ...] = ("localhost",), ips: tuple[str, ...] = (LOOPBACK,)) -> Issued:
+        issuer, issuer_key = ((self.intermediate, self.intermediate_key)
+                              if self.intermediate is not None else (self.root, self.root_key))
+        if key_type == "rsa":
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        else:
+            key = ec.generate_private_key(ec.SECP256R1())
+        sans = [x509.DNSName(d) for d in dns] + [
+            x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(_name(dns[0] if dns else label))
+            .issuer_name(issuer.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(_now() - dt.timedelta(days=1))
+            .not_valid_after(_now() + dt.timedelta(days=89))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]),
+                           critical=False)
+            .add_extension(x509.SubjectAlternativeName(sans), critical=False)
+        )
+        if aki:
+            builder = builder.add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                critical=False)
+        cert = builder.sign(issuer_key, hashes.SHA256())
+        chain = [cert]
+        if send_intermediate and self.intermediate is not None:
+            chain.append(self.intermediate)
+        if send_root:
+            chain.append(self.root)
+        cert_file = self.directory / f"{self.label}-{label}.crt"
+        key_file = self.directory / f"{self.label}-{label}.key"
+        cert_file.write_bytes(b"".join(_cert_pem(c) for c in chain))
+        key_file.write_bytes(_key_pem(key))
+        return Issued(cert, key, cert_file, key_file)
+
+
+def write_dh_params(path: Path, prime: int = OAKLEY_GROUP_2, generator: int = 2) -> Path:
+    from cryptography.hazmat.primitives.asymmetric import dh
+
+    numbers = dh.DHParameterNumbers(prime, generator)
+    path.write_bytes(numbers.parameters().parameter_bytes(
+        serialization.Encoding.PEM, serialization.ParameterFormat.PKCS3))
+    return path
+
+
+class DHEServer(TLSServer):
+    """A TLSServer whose TLS 1.2 suites are finite-field DHE with the given parameters (1024-bit
+    Oakley group 2 unless `dh_file` says otherwise)."""
+
+    def __init__(self, leaf: Issued, *, dh_file: Path, ciphers: str = "DHE-RSA-AES128-GCM-SHA256",
+                 **kwargs) -> None:
+        kwargs.setdefault("seclevel0", True)  # OpenSSL's default level refuses 1024-bit DH
+        super().__init__(leaf, ciphers=ciphers, **kwargs)
+        self.context.load_dh_params(str(dh_file))
+
+
+class NotHttpServer(TLSServer):
+    """Completes TLS handshakes and then answers like a mail server, not like a web server."""
+
+    BANNER = b"220 mamori-test ESMTP ready\r\n"
+
+    def _handle(self, conn: socket.socket) -> None:
+        conn.settimeout(5)
+        try:
+            with self.context.wrap_socket(conn, server_side=True) as tls:
+                data = tls.recv(4096)
+                if data:
+                    self.requests.append(data)
+                tls.sendall(self.BANNER)
+        except (OSError, ssl.SSLError, ValueError):
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                conn.close()
+# ======================================================== end of tlsverdict block (issue 14)
