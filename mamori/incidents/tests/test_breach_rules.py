@@ -404,3 +404,20 @@ def test_no_rule_in_force_before_april_2022_is_refused(org):
         assessment.full_clean()
     assert "personal_data" in caught.value.message_dict
     assert "2022-03-31" in caught.value.message_dict["personal_data"][0]
+
+
+@pytest.mark.django_db
+def test_an_encrypted_breach_shows_no_ground_and_what_would_have_applied(org, english):
+    from mamori.core.testing import api_client
+
+    assessment = assess_incident(org, datetime.datetime(2026, 6, 1, 9, tzinfo=TOKYO),
+                                 sensitive=True, persons_affected=1350, encrypted=True)
+    assert (assessment.reportable, assessment.exempt) == (False, True)
+    assert assessment.grounds_list == [] and assessment.grounds_if_unencrypted_list == [1, 4]
+    assert not assessment.incident.reports.exists()
+    body = api_client(org.users["ciso"]).get(
+        f"/api/incidents/assessments/{assessment.pk}/").json()
+    assert (body["grounds"], body["grounds_if_unencrypted"]) == ([], [1, 4])
+    page = org.client("ciso").get(assessment.get_absolute_url()).content.decode()
+    assert 'data-testid="grounds-if-unencrypted"' in page
+    assert "grounds 1,4 of enforcement rules Art 7 would have applied" in page
