@@ -91,9 +91,9 @@ class IncidentForm(LinksMixin, ScopedModelForm):
     class Meta:
         model = Incident
         fields = ["title", "description", "occurred_at", "noticed_at", "aware_at",
-                  "late_awareness_reason", "department", "severity", "threats", "assignee", "assets", "data_affected",
-                  "personal_data_suspected", "risks", "controls", "root_cause",
-                  "lessons_learned"]
+                  "late_awareness_reason", "department", "severity", "threats", "assignee",
+                  "assets", "data_affected", "personal_data_suspected", "risks", "controls",
+                  "root_cause", "lessons_learned"]
         widgets = dict.fromkeys(DATETIMES, DateTimeInput)
 
     def limit_choices(self, user):
@@ -102,8 +102,8 @@ class IncidentForm(LinksMixin, ScopedModelForm):
 
 # What the short report form leaves to the handlers: a reporter who does not handle the
 # department's incidents may not set these when reporting through the API either.
-LEFT_TO_HANDLERS_ON_REPORT = ("aware_at", "late_awareness_reason", "severity", "threats", "assignee", "risks",
-                              "controls", "root_cause", "lessons_learned")
+LEFT_TO_HANDLERS_ON_REPORT = ("aware_at", "late_awareness_reason", "severity", "threats",
+                              "assignee", "risks", "controls", "root_cause", "lessons_learned")
 
 # What the assignee of an incident who does not handle its department changes: the facts
 # they find and record while working on it, and the root cause and lessons that closing
@@ -149,7 +149,8 @@ class IncidentImportForm(ScopedModelForm):
     class Meta:
         model = Incident
         fields = ["code", "title", "description", "occurred_at", "noticed_at", "aware_at",
-                  "late_awareness_reason", "reported_by", "department", "data_affected", "personal_data_suspected",
+                  "late_awareness_reason", "reported_by", "department", "data_affected",
+                  "personal_data_suspected",
                   "severity", "status", "assignee", "triaged_at", "contained_at",
                   "recovered_at", "closed_at", "escalated_at", "root_cause",
                   "lessons_learned"]

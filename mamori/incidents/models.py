@@ -504,7 +504,7 @@ class BreachRule(NamedInTwoLanguages, AuditedModel):
         message = _("The rule %(code)s (%(rule)s) was applied by breach assessments and "
                     "cannot be changed: a change of the law is a new rule, in force from its "
                     "own date.") % {"code": self.code, "rule": self}
-        return {name: message for name in changed}
+        return dict.fromkeys(changed, message)
 
     def save(self, *args, **kwargs):
         """Refused when it would change a frozen rule; a new rule (or a rule's new date) is

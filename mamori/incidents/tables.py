@@ -29,7 +29,8 @@ class IncidentTable(Table):
 class IncidentResource(Resource):
     model = Incident
     fields = ["code", "title", "description", "occurred_at", "noticed_at", "aware_at",
-              "late_awareness_reason", "reported_by", "department", "data_affected", "personal_data_suspected",
+              "late_awareness_reason", "reported_by", "department", "data_affected",
+              "personal_data_suspected",
               "severity", "status", "assignee", "triaged_at", "contained_at", "recovered_at",
               "closed_at", "escalated_at", "root_cause", "lessons_learned"]
     key = "code"

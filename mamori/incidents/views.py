@@ -39,7 +39,8 @@ class IncidentDetail(generic.ScopedDetailView):
     template_name = "incidents/incident_detail.html"
     fields = ["code", "title", "description", "status", "severity", "department",
               "reported_by", "assignee", "occurred_at", "noticed_at", "aware_at",
-              "late_awareness_reason", "data_affected", "personal_data_suspected", "triaged_at", "contained_at",
+              "late_awareness_reason", "data_affected", "personal_data_suspected", "triaged_at",
+              "contained_at",
               "recovered_at", "closed_at", "contain_due_at", "recover_due_at", "escalated_at",
               "root_cause", "lessons_learned"]
 

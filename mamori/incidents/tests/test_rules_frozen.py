@@ -201,7 +201,8 @@ def test_submitted_reports_are_flagged_for_the_ciso_not_changed(org, english):
     panel = overdue_items(org.users["ciso"])
     assert list(panel["to_review"]) == [assessment]
     client = org.client("ciso")
-    assert 'data-testid="assessment-to-review"' in client.get(reverse("core:dashboard")).content.decode()
+    dashboard = client.get(reverse("core:dashboard")).content.decode()
+    assert 'data-testid="assessment-to-review"' in dashboard
     for url in (assessment.get_absolute_url(), assessment.incident.get_absolute_url()):
         assert 'data-testid="rule-superseded"' in client.get(url).content.decode()
     # Saving the assessment again applies the new rule; nothing is left to review.
