@@ -163,6 +163,9 @@ def follow_rule(rule, using="default") -> None:
     submitted = set(RegulatoryReport.objects.using(using).filter(
         recipient=RegulatoryReport.Recipient.PPC, submitted_on__isnull=False,
         incident__assessment__in=governed.values("pk")).values_list("incident_id", flat=True))
+    # Flags this rule raised on assessments it no longer governs (its date was moved) go.
+    governed.model.objects.using(using).filter(rule_superseded_by=rule).exclude(
+        pk__in=governed.values("pk")).update(rule_superseded_by=None)
     reason = rule_reason(rule)
     for assessment in governed:
         if assessment.incident_id not in submitted:

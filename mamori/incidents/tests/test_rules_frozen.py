@@ -138,7 +138,10 @@ def test_a_file_import_cannot_change_a_rule_in_use(org):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("rules.csv", f"{header}\n{row}\n".encode(), "text/csv")
-    client.post(reverse("incidents:breachrule_import"), {"file": upload})
+    response = client.post(reverse("incidents:breachrule_import"), {"file": upload})
+    assert response.status_code == 400
+    errors = str(response.context["result"].errors)
+    assert "appi-2024" in errors and "final_days" in errors
     assert BreachRule.objects.get(pk=rule.pk).final_days == 30
 
 
@@ -229,3 +232,16 @@ def test_a_new_rule_and_its_effects_are_one_transaction(org, monkeypatch):
     assert not BreachRule.objects.filter(code="test-2027").exists()
     assessment.refresh_from_db()
     assert assessment.rule.code == "appi-2024"
+
+
+def test_a_flag_goes_when_the_rule_no_longer_governs_the_breach(org):
+    assessment = assessed(org, datetime.datetime(2027, 2, 10, 8, tzinfo=TOKYO))
+    assessment.incident.reports.filter(kind=Kind.PRELIMINARY).update(
+        submitted_on=datetime.date(2027, 2, 12))
+    new = BreachRule.objects.create(code="test-2027", name_ja="試験用の改正",
+                                    effective_from=datetime.date(2027, 1, 1), final_days=20)
+    assert BreachAssessment.objects.get(pk=assessment.pk).rule_superseded_by == new
+    new.effective_from = datetime.date(2028, 1, 1)  # not in use: its date can still move
+    new.save()
+    assessment.refresh_from_db()
+    assert assessment.rule_superseded_by is None and assessment.rule.code == "appi-2024"
