@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mamori.core.testing import api_client, log_entries
-from mamori.incidents import workflow
+from mamori.incidents import breach, workflow
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -100,10 +103,16 @@ def test_the_admin_refuses_it(org, english):
     org.users["admin"].save()
     client = org.client("admin")
     url = reverse("admin:incidents_breachrule_change", args=[rule.pk])
-    response = client.post(url, form_data(rule_data(rule, final_days=25)))
-    assert response.status_code == 200  # the form again, with the error
-    assert "appi-2024" in response.content.decode()
-    assert BreachRule.objects.get(pk=rule.pk).final_days == 30
+    form = client.get(url).context["adminform"].form
+    assert not set(BreachRule.FROZEN_FIELDS) & set(form.fields)  # shown read-only
+    response = client.post(url, form_data(rule_data(rule, final_days=25, name_en="Amended")))
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.final_days, rule.name_en) == (30, "Amended")
+    # Were the field offered, the model would still refuse it, naming the rule.
+    rule.final_days = 25
+    with pytest.raises(ValidationError, match="appi-2024"):
+        rule.full_clean()
 
 
 def test_the_pages_offer_no_change_that_would_be_refused(org, english):
@@ -245,3 +254,62 @@ def test_a_flag_goes_when_the_rule_no_longer_governs_the_breach(org):
     new.save()
     assessment.refresh_from_db()
     assert assessment.rule_superseded_by is None and assessment.rule.code == "appi-2024"
+
+
+# --- any sequence of new rules and edits gives the outcome of a fresh assessment -------------
+
+moments = st.datetimes(min_value=datetime.datetime(2022, 4, 1),
+                       max_value=datetime.datetime(2026, 11, 30), timezones=st.just(TOKYO))
+answer_sets = st.fixed_dictionaries({
+    "sensitive": st.booleans(), "financial_damage": st.booleans(),
+    "wrongful_purpose": st.just(True), "being_acquired": st.booleans(),
+    "held_data_also_affected": st.booleans(), "encrypted": st.booleans(),
+    "persons_affected": st.none() | st.integers(min_value=0, max_value=3000)})
+new_rules = st.fixed_dictionaries({
+    "effective_from": st.dates(min_value=datetime.date(2022, 4, 2),
+                               max_value=datetime.date(2026, 11, 30)),
+    "final_days": st.integers(min_value=10, max_value=60),
+    "person_threshold": st.integers(min_value=100, max_value=2000),
+    "acquisition_counts_as_wrongful": st.booleans()})
+steps = st.lists(st.one_of(st.tuples(st.just("aware"), moments),
+                           st.tuples(st.just("answers"), answer_sets),
+                           st.tuples(st.just("rule"), new_rules)), min_size=1, max_size=6)
+
+
+def consistent(answers: dict) -> dict:
+    held = answers["being_acquired"] and answers["held_data_also_affected"]
+    return {**answers, "held_data_also_affected": held}
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=moments, first=answer_sets, edits=steps)
+def test_new_rules_and_edits_give_the_outcome_of_a_fresh_assessment(org, start, first, edits):
+    with transaction.atomic():
+        assessment = assessed(org, start, **consistent(first))
+        incident = assessment.incident
+        for number, (kind, value) in enumerate(edits):
+            if kind == "aware":
+                incident.aware_at = incident.noticed_at = value
+                incident.save()
+            elif kind == "answers":
+                assessment.refresh_from_db()
+                for name, answer in consistent(value).items():
+                    setattr(assessment, name, answer)
+                workflow.save_assessment(assessment, org.users["ciso"])
+            elif not BreachRule.objects.filter(effective_from=value["effective_from"]).exists():
+                BreachRule.objects.create(code=f"test-{number}", name_ja=f"改正{number}",
+                                          **value)
+        assessment.refresh_from_db()
+        incident.refresh_from_db()
+        rule = BreachRule.in_force_on(breach.awareness_date(incident.awareness))
+        fresh = breach.assess(assessment.answers(), incident.awareness, rule)
+        assert assessment.rule == rule and assessment.rule_superseded_by is None
+        assert (assessment.reportable, assessment.grounds_list,
+                assessment.grounds_if_unencrypted_list, assessment.final_due) == (
+            fresh.reportable, list(fresh.grounds), list(fresh.grounds_if_unencrypted),
+            fresh.final_due)
+        if fresh.reportable:
+            assert {r.kind: r.due_on for r in incident.reports.all()} == {
+                Kind.PRELIMINARY: fresh.preliminary_warning, Kind.FINAL: fresh.final_due}
+        transaction.set_rollback(True)
