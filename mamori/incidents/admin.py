@@ -36,6 +36,11 @@ class RegulatoryReportAdmin(ScopedAdmin):
 class BreachRuleAdmin(ScopedAdmin):
     list_display = ("code", "effective_from", "final_days", "final_days_wrongful")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A rule in use is frozen (the model refuses the change): shown, not offered.
+        frozen = BreachRule.FROZEN_FIELDS if obj is not None and obj.in_use() else ()
+        return (*super().get_readonly_fields(request, obj), *frozen)
+
 
 @admin.register(ResponseTarget)
 class ResponseTargetAdmin(ScopedAdmin):

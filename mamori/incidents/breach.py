@@ -13,7 +13,18 @@ enforcement rules (施行規則) name the cases in Art 7:
      customers type into its web forms (web skimming);
   4. more than 1,000 persons are or may be affected.
 
-Data protected by advanced encryption or an equivalent measure is exempt. Art 8 asks for a
+Only item 3 was extended to information being acquired: items 1, 2 and 4 still speak of
+personal data the business holds (個人データ). So when what was affected is information being
+acquired, only item 3 can apply to it (and only under a rule from the 2024 amendment on,
+`acquisition_counts_as_wrongful`); items 1, 2 and 4 apply only when personal data the business
+already held was affected as well — a separate answer (`held_data_also_affected`), and the
+other answers then describe that held data. A skimmed card form with 5,000 entries is a case
+of item 3 alone from April 2024, and no reportable case before.
+
+Data protected by advanced encryption or an equivalent measure (the key not compromised) is
+taken out of every item, 1 to 4, and so out of Art 8 too: no ground applies and no report is
+due. Mamori keeps the grounds that would have applied without it (`grounds_if_unencrypted`)
+so the reader sees what the exemption decided. Art 8 asks for a
 preliminary report (速報) "promptly" — the PPC guideline (通則編 3-5-3-3) says about 3 to 5
 days — and a final report (確報) within 30 days, or 60 days for case 3.
 
@@ -46,6 +57,9 @@ class Answers:
     # The data was personal information the company was acquiring (e.g. entered into its own
     # web form), not yet personal data it held: counts under ground 3 from the 2024 amendment.
     being_acquired: bool = False
+    # With `being_acquired`: personal data the company already held was affected too, so the
+    # other grounds apply to that data.
+    held_data_also_affected: bool = False
     persons_affected: int | None = None
     encrypted: bool = False
 
@@ -68,6 +82,8 @@ class Outcome:
     reportable: bool
     grounds: tuple[int, ...] = ()
     exempt: bool = False
+    # What `grounds` would be without the encryption exemption (empty when not exempt).
+    grounds_if_unencrypted: tuple[int, ...] = ()
     preliminary_due: datetime.date | None = None
     preliminary_warning: datetime.date | None = None
     final_due: datetime.date | None = None
@@ -88,15 +104,19 @@ def day_number(aware_on: datetime.date, days: int, rule) -> datetime.date:
 
 
 def grounds_for(answers: Answers, rule) -> tuple[int, ...]:
+    """The items of Art 7 that apply, before the encryption exemption."""
+    # Items 1, 2 and 4 speak of personal data held: information being acquired is not, unless
+    # held personal data was affected as well.
+    held = not answers.being_acquired or answers.held_data_also_affected
     found = []
-    if answers.sensitive:
+    if held and answers.sensitive:
         found.append(SENSITIVE)
-    if answers.financial_damage:
+    if held and answers.financial_damage:
         found.append(FINANCIAL)
-    if answers.wrongful_purpose and (not answers.being_acquired
-                                     or rule.acquisition_counts_as_wrongful):
+    if answers.wrongful_purpose and (held or rule.acquisition_counts_as_wrongful):
         found.append(WRONGFUL)
-    if answers.persons_affected is not None and answers.persons_affected > rule.person_threshold:
+    if held and answers.persons_affected is not None \
+            and answers.persons_affected > rule.person_threshold:
         found.append(MANY_PERSONS)
     return tuple(found)
 
@@ -113,8 +133,9 @@ def assess(answers: Answers, aware_at: datetime.datetime, rule) -> Outcome:
     if not grounds:
         return Outcome(reportable=False, notes=(*notes, "no-ground"))
     if answers.encrypted:
-        return Outcome(reportable=False, grounds=grounds, exempt=True,
-                       notes=(*notes, "encrypted"))
+        # The exemption takes the data out of every item: no ground applies.
+        return Outcome(reportable=False, grounds=(), grounds_if_unencrypted=grounds,
+                       exempt=True, notes=(*notes, "encrypted"))
     final_days = rule.final_days_wrongful if WRONGFUL in grounds else rule.final_days
     return Outcome(
         reportable=True,

@@ -21,6 +21,8 @@ from mamori.incidents import breach
 # The stored parts of an outcome, in the order they are compared.
 OUTCOME_FIELDS = ("rule_id", "reportable", "exempt", "grounds", "preliminary_due",
                   "preliminary_warning", "final_due")
+# What the encryption exemption took away is part of the outcome too.
+OUTCOME_FIELDS += ("grounds_if_unencrypted",)
 
 
 def stored_outcome(assessment, using="default") -> dict | None:
@@ -134,3 +136,52 @@ def assessments_aware_from(day: datetime.date, using="default"):
     return (BreachAssessment.objects.using(using).select_related("incident")
             .annotate(awareness=Coalesce(F("incident__aware_at"), F("incident__noticed_at")))
             .filter(awareness__gte=start).order_by("pk"))
+
+
+def rule_reason(rule):
+    """Lazy, like awareness_reason: the rule named in each language of the timeline."""
+    day = rule.effective_from
+    return lazy(lambda: _("the breach-reporting rule %(code)s (%(rule)s) applies from "
+                          "%(date)s") % {"code": rule.code, "rule": str(rule), "date": day},
+                str)()
+
+
+def follow_rule(rule, using="default") -> None:
+    """A rule took effect (it was added, or its date was set): every assessment whose
+    awareness falls on or after its date and that it now governs is derived again, its
+    unsubmitted reports following; an assessment with a PPC report already submitted is not
+    changed behind the CISO's back but flagged (`rule_superseded_by`), with a timeline entry.
+    Call inside the transaction that saved the rule."""
+    from mamori.incidents.models import BreachRule, IncidentEntry, RegulatoryReport
+
+    governed = assessments_aware_from(rule.effective_from, using).exclude(rule=rule)
+    later = (BreachRule.objects.using(using).filter(effective_from__gt=rule.effective_from)
+             .order_by("effective_from").values_list("effective_from", flat=True).first())
+    if later is not None:
+        governed = governed.filter(awareness__lt=datetime.datetime.combine(
+            later, datetime.time(), tzinfo=breach.JAPAN))
+    submitted = set(RegulatoryReport.objects.using(using).filter(
+        recipient=RegulatoryReport.Recipient.PPC, submitted_on__isnull=False,
+        incident__assessment__in=governed.values("pk")).values_list("incident_id", flat=True))
+    # Flags this rule raised on assessments it no longer governs (its date was moved) go.
+    governed.model.objects.using(using).filter(rule_superseded_by=rule).exclude(
+        pk__in=governed.values("pk")).update(rule_superseded_by=None)
+    reason = rule_reason(rule)
+    for assessment in governed:
+        if assessment.incident_id not in submitted:
+            assessment.rederive(reason, using=using)
+            continue
+        if assessment.rule_superseded_by_id == rule.pk:
+            continue
+        type(assessment).objects.using(using).filter(pk=assessment.pk).update(
+            rule_superseded_by=rule)
+        lines = []
+        for language in ("ja", "en"):
+            with override(language):
+                lines.append(_("To review: %(reason)s, but reports on this breach were already "
+                               "submitted, so the assessment keeps the rule it applied until "
+                               "the CISO decides (saving the assessment again applies the new "
+                               "rule).") % {"reason": reason})
+        IncidentEntry.objects.using(using).create(
+            incident=assessment.incident, author=acting_person(),
+            kind=IncidentEntry.Kind.ASSESSMENT, text="\n".join(lines))

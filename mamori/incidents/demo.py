@@ -12,11 +12,12 @@ involved — its breach assessment under APPI Art 26 and the reports that follow
   closed;
 - web skimming on the member site's service sign-up form (申込フォームへのWebスキミング), after
   the April 2024 amendment: card numbers typed into the company's own form taken by an injected
-  script, so grounds 2 and 3 (the information was being acquired, for a wrongful purpose) and 4
-  (2,314 members); preliminary and final reports to the PPC on time (the final one within the
-  60 days of ground 3), reports to METI (割賦販売法, card business) and to the Kanto Local
-  Finance Bureau (lending), every member notified individually; closed with root cause and
-  lessons learned;
+  script, so ground 3 alone (the information was being acquired, for a wrongful purpose: the
+  other grounds speak of personal data already held, so neither the card numbers nor the 2,314
+  members add grounds 2 and 4); preliminary and final reports to the PPC on time (the final
+  one within the 60 days of ground 3), reports to METI (割賦販売法, card business) and to the
+  Kanto Local Finance Bureau (lending), every member notified individually; closed with root
+  cause and lessons learned;
 - a targeted e-mail whose attachment the EDR stopped: no personal data; closed;
 - ransomware stopping the lending systems (ランサムウェアによる基幹システム停止), two weeks ago
   and still open: contained, not recovered, past its recovery target and escalated to the CISO

@@ -90,10 +90,10 @@ class IncidentForm(LinksMixin, ScopedModelForm):
 
     class Meta:
         model = Incident
-        fields = ["title", "description", "occurred_at", "noticed_at", "aware_at", "department",
-                  "severity", "threats", "assignee", "assets", "data_affected",
-                  "personal_data_suspected", "risks", "controls", "root_cause",
-                  "lessons_learned"]
+        fields = ["title", "description", "occurred_at", "noticed_at", "aware_at",
+                  "late_awareness_reason", "department", "severity", "threats", "assignee",
+                  "assets", "data_affected", "personal_data_suspected", "risks", "controls",
+                  "root_cause", "lessons_learned"]
         widgets = dict.fromkeys(DATETIMES, DateTimeInput)
 
     def limit_choices(self, user):
@@ -102,8 +102,8 @@ class IncidentForm(LinksMixin, ScopedModelForm):
 
 # What the short report form leaves to the handlers: a reporter who does not handle the
 # department's incidents may not set these when reporting through the API either.
-LEFT_TO_HANDLERS_ON_REPORT = ("aware_at", "severity", "threats", "assignee", "risks",
-                              "controls", "root_cause", "lessons_learned")
+LEFT_TO_HANDLERS_ON_REPORT = ("aware_at", "late_awareness_reason", "severity", "threats",
+                              "assignee", "risks", "controls", "root_cause", "lessons_learned")
 
 # What the assignee of an incident who does not handle its department changes: the facts
 # they find and record while working on it, and the root cause and lessons that closing
@@ -149,7 +149,8 @@ class IncidentImportForm(ScopedModelForm):
     class Meta:
         model = Incident
         fields = ["code", "title", "description", "occurred_at", "noticed_at", "aware_at",
-                  "reported_by", "department", "data_affected", "personal_data_suspected",
+                  "late_awareness_reason", "reported_by", "department", "data_affected",
+                  "personal_data_suspected",
                   "severity", "status", "assignee", "triaged_at", "contained_at",
                   "recovered_at", "closed_at", "escalated_at", "root_cause",
                   "lessons_learned"]
@@ -196,7 +197,8 @@ class BreachAssessmentForm(ScopedModelForm):
     class Meta:
         model = BreachAssessment
         fields = ["incident", "personal_data", "sensitive", "financial_damage",
-                  "wrongful_purpose", "being_acquired", "persons_affected", "encrypted",
+                  "wrongful_purpose", "being_acquired", "held_data_also_affected",
+                  "persons_affected", "encrypted",
                   "data_items", "person_notice", "person_notice_on"]
         widgets = {"person_notice_on": DateInput}
 
@@ -222,6 +224,21 @@ class BreachRuleForm(ScopedModelForm):
                   "person_threshold", "awareness_day_is_day_one",
                   "acquisition_counts_as_wrongful", "legal_basis"]
         widgets = {"effective_from": DateInput}
+
+
+class BreachRuleEditForm(BreachRuleForm):
+    """The edit page's form: for a rule that assessments applied, the date and the numbers
+    are shown but not offered (a change of law is a new rule); the names and the legal basis
+    can still be corrected. (A file import is refused on the model instead, rather than have
+    its values ignored.)"""
+
+    def limit_choices(self, user):
+        if self.instance.pk and self.instance.in_use():
+            for name in BreachRule.FROZEN_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = _(
+                        "Assessments applied this rule: a change of the law is a new rule.")
 
 
 class ResponseTargetForm(ScopedModelForm):

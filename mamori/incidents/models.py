@@ -41,6 +41,13 @@ class Severity(models.TextChoices):
 TARGET_HOURS = [MinValueValidator(1), MaxValueValidator(
     24 * 365, message=_("At most %(limit_value)s hours (one year)."))]
 
+# The company is aware when any part of it is: an awareness recorded more than this long after
+# the incident was noticed needs a reason (it moves the regulator's deadlines later).
+LATE_AWARENESS = datetime.timedelta(days=1)
+# Clocks differ a little (the browser's, the server's): "now" in a form may be a few minutes
+# ahead of the server's; anything later is a moment in the future.
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
 
 class ResponseTarget(AuditedModel):
     """How soon an incident of a severity must be contained and recovered, counted from the
@@ -179,6 +186,10 @@ class Incident(AuditedModel):
         help_text=_("When the company became aware (any of its departments knew). The "
                     "regulator's deadlines count from this date; the time it was noticed when "
                     "empty."))
+    late_awareness_reason = models.TextField(
+        _("why the company became aware later than noticed"), blank=True,
+        help_text=_("Needed when the company became aware more than a day after the incident "
+                    "was noticed: the company is aware as soon as any part of it is."))
     reported_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="incidents_reported",
                                     verbose_name=_("reported by"))
@@ -237,6 +248,12 @@ class Incident(AuditedModel):
         return self.aware_at or self.noticed_at
 
     @property
+    def awareness_late(self) -> bool:
+        """Whether the awareness recorded is more than a day after the noticing."""
+        return bool(self.aware_at and self.noticed_at
+                    and self.aware_at - self.noticed_at > LATE_AWARENESS)
+
+    @property
     def time_to_contain(self) -> datetime.timedelta | None:
         return self.contained_at - self.awareness if self.contained_at else None
 
@@ -264,6 +281,17 @@ class Incident(AuditedModel):
             errors["occurred_at"] = _("An incident cannot be noticed before it occurred.")
         if self.aware_at and self.occurred_at and self.aware_at < self.occurred_at:
             errors["aware_at"] = _("The company cannot be aware before the incident occurred.")
+        latest = timezone.now() + CLOCK_SKEW
+        if self.noticed_at and self.noticed_at > latest:
+            errors["noticed_at"] = _("The time the incident was noticed cannot be in the "
+                                     "future.")
+        if self.aware_at and self.aware_at > latest:
+            errors["aware_at"] = _("The time the company became aware cannot be in the future.")
+        self.late_awareness_reason = (self.late_awareness_reason or "").strip()
+        if self.awareness_late and not self.late_awareness_reason:
+            errors["late_awareness_reason"] = _(
+                "The company became aware more than a day after the incident was noticed: "
+                "give the reason (the company is aware as soon as any part of it is).")
         awareness = self.aware_at or self.noticed_at
         for _status, name in self.STAGES:
             value = getattr(self, name)
@@ -282,6 +310,7 @@ class Incident(AuditedModel):
             # Blank is blank: spaces alone are no root cause (the Art 5 check compares with "").
             self.root_cause = self.root_cause.strip()
             self.lessons_learned = self.lessons_learned.strip()
+            self.late_awareness_reason = self.late_awareness_reason.strip()
             self.contain_due_at, self.recover_due_at = self.response_due()
             super().save(*args, **kwargs)
 
@@ -398,7 +427,18 @@ class RecoveryAction(AuditedModel):
 
 class BreachRule(NamedInTwoLanguages, AuditedModel):
     """The parameters of the breach-reporting law from a date on. The rule in force on the
-    day the company became aware decides an incident's grounds and deadlines."""
+    day the company became aware decides an incident's grounds and deadlines.
+
+    A rule that an assessment applied is frozen: its date and numbers stay what the stored
+    outcomes were derived from (its names and legal basis may still be corrected). A change
+    of the law is a new rule with the date it takes effect; when it is added (or a rule's date
+    is set), the assessments it now governs are derived again in the same transaction, or
+    flagged for the CISO when their reports were already submitted (incidents.deadlines)."""
+
+    # What decides an outcome: frozen once an assessment applied the rule.
+    FROZEN_FIELDS = ("effective_from", "preliminary_target_days", "preliminary_warning_days",
+                     "final_days", "final_days_wrongful", "person_threshold",
+                     "awareness_day_is_day_one", "acquisition_counts_as_wrongful")
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
@@ -435,10 +475,52 @@ class BreachRule(NamedInTwoLanguages, AuditedModel):
         return reverse("incidents:breachrule_detail", args=[self.pk])
 
     def clean(self):
+        errors = {}
         if (self.preliminary_target_days and self.preliminary_warning_days
                 and self.preliminary_warning_days < self.preliminary_target_days):
-            raise ValidationError({"preliminary_warning_days": _(
-                "The limit cannot come before the target.")})
+            errors["preliminary_warning_days"] = _("The limit cannot come before the target.")
+        errors.update(self.frozen_errors())
+        if errors:
+            raise ValidationError(errors)
+
+    def in_use(self, using=None) -> bool:
+        """Whether an assessment applied this rule (its outcome was derived from it)."""
+        using = using or self._state.db or "default"
+        return self.pk is not None and BreachAssessment._base_manager.using(using).filter(
+            rule_id=self.pk).exists()
+
+    def frozen_errors(self, using=None) -> dict:
+        """The frozen fields this unsaved change would alter, each with why it is refused."""
+        if self.pk is None or self._state.adding:
+            return {}
+        using = using or self._state.db or "default"
+        stored = BreachRule._base_manager.using(using).filter(pk=self.pk).values(
+            *self.FROZEN_FIELDS).first()
+        if stored is None:
+            return {}
+        changed = [name for name in self.FROZEN_FIELDS if stored[name] != getattr(self, name)]
+        if not changed or not self.in_use(using):
+            return {}
+        message = _("The rule %(code)s (%(rule)s) was applied by breach assessments and "
+                    "cannot be changed: a change of the law is a new rule, in force from its "
+                    "own date.") % {"code": self.code, "rule": self}
+        return dict.fromkeys(changed, message)
+
+    def save(self, *args, **kwargs):
+        """Refused when it would change a frozen rule; a new rule (or a rule's new date) is
+        applied to the assessments it governs, in the same transaction."""
+        from mamori.incidents import deadlines
+
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using):
+            errors = self.frozen_errors(using)
+            if errors:
+                raise ValidationError(errors)
+            stored_from = None if self._state.adding else BreachRule._base_manager.using(
+                using).filter(pk=self.pk).values_list("effective_from", flat=True).first()
+            super().save(*args, **kwargs)
+            if stored_from != self.effective_from:
+                deadlines.follow_rule(self, using=using)
 
     @classmethod
     def in_force_on(cls, day: datetime.date) -> "BreachRule | None":
@@ -475,7 +557,12 @@ class BreachAssessment(AuditedModel):
         default=False)
     being_acquired = models.BooleanField(
         _("the information was being acquired (e.g. typed into our web form)"), default=False,
-        help_text=_("Counts under the wrongful-purpose ground from the April 2024 amendment."))
+        help_text=_("Counts under the wrongful-purpose ground (item 3) only, from the April "
+                    "2024 amendment; the other grounds speak of personal data already held."))
+    held_data_also_affected = models.BooleanField(
+        _("personal data the company already held was also affected"), default=False,
+        help_text=_("Only with information being acquired: the other answers then describe the "
+                    "personal data already held, to which every ground applies."))
     persons_affected = models.PositiveIntegerField(
         _("number of persons (or estimate)"), null=True, blank=True)
     encrypted = models.BooleanField(
@@ -491,6 +578,15 @@ class BreachAssessment(AuditedModel):
     exempt = models.BooleanField(_("exempt (encrypted)"), default=False, editable=False)
     grounds = models.CharField(_("grounds (enforcement rules Art 7)"), max_length=20,
                                blank=True, editable=False)
+    grounds_if_unencrypted = models.CharField(
+        _("grounds that would have applied without the encryption"), max_length=20,
+        blank=True, editable=False)
+    rule_superseded_by = models.ForeignKey(
+        "BreachRule", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", verbose_name=_("to review: a new rule applies"),
+        help_text=_("A rule that took effect after the assessment applies to its date, but "
+                    "reports were already submitted: the CISO decides (saving the assessment "
+                    "again applies the new rule)."))
     preliminary_due = models.DateField(_("preliminary report target"), null=True,
                                        editable=False)
     preliminary_warning = models.DateField(_("preliminary report late after"), null=True,
@@ -518,11 +614,17 @@ class BreachAssessment(AuditedModel):
     def grounds_list(self) -> list[int]:
         return [int(g) for g in self.grounds.split(",") if g]
 
+    @property
+    def grounds_if_unencrypted_list(self) -> list[int]:
+        return [int(g) for g in self.grounds_if_unencrypted.split(",") if g]
+
     def answers(self) -> breach.Answers:
         return breach.Answers(
             personal_data=self.personal_data, sensitive=self.sensitive,
             financial_damage=self.financial_damage, wrongful_purpose=self.wrongful_purpose,
-            being_acquired=self.being_acquired, persons_affected=self.persons_affected,
+            being_acquired=self.being_acquired,
+            held_data_also_affected=self.held_data_also_affected,
+            persons_affected=self.persons_affected,
             encrypted=self.encrypted)
 
     def outcome(self) -> breach.Outcome:
@@ -539,6 +641,9 @@ class BreachAssessment(AuditedModel):
         if self.being_acquired and not self.wrongful_purpose:
             errors["being_acquired"] = _(
                 "This counts only with a suspected wrongful purpose; answer that first.")
+        if self.held_data_also_affected and not self.being_acquired:
+            errors["held_data_also_affected"] = _(
+                "Answer this only when the information was being acquired.")
         if self.person_notice in (self.Notice.INDIVIDUAL, self.Notice.PUBLIC) \
                 and not self.person_notice_on:
             errors["person_notice_on"] = _("Give the date the notice was given.")
@@ -562,6 +667,9 @@ class BreachAssessment(AuditedModel):
         self.reportable = outcome.reportable
         self.exempt = outcome.exempt
         self.grounds = ",".join(str(g) for g in outcome.grounds)
+        self.grounds_if_unencrypted = ",".join(str(g) for g in outcome.grounds_if_unencrypted)
+        # Derived under the rule in force: nothing is left to review.
+        self.rule_superseded_by = None
         self.preliminary_due = outcome.preliminary_due
         self.preliminary_warning = outcome.preliminary_warning
         self.final_due = outcome.final_due

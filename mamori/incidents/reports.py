@@ -28,7 +28,19 @@ def particulars(report: RegulatoryReport) -> list[tuple[str, str]]:
          f"{report.submitted_on:%Y-%m-%d}" if report.submitted_on else ""),
         (str(incident._meta.get_field("aware_at").verbose_name),
          timezone.localtime(incident.awareness).strftime("%Y-%m-%d %H:%M")),
+        *late_awareness(incident),
     ]
+
+
+def late_awareness(incident) -> list[tuple[str, str]]:
+    """The reason the company became aware later than the incident was noticed, when it
+    did: the regulator counts from the awareness, so the report says why it is late."""
+    if not incident.late_awareness_reason:
+        return []
+    field = incident._meta.get_field
+    return [(str(field("noticed_at").verbose_name),
+             timezone.localtime(incident.noticed_at).strftime("%Y-%m-%d %H:%M")),
+            (str(field("late_awareness_reason").verbose_name), incident.late_awareness_reason)]
 
 
 def items(report: RegulatoryReport) -> list[tuple[str, str]]:

@@ -29,7 +29,8 @@ class IncidentTable(Table):
 class IncidentResource(Resource):
     model = Incident
     fields = ["code", "title", "description", "occurred_at", "noticed_at", "aware_at",
-              "reported_by", "department", "data_affected", "personal_data_suspected",
+              "late_awareness_reason", "reported_by", "department", "data_affected",
+              "personal_data_suspected",
               "severity", "status", "assignee", "triaged_at", "contained_at", "recovered_at",
               "closed_at", "escalated_at", "root_cause", "lessons_learned"]
     key = "code"
@@ -74,7 +75,8 @@ class BreachAssessmentTable(Table):
 class BreachAssessmentResource(Resource):
     model = BreachAssessment
     fields = ["incident", "personal_data", "sensitive", "financial_damage", "wrongful_purpose",
-              "being_acquired", "persons_affected", "encrypted", "data_items", "person_notice",
+              "being_acquired", "held_data_also_affected", "persons_affected", "encrypted",
+              "data_items", "person_notice",
               "person_notice_on", "reportable", "grounds", "preliminary_due",
               "preliminary_warning", "final_due"]
     key = None

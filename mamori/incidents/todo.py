@@ -4,7 +4,7 @@ incident overview. Each list is one bounded query."""
 from django.utils import timezone
 
 from mamori.core.scope import CHANGE, can
-from mamori.incidents.models import Incident, RecoveryAction, RegulatoryReport
+from mamori.incidents.models import BreachAssessment, Incident, RecoveryAction, RegulatoryReport
 
 SHOWN = 10
 
@@ -34,4 +34,9 @@ def overdue_items(user) -> dict | None:
         "incidents": Incident.objects.restrict(user).past_recovery_target().order_by(
             "recover_due_at")[:SHOWN],
         "actions": actions.filter(due_on__lt=today).order_by("due_on")[:SHOWN],
+        # A new rule governs them, but their reports were already submitted: the handlers
+        # (the CISO) decide whether the new rule is applied.
+        "to_review": BreachAssessment.objects.restrict(user, CHANGE).filter(
+            rule_superseded_by__isnull=False).select_related(
+            "incident", "rule_superseded_by").order_by("pk")[:SHOWN],
     }

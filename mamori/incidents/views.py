@@ -39,7 +39,8 @@ class IncidentDetail(generic.ScopedDetailView):
     template_name = "incidents/incident_detail.html"
     fields = ["code", "title", "description", "status", "severity", "department",
               "reported_by", "assignee", "occurred_at", "noticed_at", "aware_at",
-              "data_affected", "personal_data_suspected", "triaged_at", "contained_at",
+              "late_awareness_reason", "data_affected", "personal_data_suspected", "triaged_at",
+              "contained_at",
               "recovered_at", "closed_at", "contain_due_at", "recover_due_at", "escalated_at",
               "root_cause", "lessons_learned"]
 
@@ -219,8 +220,9 @@ class BreachAssessmentDetail(generic.ScopedDetailView):
     model = BreachAssessment
     template_name = "incidents/breachassessment_detail.html"
     fields = ["incident", "personal_data", "sensitive", "financial_damage", "wrongful_purpose",
-              "being_acquired", "persons_affected", "encrypted", "data_items", "assessed_by",
-              "assessed_at", "rule", "reportable", "exempt", "grounds", "preliminary_due",
+              "being_acquired", "held_data_also_affected", "persons_affected", "encrypted",
+              "data_items", "assessed_by", "assessed_at", "rule", "reportable", "exempt",
+              "grounds", "grounds_if_unencrypted", "preliminary_due",
               "preliminary_warning", "final_due", "person_notice", "person_notice_on"]
 
     def extra_context(self, obj):
@@ -347,6 +349,15 @@ class BreachRuleDetail(generic.ScopedDetailView):
               "legal_basis"]
     template_name = "incidents/breachrule_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        context = response.context_data
+        # A rule in use is frozen and protected: no Delete button that would be refused (the
+        # edit page still corrects its names, the numbers shown but not offered).
+        context["in_use"] = context["object"].in_use()
+        context["can_delete"] = context["can_delete"] and not context["in_use"]
+        return response
+
 
 class BreachRuleCreate(generic.ScopedCreateView):
     model = BreachRule
@@ -355,7 +366,7 @@ class BreachRuleCreate(generic.ScopedCreateView):
 
 class BreachRuleUpdate(generic.ScopedUpdateView):
     model = BreachRule
-    form_class = forms.BreachRuleForm
+    form_class = forms.BreachRuleEditForm
 
 
 class BreachRuleDelete(generic.ScopedDeleteView):

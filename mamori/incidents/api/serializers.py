@@ -20,7 +20,7 @@ from mamori.incidents.models import (
 )
 
 INCIDENT_FIELDS = ["id", "code", "title", "description", "occurred_at", "noticed_at", "aware_at",
-                   "reported_by", "department", "assets", "data_affected",
+                   "late_awareness_reason", "reported_by", "department", "assets", "data_affected",
                    "personal_data_suspected", "severity", "threats", "status", "assignee",
                    "triaged_at", "contained_at", "recovered_at", "closed_at", "contain_due_at",
                    "recover_due_at", "escalated_at", "risks", "controls", "root_cause",
@@ -89,20 +89,30 @@ class RecoveryActionSerializer(ScopedModelSerializer):
 
 class BreachAssessmentSerializer(ScopedModelSerializer):
     grounds = serializers.SerializerMethodField(
-        help_text="The items (1-4) of the PPC enforcement rules Art 7 that apply.")
+        help_text="The items (1-4) of the PPC enforcement rules Art 7 that apply (none when "
+                  "the data was protected by advanced encryption: see "
+                  "grounds_if_unencrypted).")
+    grounds_if_unencrypted = serializers.SerializerMethodField(
+        help_text="The items of Art 7 that would have applied without the encryption "
+                  "exemption (empty unless exempt).")
 
     class Meta:
         model = BreachAssessment
         fields = ["id", "incident", "personal_data", "sensitive", "financial_damage",
-                  "wrongful_purpose", "being_acquired", "persons_affected", "encrypted",
-                  "data_items", "assessed_by", "assessed_at", "rule", "reportable", "exempt",
-                  "grounds", "preliminary_due", "preliminary_warning", "final_due",
+                  "wrongful_purpose", "being_acquired", "held_data_also_affected",
+                  "persons_affected", "encrypted", "data_items", "assessed_by", "assessed_at",
+                  "rule", "rule_superseded_by", "reportable", "exempt", "grounds",
+                  "grounds_if_unencrypted", "preliminary_due", "preliminary_warning", "final_due",
                   "person_notice", "person_notice_on"]
-        read_only_fields = ["assessed_by", "rule", "reportable", "exempt", "preliminary_due",
+        read_only_fields = ["assessed_by", "rule", "rule_superseded_by", "reportable", "exempt",
+                            "preliminary_due",
                             "preliminary_warning", "final_due"]
 
     def get_grounds(self, obj) -> list[int]:
         return obj.grounds_list
+
+    def get_grounds_if_unencrypted(self, obj) -> list[int]:
+        return obj.grounds_if_unencrypted_list
 
 
 class RegulatoryReportSerializer(ScopedModelSerializer):

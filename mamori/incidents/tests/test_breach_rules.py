@@ -2,6 +2,7 @@
 enforcement rules Art 7, and by when (calendar days in Japan, the day of awareness being day 1),
 with the law's numbers taken from the effective-dated `BreachRule` rows."""
 
+import dataclasses
 import datetime
 from zoneinfo import ZoneInfo
 
@@ -142,7 +143,7 @@ answers = st.builds(
     being_acquired=st.booleans(),
     persons_affected=st.none() | st.integers(min_value=0, max_value=100_000)
     | st.integers(min_value=995, max_value=1005),
-    encrypted=st.booleans())
+    held_data_also_affected=st.booleans(), encrypted=st.booleans())
 
 
 @given(answers, st.booleans(), moments_utc)
@@ -153,16 +154,21 @@ def test_grounds_and_reportability(given_answers, acquisition_counts, moment):
     if not a.personal_data:
         assert not outcome.reportable and outcome.grounds == () and not outcome.exempt
         return
+    # Items 1, 2 and 4 speak of personal data held; only item 3 reaches information being
+    # acquired (from the 2024 amendment), unless held data was affected as well.
+    held = not a.being_acquired or a.held_data_also_affected
     expected = []
-    if a.sensitive:
+    if held and a.sensitive:
         expected.append(1)
-    if a.financial_damage:
+    if held and a.financial_damage:
         expected.append(2)
-    if a.wrongful_purpose and (acquisition_counts or not a.being_acquired):
+    if a.wrongful_purpose and (acquisition_counts or held):
         expected.append(3)
-    if a.persons_affected is not None and a.persons_affected > 1000:
+    if held and a.persons_affected is not None and a.persons_affected > 1000:
         expected.append(4)
-    assert list(outcome.grounds) == expected
+    # Advanced encryption takes away every ground; what would have applied is kept apart.
+    assert list(outcome.grounds) == ([] if a.encrypted else expected)
+    assert list(outcome.grounds_if_unencrypted) == (expected if a.encrypted else [])
     assert outcome.reportable == (bool(expected) and not a.encrypted)
     assert outcome.exempt == (bool(expected) and a.encrypted)
     if outcome.reportable:
@@ -198,7 +204,8 @@ def test_each_ground_alone_is_reportable_and_encryption_exempts_it(ground):
     assert alone.reportable and alone.grounds == (number,)
     encrypted = breach.assess(breach.Answers(personal_data=True, encrypted=True,
                                              **{ground: True}), moment, RULE)
-    assert not encrypted.reportable and encrypted.exempt and encrypted.grounds == (number,)
+    assert not encrypted.reportable and encrypted.exempt and encrypted.grounds == ()
+    assert encrypted.grounds_if_unencrypted == (number,)
     assert encrypted.final_due is None
     without_personal_data = breach.assess(breach.Answers(**{ground: True}), moment, RULE)
     assert not without_personal_data.reportable and not without_personal_data.grounds
@@ -214,6 +221,76 @@ def test_web_skimming_counts_only_where_the_rule_says_so():
     before = breach.assess(skimming, moment, breach.Rule(acquisition_counts_as_wrongful=False))
     assert not before.reportable and before.grounds == ()
     assert "acquisition-not-covered" in before.notes
+
+
+# --- information being acquired counts for item 3 only (issue 13, item 3) ---------------------
+
+SKIMMING = {"personal_data": True, "wrongful_purpose": True, "being_acquired": True,
+            "financial_damage": True, "persons_affected": 5000}
+
+
+@pytest.mark.parametrize(("acquisition_counts", "held_too", "grounds"), [
+    # From April 2024: item 3 alone, however many card numbers were typed into the form.
+    (True, False, (3,)),
+    # Before: information being acquired was outside every item.
+    (False, False, ()),
+    # Personal data already held was affected too: every item applies to it.
+    (True, True, (2, 3, 4)),
+    (False, True, (2, 3, 4)),
+])
+def test_web_skimming_is_item_3_alone_unless_held_data_was_affected(acquisition_counts,
+                                                                    held_too, grounds):
+    answers = breach.Answers(**SKIMMING, sensitive=True, held_data_also_affected=held_too)
+    outcome = breach.assess(answers, datetime.datetime(2026, 6, 1, 9, tzinfo=TOKYO),
+                            breach.Rule(acquisition_counts_as_wrongful=acquisition_counts))
+    expected = (1, *grounds) if held_too else grounds
+    assert outcome.grounds == expected
+    assert outcome.reportable == bool(expected)
+
+
+@given(answers, st.booleans(), moments_utc)
+def test_encryption_takes_away_every_ground_and_every_report(given_answers, counts, moment):
+    """Issue 13, item 4: exempt means no ground and no due date, whatever else applies."""
+    rule = breach.Rule(acquisition_counts_as_wrongful=counts)
+    plain = breach.assess(dataclasses.replace(given_answers, encrypted=False), moment, rule)
+    encrypted = breach.assess(dataclasses.replace(given_answers, encrypted=True), moment, rule)
+    assert encrypted.grounds == () and not encrypted.reportable
+    assert encrypted.grounds_if_unencrypted == plain.grounds
+    assert encrypted.exempt == bool(plain.grounds)
+    assert encrypted.preliminary_due is encrypted.preliminary_warning is None
+    assert encrypted.final_due is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("moment", "rule"), [
+    (datetime.datetime(2023, 6, 1, 10, tzinfo=TOKYO), "appi-2022"),
+    (datetime.datetime(2026, 6, 1, 10, tzinfo=TOKYO), "appi-2024"),
+])
+def test_a_skimmed_card_form_is_graded_as_the_law_reads(org, moment, rule):
+    assessment = assess_incident(org, moment, **{k: v for k, v in SKIMMING.items()
+                                                 if k != "personal_data"})
+    assert assessment.rule.code == rule
+    if rule == "appi-2022":  # not reportable at all before the 2024 amendment
+        assert not assessment.reportable and assessment.grounds_list == []
+    else:
+        assert assessment.reportable and assessment.grounds_list == [3]
+        assert assessment.final_due == datetime.date(2026, 7, 30)  # 60 days for item 3
+    held = assess_incident(org, moment, held_data_also_affected=True,
+                           **{k: v for k, v in SKIMMING.items() if k != "personal_data"})
+    assert held.reportable and held.grounds_list == [2, 3, 4]
+
+
+@pytest.mark.django_db
+def test_held_data_is_asked_only_about_information_being_acquired(org, english):
+    from django.core.exceptions import ValidationError
+
+    incident = incident_aware(org, datetime.datetime(2026, 6, 1, 10, tzinfo=TOKYO))
+    assessment = BreachAssessment(incident=incident, personal_data=True, sensitive=True,
+                                  held_data_also_affected=True)
+    with pytest.raises(ValidationError) as caught:
+        assessment.full_clean()
+    assert caught.value.message_dict["held_data_also_affected"] == [
+        "Answer this only when the information was being acquired."]
 
 
 # --- the rules are data, in force from a date ------------------------------------------------
@@ -292,18 +369,26 @@ def test_a_new_rule_row_changes_the_deadlines_from_its_date(org):
 
 
 @pytest.mark.django_db
-def test_changing_a_rule_row_changes_the_computed_deadline(org):
+def test_a_new_rule_row_changes_the_computed_deadline_a_rule_in_use_is_frozen(org):
+    """A change of the law is a new rule with its date (issue 13, item 2): editing the rule the
+    assessment applied is refused; adding a rule from before its awareness derives it again."""
+    from django.core.exceptions import ValidationError
+
     assessment = assess_incident(org, datetime.datetime(2026, 4, 1, 9, tzinfo=TOKYO),
                                  sensitive=True, persons_affected=1000)
     assert assessment.grounds_list == [1]
     assert assessment.final_due == datetime.date(2026, 4, 30)
     rule = BreachRule.objects.get(code="appi-2024")
     rule.final_days = 25
-    rule.preliminary_warning_days = 4
-    rule.person_threshold = 999
-    rule.save()
-    assessment.save()
+    with pytest.raises(ValidationError) as caught:
+        rule.save()
+    assert "appi-2024" in caught.value.message_dict["final_days"][0]
+    assert BreachRule.objects.get(code="appi-2024").final_days == 30
+    BreachRule.objects.create(code="test-2026", name_ja="試験用の改正",
+                              effective_from=datetime.date(2026, 1, 1), final_days=25,
+                              preliminary_warning_days=4, person_threshold=999)
     assessment.refresh_from_db()
+    assert assessment.rule.code == "test-2026"
     assert assessment.final_due == datetime.date(2026, 4, 25)
     assert assessment.preliminary_warning == datetime.date(2026, 4, 4)
     assert assessment.grounds_list == [1, 4]  # 1,000 persons are now above the threshold
@@ -319,3 +404,20 @@ def test_no_rule_in_force_before_april_2022_is_refused(org):
         assessment.full_clean()
     assert "personal_data" in caught.value.message_dict
     assert "2022-03-31" in caught.value.message_dict["personal_data"][0]
+
+
+@pytest.mark.django_db
+def test_an_encrypted_breach_shows_no_ground_and_what_would_have_applied(org, english):
+    from mamori.core.testing import api_client
+
+    assessment = assess_incident(org, datetime.datetime(2026, 6, 1, 9, tzinfo=TOKYO),
+                                 sensitive=True, persons_affected=1350, encrypted=True)
+    assert (assessment.reportable, assessment.exempt) == (False, True)
+    assert assessment.grounds_list == [] and assessment.grounds_if_unencrypted_list == [1, 4]
+    assert not assessment.incident.reports.exists()
+    body = api_client(org.users["ciso"]).get(
+        f"/api/incidents/assessments/{assessment.pk}/").json()
+    assert (body["grounds"], body["grounds_if_unencrypted"]) == ([], [1, 4])
+    page = org.client("ciso").get(assessment.get_absolute_url()).content.decode()
+    assert 'data-testid="grounds-if-unencrypted"' in page
+    assert "grounds 1,4 of enforcement rules Art 7 would have applied" in page
