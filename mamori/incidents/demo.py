@@ -398,7 +398,7 @@ def web_skimming(demo: Demo) -> None:
     }
     sent = aware + datetime.timedelta(days=2)
     demo.report(incident, PRELIMINARY, submitted_on=sent, **preliminary)
-    demo.report(incident, PRELIMINARY, recipient=METI, due_on=assessment.preliminary_warning,
+    demo.report(incident, PRELIMINARY, recipient=METI, due_on=assessment.preliminary_due,
                 submitted_on=sent, **preliminary)
     demo.report(incident, VOLUNTARY, recipient=FSA, submitted_on=sent, **preliminary)
     demo.entry(incident, demo.at(aware, "17:00", 2), demo.ciso, Kind.REPORT,
@@ -569,7 +569,7 @@ def ransomware(demo: Demo) -> None:
     demo.note(incident, demo.at(aware, "11:00", 3), csirt,
               "外部のフォレンジック事業者が調査を開始した。流出したファイルの特定には2〜3週間を"
               "要する見込み。")
-    sent = assessment.preliminary_warning + datetime.timedelta(days=RANSOMWARE_REPORT_DAYS_LATE)
+    sent = assessment.preliminary_due + datetime.timedelta(days=RANSOMWARE_REPORT_DAYS_LATE)
     demo.report(
         incident, PRELIMINARY, submitted_on=sent,
         cause="VPN機器の脆弱性を悪用した不正アクセスとランサムウェアによる暗号化（調査中）。",
@@ -580,7 +580,7 @@ def ransomware(demo: Demo) -> None:
         recurrence_prevention="VPN機器の停止と更新、全アカウントのパスワード変更、特権IDの棚卸。",
         other_matters="警察に相談済み。")
     demo.entry(incident, demo.at(aware, "17:30", 5), demo.ciso, Kind.REPORT,
-               f"{PPC_NAME}へ速報を提出した。期限（{jdate(assessment.preliminary_warning)}）を"
+               f"{PPC_NAME}へ速報を提出した。期限（{jdate(assessment.preliminary_due)}）を"
                "1日過ぎた。流出の有無についてフォレンジック事業者の初期所見を待ったため。")
     demo.note(incident, demo.at(aware, "18:00", 5), demo.ciso,
               "速報は判明している事項だけで期限内に提出し、判明した事項は追加の報告で補うべき"

@@ -96,10 +96,10 @@ class BreachAssessmentSerializer(ScopedModelSerializer):
         fields = ["id", "incident", "personal_data", "sensitive", "financial_damage",
                   "wrongful_purpose", "being_acquired", "persons_affected", "encrypted",
                   "data_items", "assessed_by", "assessed_at", "rule", "reportable", "exempt",
-                  "grounds", "preliminary_due", "preliminary_warning", "final_due",
+                  "grounds", "preliminary_target", "preliminary_due", "final_due",
                   "person_notice", "person_notice_on"]
-        read_only_fields = ["assessed_by", "rule", "reportable", "exempt", "preliminary_due",
-                            "preliminary_warning", "final_due"]
+        read_only_fields = ["assessed_by", "rule", "reportable", "exempt", "preliminary_target",
+                            "preliminary_due", "final_due"]
 
     def get_grounds(self, obj) -> list[int]:
         return obj.grounds_list
@@ -118,7 +118,7 @@ class BreachRuleSerializer(ScopedModelSerializer):
     class Meta:
         model = BreachRule
         fields = ["id", "code", "name_ja", "name_en", "effective_from",
-                  "preliminary_target_days", "preliminary_warning_days", "final_days",
+                  "preliminary_target_days", "preliminary_due_days", "final_days",
                   "final_days_wrongful", "person_threshold", "awareness_day_is_day_one",
                   "acquisition_counts_as_wrongful", "legal_basis"]
 
@@ -132,4 +132,4 @@ class ResponseTargetSerializer(ScopedModelSerializer):
 class IncidentSettingsSerializer(ScopedModelSerializer):
     class Meta:
         model = IncidentSettings
-        fields = ["id", "team_email", "reminder_days"]
+        fields = ["id", "team_email", "reminder_days", *IncidentSettings.COMPANY_FIELDS]
