@@ -56,6 +56,8 @@ class IncidentDetail(generic.ScopedDetailView):
             "note_form": forms.NoteForm() if handles else None,
             "missing_for_closing": workflow.missing_for_closing(obj),
             "assessment": assessment,
+            "grounds_named": reports.ground_names(assessment.grounds_list, assessment.rule)
+            if assessment else [],
             "can_assess": handles and can(user, BreachAssessment, ADD),
             "reports": obj.reports.restrict(user).order_by("due_on", "pk"),
             "can_report": handles and can(user, RegulatoryReport, ADD),
@@ -226,7 +228,8 @@ class BreachAssessmentDetail(generic.ScopedDetailView):
 
     def extra_context(self, obj):
         return {"outcome": obj.outcome(), "rule": obj.rule,
-                "counting": counting.for_assessment(obj)}
+                "counting": counting.for_assessment(obj),
+                "grounds_named": reports.ground_names(obj.grounds_list, obj.rule)}
 
 
 class AssessmentSaving:

@@ -148,6 +148,13 @@ def test_staff_reports_and_the_ciso_assesses_a_card_leak(lang, live_server, live
     expect(ciso_page.locator(".alert-success")).to_be_visible()
     assessment = BreachAssessment.objects.get(incident=incident)
     assert assessment.reportable and assessment.grounds_list == [2, 3]
+    # How the days are counted: the rule applied, worked out from this incident's awareness.
+    panel = ciso_page.get_by_test_id("counting-rule")
+    expect(panel).to_contain_text(text_in(
+        lang, "Under the rule applied (%(rule)s, in force from %(since)s) the day of "
+        "awareness is day 1, whatever the hour (guideline 3-5-3-4).").split("%(")[0])
+    for days in (0, 2, 4, 59):  # day 1, the target (day 3), the deadline (day 5), day 60
+        expect(panel).to_contain_text(day(aware + datetime.timedelta(days=days)))
 
     # 5. The incident page: reportable on grounds 2 and 3; the day of awareness is day 1, so
     #    the 3rd and 5th days are 2 and 4 days later, and the 60th (wrongful purpose) 59.
@@ -158,6 +165,8 @@ def test_staff_reports_and_the_ciso_assesses_a_card_leak(lang, live_server, live
     outcome = ciso_page.get_by_test_id("breach-outcome")
     expect(outcome).to_contain_text(text_in(lang, "Reportable to the PPC"))
     expect(outcome).to_contain_text(f"{text_in(lang, 'grounds (enforcement rules Art 7)')}: 2,3")
+    expect(outcome.get_by_test_id("grounds-named")).to_contain_text(
+        text_in(lang, "Art. 7 item 3 (wrongful purpose)"))
     expect(ciso_page.get_by_test_id("preliminary-target")).to_have_text(day(preliminary_target))
     expect(ciso_page.get_by_test_id("preliminary-due")).to_have_text(day(preliminary_due))
     expect(ciso_page.get_by_test_id("final-due")).to_have_text(day(final_due))

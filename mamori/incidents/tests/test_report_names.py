@@ -120,6 +120,11 @@ def test_the_incident_page_shows_the_target_and_the_deadline_under_their_names(o
     page = org.client("ciso").get(incident.get_absolute_url()).content.decode()
     assert '<span data-testid="preliminary-target">2026-04-03</span>' in page
     assert '<span data-testid="preliminary-due">2026-04-05</span>' in page
+    # the grounds named in words beside their numbers, on the incident and on the assessment
+    for url in (incident.get_absolute_url(), incident.assessment.get_absolute_url()):
+        html = english_page(org.client("ciso"), url).content.decode()
+        assert "1 <span data-testid=\"grounds-named\">(Art. 7 item 1 (sensitive personal " \
+               "information))</span>" in html
 
 
 def test_the_migration_logs_the_dates_under_their_new_names(org):
