@@ -59,6 +59,7 @@ from mamori.incidents.models import (
     RegulatoryReport,
     Severity,
 )
+from mamori.org.demo import COMPANY_JA
 from mamori.org.models import Appointment, Department, Person
 from mamori.risks.models import Risk, Threat
 
@@ -97,6 +98,10 @@ FSA_NAME = "関東財務局"
 FSA_BASIS = ("金融分野における個人情報保護に関するガイドライン第11条、"
              "貸金業者向けの総合的な監督指針（個人情報の管理）")
 TEAM_EMAIL = "csirt@minato-card.example"
+# The reporting company's particulars on the PPC's report form (fictitious).
+COMPANY_ADDRESS = "東京都港区海岸一丁目2番3号"
+COMPANY_REPRESENTATIVE = "代表取締役社長 港 一郎"
+CONTACT_PHONE = "03-5555-0100"
 
 
 def jdate(day: datetime.date) -> str:
@@ -273,6 +278,16 @@ def load_incident_demo(seed: int) -> int:
         settings = IncidentSettings.current()
         if settings.pk and not settings.team_email:
             settings.team_email = TEAM_EMAIL
+        if settings.pk and not settings.company_name:
+            ciso = appointment.person
+            settings.company_name = COMPANY_JA
+            settings.company_address = COMPANY_ADDRESS
+            settings.company_representative = COMPANY_REPRESENTATIVE
+            settings.contact_name = ciso.name
+            settings.contact_department = ciso.department.name_ja if ciso.department else ""
+            settings.contact_phone = CONTACT_PHONE
+            settings.contact_email = TEAM_EMAIL
+        if settings.pk:
             settings.save()
         for story in (misdirected_email, web_skimming, lost_laptop, targeted_email,
                       ransomware, suspicious_call):

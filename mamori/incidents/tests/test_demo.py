@@ -200,6 +200,16 @@ def test_reports_are_drafted_from_the_assessment(demo):
         assert drafted.count() == 2
 
 
+def test_the_demo_company_s_particulars_are_filled_in(demo):
+    from mamori.incidents import reports
+    from mamori.incidents.models import IncidentSettings
+
+    settings = IncidentSettings.current()
+    assert settings.missing_company_fields() == []
+    assert settings.company_name == "株式会社みなとカード"
+    assert reports.company_missing() == []
+
+
 def test_conformance_passes_and_fails_where_intended(demo):
     escalated = checks.overdue_incidents_escalated()
     assert escalated.status == PASS and escalated.value == 100.0
