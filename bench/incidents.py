@@ -305,8 +305,8 @@ def build_breach_work(incidents, handlers, rng):
             incident=incident, assessed_by=rng.choice(people), assessed_at=assessed_at,
             rule=rule, reportable=outcome.reportable, exempt=outcome.exempt,
             grounds=",".join(str(g) for g in outcome.grounds),
-            preliminary_due=outcome.preliminary_due,
-            preliminary_warning=outcome.preliminary_warning, final_due=outcome.final_due,
+            preliminary_target=outcome.preliminary_target,
+            preliminary_due=outcome.preliminary_due, final_due=outcome.final_due,
             data_items="氏名、住所、電話番号" if answers.personal_data else "",
             **{name: getattr(answers, name) for name in (
                 "personal_data", "sensitive", "financial_damage", "wrongful_purpose",
@@ -325,7 +325,7 @@ def build_breach_work(incidents, handlers, rng):
             text="個人情報保護委員会への報告対象。" if outcome.reportable else "報告対象外。"))
         if not outcome.reportable:
             continue
-        for kind, due in ((RegulatoryReport.Kind.PRELIMINARY, outcome.preliminary_warning),
+        for kind, due in ((RegulatoryReport.Kind.PRELIMINARY, outcome.preliminary_due),
                           (RegulatoryReport.Kind.FINAL, outcome.final_due)):
             submitted = None
             if due < today:

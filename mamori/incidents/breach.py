@@ -69,7 +69,7 @@ class Rule:
     """The parameters of the law in force (a `BreachRule` row carries the same names)."""
 
     preliminary_target_days: int = 3
-    preliminary_warning_days: int = 5
+    preliminary_due_days: int = 5
     final_days: int = 30
     final_days_wrongful: int = 60
     person_threshold: int = 1000
@@ -84,8 +84,8 @@ class Outcome:
     exempt: bool = False
     # What `grounds` would be without the encryption exemption (empty when not exempt).
     grounds_if_unencrypted: tuple[int, ...] = ()
+    preliminary_target: datetime.date | None = None
     preliminary_due: datetime.date | None = None
-    preliminary_warning: datetime.date | None = None
     final_due: datetime.date | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -140,8 +140,8 @@ def assess(answers: Answers, aware_at: datetime.datetime, rule) -> Outcome:
     return Outcome(
         reportable=True,
         grounds=grounds,
-        preliminary_due=day_number(aware_on, rule.preliminary_target_days, rule),
-        preliminary_warning=day_number(aware_on, rule.preliminary_warning_days, rule),
+        preliminary_target=day_number(aware_on, rule.preliminary_target_days, rule),
+        preliminary_due=day_number(aware_on, rule.preliminary_due_days, rule),
         final_due=day_number(aware_on, final_days, rule),
         notes=tuple(notes),
     )

@@ -19,10 +19,8 @@ from mamori.core.context import current_actor
 from mamori.incidents import breach
 
 # The stored parts of an outcome, in the order they are compared.
-OUTCOME_FIELDS = ("rule_id", "reportable", "exempt", "grounds", "preliminary_due",
-                  "preliminary_warning", "final_due")
-# What the encryption exemption took away is part of the outcome too.
-OUTCOME_FIELDS += ("grounds_if_unencrypted",)
+OUTCOME_FIELDS = ("rule_id", "reportable", "exempt", "grounds", "grounds_if_unencrypted",
+                  "preliminary_target", "preliminary_due", "final_due")
 
 
 def stored_outcome(assessment, using="default") -> dict | None:
@@ -60,7 +58,7 @@ def follow(assessment, before: dict, reason) -> None:
     incident = assessment.incident
     moved = []
     if assessment.reportable:
-        dues = {RegulatoryReport.Kind.PRELIMINARY: assessment.preliminary_warning,
+        dues = {RegulatoryReport.Kind.PRELIMINARY: assessment.preliminary_due,
                 RegulatoryReport.Kind.FINAL: assessment.final_due}
         for report in incident.reports.filter(recipient=RegulatoryReport.Recipient.PPC,
                                               kind__in=list(dues), submitted_on__isnull=True):
@@ -75,7 +73,7 @@ def follow(assessment, before: dict, reason) -> None:
     for language in ("ja", "en"):
         with override(language):
             parts = [_("Deadlines derived again: %(reason)s.") % {"reason": reason}]
-            for name in ("preliminary_due", "preliminary_warning", "final_due"):
+            for name in ("preliminary_target", "preliminary_due", "final_due"):
                 if before.get(name) != after[name]:
                     parts.append(_("%(what)s: %(old)s → %(new)s.") % {
                         "what": type(assessment)._meta.get_field(name).verbose_name,
@@ -95,7 +93,7 @@ def follow(assessment, before: dict, reason) -> None:
     if assessment.reportable and not before.get("reportable"):
         from mamori.incidents.workflow import draft_items
 
-        for kind, due in ((RegulatoryReport.Kind.PRELIMINARY, assessment.preliminary_warning),
+        for kind, due in ((RegulatoryReport.Kind.PRELIMINARY, assessment.preliminary_due),
                           (RegulatoryReport.Kind.FINAL, assessment.final_due)):
             if incident.reports.filter(recipient=RegulatoryReport.Recipient.PPC,
                                        kind=kind).exists():

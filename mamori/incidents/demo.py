@@ -60,6 +60,7 @@ from mamori.incidents.models import (
     RegulatoryReport,
     Severity,
 )
+from mamori.org.demo import COMPANY_JA
 from mamori.org.models import Appointment, Department, Person
 from mamori.risks.models import Risk, Threat
 
@@ -98,6 +99,10 @@ FSA_NAME = "関東財務局"
 FSA_BASIS = ("金融分野における個人情報保護に関するガイドライン第11条、"
              "貸金業者向けの総合的な監督指針（個人情報の管理）")
 TEAM_EMAIL = "csirt@minato-card.example"
+# The reporting company's particulars on the PPC's report form (fictitious).
+COMPANY_ADDRESS = "東京都港区海岸一丁目2番3号"
+COMPANY_REPRESENTATIVE = "代表取締役社長 港 一郎"
+CONTACT_PHONE = "03-5555-0100"
 
 
 def jdate(day: datetime.date) -> str:
@@ -274,6 +279,16 @@ def load_incident_demo(seed: int) -> int:
         settings = IncidentSettings.current()
         if settings.pk and not settings.team_email:
             settings.team_email = TEAM_EMAIL
+        if settings.pk and not settings.company_name:
+            ciso = appointment.person
+            settings.company_name = COMPANY_JA
+            settings.company_address = COMPANY_ADDRESS
+            settings.company_representative = COMPANY_REPRESENTATIVE
+            settings.contact_name = ciso.name
+            settings.contact_department = ciso.department.name_ja if ciso.department else ""
+            settings.contact_phone = CONTACT_PHONE
+            settings.contact_email = TEAM_EMAIL
+        if settings.pk:
             settings.save()
         for story in (misdirected_email, web_skimming, lost_laptop, targeted_email,
                       ransomware, suspicious_call):
@@ -399,7 +414,7 @@ def web_skimming(demo: Demo) -> None:
     }
     sent = aware + datetime.timedelta(days=2)
     demo.report(incident, PRELIMINARY, submitted_on=sent, **preliminary)
-    demo.report(incident, PRELIMINARY, recipient=METI, due_on=assessment.preliminary_warning,
+    demo.report(incident, PRELIMINARY, recipient=METI, due_on=assessment.preliminary_due,
                 submitted_on=sent, **preliminary)
     demo.report(incident, VOLUNTARY, recipient=FSA, submitted_on=sent, **preliminary)
     demo.entry(incident, demo.at(aware, "17:00", 2), demo.ciso, Kind.REPORT,
@@ -570,7 +585,7 @@ def ransomware(demo: Demo) -> None:
     demo.note(incident, demo.at(aware, "11:00", 3), csirt,
               "外部のフォレンジック事業者が調査を開始した。流出したファイルの特定には2〜3週間を"
               "要する見込み。")
-    sent = assessment.preliminary_warning + datetime.timedelta(days=RANSOMWARE_REPORT_DAYS_LATE)
+    sent = assessment.preliminary_due + datetime.timedelta(days=RANSOMWARE_REPORT_DAYS_LATE)
     demo.report(
         incident, PRELIMINARY, submitted_on=sent,
         cause="VPN機器の脆弱性を悪用した不正アクセスとランサムウェアによる暗号化（調査中）。",
@@ -581,7 +596,7 @@ def ransomware(demo: Demo) -> None:
         recurrence_prevention="VPN機器の停止と更新、全アカウントのパスワード変更、特権IDの棚卸。",
         other_matters="警察に相談済み。")
     demo.entry(incident, demo.at(aware, "17:30", 5), demo.ciso, Kind.REPORT,
-               f"{PPC_NAME}へ速報を提出した。期限（{jdate(assessment.preliminary_warning)}）を"
+               f"{PPC_NAME}へ速報を提出した。期限（{jdate(assessment.preliminary_due)}）を"
                "1日過ぎた。流出の有無についてフォレンジック事業者の初期所見を待ったため。")
     demo.note(incident, demo.at(aware, "18:00", 5), demo.ciso,
               "速報は判明している事項だけで期限内に提出し、判明した事項は追加の報告で補うべき"

@@ -220,7 +220,7 @@ class BreachRuleForm(ScopedModelForm):
     class Meta:
         model = BreachRule
         fields = ["code", "name_ja", "name_en", "effective_from", "preliminary_target_days",
-                  "preliminary_warning_days", "final_days", "final_days_wrongful",
+                  "preliminary_due_days", "final_days", "final_days_wrongful",
                   "person_threshold", "awareness_day_is_day_one",
                   "acquisition_counts_as_wrongful", "legal_basis"]
         widgets = {"effective_from": DateInput}
@@ -250,4 +250,4 @@ class ResponseTargetForm(ScopedModelForm):
 class IncidentSettingsForm(ScopedModelForm):
     class Meta:
         model = IncidentSettings
-        fields = ["team_email", "reminder_days"]
+        fields = ["team_email", "reminder_days", *IncidentSettings.COMPANY_FIELDS]

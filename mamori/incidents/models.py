@@ -83,7 +83,12 @@ class ResponseTarget(AuditedModel):
 
 class IncidentSettings(SingleRow, AuditedModel):
     """Who hears of a new incident besides the CISO and the department's information manager,
-    and how early reminders of report deadlines go out."""
+    how early reminders of report deadlines go out, and the reporting company's particulars
+    that every report to the PPC carries."""
+
+    # The particulars of the reporting business on the PPC's report form, in form order.
+    COMPANY_FIELDS = ["company_name", "company_address", "company_representative",
+                      "contact_name", "contact_department", "contact_phone", "contact_email"]
 
     team_email = models.EmailField(
         _("incident team address"), blank=True,
@@ -91,6 +96,16 @@ class IncidentSettings(SingleRow, AuditedModel):
                     "there too."))
     reminder_days = models.PositiveSmallIntegerField(
         _("remind this many days before a due date"), default=1)
+    company_name = models.CharField(_("reporting company: name"), max_length=200, blank=True)
+    company_address = models.CharField(_("reporting company: address"), max_length=300,
+                                       blank=True)
+    company_representative = models.CharField(_("reporting company: representative"),
+                                              max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person: name"), max_length=200, blank=True)
+    contact_department = models.CharField(_("contact person: department"), max_length=200,
+                                          blank=True)
+    contact_phone = models.CharField(_("contact person: phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact person: e-mail"), blank=True)
 
     objects = AuditedQuerySet.as_manager()
     scope = SettingsScope()
@@ -104,6 +119,10 @@ class IncidentSettings(SingleRow, AuditedModel):
 
     def get_absolute_url(self):
         return reverse("incidents:incidentsettings_detail", args=[self.pk])
+
+    def missing_company_fields(self) -> list[str]:
+        """The particulars a report needs that are still empty (field names)."""
+        return [name for name in self.COMPANY_FIELDS if not getattr(self, name).strip()]
 
 
 class IncidentScope(Scope):
@@ -436,7 +455,7 @@ class BreachRule(NamedInTwoLanguages, AuditedModel):
     flagged for the CISO when their reports were already submitted (incidents.deadlines)."""
 
     # What decides an outcome: frozen once an assessment applied the rule.
-    FROZEN_FIELDS = ("effective_from", "preliminary_target_days", "preliminary_warning_days",
+    FROZEN_FIELDS = ("effective_from", "preliminary_target_days", "preliminary_due_days",
                      "final_days", "final_days_wrongful", "person_threshold",
                      "awareness_day_is_day_one", "acquisition_counts_as_wrongful")
 
@@ -445,10 +464,15 @@ class BreachRule(NamedInTwoLanguages, AuditedModel):
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     effective_from = models.DateField(_("in force from"), unique=True)
     preliminary_target_days = models.PositiveSmallIntegerField(
-        _("preliminary report: target (days)"), default=3, validators=[MinValueValidator(1)])
-    preliminary_warning_days = models.PositiveSmallIntegerField(
-        _("preliminary report: late after (days)"), default=5,
-        validators=[MinValueValidator(1)])
+        _("preliminary report: target (days, about 3)"), default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_("The day Mamori aims for; the guideline reads \"promptly\" as about three "
+                    "to five days."))
+    preliminary_due_days = models.PositiveSmallIntegerField(
+        _("preliminary report due within (days)"), default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("The real deadline: a preliminary report submitted after this day is "
+                    "late."))
     final_days = models.PositiveSmallIntegerField(_("final report within (days)"), default=30,
                                                   validators=[MinValueValidator(1)])
     final_days_wrongful = models.PositiveSmallIntegerField(
@@ -476,9 +500,9 @@ class BreachRule(NamedInTwoLanguages, AuditedModel):
 
     def clean(self):
         errors = {}
-        if (self.preliminary_target_days and self.preliminary_warning_days
-                and self.preliminary_warning_days < self.preliminary_target_days):
-            errors["preliminary_warning_days"] = _("The limit cannot come before the target.")
+        if (self.preliminary_target_days and self.preliminary_due_days
+                and self.preliminary_due_days < self.preliminary_target_days):
+            errors["preliminary_due_days"] = _("The limit cannot come before the target.")
         errors.update(self.frozen_errors())
         if errors:
             raise ValidationError(errors)
@@ -587,10 +611,9 @@ class BreachAssessment(AuditedModel):
         help_text=_("A rule that took effect after the assessment applies to its date, but "
                     "reports were already submitted: the CISO decides (saving the assessment "
                     "again applies the new rule)."))
-    preliminary_due = models.DateField(_("preliminary report target"), null=True,
-                                       editable=False)
-    preliminary_warning = models.DateField(_("preliminary report late after"), null=True,
-                                           editable=False)
+    preliminary_target = models.DateField(_("preliminary report: target (about 3 days)"),
+                                          null=True, editable=False)
+    preliminary_due = models.DateField(_("preliminary report due"), null=True, editable=False)
     final_due = models.DateField(_("final report due"), null=True, editable=False)
     person_notice = models.CharField(_("notice to the persons"), max_length=12,
                                      choices=Notice.choices, default=Notice.PENDING)
@@ -670,8 +693,8 @@ class BreachAssessment(AuditedModel):
         self.grounds_if_unencrypted = ",".join(str(g) for g in outcome.grounds_if_unencrypted)
         # Derived under the rule in force: nothing is left to review.
         self.rule_superseded_by = None
+        self.preliminary_target = outcome.preliminary_target
         self.preliminary_due = outcome.preliminary_due
-        self.preliminary_warning = outcome.preliminary_warning
         self.final_due = outcome.final_due
 
     def save(self, *args, reason=None, **kwargs):
@@ -813,7 +836,7 @@ def due_from_assessment(incident, kind) -> datetime.date | None:
     if assessment is None or not assessment.reportable:
         return None
     if kind == RegulatoryReport.Kind.PRELIMINARY:
-        return assessment.preliminary_warning
+        return assessment.preliminary_due
     if kind == RegulatoryReport.Kind.FINAL:
         return assessment.final_due
     return None

@@ -64,7 +64,7 @@ class BreachAssessmentTable(Table):
         Column("incident", order_by="incident__code", link=True),
         Column("reportable"),
         Column("grounds"),
-        Column("preliminary_warning"),
+        Column("preliminary_due"),
         Column("final_due"),
         Column("person_notice"),
     ]
@@ -76,9 +76,8 @@ class BreachAssessmentResource(Resource):
     model = BreachAssessment
     fields = ["incident", "personal_data", "sensitive", "financial_damage", "wrongful_purpose",
               "being_acquired", "held_data_also_affected", "persons_affected", "encrypted",
-              "data_items", "person_notice",
-              "person_notice_on", "reportable", "grounds", "preliminary_due",
-              "preliminary_warning", "final_due"]
+              "data_items", "person_notice", "person_notice_on", "reportable", "grounds",
+              "preliminary_target", "preliminary_due", "final_due"]
     key = None
     natural_keys = {"incident": "code"}
     select_related = ("incident",)
@@ -120,7 +119,7 @@ class BreachRuleTable(Table):
 class BreachRuleResource(Resource):
     model = BreachRule
     fields = ["code", "name_ja", "name_en", "effective_from", "preliminary_target_days",
-              "preliminary_warning_days", "final_days", "final_days_wrongful",
+              "preliminary_due_days", "final_days", "final_days_wrongful",
               "person_threshold", "awareness_day_is_day_one", "acquisition_counts_as_wrongful",
               "legal_basis"]
     key = "code"

@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from mamori.core.scope import ADD, VIEW, can
+from mamori.core.scope import ADD, CHANGE, VIEW, can
 from mamori.core.views import generic
-from mamori.incidents import filtersets, forms, metrics, reports, tables, workflow
+from mamori.incidents import counting, filtersets, forms, metrics, reports, tables, workflow
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -56,6 +57,8 @@ class IncidentDetail(generic.ScopedDetailView):
             "note_form": forms.NoteForm() if handles else None,
             "missing_for_closing": workflow.missing_for_closing(obj),
             "assessment": assessment,
+            "grounds_named": reports.ground_names(assessment.grounds_list, assessment.rule)
+            if assessment else [],
             "can_assess": handles and can(user, BreachAssessment, ADD),
             "reports": obj.reports.restrict(user).order_by("due_on", "pk"),
             "can_report": handles and can(user, RegulatoryReport, ADD),
@@ -222,11 +225,13 @@ class BreachAssessmentDetail(generic.ScopedDetailView):
     fields = ["incident", "personal_data", "sensitive", "financial_damage", "wrongful_purpose",
               "being_acquired", "held_data_also_affected", "persons_affected", "encrypted",
               "data_items", "assessed_by", "assessed_at", "rule", "reportable", "exempt",
-              "grounds", "grounds_if_unencrypted", "preliminary_due",
-              "preliminary_warning", "final_due", "person_notice", "person_notice_on"]
+              "grounds", "grounds_if_unencrypted", "preliminary_target", "preliminary_due",
+              "final_due", "person_notice", "person_notice_on"]
 
     def extra_context(self, obj):
-        return {"outcome": obj.outcome(), "rule": obj.rule}
+        return {"outcome": obj.outcome(), "rule": obj.rule,
+                "counting": counting.for_assessment(obj),
+                "grounds_named": reports.ground_names(obj.grounds_list, obj.rule)}
 
 
 class AssessmentSaving:
@@ -274,6 +279,16 @@ class RegulatoryReportDetail(generic.ScopedDetailView):
     template_name = "incidents/regulatoryreport_detail.html"
     fields = ["incident", "recipient", "recipient_name", "legal_basis", "kind", "due_on",
               "submitted_on", *RegulatoryReport.ITEMS, "reminded_on", "escalated_on"]
+
+    def extra_context(self, obj):
+        settings = IncidentSettings.current()
+        # The place to fill the particulars in, for those who may (the CISO, administrators).
+        settings_url = settings.pk and IncidentSettings.objects.restrict(
+            self.request.user, CHANGE).filter(pk=settings.pk).exists() and reverse(
+            "incidents:incidentsettings_update", args=[settings.pk])
+        return {"particulars": reports.particulars(obj), "company": reports.company(settings),
+                "company_missing": reports.company_missing(settings),
+                "settings_url": settings_url or None}
 
 
 class RegulatoryReportCreate(generic.ScopedCreateView):
@@ -340,11 +355,14 @@ class BreachRuleList(generic.ScopedListView):
     resource_class = tables.BreachRuleResource
     template_name = "incidents/breachrule_list.html"
 
+    def base_context(self, **extra):
+        return super().base_context(counting=counting.in_force_today(), **extra)
+
 
 class BreachRuleDetail(generic.ScopedDetailView):
     model = BreachRule
     fields = ["code", "name_ja", "name_en", "effective_from", "preliminary_target_days",
-              "preliminary_warning_days", "final_days", "final_days_wrongful",
+              "preliminary_due_days", "final_days", "final_days_wrongful",
               "person_threshold", "awareness_day_is_day_one", "acquisition_counts_as_wrongful",
               "legal_basis"]
     template_name = "incidents/breachrule_detail.html"
@@ -357,6 +375,9 @@ class BreachRuleDetail(generic.ScopedDetailView):
         context["in_use"] = context["object"].in_use()
         context["can_delete"] = context["can_delete"] and not context["in_use"]
         return response
+
+    def extra_context(self, obj):
+        return {"counting": counting.for_rule(obj)}
 
 
 class BreachRuleCreate(generic.ScopedCreateView):
@@ -433,7 +454,7 @@ class IncidentSettingsList(generic.SettingsRowView):
 
 class IncidentSettingsDetail(generic.ScopedDetailView):
     model = IncidentSettings
-    fields = ["team_email", "reminder_days"]
+    fields = ["team_email", "reminder_days", *IncidentSettings.COMPANY_FIELDS]
 
     def extra_context(self, obj):
         return {"related_lists": [

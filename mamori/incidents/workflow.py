@@ -107,7 +107,7 @@ def record_assessment(assessment: BreachAssessment, user, at=None) -> None:
         add_entry(assessment.incident, user, IncidentEntry.Kind.ASSESSMENT,
                   outcome_text(assessment), at=at)
         if assessment.reportable:
-            for kind, due in ((RegulatoryReport.Kind.PRELIMINARY, assessment.preliminary_warning),
+            for kind, due in ((RegulatoryReport.Kind.PRELIMINARY, assessment.preliminary_due),
                               (RegulatoryReport.Kind.FINAL, assessment.final_due)):
                 ensure_report(assessment.incident, kind, due, user, at=at)
 
@@ -122,7 +122,7 @@ def outcome_text(assessment) -> str:
                                "rules Art 7; preliminary report by %(preliminary)s, final "
                                "report by %(final)s.") % {
                     "grounds": assessment.grounds.replace(",", ", "),
-                    "preliminary": assessment.preliminary_warning,
+                    "preliminary": assessment.preliminary_due,
                     "final": assessment.final_due})
             elif assessment.exempt:
                 lines.append(_("Not reportable: the data was protected by advanced "
@@ -161,6 +161,9 @@ def draft_items(report: RegulatoryReport) -> None:
         facts = {
             "summary": "\n".join(filter(None, [
                 incident.title, incident.description,
+                _("Occurred: %(at)s") % {
+                    "at": timezone.localtime(incident.occurred_at).strftime("%Y-%m-%d %H:%M")}
+                if incident.occurred_at else "",
                 _("Became aware: %(at)s") % {
                     "at": timezone.localtime(incident.awareness).strftime("%Y-%m-%d %H:%M")}])),
             "data_items": (assessment.data_items if assessment else "") or incident.data_affected,

@@ -102,11 +102,10 @@ class BreachAssessmentSerializer(ScopedModelSerializer):
                   "wrongful_purpose", "being_acquired", "held_data_also_affected",
                   "persons_affected", "encrypted", "data_items", "assessed_by", "assessed_at",
                   "rule", "rule_superseded_by", "reportable", "exempt", "grounds",
-                  "grounds_if_unencrypted", "preliminary_due", "preliminary_warning", "final_due",
+                  "grounds_if_unencrypted", "preliminary_target", "preliminary_due", "final_due",
                   "person_notice", "person_notice_on"]
         read_only_fields = ["assessed_by", "rule", "rule_superseded_by", "reportable", "exempt",
-                            "preliminary_due",
-                            "preliminary_warning", "final_due"]
+                            "preliminary_target", "preliminary_due", "final_due"]
 
     def get_grounds(self, obj) -> list[int]:
         return obj.grounds_list
@@ -128,7 +127,7 @@ class BreachRuleSerializer(ScopedModelSerializer):
     class Meta:
         model = BreachRule
         fields = ["id", "code", "name_ja", "name_en", "effective_from",
-                  "preliminary_target_days", "preliminary_warning_days", "final_days",
+                  "preliminary_target_days", "preliminary_due_days", "final_days",
                   "final_days_wrongful", "person_threshold", "awareness_day_is_day_one",
                   "acquisition_counts_as_wrongful", "legal_basis"]
 
@@ -142,4 +141,4 @@ class ResponseTargetSerializer(ScopedModelSerializer):
 class IncidentSettingsSerializer(ScopedModelSerializer):
     class Meta:
         model = IncidentSettings
-        fields = ["id", "team_email", "reminder_days"]
+        fields = ["id", "team_email", "reminder_days", *IncidentSettings.COMPANY_FIELDS]

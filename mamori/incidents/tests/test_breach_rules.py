@@ -63,8 +63,8 @@ def test_half_past_midnight_in_tokyo_is_still_the_previous_day_in_utc():
     outcome = breach.assess(reportable_answers(), moment, RULE)
     # "within 30 days" of awareness on 1 April: 30 April, as the PPC guideline counts
     assert outcome.final_due == datetime.date(2026, 4, 30)
-    assert outcome.preliminary_due == datetime.date(2026, 4, 3)
-    assert outcome.preliminary_warning == datetime.date(2026, 4, 5)
+    assert outcome.preliminary_target == datetime.date(2026, 4, 3)
+    assert outcome.preliminary_due == datetime.date(2026, 4, 5)
     just_before = datetime.datetime(2026, 3, 31, 14, 59, 59, tzinfo=UTC)  # 23:59:59 in Tokyo
     assert breach.assess(reportable_answers(), just_before, RULE).final_due == \
         datetime.date(2026, 4, 29)
@@ -95,12 +95,12 @@ def test_deadlines_of_a_reportable_breach(moment):
     aware_on = tokyo_date_of(moment)
     outcome = breach.assess(reportable_answers(), moment, RULE)
     assert outcome.reportable and not outcome.exempt
-    assert outcome.preliminary_due == aware_on + 2 * DAY  # day 3: the target
-    assert outcome.preliminary_warning == aware_on + 4 * DAY  # day 5: late after this
+    assert outcome.preliminary_target == aware_on + 2 * DAY  # day 3: the target
+    assert outcome.preliminary_due == aware_on + 4 * DAY  # day 5: late after this
     assert outcome.final_due == aware_on + 29 * DAY  # day 30
     wrongful = breach.assess(reportable_answers(wrongful_purpose=True), moment, RULE)
     assert wrongful.final_due == aware_on + 59 * DAY  # day 60 on ground 3
-    assert wrongful.preliminary_warning == outcome.preliminary_warning
+    assert wrongful.preliminary_due == outcome.preliminary_due
 
 
 @given(moments_utc,
@@ -108,14 +108,14 @@ def test_deadlines_of_a_reportable_breach(moment):
        st.integers(min_value=1, max_value=90), st.integers(min_value=1, max_value=120),
        st.booleans())
 def test_deadlines_follow_the_rule(moment, target, extra, final, final_wrongful, day_one):
-    rule = breach.Rule(preliminary_target_days=target, preliminary_warning_days=target + extra,
+    rule = breach.Rule(preliminary_target_days=target, preliminary_due_days=target + extra,
                        final_days=final, final_days_wrongful=final_wrongful,
                        awareness_day_is_day_one=day_one)
     aware_on = tokyo_date_of(moment)
     shift = 1 if day_one else 0
     plain = breach.assess(reportable_answers(), moment, rule)
-    assert plain.preliminary_due == aware_on + (target - shift) * DAY
-    assert plain.preliminary_warning == aware_on + (target + extra - shift) * DAY
+    assert plain.preliminary_target == aware_on + (target - shift) * DAY
+    assert plain.preliminary_due == aware_on + (target + extra - shift) * DAY
     assert plain.final_due == aware_on + (final - shift) * DAY
     wrongful = breach.assess(reportable_answers(wrongful_purpose=True), moment, rule)
     assert wrongful.final_due == aware_on + (final_wrongful - shift) * DAY
@@ -131,7 +131,7 @@ def test_deadlines_follow_the_rule(moment, target, extra, final, final_wrongful,
 ])
 def test_weekends_and_holidays_are_not_skipped(aware, preliminary, warning, final):
     outcome = breach.assess(reportable_answers(), datetime.datetime.fromisoformat(aware), RULE)
-    assert (outcome.preliminary_due, outcome.preliminary_warning, outcome.final_due) == tuple(
+    assert (outcome.preliminary_target, outcome.preliminary_due, outcome.final_due) == tuple(
         datetime.date.fromisoformat(d) for d in (preliminary, warning, final))
 
 
@@ -175,7 +175,7 @@ def test_grounds_and_reportability(given_answers, acquisition_counts, moment):
         final = 59 if 3 in expected else 29
         assert outcome.final_due == tokyo_date_of(moment) + final * DAY
     else:
-        assert outcome.preliminary_due is outcome.preliminary_warning is outcome.final_due is None
+        assert outcome.preliminary_target is outcome.preliminary_due is outcome.final_due is None
 
 
 @pytest.mark.parametrize(("persons", "reportable"), [
@@ -257,7 +257,7 @@ def test_encryption_takes_away_every_ground_and_every_report(given_answers, coun
     assert encrypted.grounds == () and not encrypted.reportable
     assert encrypted.grounds_if_unencrypted == plain.grounds
     assert encrypted.exempt == bool(plain.grounds)
-    assert encrypted.preliminary_due is encrypted.preliminary_warning is None
+    assert encrypted.preliminary_target is encrypted.preliminary_due is None
     assert encrypted.final_due is None
 
 
@@ -318,7 +318,7 @@ def test_the_seeded_rules_are_the_2022_and_2024_amendments():
     assert not rules["appi-2022"].acquisition_counts_as_wrongful
     assert rules["appi-2024"].acquisition_counts_as_wrongful
     for rule in rules.values():
-        assert (rule.preliminary_target_days, rule.preliminary_warning_days, rule.final_days,
+        assert (rule.preliminary_target_days, rule.preliminary_due_days, rule.final_days,
                 rule.final_days_wrongful, rule.person_threshold) == (3, 5, 30, 60, 1000)
         assert rule.awareness_day_is_day_one
 
@@ -386,11 +386,11 @@ def test_a_new_rule_row_changes_the_computed_deadline_a_rule_in_use_is_frozen(or
     assert BreachRule.objects.get(code="appi-2024").final_days == 30
     BreachRule.objects.create(code="test-2026", name_ja="試験用の改正",
                               effective_from=datetime.date(2026, 1, 1), final_days=25,
-                              preliminary_warning_days=4, person_threshold=999)
+                              preliminary_due_days=4, person_threshold=999)
     assessment.refresh_from_db()
     assert assessment.rule.code == "test-2026"
     assert assessment.final_due == datetime.date(2026, 4, 25)
-    assert assessment.preliminary_warning == datetime.date(2026, 4, 4)
+    assert assessment.preliminary_due == datetime.date(2026, 4, 4)
     assert assessment.grounds_list == [1, 4]  # 1,000 persons are now above the threshold
 
 

@@ -148,18 +148,27 @@ def test_staff_reports_and_the_ciso_assesses_a_card_leak(lang, live_server, live
     expect(ciso_page.locator(".alert-success")).to_be_visible()
     assessment = BreachAssessment.objects.get(incident=incident)
     assert assessment.reportable and assessment.grounds_list == [2, 3]
+    # How the days are counted: the rule applied, worked out from this incident's awareness.
+    panel = ciso_page.get_by_test_id("counting-rule")
+    expect(panel).to_contain_text(text_in(
+        lang, "Under the rule applied (%(rule)s, in force from %(since)s) the day of "
+        "awareness is day 1, whatever the hour (guideline 3-5-3-4).").split("%(")[0])
+    for days in (0, 2, 4, 59):  # day 1, the target (day 3), the deadline (day 5), day 60
+        expect(panel).to_contain_text(day(aware + datetime.timedelta(days=days)))
 
     # 5. The incident page: reportable on grounds 2 and 3; the day of awareness is day 1, so
     #    the 3rd and 5th days are 2 and 4 days later, and the 60th (wrongful purpose) 59.
-    preliminary_due = aware + datetime.timedelta(days=2)
-    preliminary_warning = aware + datetime.timedelta(days=4)
+    preliminary_target = aware + datetime.timedelta(days=2)
+    preliminary_due = aware + datetime.timedelta(days=4)
     final_due = aware + datetime.timedelta(days=59)
     ciso_page.goto(incident_url)
     outcome = ciso_page.get_by_test_id("breach-outcome")
     expect(outcome).to_contain_text(text_in(lang, "Reportable to the PPC"))
     expect(outcome).to_contain_text(f"{text_in(lang, 'grounds (enforcement rules Art 7)')}: 2,3")
+    expect(outcome.get_by_test_id("grounds-named")).to_contain_text(
+        text_in(lang, "Art. 7 item 3 (wrongful purpose)"))
+    expect(ciso_page.get_by_test_id("preliminary-target")).to_have_text(day(preliminary_target))
     expect(ciso_page.get_by_test_id("preliminary-due")).to_have_text(day(preliminary_due))
-    expect(ciso_page.get_by_test_id("preliminary-warning")).to_have_text(day(preliminary_warning))
     expect(ciso_page.get_by_test_id("final-due")).to_have_text(day(final_due))
     expect(ciso_page.get_by_test_id("assess")).to_have_count(0)
     expect(ciso_page.get_by_test_id("reassess")).to_have_count(1)
@@ -168,14 +177,14 @@ def test_staff_reports_and_the_ciso_assesses_a_card_leak(lang, live_server, live
     reports = ciso_page.get_by_test_id("reports").locator("a.list-group-item")
     expect(reports).to_have_count(2)
     ppc = text_in(lang, "Personal Information Protection Commission (PPC)")
-    for row, kind, due in ((reports.nth(0), "Preliminary report (速報)", preliminary_warning),
+    for row, kind, due in ((reports.nth(0), "Preliminary report (速報)", preliminary_due),
                            (reports.nth(1), "Final report (確報)", final_due)):
         expect(row).to_contain_text(f"{text_in(lang, kind)} → {ppc}")
         expect(row).to_contain_text(f"{text_in(lang, 'due')} {day(due)}")
         expect(row).to_contain_text(text_in(lang, "not submitted"))
     drafted = {(r.kind, r.due_on) for r in incident.reports.filter(
         recipient=RegulatoryReport.Recipient.PPC, submitted_on__isnull=True)}
-    assert drafted == {(RegulatoryReport.Kind.PRELIMINARY, preliminary_warning),
+    assert drafted == {(RegulatoryReport.Kind.PRELIMINARY, preliminary_due),
                        (RegulatoryReport.Kind.FINAL, final_due)}
     # The outcome and both drafts are in the timeline.
     expect(timeline_entries(ciso_page)).to_have_count(before + 3)

@@ -57,7 +57,7 @@ def test_moving_awareness_earlier_through_the_api_moves_the_drafted_reports(org)
         format="json")
     assert response.status_code == 200, response.json()
     assessment.refresh_from_db()
-    assert (assessment.preliminary_due, assessment.preliminary_warning, assessment.final_due) \
+    assert (assessment.preliminary_target, assessment.preliminary_due, assessment.final_due) \
         == (datetime.date(2026, 3, 22), datetime.date(2026, 3, 24), datetime.date(2026, 4, 18))
     assert dues(incident) == {Kind.PRELIMINARY: datetime.date(2026, 3, 24),
                               Kind.FINAL: datetime.date(2026, 4, 18)}
@@ -179,11 +179,11 @@ def test_any_sequence_of_edits_gives_the_dates_of_a_fresh_assessment(org, start,
         rule = BreachRule.in_force_on(aware_on)
         fresh = breach.assess(assessment.answers(), incident.awareness, rule)
         assert assessment.rule == rule
-        assert (assessment.reportable, assessment.grounds_list, assessment.preliminary_due,
-                assessment.preliminary_warning, assessment.final_due) == (
-            fresh.reportable, list(fresh.grounds), fresh.preliminary_due,
-            fresh.preliminary_warning, fresh.final_due)
+        assert (assessment.reportable, assessment.grounds_list, assessment.preliminary_target,
+                assessment.preliminary_due, assessment.final_due) == (
+            fresh.reportable, list(fresh.grounds), fresh.preliminary_target,
+            fresh.preliminary_due, fresh.final_due)
         if fresh.reportable:
-            assert dues(incident) == {Kind.PRELIMINARY: fresh.preliminary_warning,
+            assert dues(incident) == {Kind.PRELIMINARY: fresh.preliminary_due,
                                       Kind.FINAL: fresh.final_due}
         transaction.set_rollback(True)

@@ -153,7 +153,7 @@ def test_the_web_skimming_was_reported_on_time(demo):
     assert assessment.being_acquired and assessment.wrongful_purpose
     # Day of awareness = day 1: the 60th day is 59 days later; the 5th, 4 days later.
     assert assessment.final_due == aware + datetime.timedelta(days=59)
-    assert assessment.preliminary_warning == aware + datetime.timedelta(days=4)
+    assert assessment.preliminary_due == aware + datetime.timedelta(days=4)
     assert assessment.person_notice == BreachAssessment.Notice.INDIVIDUAL
     reports = {(r.recipient, r.kind): r for r in skimming.reports.all()}
     assert set(reports) == {(Recipient.PPC, Kind.PRELIMINARY), (Recipient.PPC, Kind.FINAL),
@@ -193,7 +193,7 @@ def test_the_ransomware_is_open_escalated_and_reported_a_day_late(demo):
 def test_reports_are_drafted_from_the_assessment(demo):
     for assessment in BreachAssessment.objects.filter(reportable=True):
         reports = assessment.incident.reports.filter(recipient=Recipient.PPC)
-        assert reports.get(kind=Kind.PRELIMINARY).due_on == assessment.preliminary_warning
+        assert reports.get(kind=Kind.PRELIMINARY).due_on == assessment.preliminary_due
         assert reports.get(kind=Kind.FINAL).due_on == assessment.final_due
         for report in reports:
             assert report.summary.startswith(assessment.incident.title)
@@ -201,6 +201,16 @@ def test_reports_are_drafted_from_the_assessment(demo):
         drafted = assessment.incident.entries.filter(kind=IncidentEntry.Kind.REPORT,
                                                      at=assessment.assessed_at)
         assert drafted.count() == 2
+
+
+def test_the_demo_company_s_particulars_are_filled_in(demo):
+    from mamori.incidents import reports
+    from mamori.incidents.models import IncidentSettings
+
+    settings = IncidentSettings.current()
+    assert settings.missing_company_fields() == []
+    assert settings.company_name == "株式会社みなとカード"
+    assert reports.company_missing() == []
 
 
 def test_conformance_passes_and_fails_where_intended(demo):

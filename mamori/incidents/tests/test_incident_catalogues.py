@@ -33,7 +33,7 @@ def test_the_amended_appi_rules_are_installed_not_logged(db):
     assert rules["appi-2024"].effective_from == datetime.date(2024, 4, 1)
     assert rules["appi-2024"].acquisition_counts_as_wrongful is True
     for rule in rules.values():
-        assert (rule.preliminary_target_days, rule.preliminary_warning_days, rule.final_days,
+        assert (rule.preliminary_target_days, rule.preliminary_due_days, rule.final_days,
                 rule.final_days_wrongful, rule.person_threshold) == (3, 5, 30, 60, 1000)
         assert not log_entries(rule).exists()
 
@@ -56,7 +56,7 @@ class TestBreachRule(CisoChangesTests, ScopedModelTests):
     def create_data(self, org):
         return {"code": "rule-2032", "name_ja": "2032年改正", "name_en": "2032 amendment",
                 "effective_from": "2032-04-01", "preliminary_target_days": 3,
-                "preliminary_warning_days": 5, "final_days": 30, "final_days_wrongful": 60,
+                "preliminary_due_days": 5, "final_days": 30, "final_days_wrongful": 60,
                 "person_threshold": 500, "awareness_day_is_day_one": True,
                 "acquisition_counts_as_wrongful": True, "legal_basis": "個人情報保護法第26条"}
 
@@ -97,12 +97,12 @@ class TestBreachRule(CisoChangesTests, ScopedModelTests):
 
     def test_the_limit_cannot_come_before_the_target(self, org):
         data = {**self.create_data(org), "preliminary_target_days": 5,
-                "preliminary_warning_days": 3}
+                "preliminary_due_days": 3}
         response = org.client("ciso").post(self.url("create"), self.form_data(data))
         assert response.status_code == 400
-        assert "preliminary_warning_days" in response.context["form"].errors
+        assert "preliminary_due_days" in response.context["form"].errors
         api = api_client(org.users["ciso"]).post(self.api_path, data, format="json")
-        assert api.status_code == 400 and "preliminary_warning_days" in api.json()
+        assert api.status_code == 400 and "preliminary_due_days" in api.json()
         assert not BreachRule.objects.filter(code="rule-2032").exists()
 
 

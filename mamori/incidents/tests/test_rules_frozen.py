@@ -46,7 +46,7 @@ def in_use(org) -> BreachRule:
 
 def rule_data(rule, **changes) -> dict:
     data = {name: getattr(rule, name) for name in (
-        "code", "name_ja", "name_en", "preliminary_target_days", "preliminary_warning_days",
+        "code", "name_ja", "name_en", "preliminary_target_days", "preliminary_due_days",
         "final_days", "final_days_wrongful", "person_threshold", "awareness_day_is_day_one",
         "acquisition_counts_as_wrongful", "legal_basis")}
     data["effective_from"] = rule.effective_from.isoformat()
@@ -311,5 +311,5 @@ def test_new_rules_and_edits_give_the_outcome_of_a_fresh_assessment(org, start, 
             fresh.final_due)
         if fresh.reportable:
             assert {r.kind: r.due_on for r in incident.reports.all()} == {
-                Kind.PRELIMINARY: fresh.preliminary_warning, Kind.FINAL: fresh.final_due}
+                Kind.PRELIMINARY: fresh.preliminary_due, Kind.FINAL: fresh.final_due}
         transaction.set_rollback(True)

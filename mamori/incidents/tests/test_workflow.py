@@ -73,8 +73,8 @@ def test_saving_an_assessment_stores_the_outcome(org):
     assert assessment.rule.code == "appi-2024"
     assert (assessment.reportable, assessment.exempt) == (True, False)
     assert assessment.grounds == "1,4" and assessment.grounds_list == [1, 4]
-    assert assessment.preliminary_due == datetime.date(2026, 4, 3)
-    assert assessment.preliminary_warning == datetime.date(2026, 4, 5)
+    assert assessment.preliminary_target == datetime.date(2026, 4, 3)
+    assert assessment.preliminary_due == datetime.date(2026, 4, 5)
     assert assessment.final_due == datetime.date(2026, 4, 30)
 
     assessment.encrypted = True
@@ -84,7 +84,8 @@ def test_saving_an_assessment_stores_the_outcome(org):
     assert (assessment.reportable, assessment.exempt, assessment.grounds_list) == (
         False, True, [])
     assert assessment.grounds_if_unencrypted_list == [1, 4]
-    assert assessment.preliminary_due is assessment.final_due is None
+    assert assessment.preliminary_target is assessment.preliminary_due is None
+    assert assessment.final_due is None
 
 
 def test_the_form_assesses_and_drafts_one_preliminary_and_one_final_report(org):
@@ -112,7 +113,7 @@ def test_the_form_assesses_and_drafts_one_preliminary_and_one_final_report(org):
     assert RegulatoryReport.objects.filter(incident=incident).count() == 2
     preliminary, final = reports["preliminary"], reports["final"]
     assert {preliminary.recipient, final.recipient} == {RegulatoryReport.Recipient.PPC}
-    assert preliminary.due_on == assessment.preliminary_warning == datetime.date(2026, 4, 5)
+    assert preliminary.due_on == assessment.preliminary_due == datetime.date(2026, 4, 5)
     assert final.due_on == assessment.final_due == datetime.date(2026, 4, 30)
     for report in (preliminary, final):
         assert report.summary.splitlines()[0] == incident.title
@@ -146,8 +147,8 @@ def test_the_api_returns_the_outcome_and_drafts_the_reports(org):
     body = response.json()
     assert body["reportable"] is True and body["exempt"] is False
     assert body["grounds"] == [2, 3]
-    assert body["preliminary_due"] == "2026-04-03"
-    assert body["preliminary_warning"] == "2026-04-05"
+    assert body["preliminary_target"] == "2026-04-03"
+    assert body["preliminary_due"] == "2026-04-05"
     assert body["final_due"] == "2026-05-30"  # ground 3: day 60
     assert body["assessed_by"] == org.people["manager"].pk
     reports = reports_of(incident)
@@ -167,7 +168,7 @@ def test_a_breach_that_is_not_reportable_drafts_nothing(org):
         format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["reportable"], body["grounds"], body["preliminary_due"],
+    assert (body["reportable"], body["grounds"], body["preliminary_target"],
             body["final_due"]) == (False, [], None, None)
     assert not RegulatoryReport.objects.filter(incident=incident).exists()
     assert entries(incident, Kind.ASSESSMENT).count() == 1
@@ -238,7 +239,7 @@ def test_reassessment_moves_the_due_dates_of_reports_not_yet_submitted(org):
     assert response.status_code == 302, response.context["form"].errors
     assessment.refresh_from_db()
     assert assessment.grounds_list == [1, 3]
-    assert assessment.preliminary_warning == datetime.date(2026, 4, 3)
+    assert assessment.preliminary_due == datetime.date(2026, 4, 3)
     assert assessment.final_due == datetime.date(2026, 5, 28)  # day 60 from 30 March
 
     reports = reports_of(incident)
