@@ -307,7 +307,7 @@ class Incident(AuditedModel):
         if self.aware_at and self.aware_at > latest:
             errors["aware_at"] = _("The time the company became aware cannot be in the future.")
         self.late_awareness_reason = (self.late_awareness_reason or "").strip()
-        if self.awareness_late and not self.late_awareness_reason:
+        if self.awareness_late and not self.late_awareness_reason and self.times_changed():
             errors["late_awareness_reason"] = _(
                 "The company became aware more than a day after the incident was noticed: "
                 "give the reason (the company is aware as soon as any part of it is).")
@@ -318,6 +318,16 @@ class Incident(AuditedModel):
                 errors[name] = _("This cannot be before the company became aware.")
         if errors:
             raise ValidationError(errors)
+
+    def times_changed(self) -> bool:
+        """Whether this save sets the times of noticing or awareness (a new incident, or new
+        times). Only then is a late awareness's reason asked for: an incident recorded before
+        the question existed stays editable by those who cannot change its times."""
+        if self._state.adding or self.pk is None:
+            return True
+        stored = Incident._base_manager.filter(pk=self.pk).values_list(
+            "aware_at", "noticed_at").first()
+        return stored != (self.aware_at, self.noticed_at)
 
     def save(self, *args, **kwargs):
         using = kwargs.get("using") or self._state.db or "default"

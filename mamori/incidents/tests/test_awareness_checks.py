@@ -86,7 +86,7 @@ def test_the_reason_is_asked_in_the_form_and_the_api(org, english):
     three_days = (NOTICED + datetime.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
     client = org.client("ciso")
     url = reverse("incidents:incident_update", args=[obj.pk])
-    response = client.post(url, form_data(obj, aware_at=three_days))
+    response = client.post(url, form_data(obj, aware_at=three_days), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "more than a day" in response.context["form"].errors["late_awareness_reason"][0]
     response = api_client(org.users["ciso"]).patch(
@@ -118,3 +118,19 @@ def test_the_reports_show_the_reason(org):
                                               sensitive=True), org.users["ciso"])
     other = on_time.reports.get(kind=RegulatoryReport.Kind.PRELIMINARY)
     assert len(reports.particulars(other)) == len(reports.particulars(report)) - 2
+
+
+def test_an_incident_recorded_before_the_question_stays_editable(org, english):
+    """An incident stored with a late awareness and no reason (recorded before the reason was
+    asked for) can still be edited without touching its times; new times need the reason."""
+    obj = incident(org)
+    Incident.objects.filter(pk=obj.pk).update(aware_at=NOTICED + datetime.timedelta(days=3))
+    obj.refresh_from_db()
+    obj.title = "顧客名簿の誤送信（続報）"
+    obj.full_clean()
+    obj.save()
+
+    obj.aware_at = NOTICED + datetime.timedelta(days=2)
+    with pytest.raises(ValidationError) as caught:
+        obj.full_clean()
+    assert "late_awareness_reason" in caught.value.message_dict

@@ -66,7 +66,8 @@ def test_the_api_refuses_to_change_a_rule_in_use_naming_it(org, english):
     api = api_client(org.users["ciso"])
     for field, value in (("person_threshold", 100), ("effective_from", "2024-05-01"),
                          ("acquisition_counts_as_wrongful", False)):
-        response = api.patch(f"{RULES}{rule.pk}/", {field: value}, format="json")
+        response = api.patch(f"{RULES}{rule.pk}/", {field: value}, format="json",
+                             HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 400, (field, response.json())
         message = response.json()[field][0]
         assert "appi-2024" in message and "new rule" in message
