@@ -418,6 +418,7 @@ def test_an_encrypted_breach_shows_no_ground_and_what_would_have_applied(org, en
     body = api_client(org.users["ciso"]).get(
         f"/api/incidents/assessments/{assessment.pk}/").json()
     assert (body["grounds"], body["grounds_if_unencrypted"]) == ([], [1, 4])
-    page = org.client("ciso").get(assessment.get_absolute_url()).content.decode()
+    page = org.client("ciso").get(assessment.get_absolute_url(),
+                                  HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="grounds-if-unencrypted"' in page
     assert "grounds 1,4 of enforcement rules Art 7 would have applied" in page

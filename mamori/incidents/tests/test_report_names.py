@@ -130,7 +130,7 @@ def test_the_incident_page_shows_the_target_and_the_deadline_under_their_names(o
 def test_the_migration_logs_the_dates_under_their_new_names(org):
     """Entries written before the rename hold the target under `preliminary_due`: the migration
     appends one entry per dated assessment, so the log folds to what the rows hold."""
-    migration = __import__("mamori.incidents.migrations.0003_report_names",
+    migration = __import__("mamori.incidents.migrations.0004_report_names",
                            fromlist=["log_renamed_dates"])
     assessment = assess(org, make_incident(org), sensitive=True)
     undated = assess(org, make_incident(org, title="暗号化済み"), sensitive=True, encrypted=True)
