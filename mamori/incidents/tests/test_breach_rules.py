@@ -422,3 +422,46 @@ def test_an_encrypted_breach_shows_no_ground_and_what_would_have_applied(org, en
                                   HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="grounds-if-unencrypted"' in page
     assert "grounds 1,4 of enforcement rules Art 7 would have applied" in page
+
+
+@pytest.mark.django_db
+def test_the_migration_that_empties_exempt_grounds_logs_each_row(org):
+    """An assessment stored before encryption emptied the grounds holds them in `grounds`:
+    the migration moves them to `grounds_if_unencrypted` and logs the move, so the change
+    log still folds to what the rows hold (`verifylog --reconcile`)."""
+    from mamori.core import reconcile
+    from mamori.core.changelog import record, verify
+    from mamori.core.models import ChangeLogEntry
+
+    migration = __import__("mamori.incidents.migrations.0003_rules_frozen",
+                           fromlist=["exempt_grounds_apart"])
+    assessment = assess_incident(org, datetime.datetime(2026, 6, 1, 9, tzinfo=TOKYO),
+                                 sensitive=True, encrypted=True)
+    # As an assessment stored before the change (grounds kept under the exemption), logged.
+    BreachAssessment.objects.filter(pk=assessment.pk).update(grounds="1",
+                                                             grounds_if_unencrypted="")
+    record("update", assessment, None, {"grounds": "1", "grounds_if_unencrypted": ""})
+
+    class Editor:
+        class connection:
+            alias = "default"
+
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    # The models as the migration sees them (plain managers: a move is not logged by them).
+    historical = MigrationLoader(connection).project_state(
+        ("incidents", "0003_rules_frozen")).apps
+    before = ChangeLogEntry.objects.count()
+    migration.exempt_grounds_apart(historical, Editor())
+
+    assessment.refresh_from_db()
+    assert (assessment.grounds, assessment.grounds_if_unencrypted) == ("", "1")
+    assert ChangeLogEntry.objects.count() == before + 1
+    moved = ChangeLogEntry.objects.order_by("-seq").first()
+    assert (moved.actor_name, moved.before, moved.after) == (
+        "command:migrate", {"grounds": "1", "grounds_if_unencrypted": ""},
+        {"grounds": "", "grounds_if_unencrypted": "1"})
+    assert [d for d in reconcile.reconcile_model(BreachAssessment)
+            if d.kind == reconcile.DIFFERS] == []
+    assert verify().ok
