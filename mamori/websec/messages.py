@@ -58,7 +58,8 @@ MESSAGES = {
                                               "profile allows at most %(maximum)s."),
     "profile.hsts_max_age": lambda: _("HSTS lasts %(max_age)s seconds; the profile asks for "
                                       "at least %(minimum)s."),
-    "scan.error": lambda: _("The endpoint could not be scanned (%(error)s)."),
+    "scan.error": lambda: _("The endpoint could not be scanned: %(reason)s. Its verdicts "
+                            "are unknown, not failed."),
 }
 
 
@@ -78,6 +79,10 @@ def readable(params: dict) -> dict:
     shown = dict(params)
     if "protocol" in shown:
         shown["protocol"] = PROTOCOL_NAMES.get(shown["protocol"], shown["protocol"])
+    if "error" in shown:  # a scan that did not complete: why, in words
+        from mamori.websec.service import scan_error_reason
+
+        shown["reason"] = scan_error_reason(shown["error"])
     for name in ("not_after", "not_before"):
         if isinstance(shown.get(name), str):
             shown[name] = shown[name][:10]
