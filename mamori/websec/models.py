@@ -327,7 +327,7 @@ class TlsScan(AuditedModel):
 
     class Status(models.TextChoices):
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Did not complete")  # the verdicts are unknown
 
     endpoint = models.ForeignKey(WebEndpoint, on_delete=models.CASCADE, related_name="scans",
                                  verbose_name=_("endpoint"))
@@ -347,7 +347,8 @@ class TlsScan(AuditedModel):
     certificate_expires_at = models.DateTimeField(_("certificate expires"), null=True)
     problems = models.JSONField(_("problems"), default=list)
     result = models.JSONField(_("raw result"), default=dict)
-    result_sha256 = models.CharField(_("SHA-256 of the raw result"), max_length=64)
+    # Of the evidence file's bytes (the JSON downloaded): `sha256sum tls-scan-N.json`.
+    result_sha256 = models.CharField(_("SHA-256 of the evidence file"), max_length=64)
     evidence = models.ForeignKey(Evidence, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("evidence"))
 

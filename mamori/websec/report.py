@@ -126,8 +126,8 @@ def context_rows(scan) -> list[tuple[str, str]]:
     versions = [f"Mamori {(context.get('scanner') or {}).get('mamori') or '?'}",
                 f"sslyze {(scan.result or {}).get('sslyze_version') or '?'}"]
     rows = [
-        (_("requested by"), context.get("requested_by") or (
-            str(scan.requested_by) if scan.requested_by else _("schedule"))),
+        (_("requested by"), str(scan.requested_by) if scan.requested_by else (
+            context.get("requested_by") or _("schedule"))),
         (_("server name sent (SNI)"), context.get("server_name_sent") or _(
             "none (an IP address is not sent)")),
         (_("scanner"), ", ".join(versions)),

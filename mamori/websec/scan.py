@@ -200,6 +200,16 @@ def _mp_context():
     return _CONTEXT
 
 
+def warm_up() -> None:
+    """Start the process that forks the scanners now: it imports the engine (sslyze) in the
+    background while the caller reads the database, so the first scan need not wait for it."""
+    ctx = _mp_context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def scan_targets(
     targets: list[Target],
     *,

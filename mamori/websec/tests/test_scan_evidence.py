@@ -116,8 +116,14 @@ def test_a_scan_that_did_not_complete_says_why_and_its_verdicts_are_unknown(org,
     endpoint_page = ciso.get(site.get_absolute_url()).content.decode()
     assert 'data-testid="verdict-unknown"' in endpoint_page
     # The API: null verdicts, the status "failed", the error in the raw result.
-    data = api_client(org.users["ciso"]).get(f"/api/websec/scans/{row.pk}/").json()
+    data = api_client(org.users["ciso"]).get(f"/api/websec/scans/{row.pk}/",
+                                             HTTP_ACCEPT_LANGUAGE="en").json()
     assert data["status"] == "failed"
+    assert "did not complete" in data["incomplete_reason"]
+    assert "no TLS server answered" in data["incomplete_reason"]
+    ja = api_client(org.users["ciso"]).get(f"/api/websec/scans/{row.pk}/",
+                                           HTTP_ACCEPT_LANGUAGE="ja").json()
+    assert "完了しませんでした" in ja["incomplete_reason"]
     assert [data[f"{p}_ok"] for p in ("authentication", "encryption", "integrity",
                                       "profile")] == [None] * 4
     site_data = api_client(org.users["ciso"]).get(f"/api/websec/endpoints/{site.pk}/").json()

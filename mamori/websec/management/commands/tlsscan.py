@@ -19,6 +19,9 @@ class Command(BaseCommand):
                             help=_("check only the certificates"))
 
     def handle(self, *args, endpoints, certificate_only, **options):
+        from mamori.websec import scan
+
+        scan.warm_up()  # the scanner's process loads sslyze while the endpoints are read
         from mamori.core.context import Actor, acting_as
         from mamori.websec import service
         from mamori.websec.models import WebEndpoint
