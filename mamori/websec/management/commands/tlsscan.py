@@ -8,6 +8,10 @@ from django.utils.translation import gettext as _
 
 
 class Command(BaseCommand):
+    # Django's system checks import every URL configuration and view (most of the start-up
+    # time); `mamori check` runs them, a scan does not need them.
+    requires_system_checks = []
+
     @property
     def help(self):
         return _("Scan web endpoints now (all active ones, or those named by id or name) and "
