@@ -325,6 +325,10 @@ def verdict_word(ok) -> str:
 
 
 def hash_text(row) -> str:
+    if row.result_sha256 != result_hash(row.result):
+        # Recorded before the hash was taken over the file: over a compact form of the JSON.
+        return _("SHA-256 of the raw result in compact JSON (recorded before Mamori hashed "
+                 "the evidence file itself): %(hash)s") % {"hash": row.result_sha256}
     return _("SHA-256 of the evidence file %(file)s: %(hash)s (reproduce with: sha256sum "
              "%(file)s)") % {"file": result_file_name(row), "hash": row.result_sha256}
 

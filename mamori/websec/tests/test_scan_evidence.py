@@ -86,6 +86,19 @@ def test_the_downloaded_evidence_file_hashes_to_the_printed_hash(org, pki, trust
     # The evidence page no longer says "SHA-256 —".
     evidence_page = auditor.get(evidence.get_absolute_url()).content.decode()
     assert row.result_sha256 in evidence_page
+    # A certificate check has no evidence row; its JSON, rebuilt from the database (a
+    # PostgreSQL jsonb column reorders keys), hashes the same.
+    with TLSServer(pki.leaf("good"), hsts=HSTS) as server:
+        [check] = service.run([endpoint(org, server.port, name="証明書")],
+                              kind=TlsScan.Kind.CERTIFICATE)
+    check.refresh_from_db()
+    body = downloaded(auditor.get(reverse("websec:tlsscan_report", args=[check.pk, "json"])))
+    assert check.evidence_id is None
+    assert hashlib.sha256(body).hexdigest() == check.result_sha256
+    # A scan recorded before (hash over a compact form) is not described as the file's hash.
+    TlsScan.objects.filter(pk=check.pk).update(result_sha256="0" * 64)
+    check.refresh_from_db()
+    assert "sha256sum" not in service.hash_text(check)
 
 
 # ------------------------------------------------------------------------------ item 4
