@@ -29,17 +29,27 @@ BATCH = 40  # endpoints handed to one child process at a time
 
 
 def scan_options() -> dict:
-    """The scanner's per-endpoint bounds and parallelism (settings MAMORI_TLSSCAN_CONCURRENCY,
-    MAMORI_TLSSCAN_ENDPOINT_TIMEOUT, MAMORI_TLSSCAN_NETWORK_TIMEOUT). Each endpoint is bounded
+    """The scanner's per-endpoint bounds and parallelism (MAMORI_TLSSCAN_CONCURRENCY,
+    MAMORI_TLSSCAN_ENDPOINT_TIMEOUT, MAMORI_TLSSCAN_NETWORK_TIMEOUT: Django settings, else the
+    environment). Each endpoint is bounded
     on its own; a batch has no bound of its own, so slow neighbours never fail an endpoint."""
+    import os
+
     from django.conf import settings as django_settings
 
+    def value(name, default, kind):
+        raw = getattr(django_settings, name, None) or os.environ.get(name)
+        try:
+            return kind(raw) if raw not in (None, "") else default
+        except ValueError:
+            return default
+
     return {
-        "concurrency": int(getattr(django_settings, "MAMORI_TLSSCAN_CONCURRENCY", 10)),
-        "endpoint_timeout": float(getattr(django_settings, "MAMORI_TLSSCAN_ENDPOINT_TIMEOUT",
-                                          scan.DEFAULT_ENDPOINT_TIMEOUT)),
-        "network_timeout": int(getattr(django_settings, "MAMORI_TLSSCAN_NETWORK_TIMEOUT",
-                                       scan.DEFAULT_NETWORK_TIMEOUT)),
+        "concurrency": value("MAMORI_TLSSCAN_CONCURRENCY", 10, int),
+        "endpoint_timeout": value("MAMORI_TLSSCAN_ENDPOINT_TIMEOUT",
+                                  scan.DEFAULT_ENDPOINT_TIMEOUT, float),
+        "network_timeout": value("MAMORI_TLSSCAN_NETWORK_TIMEOUT",
+                                 scan.DEFAULT_NETWORK_TIMEOUT, int),
     }
 
 
