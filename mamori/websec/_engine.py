@@ -988,7 +988,7 @@ def _client_cert(result: dict, requested: bool, probing, probe: dict) -> None:
 
 def run_batch(targets: list[tuple[int, dict]], *, extra_ca_pem: str | None, concurrency: int,
               network_timeout: int, per_server_connections: int, emit,
-              endpoint_timeout: float | None = None) -> None:  # fmt: skip
+              endpoint_timeout: float | None = None, on_start=None) -> None:  # fmt: skip
     """Scan `targets` (index, dict) concurrently, calling emit(index, result) as each finishes.
 
     An endpoint still running `endpoint_timeout` seconds after its scan began is given up:
@@ -1000,6 +1000,8 @@ def run_batch(targets: list[tuple[int, dict]], *, extra_ca_pem: str | None, conc
 
     def scan(index: int, target: dict) -> dict:
         began[index] = time.monotonic()
+        if on_start is not None:  # the parent bounds each endpoint from this moment
+            on_start(index)
         return scan_one(target, extra_ca_pem=extra_ca_pem, network_timeout=network_timeout,
                         per_server_connections=per_server_connections)
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.conformance import Result, register
+from mamori.core.conformance import Result, percent, register
 from mamori.websec.models import WebEndpoint
 
 
@@ -25,5 +25,16 @@ def endpoints_verified() -> Result:
         return Result.not_applicable(_("No active endpoint handles personal data."))
     passing = Q(verified_until__gte=timezone.now(), authentication_ok=True,
                 encryption_ok=True, integrity_ok=True)
-    failing = endpoints.exclude(passing).select_related("department")
-    return Result.every_one_of(total, failing)
+    # The last full scan did not complete: not checked, so neither passing nor failing.
+    unknown = Q(last_full_scan_at__isnull=False, authentication_ok__isnull=True)
+    not_checked = endpoints.filter(unknown).count()
+    checked = total - not_checked
+    detail = _("%(count)s endpoint(s) not checked: the last scan did not complete, so their "
+               "verdicts are unknown (counted neither as passing nor as failing).") % {
+        "count": not_checked} if not_checked else ""
+    if not checked:
+        return Result.not_applicable(detail)
+    failing = endpoints.exclude(passing).exclude(unknown).select_related("department")
+    missing = failing.count()
+    return Result.from_failing(failing, value=percent(checked - missing, checked),
+                               threshold=100.0, unit="%", count=missing, detail=detail)

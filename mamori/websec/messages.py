@@ -68,7 +68,8 @@ MESSAGES = {
                                       "%(minimum)s."),
     "profile.no_hsts": lambda: _("HSTS is not sent; the profile asks for it with a duration of "
                                  "at least %(minimum)s."),
-    "scan.error": lambda: _("The endpoint could not be scanned (%(error)s)."),
+    "scan.error": lambda: _("The endpoint could not be scanned: %(reason)s. Its verdicts "
+                            "are unknown, not failed."),
 }
 
 
@@ -194,6 +195,10 @@ def readable(params: dict, code: str = "") -> dict:
         shown["protocol"] = PROTOCOL_NAMES.get(shown["protocol"], shown["protocol"])
     if isinstance(shown.get("protocols"), list):
         shown["protocols"] = ", ".join(PROTOCOL_NAMES.get(p, p) for p in shown["protocols"])
+    if code == "scan.error" and "error" in shown:  # a scan that did not complete: why
+        from mamori.websec.service import scan_error_reason
+
+        shown["reason"] = scan_error_reason(shown["error"])
     for name in ("not_after", "not_before"):
         if isinstance(shown.get(name), str):
             shown[name] = shown[name][:10]

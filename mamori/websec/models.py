@@ -188,6 +188,11 @@ class WebEndpoint(AuditedModel):
         return None if None in values else all(values)
 
     @property
+    def last_scan_incomplete(self) -> bool:
+        """Its last full scan did not complete: the verdicts are unknown, not failed."""
+        return self.last_full_scan_at is not None and self.passes is None
+
+    @property
     def days_to_expiry(self) -> int | None:
         if self.certificate_expires_at is None:
             return None
@@ -322,7 +327,7 @@ class TlsScan(AuditedModel):
 
     class Status(models.TextChoices):
         DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Did not complete")  # the verdicts are unknown
 
     endpoint = models.ForeignKey(WebEndpoint, on_delete=models.CASCADE, related_name="scans",
                                  verbose_name=_("endpoint"))
@@ -334,14 +339,16 @@ class TlsScan(AuditedModel):
                                      related_name="+", verbose_name=_("requested by"))
     profile_code = models.CharField(_("profile"), max_length=40)
     profile_version = models.CharField(_("profile version"), max_length=20, blank=True)
-    authentication_ok = models.BooleanField(_("authentication"))
-    encryption_ok = models.BooleanField(_("encryption"))
-    integrity_ok = models.BooleanField(_("integrity"))
-    profile_ok = models.BooleanField(_("meets its profile"))
+    # None (unknown) when the scan did not complete: nothing was checked, nothing failed.
+    authentication_ok = models.BooleanField(_("authentication"), null=True)
+    encryption_ok = models.BooleanField(_("encryption"), null=True)
+    integrity_ok = models.BooleanField(_("integrity"), null=True)
+    profile_ok = models.BooleanField(_("meets its profile"), null=True)
     certificate_expires_at = models.DateTimeField(_("certificate expires"), null=True)
     problems = models.JSONField(_("problems"), default=list)
     result = models.JSONField(_("raw result"), default=dict)
-    result_sha256 = models.CharField(_("SHA-256 of the raw result"), max_length=64)
+    # Of the evidence file's bytes (the JSON downloaded): `sha256sum tls-scan-N.json`.
+    result_sha256 = models.CharField(_("SHA-256 of the evidence file"), max_length=64)
     evidence = models.ForeignKey(Evidence, on_delete=models.SET_NULL, null=True, blank=True,
                                  related_name="+", verbose_name=_("evidence"))
 
@@ -364,8 +371,14 @@ class TlsScan(AuditedModel):
         return reverse("websec:tlsscan_detail", args=[self.pk])
 
     @property
-    def passes(self) -> bool:
-        return self.authentication_ok and self.encryption_ok and self.integrity_ok
+    def passes(self) -> bool | None:
+        """None when the scan did not complete (its verdicts are unknown)."""
+        values = (self.authentication_ok, self.encryption_ok, self.integrity_ok)
+        return None if None in values else all(values)
+
+    @property
+    def incomplete(self) -> bool:
+        return self.status == self.Status.FAILED
 
 
 class FindingQuerySet(AuditedQuerySet):

@@ -11,14 +11,20 @@ from django.utils.translation import gettext as _
 
 from mamori.core.io import attachment, pdf_attachment
 from mamori.websec.messages import PROTOCOL_NAMES, duration_text, problem_text
-from mamori.websec.service import promise_label, result_json
+from mamori.websec.service import (
+    hash_text,
+    incomplete_text,
+    promise_label,
+    result_bytes,
+    result_file_name,
+)
 
 
 @dataclass
 class Promise:
     name: str
     label: str
-    ok: bool
+    ok: bool | None  # None: unknown (the scan did not complete)
     reasons: list[tuple[str, str]] = field(default_factory=list)  # (level, text)
 
 
@@ -30,6 +36,14 @@ class Report:
     certificate: list[tuple[str, str]]
     protocols: list[tuple[str, bool | None]]
     error: str | None
+    incomplete: str = ""  # why the scan did not complete, in words; empty when it did
+    accepted: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    chain: list[dict] = field(default_factory=list)
+    anchors: list[tuple[str, str]] = field(default_factory=list)
+    context: list[tuple[str, str]] = field(default_factory=list)
+    file_name: str = ""
+    hash_line: str = ""
 
 
 def build(scan) -> Report:
@@ -46,11 +60,86 @@ def build(scan) -> Report:
     other = [reason for reasons in by_promise.values() for reason in reasons]
     result = scan.result or {}
     accepted = result.get("protocols") or {}
+    incomplete = incomplete_text(result) if scan.status == "failed" else ""
+    if incomplete:  # the reasons are the scan's failure, told once above
+        for promise in promises:
+            promise.reasons = []
+        other = []
     return Report(
         scan=scan, promises=promises, other=other,
         certificate=certificate_rows(result),
         protocols=[(label, accepted.get(key)) for key, label in PROTOCOL_NAMES.items()],
-        error=result.get("error"))
+        error=result.get("error"), incomplete=incomplete,
+        accepted=accepted_suites(result), groups=list(result.get("groups") or []),
+        chain=chain_rows(result), anchors=anchor_rows(result), context=context_rows(scan),
+        file_name=result_file_name(scan), hash_line=hash_text(scan))
+
+
+def accepted_suites(result: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Per protocol, each accepted cipher suite with its key exchange (type, group, size):
+    the positive proof of what the server offers."""
+    suites = result.get("cipher_suites") or {}
+    exchanges = result.get("key_exchange") or {}
+    rows = []
+    for key, label in PROTOCOL_NAMES.items():
+        if not suites.get(key):
+            continue
+        listed = []
+        for suite in suites[key]:
+            kx = exchanges.get(suite) or {}
+            parts = [str(kx.get("type") or ""), str(kx.get("group") or "")]
+            if kx.get("size"):
+                parts.append(_("%(bits)s bits") % {"bits": kx["size"]})
+            listed.append((suite, " ".join(p for p in parts if p) or "—"))
+        rows.append((label, listed))
+    return rows
+
+
+def chain_rows(result: dict) -> list[dict]:
+    """The chain as the server sent it, leaf first."""
+    return [{"subject": c.get("subject") or "—", "issuer": c.get("issuer") or "—",
+             "key": f"{(c.get('key_type') or '?').upper()} {c.get('key_size') or '?'}",
+             "signature": c.get("signature_algorithm") or "—",
+             "not_after": str(c.get("not_after") or "—")[:10]}
+            for c in result.get("chain") or []]
+
+
+def anchor_rows(result: dict) -> list[tuple[str, str]]:
+    anchors = (result.get("context") or {}).get("trust_anchors") or {}
+    rows = []
+    system = anchors.get("system") or {}
+    if system:
+        rows.append((_("system trust store"), _("%(file)s (%(count)s certificates)") % {
+            "file": system.get("file") or "—", "count": system.get("certificates", 0)}))
+    for anchor in anchors.get("company") or []:
+        rows.append((_("company CA"), f"{anchor.get('subject')} · SHA-256 "
+                                      f"{anchor.get('sha256')} · {_('valid until')} "
+                                      f"{str(anchor.get('not_after') or '')[:10]}"))
+    return rows
+
+
+def context_rows(scan) -> list[tuple[str, str]]:
+    """Who asked, what was scanned and with what: the facts an auditor needs beside the
+    verdicts. Read from the evidence file's context, so the page says what the file says."""
+    context = (scan.result or {}).get("context") or {}
+    endpoint = context.get("endpoint") or {}
+    versions = [f"Mamori {(context.get('scanner') or {}).get('mamori') or '?'}",
+                f"sslyze {(scan.result or {}).get('sslyze_version') or '?'}"]
+    rows = [
+        (_("requested by"), str(scan.requested_by) if scan.requested_by else (
+            context.get("requested_by") or _("schedule"))),
+        (_("server name sent (SNI)"), context.get("server_name_sent") or _(
+            "none (an IP address is not sent)")),
+        (_("scanner"), ", ".join(versions)),
+    ]
+    if endpoint:
+        rows += [
+            (_("handles personal information"), yes_no(endpoint.get("handles_personal_info"))),
+            (_("handles card data"), yes_no(endpoint.get("handles_card_data"))),
+            (_("client certificates required (mutual TLS)"),
+             yes_no(endpoint.get("client_cert_required"))),
+        ]
+    return rows
 
 
 def yes_no(value) -> str:
@@ -91,10 +180,23 @@ def hsts_text(hsts) -> str:
     return f"{duration_text(max_age)} · max-age={max_age}"
 
 
+def evidence_bytes(scan) -> bytes:
+    """The evidence file as stored (the bytes its hash is over); the same JSON rebuilt from
+    the row for a scan without one (a certificate check)."""
+    evidence = scan.evidence
+    if evidence is not None and evidence.file:
+        try:
+            with evidence.file.open("rb") as handle:
+                return handle.read()
+        except OSError:
+            pass
+    return result_bytes(scan.result)
+
+
 def response(scan, fmt: str, request=None) -> HttpResponse:
     if fmt == "json":
-        return attachment(result_json(scan.result), "application/json; charset=utf-8",
-                          f"tls-scan-{scan.pk}.json")
+        return attachment(evidence_bytes(scan), "application/json; charset=utf-8",
+                          result_file_name(scan))
     if fmt != "pdf":
         raise Http404
     html = render_to_string("websec/report_pdf.html", {

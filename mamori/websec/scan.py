@@ -81,6 +81,14 @@ def allowed_ports() -> list[tuple[int, int]]:
     return ranges
 
 
+def is_ip_literal(value: str) -> bool:
+    try:
+        ipaddress.ip_address((value or "").strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def is_web_port(port: int) -> bool:
     return any(low <= port <= high for low, high in allowed_ports())
 
@@ -163,8 +171,11 @@ def _child_main(jobs, options, out_queue) -> None:  # pragma: no cover - runs in
     def emit(index: int, result: dict) -> None:
         out_queue.put(("result", index, result))
 
+    def began(index: int) -> None:
+        out_queue.put(("started", index, None))
+
     try:
-        _engine.run_batch(jobs, emit=emit, **options)
+        _engine.run_batch(jobs, emit=emit, on_start=began, **options)
     finally:
         out_queue.put(("done", None, None))
     # Exit without joining the threads of endpoints given up on (still inside sslyze calls).
@@ -189,10 +200,20 @@ def _mp_context():
     return _CONTEXT
 
 
+def warm_up() -> None:
+    """Start the process that forks the scanners now: it imports the engine (sslyze) in the
+    background while the caller reads the database, so the first scan need not wait for it."""
+    ctx = _mp_context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def scan_targets(
     targets: list[Target],
     *,
-    timeout: float = 60.0,
+    timeout: float | None = None,
     concurrency: int = 10,
     extra_ca_pem: str | None = None,
     network_timeout: int = DEFAULT_NETWORK_TIMEOUT,
@@ -202,11 +223,17 @@ def scan_targets(
 ) -> list[dict]:
     """Scan targets in a child process; one JSON-serialisable dict per target, in order.
 
-    `timeout` bounds the whole batch (the child is killed when it passes), `endpoint_timeout`
-    each endpoint (given up inside the child, the batch goes on). `extra_ca_pem` is an
-    additional trust anchor (PEM, one or more certificates) next to the system store.
-    `on_result(index, result)` is called in this process as each result arrives from the child
-    (while it scans the others), so the caller can record it at once.
+    Each endpoint is bounded on its own: `endpoint_timeout` seconds after its scan began it is
+    given up (inside the child; the child goes on with the others). An endpoint waiting for a
+    free slot is not running and is not timed, so a batch of many slow but healthy servers is
+    scanned completely, however long the whole batch takes. Should the child fail to give an
+    endpoint up (stuck, crashed), this process records that endpoint, kills the child and
+    scans the endpoints not finished yet in a new one, so no endpoint is recorded as failed
+    because of its neighbours. `timeout`, when given, is an overall bound besides (the
+    endpoints unfinished then are recorded as not scanned in time).
+    `extra_ca_pem` is an additional trust anchor (PEM, one or more certificates) next to the
+    system store. `on_result(index, result)` is called in this process as each result arrives
+    from the child (while it scans the others), so the caller can record it at once.
     """
     results: list[dict | None] = [None] * len(targets)
     started = [now_iso()] * len(targets)
@@ -252,57 +279,111 @@ def scan_targets(
             "per_server_connections": max(1, int(per_server_connections)),
             "endpoint_timeout": max(1.0, float(endpoint_timeout)),
         }
-        _run_in_child(jobs, results, started, targets, timeout=timeout, options=options,
-                      on_result=on_result)
+        deadline = None if timeout is None else time.monotonic() + max(0.1, float(timeout))
+        _run_in_children(jobs, results, started, targets, deadline=deadline, options=options,
+                         on_result=on_result)
     return [r for r in results if r is not None]
 
 
-def _run_in_child(jobs, results, started, targets, *, timeout: float, options: dict,
-                  on_result=None) -> None:
+# How long after the child's own bound on an endpoint this process gives the endpoint up
+# (the child is stuck) and how long a new child may take to begin its first scan.
+CHILD_GRACE = 10.0
+CHILD_START_TIMEOUT = 60.0
+
+
+def _run_in_children(jobs, results, started, targets, *, deadline, options,
+                     on_result=None) -> None:
+    """Run the jobs in a child; when a child has to be killed, run the jobs it had not
+    finished (except the one or ones that made it fail) in a new child."""
+    attempts = 0
+    while jobs:
+        attempts += 1
+        jobs = _run_in_child(jobs, results, started, targets, deadline=deadline,
+                             options=options, on_result=on_result)
+        if jobs and attempts > len(results):  # cannot happen: each round settles one job
+            for index, _job in jobs:
+                _settle(results, index, _error_result(
+                    targets[index], "scan_failed", "the scan process failed repeatedly",
+                    started[index]), on_result)
+            return
+
+
+def _settle(results, index, result, on_result) -> None:
+    results[index] = result
+    if on_result is not None:
+        on_result(index, result)
+
+
+def _run_in_child(jobs, results, started, targets, *, deadline, options,
+                  on_result=None) -> list:
+    """One child for `jobs`; returns the jobs to run again in a new child (none unless this
+    one had to be killed)."""
     ctx = _mp_context()
     out_queue = ctx.Queue()
     child = ctx.Process(target=_child_main, args=(jobs, options, out_queue), daemon=True)
-    deadline = time.monotonic() + max(0.1, timeout)
+    bound = options["endpoint_timeout"] + CHILD_GRACE
+    launched = time.monotonic()
     child.start()
     pending = {index for index, _ in jobs}
+    running: dict[int, float] = {}  # index -> when the child said it began (this clock)
+    heard = False
+    stuck: list[int] = []
+    crashed: list[int] = []
+    overall = False
     child_done = False
     try:
         while pending and not child_done:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                overall = True
+                break
+            stuck = [i for i, began in running.items() if i in pending and now - began > bound]
+            if stuck:
+                break
+            if not heard and now - launched > CHILD_START_TIMEOUT:
+                crashed = sorted(pending)
                 break
             try:
-                kind, index, payload = out_queue.get(timeout=min(remaining, 0.5))
+                kind, index, payload = out_queue.get(timeout=0.25)
             except queue.Empty:
                 if not child.is_alive() and out_queue.empty():
+                    crashed = [i for i in running if i in pending]
                     break
                 continue
+            heard = True
             if kind == "done":
                 child_done = True
+            elif kind == "started" and index in pending:
+                running[index] = time.monotonic()
             elif kind == "result" and index in pending:
-                results[index] = payload
                 pending.discard(index)
-                if on_result is not None:
-                    on_result(index, payload)
+                _settle(results, index, payload, on_result)
     finally:
         if child.is_alive():
             if pending:
-                child.kill()  # sslyze cannot be cancelled: the hard timeout kills the batch
+                child.kill()  # sslyze cannot be cancelled
             child.join(timeout=5)
             if child.is_alive():
                 child.kill()
                 child.join(timeout=5)
         out_queue.close()
         out_queue.cancel_join_thread()
-    crashed = child.exitcode not in (0, None) and time.monotonic() < deadline
-    for index in pending:
-        if crashed:
-            results[index] = _error_result(
-                targets[index], "scan_failed", f"scan process exited with {child.exitcode}",
-                started[index],
-            )  # fmt: skip
-        else:
-            results[index] = _error_result(
-                targets[index], "timeout", f"batch did not finish within {timeout:g} s",
-                started[index],
-            )  # fmt: skip
+    if overall:
+        for index in sorted(pending):
+            _settle(results, index, _error_result(
+                targets[index], "timeout", "the scan run did not finish in time",
+                started[index]), on_result)
+        return []
+    given_up = set(stuck) | set(crashed)
+    for index in stuck:
+        _settle(results, index, _error_result(
+            targets[index], "timeout",
+            f"endpoint not scanned within {options['endpoint_timeout']:g} s",
+            started[index]), on_result)
+    for index in crashed:
+        _settle(results, index, _error_result(
+            targets[index], "scan_failed", f"scan process exited with {child.exitcode}",
+            started[index]), on_result)
+    # The others (waiting for a slot, or scanning beside the one that failed) are scanned
+    # again in a new child.
+    return [(index, job) for index, job in jobs if index in pending and index not in given_up]

@@ -6,7 +6,6 @@ from django.views import View
 from mamori.core.scope import VIEW
 from mamori.core.views import generic
 from mamori.websec import filtersets, forms, report, service, tables
-from mamori.websec.messages import problem_text
 from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
 
 ENDPOINT_DETAIL_FIELDS = ["name", "url", "host", "port", "server_name", "purpose",
@@ -86,13 +85,7 @@ class WebEndpointScan(generic.ModelActionView):
         return HttpResponseRedirect(row.get_absolute_url())
 
 
-def outcome_text(row) -> str:
-    if row.status == TlsScan.Status.FAILED:
-        return "; ".join(problem_text(p["code"], p["params"]) for p in row.problems)
-    parts = [f"{service.promise_label(p)} {_('pass') if ok else _('fail')}" for p, ok in (
-        ("authentication", row.authentication_ok), ("encryption", row.encryption_ok),
-        ("integrity", row.integrity_ok))]
-    return ", ".join(parts)
+outcome_text = service.outcome_text
 
 
 class TlsScanList(generic.ScopedListView):

@@ -38,13 +38,22 @@ class WebEndpointSerializer(ScopedModelSerializer):
 
 
 class TlsScanSerializer(ScopedModelSerializer):
+    incomplete_reason = serializers.SerializerMethodField(
+        help_text=_("When the scan did not complete: why, in words, and that its verdicts "
+                    "(null) are unknown, not failed. Empty for a completed scan."))
+
     class Meta:
         model = TlsScan
         fields = ["id", "endpoint", "kind", "status", "started_at", "finished_at",
                   "requested_by", "profile_code", "profile_version", "authentication_ok",
                   "encryption_ok", "integrity_ok", "profile_ok", "certificate_expires_at",
-                  "problems", "result_sha256", "evidence"]
+                  "problems", "result_sha256", "evidence", "incomplete_reason"]
         read_only_fields = fields
+
+    def get_incomplete_reason(self, scan) -> str:
+        from mamori.websec.service import incomplete_text
+
+        return incomplete_text(scan.result) if scan.status == TlsScan.Status.FAILED else ""
 
 
 class TlsScanWithResultSerializer(TlsScanSerializer):

@@ -112,8 +112,10 @@ def test_a_history_of_scans_judged_like_real_ones(loaded):
     first = now - datetime.timedelta(days=DAYS + 1)
     for row in TlsScan.objects.select_related("endpoint__profile"):
         result = row.result
-        # The scanner's own shape, with the extra fact it records for mutual TLS.
-        assert set(result) - {"client_cert_requirement_sslyze"} == keys, row
+        # The scanner's own shape, with the extra fact it records for mutual TLS, and the
+        # scan's context (who asked, anchors, endpoint attributes) Mamori adds.
+        assert set(result) - {"client_cert_requirement_sslyze", "context"} == keys, row
+        assert result["context"]["endpoint"]["name"] == row.endpoint.name
         assert result["full"] is (row.kind == FULL)
         assert result["target"]["server_name"] == row.endpoint.server_name
         assert first < row.started_at <= row.finished_at <= now

@@ -247,8 +247,10 @@ def test_the_port_setting_is_honoured(org, monkeypatch):
 
 def failure_as_read(row) -> str:
     """What a reader learns from a failed scan (its raw result, its problems, the finding),
-    but for when it ran and the endpoint's own port."""
-    result = {k: v for k, v in row.result.items() if k not in ("started_at", "finished_at")}
+    but for when it ran, the endpoint's own port and the scan's context (what was registered,
+    not what the scan learned)."""
+    result = {k: v for k, v in row.result.items()
+              if k not in ("started_at", "finished_at", "context")}
     findings = list(TlsFinding.objects.filter(endpoint=row.endpoint).values_list(
         "code", "params"))
     told = json.dumps([result, row.problems, findings], sort_keys=True, ensure_ascii=False)

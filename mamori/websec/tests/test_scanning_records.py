@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mamori.controls.models import Control, Evidence, Theme
-from mamori.core.conformance import SYSTEM
 from mamori.core.testing import api_client, log_entries
 from mamori.websec import service
 from mamori.websec.conformance import endpoints_verified
@@ -50,9 +49,7 @@ def test_a_good_endpoint_passes_and_the_scan_is_evidence(org, pki, trusted):
         site = endpoint(org, server.port)
         [row] = service.run([site])
     assert row.passes and row.profile_ok, row.problems
-    assert row.result_sha256 == hashlib.sha256(json.dumps(
-        row.result, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    ).hexdigest()
+    assert row.result_sha256 == hashlib.sha256(service.result_bytes(row.result)).hexdigest()
     site.refresh_from_db()
     assert (site.authentication_ok, site.encryption_ok, site.integrity_ok) == (True,) * 3
     assert site.certificate_expires_at is not None and site.last_full_scan_at is not None
@@ -107,16 +104,28 @@ def test_a_certificate_check_keeps_findings_it_does_not_check(org, pki, trusted)
     assert site.integrity_ok is False  # from the full scan, not reset by the check
 
 
-def test_a_failed_scan_opens_a_finding_and_the_check_counts_the_endpoint(org, trusted):
+def test_a_failed_scan_opens_a_finding_and_the_check_counts_the_endpoint_unknown(
+        org, pki, trusted, english):
     from mamori.websec.tests.tls_servers import free_port
 
     site = endpoint(org, free_port())
     [row] = service.run([site])
-    assert row.status == TlsScan.Status.FAILED and not row.passes
+    # Nothing was checked: the verdicts are unknown, not failed.
+    assert row.status == TlsScan.Status.FAILED and row.passes is None
+    assert (row.authentication_ok, row.encryption_ok, row.integrity_ok, row.profile_ok) == (
+        None, None, None, None)
     assert TlsFinding.objects.get(endpoint=site).code == "scan.error"
+    site.refresh_from_db()
+    assert site.passes is None and site.last_scan_incomplete
     result = endpoints_verified()
-    failing = result.failing_for(SYSTEM).objects
-    assert result.status == "fail" and [f.label for f in failing] == [site.name]
+    assert result.status == "n/a" and not result.failing_count
+    assert "1 endpoint(s) not checked" in result.detail
+    # Beside an endpoint that passes, it is counted neither way.
+    with TLSServer(pki.leaf("good"), hsts=HSTS) as server:
+        service.run([endpoint(org, server.port, name="良いサイト")])
+    result = endpoints_verified()
+    assert (result.status, result.value, result.failing_count) == ("pass", 100.0, 0)
+    assert "not checked" in result.detail
 
 
 def test_a_scan_older_than_the_schedule_allows_does_not_count(org, pki, trusted):

@@ -766,13 +766,17 @@ class TestTlsScan(ReadOnlyRecords):
     def test_a_failed_scan_reads_as_unreachable(self, org, scanned):
         failed = service.record(scanned["east"], "full", {"error": "timeout",
                                                           "error_detail": "no answer"})
-        assert failed.status == TlsScan.Status.FAILED and not failed.passes
+        assert failed.status == TlsScan.Status.FAILED and failed.passes is None
         client = org.client("manager")
         response = client.get(self.url("detail", failed.pk))
         assert response.status_code == 200
-        text = problem_text("scan.error", {"error": "timeout"})
-        assert [text for _level, text in response.context["report"].other] == [text]
+        # Told once, in words, above the verdicts (all unknown), not as a list of problems.
+        text = service.incomplete_text(failed.result)
+        assert response.context["report"].incomplete == text
+        assert response.context["report"].other == []
         assert escape(text) in response.content.decode()
+        assert "サーバが制限時間内に応答しませんでした" in problem_text("scan.error",
+                                                           {"error": "timeout"})
         pdf = client.get(reverse("websec:tlsscan_report", args=[failed.pk, "pdf"]))
         assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
 

@@ -551,3 +551,27 @@ class NotHttpServer(TLSServer):
             with contextlib.suppress(OSError):
                 conn.close()
 # ======================================================== end of tlsverdict block (issue 14)
+
+
+# ---------------------------------------------------------------------------------------------
+# tlsevidence (issue 14, item 5): a healthy server that is slow to shake hands.
+# ---------------------------------------------------------------------------------------------
+
+
+class SlowHandshakeServer(TLSServer):
+    """A good TLS server on 127.0.0.1 that waits `delay` seconds after accepting each
+    connection before it answers the ClientHello: slow, but healthy."""
+
+    def __init__(self, leaf: Issued, *, delay: float = 1.0, **kwargs) -> None:
+        super().__init__(leaf, **kwargs)
+        self.delay = delay
+
+    def _handle(self, conn: socket.socket) -> None:
+        if self._stop.wait(self.delay):
+            with contextlib.suppress(OSError):
+                conn.close()
+            return
+        super()._handle(conn)
+
+
+# --------------------------------------------------------------------------- end tlsevidence

@@ -1,13 +1,17 @@
+"""`mamori tlsscan`: scan endpoints now. The module imports only Django's command machinery;
+the scanner, the models and the report are imported when the command runs (and the scan
+engine, sslyze, only in the child process that scans), so `--help` and the start of a scan
+do not wait for them."""
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from mamori.core.context import Actor, acting_as
-from mamori.websec import service
-from mamori.websec.models import WebEndpoint
-from mamori.websec.views import outcome_text
-
 
 class Command(BaseCommand):
+    # Django's system checks import every URL configuration and view (most of the start-up
+    # time); `mamori check` runs them, a scan does not need them.
+    requires_system_checks = []
+
     @property
     def help(self):
         return _("Scan web endpoints now (all active ones, or those named by id or name) and "
@@ -19,6 +23,13 @@ class Command(BaseCommand):
                             help=_("check only the certificates"))
 
     def handle(self, *args, endpoints, certificate_only, **options):
+        from mamori.websec import scan
+
+        scan.warm_up()  # the scanner's process loads sslyze while the endpoints are read
+        from mamori.core.context import Actor, acting_as
+        from mamori.websec import service
+        from mamori.websec.models import WebEndpoint
+
         chosen = WebEndpoint.objects.filter(active=True).select_related("profile")
         if endpoints:
             ids = [int(e) for e in endpoints if e.isdigit()]
@@ -37,6 +48,6 @@ class Command(BaseCommand):
         for row in rows:
             failed |= not row.passes
             self.stdout.write(f"{row.endpoint.name} ({row.endpoint.host}:{row.endpoint.port}): "
-                              f"{outcome_text(row)}")
+                              f"{service.outcome_text(row)}")
         if failed:
             raise SystemExit(1)
