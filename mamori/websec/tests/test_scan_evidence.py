@@ -17,7 +17,8 @@ from django.utils import translation
 from mamori.controls.models import Evidence
 from mamori.core.testing import api_client
 from mamori.websec import report, service
-from mamori.websec.models import TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
+from mamori.websec.models import TlsScan, WebSecuritySettings
+from mamori.websec.tests.records import endpoint
 from mamori.websec.tests.tls_servers import PKI, SlowHandshakeServer, TLSServer, free_port
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +36,6 @@ def trusted(db, pki):
     settings.company_ca_pem = pki.ca_pem
     settings.save()
     return settings
-
-
-def endpoint(org, port, name="会員サイト", **fields):
-    values = {"url": f"https://127.0.0.1:{port}/", "server_name": "localhost",
-              "department": org.it, "profile": TlsProfile.objects.get(code="intermediate"),
-              "handles_personal_info": True}
-    values.update(fields)
-    return WebEndpoint.objects.create(name=name, **values)
 
 
 def downloaded(response) -> bytes:

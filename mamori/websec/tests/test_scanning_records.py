@@ -17,6 +17,7 @@ from mamori.core.testing import api_client, log_entries
 from mamori.websec import service
 from mamori.websec.conformance import endpoints_verified
 from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
+from mamori.websec.tests.records import endpoint
 from mamori.websec.tests.tls_servers import PKI, TLSServer
 
 pytestmark = pytest.mark.django_db
@@ -34,14 +35,6 @@ def trusted(db, pki):
     settings.company_ca_pem = pki.ca_pem
     settings.save()
     return settings
-
-
-def endpoint(org, port, name="会員サイト", **fields):
-    values = {"url": f"https://127.0.0.1:{port}/", "server_name": "localhost",
-              "department": org.it, "profile": TlsProfile.objects.get(code="intermediate"),
-              "handles_personal_info": True}
-    values.update(fields)
-    return WebEndpoint.objects.create(name=name, **values)
 
 
 def test_a_good_endpoint_passes_and_the_scan_is_evidence(org, pki, trusted):
