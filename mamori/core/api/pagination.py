@@ -13,12 +13,29 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 class ChangeLogPagination(LimitOffsetPagination):
     """The change log's total without counting millions of rows: its entries are numbered
     1, 2, 3… without a gap (a gap fails the chain check, core.changelog.verify), so the whole
-    log has as many entries as its highest number, one index read. A filtered list is counted.
-    A client reading the whole log walks it with `after_seq` instead of deep offsets."""
+    log has as many entries as its highest number, and a walk by position (`before_seq`,
+    `after_seq` and nothing else) as many as its bounds enclose: one index read either way.
+    Other filters are counted. A client reading the whole log walks it with `after_seq`
+    instead of deep offsets."""
+
+    POSITIONS = {"before_seq", "after_seq"}
+    NOT_FILTERS = {"limit", "offset", "ordering", "format"}
 
     def get_count(self, queryset):
         if queryset.query.is_empty():
             return 0
-        if not queryset.query.where:
-            return queryset.order_by("-seq").values_list("seq", flat=True).first() or 0
+        given = {name for name, value in self.request.query_params.items() if value != ""}
+        if not queryset.query.where or given - self.NOT_FILTERS <= self.POSITIONS:
+            newest = queryset.model.objects.order_by("-seq").values_list(
+                "seq", flat=True).first() or 0
+            if not queryset.query.where:
+                return newest
+            after = self.position("after_seq", 0)
+            before = self.position("before_seq", newest + 1)
+            return max(0, min(before - 1, newest) - max(after, 0))
         return super().get_count(queryset)
+
+    def position(self, name, default: int) -> int:
+        # Already validated by the filter (a whole number within range) when it is given.
+        value = self.request.query_params.get(name)
+        return int(value) if value not in (None, "") else default

@@ -117,7 +117,18 @@ def test_the_api_counts_the_log_by_its_numbers_and_walks_it_by_seq(org):
     assert filtered["count"] == ChangeLogEntry.objects.filter(model="org.department").count()
 
     last_seen = body["results"][-1]["seq"]
-    older = client.get(f"/api/changelog/?before_seq={last_seen}&limit=5").json()["results"]
-    assert [e["seq"] for e in older] == list(range(last_seen - 1, last_seen - 6, -1))
+    with CaptureQueriesContext(connection) as queries:
+        older = client.get(f"/api/changelog/?before_seq={last_seen}&limit=5").json()
+    assert [e["seq"] for e in older["results"]] == list(range(last_seen - 1, last_seen - 6, -1))
+    assert older["count"] == ChangeLogEntry.objects.filter(seq__lt=last_seen).count()
+    assert not [q for q in queries.captured_queries
+                if "COUNT(" in q["sql"] and "core_changelogentry" in q["sql"]]
+    between = client.get(f"/api/changelog/?after_seq=3&before_seq={last_seen}").json()
+    assert between["count"] == ChangeLogEntry.objects.filter(seq__gt=3,
+                                                              seq__lt=last_seen).count()
     newest = ChangeLogEntry.objects.order_by("-seq").first().seq
     assert client.get(f"/api/changelog/?after_seq={newest}").json()["count"] == 0
+    assert client.get("/api/changelog/?before_seq=-5").json()["count"] == 0
+    mixed = client.get(f"/api/changelog/?model=org.department&before_seq={last_seen}").json()
+    assert mixed["count"] == ChangeLogEntry.objects.filter(model="org.department",
+                                                           seq__lt=last_seen).count()
