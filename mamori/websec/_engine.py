@@ -25,7 +25,6 @@ import warnings
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -85,6 +84,7 @@ from sslyze.server_setting import ServerNetworkConfiguration, ServerNetworkLocat
 from mamori.websec import result_shape
 from mamori.websec.hostnames import InvalidHostName, ascii_host
 from mamori.websec.result_shape import now_iso
+from mamori.websec.truststore import system_trust_files
 
 SSLYZE_VERSION = sslyze_version_module.__version__
 
@@ -206,16 +206,14 @@ def hostname_matches(sans: dict, name: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _system_roots() -> tuple[x509.Certificate, ...]:
-    paths = ssl.get_default_verify_paths()
-    for candidate in (paths.cafile, paths.openssl_cafile, "/etc/ssl/certs/ca-certificates.crt"):
-        if candidate and Path(candidate).is_file():
-            try:
-                with warnings.catch_warnings():
-                    # a few system roots carry non-positive serials; still usable as anchors
-                    warnings.simplefilter("ignore")
-                    return tuple(x509.load_pem_x509_certificates(Path(candidate).read_bytes()))
-            except ValueError:
-                continue
+    for bundle in system_trust_files():
+        try:
+            with warnings.catch_warnings():
+                # a few system roots carry non-positive serials; still usable as anchors
+                warnings.simplefilter("ignore")
+                return tuple(x509.load_pem_x509_certificates(bundle.read_bytes()))
+        except ValueError:
+            continue
     return ()
 
 

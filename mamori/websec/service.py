@@ -125,14 +125,11 @@ def requester_name(requested_by) -> str:
 def system_trust_store() -> dict:
     """Where the system's trust anchors come from (the scanner reads the same file) and how
     many certificates it holds, without parsing them here."""
-    import ssl
-    from pathlib import Path
+    from mamori.websec.truststore import system_trust_files
 
-    paths = ssl.get_default_verify_paths()
-    for candidate in (paths.cafile, paths.openssl_cafile, "/etc/ssl/certs/ca-certificates.crt"):
-        if candidate and Path(candidate).is_file():
-            text = Path(candidate).read_text(encoding="ascii", errors="replace")
-            return {"file": candidate, "certificates": text.count("-----BEGIN CERTIFICATE-----")}
+    for bundle in system_trust_files():
+        text = bundle.read_text(encoding="ascii", errors="replace")
+        return {"file": str(bundle), "certificates": text.count("-----BEGIN CERTIFICATE-----")}
     return {"file": None, "certificates": 0}
 
 
