@@ -126,11 +126,18 @@ def _valid(model, name, texts) -> set:
     return values
 
 
+def chunks(items):
+    """`items` in lists of at most CHUNK: an `IN (…)` list stays within what every database
+    accepts as parameters."""
+    items = list(items)
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
+
+
 def _read(queryset, name: str, values) -> list:
-    values = list(values)
     found = []
-    for start in range(0, len(values), CHUNK):
-        found.extend(queryset.filter(**{f"{name}__in": values[start:start + CHUNK]}))
+    for chunk in chunks(values):
+        found.extend(queryset.filter(**{f"{name}__in": chunk}))
     return found
 
 

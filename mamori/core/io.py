@@ -28,7 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from mamori.core.audit import one_log_append, snapshot
 from mamori.core.dbstats import refresh_after_commit
-from mamori.core.filelookups import FileLookups
+from mamori.core.filelookups import FileLookups, chunks
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.plaintext import without_control_characters
 from mamori.core.scope import ADD, CHANGE, VIEW
@@ -301,7 +301,7 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
     model = resource.model
     stored = {}  # the rows to update as they are now, locked until the commit (PostgreSQL)
     updates = [c.instance.pk for c in checked if c.instance is not None]
-    for chunk in _chunks(updates):
+    for chunk in chunks(updates):
         stored.update((o.pk, o) for o in
                       model._base_manager.select_for_update().filter(pk__in=chunk))
     current = {pk: snapshot(obj) for pk, obj in stored.items()}
@@ -373,19 +373,11 @@ def _clean_again(model, entry, form, result) -> None:
         raise _RolledBack from exc
 
 
-CHUNK = 500
-
-
-def _chunks(items):
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
-
-
 def _existing(model, key, values, related=()) -> dict:
     """The records the file's keys name, with the related objects its columns name (a row
     that keeps them is checked without asking for them again: core.filelookups)."""
     found = {}
-    for chunk in _chunks(values):
+    for chunk in chunks(values):
         for obj in model._default_manager.select_related(*related).filter(
                 **{f"{key}__in": chunk}):
             found[str(getattr(obj, key))] = obj
@@ -394,7 +386,7 @@ def _existing(model, key, values, related=()) -> dict:
 
 def _pks_in(queryset, pks) -> set:
     inside = set()
-    for chunk in _chunks(pks):
+    for chunk in chunks(pks):
         inside.update(queryset.filter(pk__in=chunk).values_list("pk", flat=True))
     return inside
 
