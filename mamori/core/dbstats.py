@@ -24,10 +24,6 @@ from django.db import connections, transaction
 ANALYSIS_LIMIT = 2000
 
 
-def analyze_after_rows() -> int:
-    return settings.MAMORI_ANALYZE_AFTER_ROWS
-
-
 def refresh(models=(), using: str = "default") -> None:
     """Refresh the statistics of the given models' tables (all tables when none is given)."""
     connection = connections[using]
@@ -44,7 +40,7 @@ def refresh(models=(), using: str = "default") -> None:
 def refresh_after_commit(model, rows: int, using: str = "default") -> None:
     """After a write of `rows` rows of `model` (inside its transaction): refresh the statistics
     of its table and the change log's once it commits, when the write was large."""
-    if rows < analyze_after_rows():
+    if rows < settings.MAMORI_ANALYZE_AFTER_ROWS:
         return
     from mamori.core.models import ChangeLogEntry
 
