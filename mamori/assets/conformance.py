@@ -1,10 +1,11 @@
 """Conformance checks for policy Art 3 (information managers answer for their departments'
 assets)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
-from mamori.core.conformance import Result, register
+from mamori.core.conformance import Result, every_one_of, register
 from mamori.org.conformance import current_information_managers
 from mamori.org.models import subtree_ids
 
@@ -12,7 +13,6 @@ from mamori.org.models import subtree_ids
 def registered_assets():
     """Assets still held (a disposed asset needs no owner or label any more)."""
     return Asset.objects.exclude(status=Asset.Status.DISPOSED)
-
 
 
 @register(
@@ -25,13 +25,10 @@ def registered_assets():
                   "lies below one that has)."),
 )
 def asset_has_accountable_manager() -> Result:
-    assets = registered_assets()
-    total = assets.count()
-    if not total:
-        return Result.not_applicable(_("No information assets are registered."))
     managed = subtree_ids(current_information_managers().values_list("department_id", flat=True))
-    failing = assets.exclude(department__in=managed).select_related("department")
-    return Result.every_one_of(total, failing)
+    return every_one_of(registered_assets().select_related("department"),
+                        ~Q(department__in=managed),
+                        _("No information assets are registered."))
 
 
 @register(
@@ -42,9 +39,6 @@ def asset_has_accountable_manager() -> Result:
                   "reach no classification level has none."),
 )
 def personal_info_classified() -> Result:
-    holding = registered_assets().filter(has_personal_info=True)
-    total = holding.count()
-    if not total:
-        return Result.not_applicable(_("No asset is recorded as holding personal information."))
-    failing = holding.filter(classification__isnull=True)
-    return Result.every_one_of(total, failing)
+    return every_one_of(registered_assets().filter(has_personal_info=True),
+                        Q(classification__isnull=True),
+                        _("No asset is recorded as holding personal information."))

@@ -1,10 +1,10 @@
 """Conformance checks for policy Art 5 (the measures are in place and proven)."""
 
-from django.db.models import Exists
+from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.controls.models import Control, current_evidence_of_outer_control
-from mamori.core.conformance import Result, register
+from mamori.core.conformance import Result, every_one_of, register
 
 
 @register(
@@ -15,9 +15,6 @@ from mamori.core.conformance import Result, register
                   "expired."),
 )
 def implemented_controls_have_evidence() -> Result:
-    implemented = Control.objects.implemented()
-    total = implemented.count()
-    if not total:
-        return Result.not_applicable(_("No control is recorded as implemented."))
-    failing = implemented.filter(~Exists(current_evidence_of_outer_control()))
-    return Result.every_one_of(total, failing)
+    return every_one_of(Control.objects.implemented(),
+                        ~Q(Exists(current_evidence_of_outer_control())),
+                        _("No control is recorded as implemented."))

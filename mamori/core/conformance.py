@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.roles import roles_for
@@ -117,10 +117,10 @@ class Result:
         return cls(PASS if ok else FAIL, value, threshold, count, detail, unit, failing_qs)
 
     @classmethod
-    def every_one_of(cls, total: int, failing_qs) -> "Result":
+    def every_one_of(cls, total: int, failing_qs, missing: int | None = None) -> "Result":
         """Every one of `total` objects must pass: the value is the share that does (%), the
-        failing objects are `failing_qs` (counted once)."""
-        missing = failing_qs.count()
+        failing objects are `failing_qs` (counted once, unless `missing` is their number)."""
+        missing = failing_qs.count() if missing is None else missing
         return cls.from_failing(failing_qs, value=percent(total - missing, total),
                                 threshold=100.0, unit="%", count=missing)
 
@@ -158,6 +158,22 @@ def listed(queryset) -> list[FailingObject]:
                       else "")
         for obj in queryset[:FAILING_SHOWN]
     ]
+
+
+def tally(queryset, failing: Q) -> tuple[int, int]:
+    """How many rows `queryset` has and how many of them match `failing`, in one pass over
+    the table (one aggregate query, where a count of each read a large register twice)."""
+    counts = queryset.aggregate(total=Count("pk"), failing=Count("pk", filter=failing))
+    return counts["total"], counts["failing"]
+
+
+def every_one_of(queryset, failing: Q, empty_detail) -> "Result":
+    """The usual check: every row of `queryset` must pass, the rows matching `failing` do
+    not; not applicable (saying `empty_detail`) when there are no rows."""
+    total, missing = tally(queryset, failing)
+    if not total:
+        return Result.not_applicable(empty_detail)
+    return Result.every_one_of(total, queryset.filter(failing), missing)
 
 
 def percent(part: int, whole: int) -> float:

@@ -1,9 +1,10 @@
 """Conformance checks for policy Art 5 (early recovery from incidents, and learning from
 them) and Art 11 (compliance: the breach reports the law requires, on time)."""
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.conformance import Result, register
+from mamori.core.conformance import Result, every_one_of, register
 from mamori.incidents.models import Incident, RegulatoryReport
 
 
@@ -16,12 +17,8 @@ from mamori.incidents.models import Incident, RegulatoryReport
                   "escalated to the CISO."),
 )
 def overdue_incidents_escalated() -> Result:
-    overdue = Incident.objects.past_recovery_target()
-    total = overdue.count()
-    if not total:
-        return Result.not_applicable(_("No open incident is past its recovery target."))
-    failing = overdue.filter(escalated_at__isnull=True)
-    return Result.every_one_of(total, failing)
+    return every_one_of(Incident.objects.past_recovery_target(), Q(escalated_at__isnull=True),
+                        _("No open incident is past its recovery target."))
 
 
 @register(
@@ -32,12 +29,9 @@ def overdue_incidents_escalated() -> Result:
                   "with its root cause and the lessons learned."),
 )
 def closed_incidents_have_lessons() -> Result:
-    closed = Incident.objects.filter(status=Incident.Status.CLOSED)
-    total = closed.count()
-    if not total:
-        return Result.not_applicable(_("No incident has been closed."))
-    failing = closed.filter(root_cause="") | closed.filter(lessons_learned="")
-    return Result.every_one_of(total, failing)
+    return every_one_of(Incident.objects.filter(status=Incident.Status.CLOSED),
+                        Q(root_cause="") | Q(lessons_learned=""),
+                        _("No incident has been closed."))
 
 
 @register(

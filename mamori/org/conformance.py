@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.conformance import Result, register
+from mamori.core.conformance import Result, register, tally
 from mamori.org.models import Appointment, Department, Person
 
 
@@ -17,9 +17,9 @@ from mamori.org.models import Appointment, Department, Person
 )
 def person_classified() -> Result:
     active = Person.objects.exclude(status=Person.Status.LEFT)
-    failing = active.filter(Q(category="") | Q(department__isnull=True))
-    total = active.count()
-    return Result.every_one_of(total, failing)
+    unclassified = Q(category="") | Q(department__isnull=True)
+    total, missing = tally(active, unclassified)
+    return Result.every_one_of(total, active.filter(unclassified), missing)
 
 
 def current_information_managers():
@@ -37,10 +37,9 @@ def current_information_managers():
 )
 def department_has_manager() -> Result:
     active = Department.objects.active()
-    managed = current_information_managers().values("department_id")
-    failing = active.exclude(pk__in=managed)
-    total = active.count()
-    return Result.every_one_of(total, failing)
+    unmanaged = ~Q(pk__in=current_information_managers().values("department_id"))
+    total, missing = tally(active, unmanaged)
+    return Result.every_one_of(total, active.filter(unmanaged), missing)
 
 
 @register(

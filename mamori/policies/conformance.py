@@ -55,7 +55,7 @@ def basic_policy_acknowledged() -> Result:
     cov = coverage.coverage(document)
     return Result.from_failing(coverage.pending_people(document), value=cov.percent,
                                threshold=threshold, unit="%",
-                               passed=cov.percent >= threshold)
+                               passed=cov.percent >= threshold, count=cov.pending)
 
 
 @register(
@@ -74,7 +74,7 @@ def internal_rules_current() -> Result:
         return Result(FAIL, value=0, threshold=1,
                       detail=gettext("No internal rules are registered."))
     missing = failing.count()
-    return Result.from_failing(failing, value=total - missing, threshold=total)
+    return Result.from_failing(failing, value=total - missing, threshold=total, count=missing)
 
 
 @register(

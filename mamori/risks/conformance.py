@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
-from mamori.core.conformance import NOT_APPLICABLE, PASS, Result, register
+from mamori.core.conformance import NOT_APPLICABLE, PASS, Result, every_one_of, register
 from mamori.risks.models import Risk, RiskAcceptance, RiskMethodology
 
 
@@ -39,7 +39,8 @@ def above_appetite_treated() -> Result:
         return Result(NOT_APPLICABLE if not open_risks.exists() else PASS, value=0,
                       threshold=0, detail=str(_("No open risk is above the appetite.")))
     failing = risks_above_appetite_untreated(appetite)
-    return Result.from_failing(failing, value=failing.count(), threshold=0)
+    missing = failing.count()
+    return Result.from_failing(failing, value=missing, threshold=0, count=missing)
 
 
 @register(
@@ -51,11 +52,8 @@ def above_appetite_treated() -> Result:
 )
 def personal_info_assessed() -> Result:
     holding = Asset.objects.exclude(status=Asset.Status.DISPOSED).filter(has_personal_info=True)
-    total = holding.count()
-    if not total:
-        return Result.not_applicable(_("No asset is recorded as holding personal information."))
     assessed = Risk.assets.through.objects.filter(
         asset=OuterRef("pk"), risk__status__in=(Risk.Status.ASSESSED, Risk.Status.TREATING,
                                                 Risk.Status.CLOSED))
-    failing = holding.filter(~Exists(assessed))
-    return Result.every_one_of(total, failing)
+    return every_one_of(holding, ~Q(Exists(assessed)),
+                        _("No asset is recorded as holding personal information."))
