@@ -5,13 +5,14 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset, ClassificationLevel
-from mamori.core.filtersets import ScopedFilterSet, WholeNumberFilter
+from mamori.core.filtersets import ScopedFilterSet, WholeNumberFilter, related_by_id
 
 
 class AssetFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     min_confidentiality = WholeNumberFilter(
         field_name="confidentiality", lookup_expr="gte", label=_("Confidentiality at least"))
+    custodian = related_by_id(Asset, "custodian")
 
     class Meta:
         model = Asset

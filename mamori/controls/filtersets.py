@@ -12,13 +12,14 @@ from mamori.controls.models import (
     current_evidence_filter,
     current_evidence_of_outer_control,
 )
-from mamori.core.filtersets import ScopedFilterSet
+from mamori.core.filtersets import ScopedFilterSet, related_by_id
 
 
 class ControlFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     has_current_evidence = django_filters.BooleanFilter(
         method="filter_current_evidence", label=_("Has current evidence"))
+    owner = related_by_id(Control, "owner")
 
     class Meta:
         model = Control
@@ -35,6 +36,7 @@ class ControlFilterSet(ScopedFilterSet):
 
 class EvidenceFilterSet(ScopedFilterSet):
     current = django_filters.BooleanFilter(method="filter_current", label=_("Current"))
+    control = related_by_id(Evidence, "control")
 
     class Meta:
         model = Evidence

@@ -48,6 +48,14 @@ def visible_choices(queryset):
 
 MODEL_CHOICE_FILTERS = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
 
+# Registers that grow with the company (tens of thousands of rows at a large one): a filter by
+# one of their records names it by id (related_by_id), never as a <select> of all of them,
+# which would be rendered, and its options read, on every list page.
+LARGE_REGISTERS = frozenset({
+    "org.person", "assets.asset", "risks.risk", "incidents.incident", "controls.control",
+    "policies.acknowledgement", "core.changelogentry",
+})
+
 
 class ScopedFilterSet(django_filters.FilterSet):
     """A filterset whose model-choice filters offer (and accept) only the related objects the
@@ -59,8 +67,15 @@ class ScopedFilterSet(django_filters.FilterSet):
     @classmethod
     def get_filters(cls):
         filters = super().get_filters()
-        for filter_ in filters.values():
-            if isinstance(filter_, MODEL_CHOICE_FILTERS) and not callable(filter_.queryset):
+        for name, filter_ in filters.items():
+            if not isinstance(filter_, MODEL_CHOICE_FILTERS):
+                continue
+            if filter_.queryset is not None and not callable(filter_.queryset) and (
+                    filter_.queryset.model._meta.label_lower in LARGE_REGISTERS):
+                raise TypeError(f"{cls.__name__}: {name!r} would list every "
+                                f"{filter_.queryset.model._meta.label_lower} as a choice; "
+                                "use related_by_id()")
+            if not callable(filter_.queryset):
                 if not hasattr(filter_.queryset, "restrict"):
                     raise TypeError(f"{cls.__name__}: the choices of {filter_.field_name!r} "
                                     "have no scope to restrict them to")
@@ -81,6 +96,15 @@ class VisibleIdFilter(WholeNumberFilter):
         user = getattr(getattr(self.parent, "request", None), "user", None)
         visible = related._default_manager.restrict(user, VIEW).filter(pk=value)
         return qs.filter(**{f"{self.field_name}__in": visible.values("pk")})
+
+
+def related_by_id(model, field_name: str, label=None) -> VisibleIdFilter:
+    """A filter by the related record of `model.field_name` named by its id (as the API
+    names it, and as the links of other pages set it): for a register that grows with the
+    company, where a choice of every record would be a <select> of thousands."""
+    if label is None:
+        label = capfirst(model._meta.get_field(field_name).verbose_name)
+    return VisibleIdFilter(field_name=field_name, label=label)
 
 
 def logged_models() -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter
+from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, related_by_id
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -28,6 +28,7 @@ class IncidentFilterSet(ScopedFilterSet):
     reportable = django_filters.BooleanFilter(field_name="assessment__reportable",
                                               label=_("Reportable"))
     asset = VisibleIdFilter(field_name="assets", label=_("Asset"))
+    assignee = related_by_id(Incident, "assignee")
     # One threat at a time: a single choice is looked up with `exact`, which Django keeps
     # within the integer range (a multiple choice's `in` overflows the SQLite driver).
     threats = django_filters.ModelChoiceFilter(queryset=Threat.objects.all(),
@@ -52,20 +53,22 @@ class IncidentFilterSet(ScopedFilterSet):
 
 
 class IncidentEntryFilterSet(ScopedFilterSet):
+    incident = related_by_id(IncidentEntry, "incident")
+
     class Meta:
         model = IncidentEntry
         fields = ["incident", "kind"]
 
 
-# The incident by its id: a choice of every incident would render a <select> of thousands on
-# each list page. An incident the user may not see matches nothing (an action's owner may see
-# the action without its incident).
+# An incident the user may not see matches nothing (an action's owner may see the action
+# without its incident).
 def incident_filter():
     return VisibleIdFilter(field_name="incident", label=capfirst(_("incident")))
 
 
 class RecoveryActionFilterSet(ScopedFilterSet):
     incident = incident_filter()
+    owner = related_by_id(RecoveryAction, "owner")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     class Meta:

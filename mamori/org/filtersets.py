@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.filtersets import ScopedFilterSet
+from mamori.core.filtersets import ScopedFilterSet, related_by_id
 from mamori.org.models import Appointment, Department, Person
 
 
@@ -35,6 +35,7 @@ class PersonFilterSet(ScopedFilterSet):
 
 class AppointmentFilterSet(ScopedFilterSet):
     current = django_filters.BooleanFilter(method="filter_current", label=_("Current"))
+    person = related_by_id(Appointment, "person")
 
     class Meta:
         model = Appointment

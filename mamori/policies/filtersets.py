@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.filtersets import ScopedFilterSet
+from mamori.core.filtersets import ScopedFilterSet, related_by_id
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
 
 
@@ -27,6 +27,8 @@ class PolicyVersionFilterSet(ScopedFilterSet):
 
 
 class AcknowledgementFilterSet(ScopedFilterSet):
+    person = related_by_id(Acknowledgement, "person")
+
     class Meta:
         model = Acknowledgement
         fields = ["version", "version__document", "person"]

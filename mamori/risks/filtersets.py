@@ -4,7 +4,12 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, WholeNumberFilter
+from mamori.core.filtersets import (
+    ScopedFilterSet,
+    VisibleIdFilter,
+    WholeNumberFilter,
+    related_by_id,
+)
 from mamori.risks.models import (
     Risk,
     RiskAcceptance,
@@ -40,6 +45,7 @@ class RiskFilterSet(ScopedFilterSet):
                                             label=_("Accepted (in force)"))
     asset = VisibleIdFilter(field_name="assets", label=_("Asset"))
     control = VisibleIdFilter(field_name="controls", label=_("Control"))
+    owner = related_by_id(Risk, "owner")
     residual_likelihood = WholeNumberFilter(label=_("residual likelihood"))
     residual_impact = WholeNumberFilter(label=_("residual impact"))
 
@@ -64,6 +70,8 @@ class RiskFilterSet(ScopedFilterSet):
 
 class RiskAcceptanceFilterSet(ScopedFilterSet):
     in_force = django_filters.BooleanFilter(method="filter_in_force", label=_("In force"))
+    risk = related_by_id(RiskAcceptance, "risk")
+    accepted_by = related_by_id(RiskAcceptance, "accepted_by")
 
     class Meta:
         model = RiskAcceptance

@@ -127,3 +127,23 @@ def test_every_filter_and_form_offers_only_what_the_user_may_see(world, username
             if offered - visible:
                 offered_somewhere_hidden.append(f"{cls.__name__}.{name}")
     assert offered_somewhere_hidden == []
+
+
+def test_no_filter_lists_a_register_that_grows_with_the_company():
+    """A select of every person (or asset, risk…) is rendered on each list page: at 50,000
+    people the asset list took seconds. Such filters name the record by id instead."""
+    from mamori.core.filtersets import LARGE_REGISTERS, ScopedFilterSet
+    from mamori.org.models import Appointment
+
+    for cls in FILTERSETS:
+        for name, filter_ in cls.base_filters.items():
+            if isinstance(filter_, django_filters.ModelChoiceFilter |
+                          django_filters.ModelMultipleChoiceFilter):
+                model = cls._meta.model._meta.get_field(
+                    filter_.field_name.split("__")[0]).related_model
+                assert model._meta.label_lower not in LARGE_REGISTERS, (cls.__name__, name)
+
+    with pytest.raises(TypeError, match="related_by_id"):
+        type("OwnerChoices", (ScopedFilterSet,), {
+            "Meta": type("Meta", (), {"model": Appointment, "fields": ["person"]}),
+            "__module__": __name__})
