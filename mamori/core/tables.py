@@ -65,6 +65,13 @@ class Table:
                     return ("-" if sort.startswith("-") else "") + column.ordering
         return self.default_ordering
 
+    def ordering_with_tiebreak(self, sort: str | None) -> tuple[str, str]:
+        """The ordering of `sort`, then the id in the same direction: rows with equal values
+        keep one order from page to page, and an index on (column, id) serves the sort read
+        forwards or backwards (a tiebreak against the sort's direction needs a sort step)."""
+        ordering = self.ordering_for(sort)
+        return ordering, "-pk" if ordering.startswith("-") else "pk"
+
 
 class Resource:
     """File columns of a model. `key` identifies an existing row for import (update instead

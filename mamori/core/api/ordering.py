@@ -64,7 +64,9 @@ class ExposedFieldOrdering(OrderingFilter):
             # The view's default ordering may name a column that is not a query name.
             column = columns[name][0] if name in columns else name
             order_by.append(f"-{column}" if term.startswith("-") else column)
-        return queryset.order_by(*order_by, "pk")
+        # The tiebreak follows the last column's direction, so that an index on (column,
+        # id) serves the order read either way (core.tables.Table.ordering_with_tiebreak).
+        return queryset.order_by(*order_by, "-pk" if order_by[-1].startswith("-") else "pk")
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -1,13 +1,27 @@
 """API pagination: limit/offset, with an upper bound on limit."""
 
+from django.db.models import QuerySet
 from rest_framework import pagination
+
+from mamori.core.paging import page_ids, rows_in_order
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """DRF's, with a ceiling on `limit`: without one, `?limit=10**21` overflows the SQL LIMIT
-    (OverflowError on SQLite, out of range on PostgreSQL) and the request ends in a 500."""
+    (OverflowError on SQLite, out of range on PostgreSQL) and the request ends in a 500.
+
+    The page is read as ids first, then as rows (core.paging): a deep offset walks ids, not
+    rows with their related objects."""
 
     max_limit = 1000
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if not isinstance(queryset, QuerySet):  # a list built in Python: sliced as it is
+            return super().paginate_queryset(queryset, request, view)
+        ids = super().paginate_queryset(page_ids(queryset), request, view)
+        if ids is None:  # no limit asked for and none by default: the whole list
+            return None
+        return rows_in_order(queryset, ids)
 
 
 class ChangeLogPagination(LimitOffsetPagination):

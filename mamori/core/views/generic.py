@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
@@ -25,6 +24,7 @@ from mamori.core import imports, io
 from mamori.core.changelog import model_label
 from mamori.core.forms import ImportForm
 from mamori.core.models import ChangeLogEntry
+from mamori.core.paging import IdPaginator
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
 
 OBJECT_ACTIONS = ("detail", "update", "delete", "history")
@@ -117,13 +117,13 @@ class ScopedListView(ModelViewMixin, TemplateView):
         filterset, rows = self.filtered(self.filterset_class)
         table = self.table_class(self.model)
         sort = request.GET.get("sort", "")
-        rows = rows.order_by(table.ordering_for(sort), "pk")
+        rows = rows.order_by(*table.ordering_with_tiebreak(sort))
         export = request.GET.get("export")
         if export in ("csv", "xlsx") and self.resource_class is not None:
             return io.export_response(self.resource_class(), rows, export,
                                       self.opts.model_name)
-        page = Paginator(rows.select_related(*table.select_related), table.per_page).get_page(
-            request.GET.get("page"))
+        page = IdPaginator(rows.select_related(*table.select_related),
+                           table.per_page).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         query_without_sort = query.copy()
