@@ -8,7 +8,28 @@ row skipped. The first page costs one more query; a deep one costs a fraction of
 did ("deferred join"). Counts are unchanged: they count the same filtered rows.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
+
+
+def with_tiebreak(model, *ordering: str) -> tuple[str, ...]:
+    """`ordering`, then the id in the direction of its last column, so that rows with equal
+    values keep one order from page to page. An index on (column, id) then serves the order
+    read forwards or backwards (a tiebreak against the sort's direction needs a sort step);
+    a column that is unique and never empty needs no tiebreak, and gets none, so that its
+    own unique index serves the order alone."""
+    last = ordering[-1]
+    name = last.lstrip("-")
+    if name == "pk":
+        return ordering
+    if "__" not in name:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            field = None
+        if field is not None and field.concrete and field.unique and not field.null:
+            return ordering
+    return (*ordering, "-pk" if last.startswith("-") else "pk")
 
 
 def rows_in_order(queryset, ids) -> list:

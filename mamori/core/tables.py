@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Model
 
+from mamori.core.paging import with_tiebreak
+
 
 @dataclass(frozen=True)
 class Column:
@@ -65,12 +67,9 @@ class Table:
                     return ("-" if sort.startswith("-") else "") + column.ordering
         return self.default_ordering
 
-    def ordering_with_tiebreak(self, sort: str | None) -> tuple[str, str]:
-        """The ordering of `sort`, then the id in the same direction: rows with equal values
-        keep one order from page to page, and an index on (column, id) serves the sort read
-        forwards or backwards (a tiebreak against the sort's direction needs a sort step)."""
-        ordering = self.ordering_for(sort)
-        return ordering, "-pk" if ordering.startswith("-") else "pk"
+    def ordering_with_tiebreak(self, sort: str | None) -> tuple[str, ...]:
+        """The ordering of `sort` with the id as tiebreak (core.paging.with_tiebreak)."""
+        return with_tiebreak(self.model, self.ordering_for(sort))
 
 
 class Resource:

@@ -4,6 +4,8 @@ from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.utils.encoding import force_str
 from rest_framework.filters import OrderingFilter
 
+from mamori.core.paging import with_tiebreak
+
 
 class ExposedFieldOrdering(OrderingFilter):
     """Orders a list by the fields its serializer shows (or by the view's own list of
@@ -17,7 +19,8 @@ class ExposedFieldOrdering(OrderingFilter):
       (which would sort risks by their owners' staff numbers, owners the user may not see);
     - a name that is not orderable is ignored, whether or not the model has such a field, as
       DRF ignores unknown names; when none is left, the view's default order applies;
-    - the primary key breaks ties, so that pages of a sorted list neither repeat nor skip rows.
+    - the primary key breaks ties, so that pages of a sorted list neither repeat nor skip rows
+      (core.paging.with_tiebreak).
     """
 
     def columns(self, view, context=None) -> dict[str, tuple[str, str]]:
@@ -64,9 +67,7 @@ class ExposedFieldOrdering(OrderingFilter):
             # The view's default ordering may name a column that is not a query name.
             column = columns[name][0] if name in columns else name
             order_by.append(f"-{column}" if term.startswith("-") else column)
-        # The tiebreak follows the last column's direction, so that an index on (column,
-        # id) serves the order read either way (core.tables.Table.ordering_with_tiebreak).
-        return queryset.order_by(*order_by, "-pk" if order_by[-1].startswith("-") else "pk")
+        return queryset.order_by(*with_tiebreak(queryset.model, *order_by))
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -1,0 +1,85 @@
+"""Pages read as ids, then rows (core.paging): the same rows in the same order as a plain
+slice, at any depth, on the list pages and in the API; the tiebreak follows the sort."""
+
+import pytest
+from django.urls import reverse
+
+from mamori.core.paging import IdPaginator, rows_in_order, with_tiebreak
+from mamori.core.testing import api_client, query_count
+from mamori.org.models import Department, Person
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tiebreak_follows_the_direction_and_is_left_out_for_a_unique_column():
+    assert with_tiebreak(Person, "employee_no") == ("employee_no",)  # unique, never empty
+    assert with_tiebreak(Person, "-employee_no") == ("-employee_no",)
+    assert with_tiebreak(Person, "name") == ("name", "pk")
+    assert with_tiebreak(Person, "-name") == ("-name", "-pk")
+    assert with_tiebreak(Person, "department__code") == ("department__code", "pk")
+    assert with_tiebreak(Person, "-pk") == ("-pk",)
+    # A unique column that may be empty (a person without a login) can repeat NULLs.
+    assert with_tiebreak(Person, "user") == ("user", "pk")
+
+
+@pytest.fixture
+def people(org):
+    # Names repeat, so the tiebreak decides the order within a name.
+    for i in range(130):
+        Person.objects.create(employee_no=f"P{i:04}", name=f"頁 {i % 7}",
+                              category=Person.Category.EMPLOYEE, department=org.sales)
+    return Person.objects.select_related("department").order_by(
+        *with_tiebreak(Person, "-name"))
+
+
+def test_every_page_has_the_rows_of_a_plain_slice_in_order(people):
+    paginator = IdPaginator(people, 25)
+    expected = list(people)
+    seen = []
+    for number in paginator.page_range:
+        seen += list(paginator.page(number).object_list)
+    assert [p.pk for p in seen] == [p.pk for p in expected]
+    assert paginator.count == len(expected)
+
+
+def test_a_page_costs_the_same_queries_at_any_depth(people):
+    paginator = IdPaginator(people, 25)
+    paginator.count  # noqa: B018  (counted once, as the list page does)
+
+    def read(number):
+        return lambda: [p.department.code for p in paginator.page(number).object_list]
+
+    assert query_count(read(1)) == query_count(read(paginator.num_pages)) == 2
+
+
+def test_a_row_deleted_between_the_two_reads_is_left_out(people):
+    ids = list(people.values_list("pk", flat=True)[:5])
+    Person.objects.filter(pk=ids[2]).delete()
+    assert [p.pk for p in rows_in_order(people, ids)] == ids[:2] + ids[3:]
+    assert rows_in_order(people, []) == []
+
+
+def test_list_page_deep_in_a_sort_shows_the_rows_of_that_page(org, people):
+    response = org.client("admin").get(reverse("org:person_list"),
+                                       {"sort": "-name", "page": 2})
+    shown = [obj.pk for obj, _cells in response.context["rows"]]
+    assert len(shown) == 50
+    everyone = Person.objects.order_by(*with_tiebreak(Person, "-name"))
+    assert shown == [p.pk for p in everyone[50:100]]
+
+
+def test_api_offset_gives_the_rows_of_a_plain_slice(org, people):
+    client = api_client(org.users["admin"])
+    body = client.get("/api/org/people/", {"ordering": "-name", "offset": 60,
+                                           "limit": 20}).json()
+    everyone = Person.objects.order_by(*with_tiebreak(Person, "-name"))
+    assert [row["id"] for row in body["results"]] == [p.pk for p in everyone[60:80]]
+    assert body["count"] == Person.objects.count()
+
+
+def test_api_departments_sorted_by_a_unique_code_page_without_a_tiebreak(org):
+    client = api_client(org.users["admin"])
+    body = client.get("/api/org/departments/", {"ordering": "-code", "limit": 2,
+                                                "offset": 1}).json()
+    codes = list(Department.objects.order_by("-code").values_list("code", flat=True))
+    assert [row["code"] for row in body["results"]] == codes[1:3]
