@@ -167,3 +167,24 @@ class TestConformanceOutputs:
         Person.objects.bulk_create(Person(employee_no=f"N{i}", name=f"名無し{i}")
                                    for i in range(30))
         assert query_count(lambda: client.get("/dashboard/")) == small
+
+
+def test_tally_counts_columns_in_one_pass_and_a_subquery_apart(org):
+    from django.db.models import Exists, OuterRef, Q
+
+    from mamori.core.conformance import tally
+    from mamori.core.testing import query_count
+    from mamori.org.models import Appointment, Person
+
+    people = Person.objects.all()
+    unplaced = Q(department__isnull=True)
+    assert query_count(lambda: tally(people, unplaced)) == 1
+    assert tally(people, unplaced) == (people.count(), people.filter(unplaced).count())
+
+    # A correlated EXISTS inside an aggregate's FILTER runs once per row on PostgreSQL:
+    # such a condition is counted by a query of its own.
+    appointed = Q(Exists(Appointment.objects.filter(person=OuterRef("pk"))))
+    assert query_count(lambda: tally(people, ~appointed)) == 2
+    assert tally(people, ~appointed) == (people.count(), people.filter(~appointed).count())
+    in_subquery = Q(pk__in=Appointment.objects.values("person_id"))
+    assert query_count(lambda: tally(people, in_subquery)) == 2
