@@ -6,30 +6,50 @@ of the sort (or the bare table) and nothing else; the rows' related objects (sel
 joins, annotations) are then read for the fifty ids of the page only, instead of for every
 row skipped. The first page costs one more query; a deep one costs a fraction of what it
 did ("deferred join"). Counts are unchanged: they count the same filtered rows.
+
+A page nearer the end than the start is read backwards (the order reversed, the ids of the
+page then turned round): the last page costs what the first does. The order is total (a
+tiebreak makes it so), so read backwards it is exactly the mirror image. Pages in the middle
+of a list sorted by another table's column (assets by department) still walk half the list.
 """
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 
 
-def with_tiebreak(model, *ordering: str) -> tuple[str, ...]:
-    """`ordering`, then the id in the direction of its last column, so that rows with equal
-    values keep one order from page to page. An index on (column, id) then serves the order
-    read forwards or backwards (a tiebreak against the sort's direction needs a sort step);
-    a column that is unique and never empty needs no tiebreak, and gets none, so that its
-    own unique index serves the order alone."""
-    last = ordering[-1]
-    name = last.lstrip("-")
+def _identifies(model, name: str) -> bool:
+    """Whether column `name` of `model` tells every row apart (unique, never empty)."""
     if name == "pk":
+        return True
+    if "__" in name:
+        return False
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return field.concrete and (field.primary_key or (field.unique and not field.null))
+
+
+def tiebreak_column(model) -> str:
+    """The column that breaks ties: the model's own order when that is a column telling rows
+    apart (an asset's code, a person's staff number), otherwise the id. Indexes on (column,
+    code) then serve both a filter on the column listed by code and a sort by the column."""
+    first = (model._meta.ordering or ["pk"])[0]
+    name = first.lstrip("-") if isinstance(first, str) else "pk"
+    return name if _identifies(model, name) else "pk"
+
+
+def with_tiebreak(model, *ordering: str) -> tuple[str, ...]:
+    """`ordering`, then the tiebreak column in the direction of its last column, so that rows
+    with equal values keep one order from page to page and an index on (column, tiebreak)
+    serves the order read forwards or backwards (a tiebreak against the sort's direction
+    needs a sort step). A column that tells rows apart needs no tiebreak, and gets none, so
+    that its own unique index serves the order alone."""
+    last = ordering[-1]
+    if _identifies(model, last.lstrip("-")):
         return ordering
-    if "__" not in name:
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            field = None
-        if field is not None and field.concrete and field.unique and not field.null:
-            return ordering
-    return (*ordering, "-pk" if last.startswith("-") else "pk")
+    tiebreak = tiebreak_column(model)
+    return (*ordering, f"-{tiebreak}" if last.startswith("-") else tiebreak)
 
 
 def rows_in_order(queryset, ids) -> list:
@@ -48,12 +68,27 @@ def page_ids(queryset):
     return queryset.values_list("pk", flat=True)
 
 
+def slice_ids(ids, start: int, stop: int, count: int) -> list:
+    """ids[start:stop] of the ordered `ids` queryset (of `count` rows), read from whichever
+    end is nearer."""
+    if start > count - stop:
+        return list(ids.reverse()[max(count - stop, 0):count - start])[::-1]
+    return list(ids[start:stop])
+
+
 class IdPaginator(Paginator):
-    """A Paginator over a queryset that slices the ids and reads the rows of the page."""
+    """A Paginator over a queryset that slices the ids, from the nearer end, and reads the
+    rows of the page."""
 
     def __init__(self, queryset, per_page, **kwargs):
         super().__init__(page_ids(queryset), per_page, **kwargs)
         self.rows = queryset
 
-    def _get_page(self, object_list, number, paginator):
-        return Page(rows_in_order(self.rows, object_list), number, paginator)
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        stop = start + self.per_page
+        if stop + self.orphans >= self.count:
+            stop = self.count
+        ids = slice_ids(self.object_list, start, stop, self.count)
+        return Page(rows_in_order(self.rows, ids), number, self)

@@ -133,6 +133,15 @@ class Person(AuditedModel):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["employee_no"]
+        # (column, employee_no): the people list filtered by the column in staff-number order,
+        # or sorted by it (core.paging.tiebreak_column), from one index on any page.
+        indexes = [
+            models.Index(fields=["department", "employee_no"]),
+            models.Index(fields=["category", "employee_no"]),
+            models.Index(fields=["status", "employee_no"]),
+            models.Index(fields=["name", "employee_no"]),
+            models.Index(fields=["name_latin", "employee_no"]),
+        ]
 
     def __str__(self):
         return localized(self.name, self.name_latin)

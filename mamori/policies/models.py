@@ -297,6 +297,8 @@ class Acknowledgement(AuditedModel):
         ordering = ["-acknowledged_at"]
         constraints = [models.UniqueConstraint(fields=["person", "version"],
                                                name="one_acknowledgement_per_version")]
+        # The list, newest first, on any page (ties broken by id in the same direction).
+        indexes = [models.Index(fields=["acknowledged_at", "id"])]
 
     def __str__(self):
         return f"{self.person} — {self.version}"

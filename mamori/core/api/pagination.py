@@ -3,25 +3,35 @@
 from django.db.models import QuerySet
 from rest_framework import pagination
 
-from mamori.core.paging import page_ids, rows_in_order
+from mamori.core.paging import page_ids, rows_in_order, slice_ids
 
 
 class LimitOffsetPagination(pagination.LimitOffsetPagination):
     """DRF's, with a ceiling on `limit`: without one, `?limit=10**21` overflows the SQL LIMIT
     (OverflowError on SQLite, out of range on PostgreSQL) and the request ends in a 500.
 
-    The page is read as ids first, then as rows (core.paging): a deep offset walks ids, not
-    rows with their related objects."""
+    The page is read as ids first, from the nearer end of the list, then as rows
+    (core.paging): a deep offset walks ids, not rows with their related objects."""
 
     max_limit = 1000
 
     def paginate_queryset(self, queryset, request, view=None):
         if not isinstance(queryset, QuerySet):  # a list built in Python: sliced as it is
             return super().paginate_queryset(queryset, request, view)
-        ids = super().paginate_queryset(page_ids(queryset), request, view)
-        if ids is None:  # no limit asked for and none by default: the whole list
+        # What DRF's own method does, but for the read of the page itself.
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:  # no limit asked for and none by default: the whole list
             return None
-        return rows_in_order(queryset, ids)
+        self.count = self.get_count(queryset)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if self.count == 0 or self.offset > self.count:
+            return []
+        stop = min(self.offset + self.limit, self.count)
+        return rows_in_order(queryset, slice_ids(page_ids(queryset), self.offset, stop,
+                                                 self.count))
 
 
 class ChangeLogPagination(LimitOffsetPagination):

@@ -7,6 +7,7 @@ from django.urls import reverse
 from mamori.core.paging import IdPaginator, rows_in_order, with_tiebreak
 from mamori.core.testing import api_client, query_count
 from mamori.org.models import Department, Person
+from mamori.policies.models import Acknowledgement
 
 pytestmark = pytest.mark.django_db
 
@@ -14,12 +15,16 @@ pytestmark = pytest.mark.django_db
 def test_tiebreak_follows_the_direction_and_is_left_out_for_a_unique_column():
     assert with_tiebreak(Person, "employee_no") == ("employee_no",)  # unique, never empty
     assert with_tiebreak(Person, "-employee_no") == ("-employee_no",)
-    assert with_tiebreak(Person, "name") == ("name", "pk")
-    assert with_tiebreak(Person, "-name") == ("-name", "-pk")
-    assert with_tiebreak(Person, "department__code") == ("department__code", "pk")
+    # The staff number, the people's own order, breaks ties: (category, employee_no) is the
+    # index of both a filter by category and a sort by it.
+    assert with_tiebreak(Person, "name") == ("name", "employee_no")
+    assert with_tiebreak(Person, "-name") == ("-name", "-employee_no")
+    assert with_tiebreak(Person, "department__code") == ("department__code", "employee_no")
     assert with_tiebreak(Person, "-pk") == ("-pk",)
     # A unique column that may be empty (a person without a login) can repeat NULLs.
-    assert with_tiebreak(Person, "user") == ("user", "pk")
+    assert with_tiebreak(Person, "user") == ("user", "employee_no")
+    # Acknowledgements have no column telling them apart but the id.
+    assert with_tiebreak(Acknowledgement, "-acknowledged_at") == ("-acknowledged_at", "-pk")
 
 
 @pytest.fixture
@@ -83,3 +88,23 @@ def test_api_departments_sorted_by_a_unique_code_page_without_a_tiebreak(org):
                                                 "offset": 1}).json()
     codes = list(Department.objects.order_by("-code").values_list("code", flat=True))
     assert [row["code"] for row in body["results"]] == codes[1:3]
+
+
+@pytest.mark.parametrize("ordering", ["-name", "name", "user", "-user", "department__code"])
+def test_pages_read_from_the_end_mirror_the_order_exactly(people, ordering):
+    # Pages past the middle are read backwards; the order must come out the same, with
+    # empty values (people without a login) where a forward read puts them.
+    people = people.order_by(*with_tiebreak(Person, ordering))
+    paginator = IdPaginator(people, 20, orphans=3)
+    seen = [p.pk for n in paginator.page_range for p in paginator.page(n).object_list]
+    assert seen == [p.pk for p in people]
+
+
+def test_api_offset_near_the_end_and_past_it(org, people):
+    client = api_client(org.users["admin"])
+    everyone = [p.pk for p in Person.objects.order_by(*with_tiebreak(Person, "name"))]
+    near = client.get("/api/org/people/", {"ordering": "name", "offset": len(everyone) - 3,
+                                           "limit": 20}).json()
+    assert [row["id"] for row in near["results"]] == everyone[-3:]
+    past = client.get("/api/org/people/", {"ordering": "name", "offset": len(everyone) + 5})
+    assert past.json()["results"] == []
