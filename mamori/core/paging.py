@@ -80,9 +80,12 @@ class IdPaginator(Paginator):
     """A Paginator over a queryset that slices the ids, from the nearer end, and reads the
     rows of the page."""
 
-    def __init__(self, queryset, per_page, **kwargs):
+    def __init__(self, queryset, per_page, rows=None, **kwargs):
+        """`rows`: where the page's rows are read from by id, when reading them through
+        `queryset` again would repeat a costly condition that chose the ids (the people
+        who have not acknowledged: a NOT IN over every acknowledgement)."""
         super().__init__(page_ids(queryset), per_page, **kwargs)
-        self.rows = queryset
+        self.rows = queryset if rows is None else rows
 
     def page(self, number):
         number = self.validate_number(number)

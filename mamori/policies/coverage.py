@@ -62,14 +62,22 @@ def baseline_due_passed(document: PolicyDocument) -> bool:
     return bool(baseline and baseline.due_date and baseline.due_date < timezone.localdate())
 
 
-def coverage(document: PolicyDocument) -> Coverage:
+def coverage(document: PolicyDocument, by_department: list[dict] | None = None) -> Coverage:
+    """The document's totals: summed from its by-department rows when the caller has them
+    (every person of the audience is in exactly one row, the one without a department
+    included), otherwise counted."""
     version = document.current_version()
     if version is None:
         return Coverage(document, None)
-    counts = audience(version).aggregate(
-        total=Count("pk"), acknowledged=Count("pk", filter=acknowledged_filter(document)))
-    overdue = counts["total"] - counts["acknowledged"] if baseline_due_passed(document) else 0
-    return Coverage(document, version, counts["total"], counts["acknowledged"], overdue)
+    if by_department is not None:
+        total = sum(row["total"] for row in by_department)
+        acknowledged = sum(row["acknowledged"] for row in by_department)
+    else:
+        counts = audience(version).aggregate(
+            total=Count("pk"), acknowledged=Count("pk", filter=acknowledged_filter(document)))
+        total, acknowledged = counts["total"], counts["acknowledged"]
+    overdue = total - acknowledged if baseline_due_passed(document) else 0
+    return Coverage(document, version, total, acknowledged, overdue)
 
 
 def pending_people(document: PolicyDocument):
@@ -111,13 +119,16 @@ class DepartmentRows:
     rest: dict | None = None  # every other department summed: one total, never per department
 
 
-def coverage_by_department_for(document: PolicyDocument, user) -> DepartmentRows:
+def coverage_by_department_for(document: PolicyDocument, user,
+                                rows: list[dict] | None = None) -> DepartmentRows:
     """The CISO, administrators and auditors see every department's row. An information
     manager sees the rows of the departments they answer for (theirs and those below) and,
     for the rest of the company, only the sum: per-department figures of other departments
     (who lags behind in a department they do not manage) are not theirs to see. The same one
-    grouped query; the split costs nothing."""
-    rows = coverage_by_department(document)
+    grouped query (`rows`, when the caller has read them already); the split costs
+    nothing."""
+    if rows is None:
+        rows = coverage_by_department(document)
     roles = r.roles_for(user)
     if roles.sees_everything:
         return DepartmentRows(rows)

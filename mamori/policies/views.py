@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -9,8 +8,11 @@ from django.views.generic import TemplateView
 
 from mamori.core import io
 from mamori.core.i18n import in_english
+from mamori.core.paging import IdPaginator
+from mamori.core.roles import roles_for
 from mamori.core.scope import VIEW
 from mamori.core.views import generic
+from mamori.org.models import Person
 from mamori.policies import acknowledge, coverage, filtersets, forms, tables, workflow
 from mamori.policies.markdown import diff_lines, render
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
@@ -107,10 +109,16 @@ class CoverageView(generic.ModelViewMixin, TemplateView):
         if export in ("csv", "xlsx"):
             return io.export_response(tables.PendingPeopleResource(), pending, export,
                                       f"{document.code}-pending")
-        page = Paginator(pending, 100).get_page(request.GET.get("page"))
+        rows = coverage.coverage_by_department(document)  # read once: the totals are its sum
+        totals = coverage.coverage(document, rows)
+        paginator = IdPaginator(pending, 100, rows=Person.objects.select_related("department"))
+        if roles_for(request.user).sees_everything:
+            paginator.count = totals.pending  # the same people, already counted
+        page = paginator.get_page(request.GET.get("page"))
         return self.render_to_response(self.base_context(
-            object=document, coverage=coverage.coverage(document),
-            departments=coverage.coverage_by_department_for(document, request.user), page=page,
+            object=document, coverage=totals,
+            departments=coverage.coverage_by_department_for(document, request.user, rows),
+            page=page,
             overdue=coverage.baseline_due_passed(document),
             baseline=document.acknowledgement_baseline(),
             manages=workflow.manages(request.user, document)))

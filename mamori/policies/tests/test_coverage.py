@@ -103,9 +103,12 @@ def test_coverage_page_by_role(org, published):
         assert {p.employee_no for p in response.context["page"].object_list} == \
             everyone_pending
         assert response.context["coverage"].acknowledged == 1
+        # Those who see everyone are told the count of the totals, without counting again.
+        assert response.context["page"].paginator.count == len(everyone_pending)
     response = org.client("manager").get(coverage_url(document))
     assert response.status_code == 200
     assert {p.employee_no for p in response.context["page"].object_list} == {"P002", "P003"}
+    assert response.context["page"].paginator.count == 2
     for username in ("staff", "it_staff"):
         assert org.client(username).get(coverage_url(document)).status_code == 403
     api = api_client(org.users["auditor"]).get(
