@@ -1,0 +1,94 @@
+"""The lists of the registers that grow with the company are read from an index, in order,
+with no sort step: checked with PostgreSQL's EXPLAIN on the very query a list page runs for
+its ids (core.paging), for its default order, each sort by one of its own columns (both
+directions) and each filter on such a column.
+
+Sorting is switched off for the planner (`enable_sort`, and `enable_seqscan` for the bare
+table): it then picks an index that gives the order whenever one exists, so a plan that still
+sorts means that no index serves the order, whatever the size of the test data. A sort by
+another table's column (an asset's department code) is not in this test: it is read through
+that table's index and joined (see docs/ARCHITECTURE.md, "Long lists and planner
+statistics")."""
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+
+from mamori.assets.filtersets import AssetFilterSet
+from mamori.assets.models import Asset
+from mamori.assets.tables import AssetTable
+from mamori.core.paging import page_ids
+from mamori.core.scope import VIEW
+from mamori.org.filtersets import PersonFilterSet
+from mamori.org.models import Person
+from mamori.org.tables import PersonTable
+from mamori.policies.filtersets import AcknowledgementFilterSet
+from mamori.policies.models import Acknowledgement
+from mamori.policies.tables import AcknowledgementTable
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner"),
+]
+
+LISTS = [
+    (Asset, AssetTable, AssetFilterSet,
+     {"status": "in_use", "asset_type": "system", "has_personal_info": "true"}),
+    (Person, PersonTable, PersonFilterSet, {"category": "employee", "status": "active"}),
+    (Acknowledgement, AcknowledgementTable, AcknowledgementFilterSet, {}),
+]
+
+
+def own_column_sorts(table):
+    """The sorts of the table by a column of its own model, both directions."""
+    names = [c.field for c in table.columns if c.sortable and "__" not in c.ordering]
+    return [""] + names + [f"-{name}" for name in names]
+
+
+def plan(queryset) -> str:
+    sql, params = page_ids(queryset)[:50].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def list_queryset(org, model, table_class, filterset_class, sort="", query=None):
+    """What ScopedListView.get runs for the ids of a page, as the administrator."""
+    user = org.users["admin"]
+    request = RequestFactory().get("/", query or {})
+    request.user = user
+    rows = model.objects.restrict(user, VIEW)
+    if query:
+        filterset = filterset_class(request.GET, queryset=rows, request=request)
+        assert filterset.is_valid(), filterset.errors
+        rows = filterset.qs
+    table = table_class(model)
+    return rows.order_by(*table.ordering_with_tiebreak(sort))
+
+
+@pytest.mark.parametrize(("model", "table_class", "filterset_class", "filters"), LISTS,
+                         ids=[m.__name__ for m, *_rest in LISTS])
+def test_every_own_column_sort_is_read_from_an_index(org, model, table_class,
+                                                     filterset_class, filters):
+    table = table_class(model)
+    sorting = {}
+    for sort in own_column_sorts(table):
+        explained = plan(list_queryset(org, model, table_class, filterset_class, sort))
+        sorting[sort or "(default)"] = "Sort" in explained
+    assert not [sort for sort, sorts in sorting.items() if sorts], sorting
+
+
+@pytest.mark.parametrize(("model", "table_class", "filterset_class", "filters"),
+                         [entry for entry in LISTS if entry[3]],
+                         ids=[m.__name__ for m, *_rest in LISTS if _rest[2]])
+def test_each_filter_in_the_default_order_is_read_from_an_index(org, model, table_class,
+                                                                filterset_class, filters):
+    problems = {}
+    for name, value in filters.items():
+        explained = plan(list_queryset(org, model, table_class, filterset_class, "",
+                                       {name: value}))
+        if "Sort" in explained or "Seq Scan" in explained:
+            problems[name] = explained
+    assert not problems, problems
