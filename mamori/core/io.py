@@ -243,7 +243,7 @@ class CheckedRow:
     form: object = None  # None: checked again in the write transaction (see _check_rows)
 
 
-PROGRESS_EVERY = 200
+PROGRESS_EVERY = 1000  # a background job's progress is written this often (core.imports)
 
 
 def _check_rows(resource, form_class, user, rows, result, progress=None) -> list[CheckedRow]:

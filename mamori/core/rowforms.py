@@ -22,13 +22,19 @@ from django.forms.models import model_to_dict
 from mamori.core.forms import ScopedModelForm
 
 
+def reusable(form_class) -> bool:
+    """Whether one form of `form_class` may be copied for every row: its __init__ is
+    ScopedModelForm's, which builds nothing from the row."""
+    return form_class.__init__ is ScopedModelForm.__init__
+
+
 class RowForms:
     def __init__(self, resource, form_class, user, lookups):
         self.resource = resource
         self.form_class = form_class
         self.user = user
         self.lookups = lookups
-        self.reusable = form_class.__init__ is ScopedModelForm.__init__
+        self.reusable = reusable(form_class)
         self.templates = {}  # True for a new record, False for an update -> form
 
     def form(self, data: dict, instance):

@@ -175,3 +175,43 @@ def test_the_chain_verifies_after_a_bulk_import(org):
     assert run(org, assets_file(org, 1200)).ok
     assert run(org, assets_file(org, 1200, shift=1)).ok
     assert verify().ok
+
+
+def bad_rows(org):
+    """Rows wrong in every way the form and the model know of, new and existing records."""
+    assert run(org, assets_file(org, 6, "OLD")).ok
+    data = assets_file(org, 14, "BAD")
+    rows = [list(row) for row in data]
+
+    def put(i, **values):
+        for name, value in values.items():
+            rows[i][HEADERS.index(name)] = value
+
+    put(0, asset_type="spaceship")
+    put(1, department="NOWHERE")
+    put(2, department=org.it.code)  # outside the manager's departments
+    put(3, custodian="P999")
+    put(4, confidentiality="4", availability="0")
+    put(5, has_personal_info="false", data_subjects="12")
+    put(6, name_ja="")
+    put(7, name_ja="x" * 201)
+    put(8, name_en="改行\x07")
+    put(9, integrity="many")
+    put(10, code="OLD-00001")  # updates an existing asset: fine for an update...
+    put(11, code="OLD-00002", department="NOWHERE", custodian="P998")  # ...but not these
+    put(12, code="OLD-00003", confidentiality="7")
+    put(13, code="")
+    data = tablib.Dataset(*rows, headers=HEADERS)
+    return data
+
+
+@pytest.mark.parametrize("user", ["admin", "manager"])
+def test_a_form_copied_for_every_row_says_what_a_form_per_row_says(org, monkeypatch, user):
+    from mamori.core import rowforms
+
+    data = bad_rows(org)
+    copied = [str(e) for e in run(org, data, user).errors]
+    monkeypatch.setattr(rowforms, "reusable", lambda form_class: False)
+    per_row = [str(e) for e in run(org, data, user).errors]
+    assert copied == per_row
+    assert len({e.split(",")[0] for e in copied}) >= 12  # nearly every row has its error
