@@ -7,11 +7,13 @@ BENCH_IMPORT_MODELS="assets,people" picks which.
     DATABASE_URL=postgres://… python bench/imports.py    # PostgreSQL (the named database)
 
 Prints rows/s for the whole import, how long the write transaction (the only time other
-writers wait: SQLite's write lock, PostgreSQL's change-log head row) was held, and the
-number of queries. Tests never assert on these times; this script only prints them.
+writers wait: SQLite's write lock, PostgreSQL's change-log head row) was held, the number of
+queries and the process's peak memory. Tests never assert on these times; this script only
+prints them.
 """
 
 import os
+import resource
 import time
 
 import tablib
@@ -63,6 +65,8 @@ def run(label, rows, do_import):
     assert result.created + result.updated == rows
     report(f"import {rows} {label}", seconds, rows, "row", queries=queries)
     report("  of which the write transaction", result.write_seconds, rows, "row")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    print(f"  peak memory of the process so far: {peak} MB", flush=True)
 
 
 def main():

@@ -1,8 +1,9 @@
 """A model that lets an import write it in bulk (`bulk_writable`: core.audit.save_in_bulk
 instead of one save() per record) must have a save() that does nothing else than derive its
-fields (`derive_fields`) and write its own row, logged. These tests fail when such a model's
-save() gains anything more: another query, a signal receiver, an override of save() in a
-new class, or a change to the save() written for it."""
+fields (`derive_fields`) and write its own row, logged, and a clean() that does not look at
+other records of its model (a batch's rows are cleaned again before any of them is written).
+These tests fail when such a model's save() gains anything more (another query, a signal
+receiver, an override of save() in a new class) or when its save() or clean() is changed."""
 
 import hashlib
 import inspect
@@ -16,11 +17,15 @@ from mamori.core.audit import AuditedModel, one_log_append
 from mamori.core.memo import remembering
 from mamori.core.testing import query_count
 
-# The save() of each bulk-writable model, as reviewed: its body's SHA-256. If you change one,
-# check that save_in_bulk still writes what it writes (derive_fields, then the row), then
-# put the new digest here.
-REVIEWED_SAVES = {
-    "assets.asset": "fb9bdf31fffab8ee21212587118d5e8c32d05c1babfad1915577d558fb6a2451",
+# The save() and clean() of each bulk-writable model, as reviewed: the SHA-256 of their
+# source. If you change one, check that save_in_bulk still writes what save() writes
+# (derive_fields, then the row) and that clean() reads no other record of the model, then
+# put the new digest here (or set bulk_writable = False).
+REVIEWED = {
+    "assets.asset": {
+        "save": "fb9bdf31fffab8ee21212587118d5e8c32d05c1babfad1915577d558fb6a2451",
+        "clean": "a49ae11b9c3abb869003a45bcff0aa968d2b8bd989fcf3b2ed7efbe617e30dd8",
+    },
 }
 
 
@@ -35,7 +40,7 @@ def digest(function) -> str:
 
 def test_the_bulk_writable_models_are_the_reviewed_ones():
     assert sorted(m._meta.label_lower for m in bulk_writable_models()) == sorted(
-        REVIEWED_SAVES)
+        REVIEWED)
 
 
 @pytest.mark.parametrize("model", bulk_writable_models(), ids=lambda m: m._meta.label_lower)
@@ -45,8 +50,9 @@ def test_save_does_only_what_save_in_bulk_does(model):
     # save() is the model's own (reviewed) one over AuditedModel's and Django's, nothing else.
     savers = [cls for cls in model.__mro__ if "save" in cls.__dict__]
     assert savers == [model, AuditedModel, models.Model]
-    assert digest(model.save) == REVIEWED_SAVES[model._meta.label_lower], (
-        f"{model._meta.label}.save changed: review it against core.audit.save_in_bulk")
+    for name in ("save", "clean"):
+        assert digest(getattr(model, name)) == REVIEWED[model._meta.label_lower][name], (
+            f"{model._meta.label}.{name} changed: review it against core.audit.save_in_bulk")
     # The one save() in AuditedModel's hierarchy both paths build on: save() then log.
     assert "derive_fields" in inspect.getsource(model.save)
 
