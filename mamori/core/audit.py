@@ -216,12 +216,14 @@ def save_in_bulk(model, objs, stored: dict, using: str = "default") -> None:
 
 
 def _update_rows(model, objs, connection) -> None:
-    """One UPDATE of every column of each of `objs` (as save() writes them). SQLite runs one
-    prepared statement for all the rows (`executemany`); PostgreSQL, whose driver sends each
-    statement of an `executemany` as its own text to parse and plan, gets one statement per
-    batch joining the rows as a VALUES list (standard SQL, read by SQLite too)."""
     meta = model._meta
     fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    # Only quoted names of the model's own table and columns go into the text; every value
+    # is a parameter.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(meta.pk.column))
     rows = []
     for obj in objs:
         values = [f.pre_save(obj, False) for f in fields]
@@ -230,25 +232,8 @@ def _update_rows(model, objs, connection) -> None:
         rows.append([f.get_db_prep_save(value, connection) for f, value in
                      zip(fields, values, strict=True)]
                     + [meta.pk.get_db_prep_save(obj.pk, connection)])
-    quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    # Only quoted names of the model's own table and columns and their types go into the
-    # text; every value is a parameter.
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            names = [f"c{i}" for i in range(len(fields))] + ["pk"]
-            one_row = "(" + ", ".join(["%s"] * len(names)) + ")"
-            sql = "UPDATE {} SET {} FROM (VALUES {}) AS v ({}) WHERE {}.{} = v.pk::{}".format(  # noqa: S608
-                table,
-                ", ".join(f"{quote(f.column)} = v.c{i}::{f.cast_db_type(connection)}"
-                          for i, f in enumerate(fields)),
-                ", ".join([one_row] * len(rows)), ", ".join(names), table, pk,
-                meta.pk.cast_db_type(connection))
-            cursor.execute(sql, [value for row in rows for value in row])
-        else:
-            sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-                table, ", ".join(f"{quote(f.column)} = %s" for f in fields), pk)
-            cursor.executemany(sql, rows)
+        cursor.executemany(sql, rows)
         if cursor.rowcount != len(rows):
             # The rows were read locked in this transaction: a missing one is not a race
             # to shrug off but a write that did not happen.
