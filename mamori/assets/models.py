@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages
+from mamori.core.memo import remembered
 from mamori.core.scope import CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
@@ -115,7 +116,10 @@ def classification_for(asset: "Asset", levels=None, basis=None):
     basis = basis or AssetSettings.current().classification_basis
     rating = (max(asset.confidentiality, asset.integrity, asset.availability)
               if basis == AssetSettings.Basis.HIGHEST else asset.confidentiality)
-    levels = levels if levels is not None else ClassificationLevel.objects.order_by("-min_rating")
+    if levels is None:
+        # Read once per import (core.memo); a saved level is read again.
+        levels = remembered(ClassificationLevel, "by rating", lambda: list(
+            ClassificationLevel.objects.order_by("-min_rating")))
     for level in levels:
         if rating >= level.min_rating:
             return level
@@ -244,7 +248,14 @@ class Asset(NamedInTwoLanguages, AuditedModel):
         if errors:
             raise ValidationError(errors)
 
+    # An import writes assets in bulk (core.audit.save_in_bulk): save() below only derives
+    # the label. Anything else it ever does must keep this False (core/tests/test_bulk_save).
+    bulk_writable = True
+
     def save(self, *args, **kwargs):
+        self.derive_fields()
+        super().save(*args, **kwargs)
+
+    def derive_fields(self):
         if self.confidentiality and self.integrity and self.availability:
             self.classification = classification_for(self)
-        super().save(*args, **kwargs)

@@ -11,9 +11,10 @@ import threading
 import uuid
 from contextlib import contextmanager
 
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
 from mamori.core import changelog
+from mamori.core.memo import forget, remembered
 from mamori.core.scope import RestrictableQuerySetMixin
 
 
@@ -97,6 +98,7 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
                 if _meaningful_change(row, befores[row.pk], after):
                     changes.append(("update", row, befores[row.pk], after))
             log(changes, self.db)
+        forget(self.model)
         return count
 
     update.alters_data = True
@@ -110,6 +112,7 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
         with transaction.atomic(using=self.db):
             created = super().bulk_create(objs, *args, **kwargs)
             log([("create", obj, None, snapshot(obj)) for obj in created], self.db)
+        forget(self.model)
         return created
 
     # No bulk_update() override: Django runs bulk_update() as one update() per batch, and
@@ -127,8 +130,12 @@ class SingleRow:
 
     @classmethod
     def current(cls):
-        row = cls.objects.order_by("pk").first()
-        return row if row is not None else cls()
+        def read():
+            row = cls.objects.order_by("pk").first()
+            return row if row is not None else cls()
+
+        # Read once per import (core.memo): an asset's rules ask for it at each row.
+        return remembered(cls, "current", read)
 
 
 class AuditedModel(models.Model):
@@ -142,6 +149,12 @@ class AuditedModel(models.Model):
     class Meta:
         abstract = True
 
+    # Whether an import may write this model's records with `save_in_bulk` (one INSERT or
+    # UPDATE per batch) instead of one save() each: only where save() computes its derived
+    # fields in `derive_fields()` and does nothing else (no signal receivers, no other
+    # writes). core/tests/test_bulk_save.py holds every such model to that.
+    bulk_writable = False
+
     def save(self, *args, **kwargs):
         using = kwargs.get("using") or self._state.db or "default"
         # Inside one_log_append (a bulk import) an error anywhere rolls everything back, so
@@ -150,27 +163,82 @@ class AuditedModel(models.Model):
         # The stored row, when the caller read it (locked) in this transaction already.
         known_old = self.__dict__.pop("_audit_old", None) if batching else None
         with transaction.atomic(using=using, savepoint=not batching):
-            before = None
+            old = None
             if not self._state.adding and self.pk is not None:
                 old = known_old if known_old is not None and known_old.pk == self.pk else (
                     type(self)._base_manager.using(using).filter(pk=self.pk).first())
-                before = snapshot(old) if old is not None else None
             super().save(*args, **kwargs)
-            after = snapshot(self)
-            if before is not None:
-                for name in _changed_secrets(old, self):
-                    after[name] = "[changed]"  # the value stays secret; the change does not
-            update_fields = kwargs.get("update_fields")
-            if before is not None and update_fields is not None:
-                # Only these columns were written; other fields may hold unsaved values.
-                written = {self._meta.get_field(name).attname for name in update_fields}
-                after = {k: v if k in written else before.get(k) for k, v in after.items()}
-            if before is None:
-                log([("create", self, None, after)], using)
-            elif _meaningful_change(self, before, after):
-                log([("update", self, before, after)], using)
+            log(_change(self, old, kwargs.get("update_fields")), using)
+        forget(type(self))
 
     save.alters_data = True
+
+    def derive_fields(self) -> None:
+        """Set the fields save() computes from the others (a model that has some overrides
+        this and calls it from its save())."""
+
+
+def _change(obj, old, update_fields=None) -> list:
+    """The change-log entry of saving `obj` over its stored row `old` (None: created)."""
+    if old is None:
+        return [("create", obj, None, snapshot(obj))]
+    before = snapshot(old)
+    after = snapshot(obj)
+    for name in _changed_secrets(old, obj):
+        after[name] = "[changed]"  # the value stays secret; the change does not
+    if update_fields is not None:
+        # Only these columns were written; other fields may hold unsaved values.
+        written = {obj._meta.get_field(name).attname for name in update_fields}
+        after = {k: v if k in written else before.get(k) for k, v in after.items()}
+    return [("update", obj, before, after)] if _meaningful_change(obj, before, after) else []
+
+
+def save_in_bulk(model, objs, stored: dict, using: str = "default") -> None:
+    """What `save()` does for each of `objs` (records of a `bulk_writable` model, checked
+    and with their derived fields set), in one INSERT for the new ones and one batched UPDATE
+    (`executemany`) for the others: every column written as save() writes it (each field's
+    `pre_save`, so an auto_now date moves too), and the change-log entries `_change` gives,
+    in the order of `objs`. `stored`: the stored row of each record to update, read (locked)
+    in this transaction. Meant for one_log_append blocks, where any error rolls back."""
+    if not model.bulk_writable:
+        raise ValueError(f"{model._meta.label} does not allow bulk writes")
+    connection = transaction.get_connection(using)
+    new = [obj for obj in objs if obj._state.adding]
+    changed = [obj for obj in objs if not obj._state.adding]
+    created = {id(obj) for obj in new}
+    if new:
+        model._base_manager.using(using).bulk_create(new)
+    if changed:
+        _update_rows(model, changed, connection)
+    log([entry for obj in objs for entry in _change(
+        obj, None if id(obj) in created else stored[obj.pk])], using)
+    forget(model)
+
+
+def _update_rows(model, objs, connection) -> None:
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    # Only quoted names of the model's own table and columns go into the text; every value
+    # is a parameter.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(meta.pk.column))
+    rows = []
+    for obj in objs:
+        values = [f.pre_save(obj, False) for f in fields]
+        if any(hasattr(value, "resolve_expression") for value in values):
+            raise ValueError("save_in_bulk writes values, not expressions")
+        rows.append([f.get_db_prep_save(value, connection) for f, value in
+                     zip(fields, values, strict=True)]
+                    + [meta.pk.get_db_prep_save(obj.pk, connection)])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+        if cursor.rowcount != len(rows):
+            # The rows were read locked in this transaction: a missing one is not a race
+            # to shrug off but a write that did not happen.
+            raise DatabaseError(
+                f"{len(rows) - cursor.rowcount} of {len(rows)} rows were not updated")
 
 
 def _changed_secrets(old, new) -> list[str]:

@@ -36,17 +36,13 @@ CHUNK = 500
 class FileLookups:
     def __init__(self, resource, form_class, user, rows):
         self.model = resource.model
+        self.natural_keys = resource.natural_keys
         values = _column_values(resource, rows)
         blank = form_class(user=user)
-        self.choices = {}  # field name -> {key text: object}
+        self.values = values
         self.choice_keys = {}  # field name -> the related model's field the file names
-        for name, field in blank.fields.items():
-            if (name in values and isinstance(field, forms.ModelChoiceField)
-                    and not isinstance(field, forms.ModelMultipleChoiceField)):
-                key = self.choice_keys[name] = resource.natural_keys.get(name) or "pk"
-                self.choices[name] = {
-                    str(getattr(obj, key)): obj for obj in
-                    _read(field.queryset, key, _valid(field.queryset.model, key, values[name]))}
+        self.choices = self._read_choices(blank)  # field name -> {key text: object}
+        self.update_choices = None  # the same for an update's form, once read
         self.unique = {}  # field name -> {value: pk of the record holding it}
         self.asked = {}  # field name -> the values asked about
         names = _single_unique_columns(self.model, set(blank.fields))
@@ -58,25 +54,94 @@ class FileLookups:
                         getattr(obj, name): obj.pk for obj in
                         _read(self.model._default_manager.only(name), name, self.asked[name])}
 
+        self.quiet_keys = _existence_known(self.model, self.choices)
+        self.form = None  # the row's form being cleaned
+        self.answered = set()  # its related objects answered from what was read
+
+    def _read_choices(self, form) -> dict:
+        choices = {}
+        for name, field in form.fields.items():
+            if (name in self.values and isinstance(field, forms.ModelChoiceField)
+                    and not isinstance(field, forms.ModelMultipleChoiceField)):
+                key = self.choice_keys[name] = self.choice_keys.get(name) or (
+                    self.natural_keys.get(name) or "pk")
+                choices[name] = {
+                    str(getattr(obj, key)): obj for obj in
+                    _read(field.queryset, key,
+                          _valid(field.queryset.model, key, self.values[name]))}
+        return choices
+
+    def prepare_template(self, form) -> None:
+        """`form` is the template of the rows' forms (core.rowforms). An update's template
+        (built without the record's related objects) offers every update row's choices but
+        its current objects, which are answered from the record: its related objects are
+        read once too."""
+        self.prepare_fields(form)
+        if form.instance.pk is not None and self.update_choices is None:
+            self.update_choices = self._read_choices(form)
+
     def prepare(self, form) -> None:
-        """Make `form` answer from what was read with the file."""
-        instance = form.instance
-        for name, lookup in self.choices.items():
+        """Make `form`, one row's own form, answer from what was read with the file."""
+        self.prepare_fields(form)
+        self.prepare_row(form)
+
+    def prepare_fields(self, form) -> None:
+        """Make the fields of `form` (a row's form, or the template of every row's form:
+        core.rowforms) answer related objects from what was read with the file."""
+        for name in self.choices:
             field = form.fields.get(name)
-            if field is None:
-                continue
-            if instance.pk is not None:
-                # An update: only its current object is answered here (always among its
-                # choices), when it was read with the record; any other value asks the form.
-                model_field = instance._meta.get_field(name)
-                current = getattr(instance, name) if model_field.is_cached(instance) else None
-                if current is None:
-                    continue
-                key = self.choice_keys[name]
-                lookup = {str(getattr(current, key)): current}
-            field.to_python = partial(_choice, field, lookup, field.to_python)
+            if field is not None:
+                field.to_python = partial(self._choice, name, field, field.to_python)
+
+    def prepare_row(self, form) -> None:
+        """`form` checks the next row."""
+        self.form, self.answered = form, set()
         if self.unique:
             form.validate_unique = partial(self._validate_unique, form, form.validate_unique)
+        if self.quiet_keys:
+            form._get_validation_exclusions = partial(
+                self._exclusions, form._get_validation_exclusions)
+
+    def _choice(self, name, field, original, value):
+        """A ModelChoiceField's to_python, answered from the file's lookup when it can."""
+        if value in field.empty_values:
+            return None
+        instance = self.form.instance
+        current_pk = None
+        if instance.pk is None:
+            found = self.choices[name].get(str(value))
+        else:
+            # An update: only its current object is answered here (always among its
+            # choices: core.forms.keep_current_choices), when it was read with the record;
+            # any other value asks the form's query, with the current object added as
+            # keep_current_choices adds it to a record's own form.
+            model_field = instance._meta.get_field(name)
+            current = getattr(instance, name) if model_field.is_cached(instance) else None
+            key = self.choice_keys[name]
+            found = current if current is not None and str(getattr(current, key)) == str(
+                value) else None
+            current_pk = getattr(instance, model_field.attname)
+            if found is None and self.update_choices is not None:
+                # Another object than the current one: the same as the update's own form
+                # offers, whose choices are these plus the current object.
+                found = self.update_choices.get(name, {}).get(str(value))
+        if found is not None:
+            self.answered.add(name)
+            return found
+        if current_pk is None:
+            return original(value)
+        offered = field.queryset
+        field.queryset = offered | offered.model._default_manager.filter(pk=current_pk)
+        try:
+            return original(value)
+        finally:
+            field.queryset = offered
+
+    def _exclusions(self, django_exclusions):
+        """The model's own check of a foreign key asks the database whether the object
+        exists; for one read moments ago through the form's choices, it is not asked again
+        (see _existence_known)."""
+        return set(django_exclusions()) | (self.answered & self.quiet_keys)
 
     def _validate_unique(self, form, django_check) -> None:
         instance = form.instance
@@ -96,14 +161,6 @@ class FileLookups:
             holder = self.unique[name].get(value)
             if holder is not None and holder != instance.pk:
                 form.add_error(name, instance.unique_error_message(self.model, (name,)))
-
-
-def _choice(field, lookup, original, value):
-    """A ModelChoiceField's to_python answered from the file's lookup when it can."""
-    if value in field.empty_values:
-        return None
-    found = lookup.get(str(value))
-    return found if found is not None else original(value)
 
 
 def _column_values(resource, rows) -> dict:
@@ -139,6 +196,27 @@ def _read(queryset, name: str, values) -> list:
     for chunk in chunks(values):
         found.extend(queryset.filter(**{f"{name}__in": chunk}))
     return found
+
+
+def _existence_known(model, names) -> set:
+    """The foreign keys among `names` whose model check is only "the object exists": no
+    validators, no limit_choices_to, and not part of any unique rule or constraint (leaving
+    a field out of the model's check leaves it out of those too)."""
+    in_rules = {name for names in model._meta.unique_together for name in names}
+    for constraint in model._meta.constraints:
+        in_rules.update(getattr(constraint, "fields", ()) or ())
+        if getattr(constraint, "fields", None) is None or getattr(
+                constraint, "expressions", None) or getattr(constraint, "condition", None):
+            return set()  # a constraint over expressions: leave every field to Django
+    quiet = set()
+    for name in names:
+        model_field = model._meta.get_field(name)
+        if (model_field.many_to_one and not model_field.validators and not model_field.unique
+                and not model_field.remote_field.limit_choices_to and name not in in_rules
+                and not any(getattr(f, f"unique_for_{kind}", None) == name
+                            for f in model._meta.fields for kind in ("date", "month", "year"))):
+            quiet.add(name)
+    return quiet
 
 
 def _single_unique_columns(model, on_form):

@@ -81,3 +81,45 @@ def test_small_files_are_still_imported_in_the_request(org, settings):
     assert response.status_code == 302 and response["Location"] == "/org/people/"
     assert not ImportJob.objects.exists()
     assert Person.objects.filter(employee_no__startswith="BG-").count() == 12
+
+
+def assets_csv(org, rows):
+    lines = ["code,name_ja,asset_type,department,status,confidentiality,integrity,availability"]
+    lines += [f"BGA-{i:06d},資産 {i},system,{org.sales.code},in_use,{i % 3 + 1},1,1"
+              for i in range(1, rows + 1)]
+    return "\n".join(lines).encode()
+
+
+def test_a_file_of_100000_rows_is_taken_and_one_more_row_is_refused():
+    from mamori.core import io
+
+    header = "code,name_ja\n"
+    rows = "".join(f"C{i},n\n" for i in range(io.MAX_IMPORT_ROWS))
+    assert io.MAX_IMPORT_ROWS == 100_000
+    taken = io.read_dataset(SimpleUploadedFile("a.csv", (header + rows).encode()))
+    assert len(taken) == 100_000
+    with pytest.raises(io.ImportFileError):
+        io.read_dataset(SimpleUploadedFile("a.csv", (header + rows + "X,n\n").encode()))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_asset_file_is_written_by_the_worker_in_batches(org, settings):
+    settings.MAMORI_IMPORT_BACKGROUND_ROWS = 5
+    client = org.client("admin")
+    upload = SimpleUploadedFile("assets.csv", assets_csv(org, 2500), "text/csv")
+    response = client.post("/assets/register/import/", {"file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and job.total == 2500
+
+    call_command("worker", "--batch", "--no-startup-delay")
+
+    job.refresh_from_db()
+    assert (job.status, job.created, job.checked) == ("done", 2500, 2500), job.errors
+    from mamori.assets.models import Asset
+
+    labels = dict(Asset.objects.filter(code__startswith="BGA-").values_list(
+        "code", "classification__code"))
+    assert len(labels) == 2500
+    assert labels["BGA-000001"] == "internal" and labels["BGA-000002"] == "confidential"
+    assert ChangeLogEntry.objects.filter(model="assets.asset", action="create",
+                                         source="import").count() == 2500

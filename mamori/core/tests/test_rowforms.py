@@ -1,0 +1,59 @@
+"""One form per file, copied for every row (core.rowforms), does what a form per row does,
+including what a form's limit_choices sets up for a new record."""
+
+import pytest
+import tablib
+
+from mamori.assets.forms import AssetImportForm
+from mamori.assets.models import Asset
+from mamori.assets.tables import AssetResource
+from mamori.core import io
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def assets(count, status=True):
+    headers = ["code", "name_ja", "asset_type", "department", "status", "confidentiality",
+               "integrity", "availability"]
+    data = tablib.Dataset(headers=headers)
+    for i in range(count):
+        data.append([f"RF-{i}", f"資産 {i}", "system", "D100", "in_use", "1", "1", "1"])
+    if not status:
+        del data["status"]
+    return data
+
+
+class LocatingForm(AssetImportForm):
+    """Building the form sets a field of a new record that the form does not offer."""
+
+    class Meta(AssetImportForm.Meta):
+        fields = [f for f in AssetImportForm.Meta.fields if f != "location"]
+
+    def limit_choices(self, user):
+        super().limit_choices(user)
+        if not self.instance.pk:
+            self.instance.location = "set when the form was built"
+
+
+class PlanningForm(AssetImportForm):
+    """Building the form proposes a value of a field the file may not set."""
+
+    def limit_choices(self, user):
+        super().limit_choices(user)
+        self.fields["status"].disabled = True
+        if not self.instance.pk:
+            self.initial.setdefault("status", Asset.Status.PLANNED)
+
+
+def test_a_form_that_sets_its_new_record_is_built_for_every_row(org):
+    result = io.import_dataset(AssetResource(), LocatingForm, assets(5), org.users["admin"])
+    assert result.ok and result.created == 5
+    assert set(Asset.objects.values_list("location", flat=True)) == {
+        "set when the form was built"}
+
+
+def test_what_a_form_proposes_for_a_new_record_holds_for_every_row(org):
+    result = io.import_dataset(AssetResource(), PlanningForm, assets(5, status=False),
+                               org.users["admin"])
+    assert result.ok and result.created == 5
+    assert set(Asset.objects.values_list("status", flat=True)) == {"planned"}
