@@ -148,7 +148,9 @@ class ChangeLogEntry(models.Model):
                    models.Index(fields=["model", "seq"], name="changelog_model_seq"),
                    models.Index(fields=["actor_name", "seq"], name="changelog_actor_seq"),
                    models.Index(fields=["action", "seq"], name="changelog_action_seq"),
-                   models.Index(fields=["source", "seq"], name="changelog_source_seq")]
+                   models.Index(fields=["source", "seq"], name="changelog_source_seq"),
+                   # An object id without its model (one object's entries, whatever it is).
+                   models.Index(fields=["object_id", "seq"], name="changelog_object_seq")]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.model} {self.object_id}"

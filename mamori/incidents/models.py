@@ -403,6 +403,7 @@ class IncidentEntry(AuditedModel):
         verbose_name = _("timeline entry")
         verbose_name_plural = _("timeline entries")
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["at", "id"])]  # the timeline, in order
 
     def __str__(self):
         return f"{self.incident.code} {self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
@@ -442,6 +443,7 @@ class RecoveryAction(AuditedModel):
         verbose_name = _("recovery action")
         verbose_name_plural = _("recovery actions")
         ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["due_on", "id"])]  # the list, due first, on any page
 
     def __str__(self):
         return f"{self.incident.code}: {self.title}"
@@ -636,6 +638,7 @@ class BreachAssessment(AuditedModel):
         verbose_name = _("breach assessment")
         verbose_name_plural = _("breach assessments")
         ordering = ["-assessed_at", "pk"]
+        indexes = [models.Index(fields=["assessed_at", "id"])]  # the list, newest first
 
     def __str__(self):
         return f"{self.incident.code}: {_('breach assessment')}"
@@ -799,7 +802,8 @@ class RegulatoryReport(AuditedModel):
         verbose_name = _("regulatory report")
         verbose_name_plural = _("regulatory reports")
         ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["submitted_on", "due_on"])]
+        indexes = [models.Index(fields=["submitted_on", "due_on"]),
+                   models.Index(fields=["due_on", "id"])]  # the list, due first
 
     def __str__(self):
         return f"{self.incident.code}: {self.get_kind_display()} → {self.get_recipient_display()}"

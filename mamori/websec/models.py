@@ -362,7 +362,8 @@ class TlsScan(AuditedModel):
         verbose_name = _("TLS scan")
         verbose_name_plural = _("TLS scans")
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["endpoint", "-started_at"])]
+        indexes = [models.Index(fields=["endpoint", "-started_at"]),
+                   models.Index(fields=["started_at", "id"])]  # the list, newest first
 
     def __str__(self):
         return f"{self.endpoint} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"

@@ -6,6 +6,24 @@ from rest_framework.filters import OrderingFilter
 
 from mamori.core.paging import with_tiebreak
 
+# Registers of hundreds of thousands of rows at a large company (ten per incident, several per
+# person): the API sorts them only by columns an index serves.
+SORTED_BY_INDEX_ONLY = frozenset({
+    "org.person", "assets.asset", "policies.acknowledgement", "core.changelogentry",
+    "incidents.incidententry", "incidents.recoveryaction",
+})
+
+
+def indexed_columns(model) -> set[str]:
+    """The fields of `model` whose order an index gives: the primary key, a unique field that
+    is never empty, and the first field of each of its indexes."""
+    found = {f.name for f in model._meta.concrete_fields
+             if f.primary_key or (f.unique and not f.null)}
+    for index in model._meta.indexes:
+        if index.fields:
+            found.add(model._meta.get_field(index.fields[0].lstrip("-")).name)
+    return found
+
 
 class ExposedFieldOrdering(OrderingFilter):
     """Orders a list by the fields its serializer shows (or by the view's own list of
@@ -20,7 +38,11 @@ class ExposedFieldOrdering(OrderingFilter):
     - a name that is not orderable is ignored, whether or not the model has such a field, as
       DRF ignores unknown names; when none is left, the view's default order applies;
     - the primary key breaks ties, so that pages of a sorted list neither repeat nor skip rows
-      (core.paging.with_tiebreak).
+      (core.paging.with_tiebreak);
+    - a register of hundreds of thousands of rows (SORTED_BY_INDEX_ONLY) sorts only by a
+      column an index serves (one that tells rows apart, or the first column of one of its
+      indexes): sorting 200,000 assets by their description read and sorted the whole table
+      on every page (300 ms on SQLite).
     """
 
     def columns(self, view, context=None) -> dict[str, tuple[str, str]]:
@@ -48,7 +70,9 @@ class ExposedFieldOrdering(OrderingFilter):
                 model_field = model._meta.get_field(source)
             except FieldDoesNotExist:  # a property or a method: not a column
                 continue
-            if model_field.concrete and not model_field.many_to_many:
+            if model_field.concrete and not model_field.many_to_many and (
+                    model._meta.label_lower not in SORTED_BY_INDEX_ONLY
+                    or model_field.name in indexed_columns(model)):
                 columns[name] = (model_field.attname, label)
         view._mamori_ordering_columns = columns
         return columns
