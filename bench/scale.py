@@ -7,8 +7,9 @@ BENCH_SCALE (default 10: 50,000 people, 500 departments, 200,000 assets, 20,000 
 incidents, 5,000,000 change-log entries; 0.05 builds in seconds), BENCH_REUSE=1 (keep a data
 set built before into the same place), BENCH_REPEAT (default 20 timed runs per page),
 BENCH_PAGE_BUDGET (default 10: seconds of timed runs per page, after which fewer runs are
-kept), BENCH_PHASES (default "load,stats": right after the bulk load with no planner
-statistics, then after mamori.core.dbstats.refresh()).
+kept), BENCH_QUERY_TIMEOUT (seconds after which a query is stopped and its page reported as
+such; default 0, never), BENCH_PHASES (default "load,stats": right after the bulk load
+with no planner statistics, then after mamori.core.dbstats.refresh()).
 
 The build is bench/scale_data.py and the pages bench/scale_pages.py. Prints, per phase, a
 table of every page (p50, p95, queries, runs) and the pages over goal or not 200. Tests never
@@ -27,6 +28,7 @@ REUSE = os.environ.get("BENCH_REUSE") == "1"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
 BUDGET = float(os.environ.get("BENCH_PAGE_BUDGET", "10"))
 PHASES = os.environ.get("BENCH_PHASES", "load,stats").split(",")
+TIMEOUT = float(os.environ.get("BENCH_QUERY_TIMEOUT", "0"))
 
 
 def admin_client():
@@ -43,6 +45,7 @@ def measure_phase(label: str):
 
     admin, client = admin_client()
     print(f"\n== {label} ({connection.vendor})", flush=True)
+    scale_pages.limit_queries(TIMEOUT)
     seconds, pages = timed(lambda: scale_pages.enumerate_pages(admin))
     print(f"{len(pages)} pages enumerated in {seconds:.1f} s; up to {REPEAT} runs each, "
           f"{BUDGET:.0f} s per page at most", flush=True)
@@ -53,6 +56,7 @@ def measure_phase(label: str):
     print(f"\n-- {label}: summary", flush=True)
     for line in scale_pages.summary(pages):
         print(line, flush=True)
+    scale_pages.limit_queries(0)
     return pages
 
 

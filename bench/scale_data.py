@@ -295,10 +295,17 @@ def ensure_admin():
 
 def fresh_endpoint(endpoint, n):
     """An endpoint's address (host, port, server name) is unique: a host of its own."""
+    import ipaddress
+
     from mamori.websec.models import parse_address
 
     host = endpoint.host
-    endpoint.url = endpoint.url.replace(host, f"s{n}.{host}", 1)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:  # a name: one of its own
+        endpoint.url = endpoint.url.replace(host, f"s{n}.{host}", 1)
+    else:  # an address: a port of its own
+        endpoint.url = f"{host}:{10000 + n % 50000}"
     endpoint.host, endpoint.port, endpoint.http_path = parse_address(endpoint.url)
 
 

@@ -31,6 +31,7 @@ class Page:
     times: list = field(default_factory=list)
     queries: int = 0
     status: int = 0
+    note: str = ""
 
     def quantile(self, share: float) -> float:
         if not self.times:
@@ -279,20 +280,54 @@ def enumerate_pages(user) -> list[Page]:
 
 # -- timing -----------------------------------------------------------------------------------
 
+_started = [0.0]  # when the page being timed started (for the SQLite progress handler)
+
+
+def limit_queries(seconds: float) -> None:
+    """Stop any query after `seconds` (0: never), so that one page of minutes does not hold
+    the whole run: PostgreSQL's statement_timeout, a progress handler on SQLite."""
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    def install(sender=None, connection=connection, **kwargs):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {int(seconds * 1000)}")
+        elif connection.vendor == "sqlite":
+            connection.connection.set_progress_handler(
+                (lambda: int(time.perf_counter() - _started[0] > seconds)) if seconds else None,
+                100_000)
+
+    if seconds:
+        connection_created.connect(install, weak=False, dispatch_uid="bench-limit-queries")
+    else:
+        connection_created.disconnect(dispatch_uid="bench-limit-queries")
+    connection.ensure_connection()
+    install(connection=connection)
+
+
 def run(page: Page, client, repeat: int, budget_s: float) -> Page:
     """One run counting queries (and warming caches), then up to `repeat` timed runs, fewer
     when they would take more than `budget_s` seconds."""
     from mamori.core.testing import query_count
 
     def once():
+        _started[0] = time.perf_counter()
         if page.call is not None:
             page.call()
             return 200
         return client.get(page.url, HTTP_ACCEPT_LANGUAGE="en").status_code
 
+    from django.db import DatabaseError
+
     statuses = []
     spent = time.perf_counter()
-    page.queries = query_count(lambda: statuses.append(once()))
+    try:
+        page.queries = query_count(lambda: statuses.append(once()))
+    except DatabaseError as exc:  # stopped by limit_queries(), most likely
+        page.status, page.note = 0, f"{exc.__class__.__name__}: {str(exc)[:60]}"
+        page.times = [(time.perf_counter() - spent) * 1000]
+        return page
     page.status = statuses[0]
     first = (time.perf_counter() - spent) * 1000
     # A page slower than the whole budget is not run again: its one run is its figure.
@@ -312,6 +347,7 @@ def run(page: Page, client, repeat: int, budget_s: float) -> Page:
 def table_line(page: Page) -> str:
     flag = " OVER" if page.quantile(0.95) > page.goal else ""
     flag += f" STATUS {page.status}" if page.status != 200 else ""
+    flag += f" ({page.note})" if page.note else ""
     return (f"{page.kind:<9} {page.name[:78]:<78} {page.quantile(0.5):9.1f} "
             f"{page.quantile(0.95):9.1f} {page.queries:5d} {len(page.times):3d}{flag}")
 
@@ -326,7 +362,7 @@ def summary(pages: list[Page]) -> list[str]:
              f"and details, > {GOAL_REPORT_MS} ms for dashboard/conformance):"]
     lines += ["  " + table_line(p) for p in sorted(over, key=lambda p: -p.quantile(0.95))]
     lines.append(f"{len(bad)} pages not 200:")
-    lines += [f"  {p.status} {p.name} {p.url}" for p in bad]
+    lines += [f"  {p.status} {p.name} {p.url} {p.note}" for p in bad]
     medians = [p.quantile(0.95) for p in pages if p.times]
     if medians:
         lines.append(f"median p95 over all pages: {statistics.median(medians):.1f} ms")
