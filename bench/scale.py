@@ -45,8 +45,8 @@ def measure_phase(label: str):
 
     admin, client = admin_client()
     print(f"\n== {label} ({connection.vendor})", flush=True)
-    scale_pages.limit_queries(TIMEOUT)
     seconds, pages = timed(lambda: scale_pages.enumerate_pages(admin))
+    scale_pages.limit_queries(TIMEOUT)
     print(f"{len(pages)} pages enumerated in {seconds:.1f} s; up to {REPEAT} runs each, "
           f"{BUDGET:.0f} s per page at most", flush=True)
     print(scale_pages.HEADER, flush=True)

@@ -280,7 +280,9 @@ def enumerate_pages(user) -> list[Page]:
 
 # -- timing -----------------------------------------------------------------------------------
 
-_started = [0.0]  # when the page being timed started (for the SQLite progress handler)
+# When the page being timed started (for the SQLite progress handler); infinity between pages,
+# so that only the pages' own queries are stopped.
+_started = [float("inf")]
 
 
 def limit_queries(seconds: float) -> None:
@@ -313,10 +315,13 @@ def run(page: Page, client, repeat: int, budget_s: float) -> Page:
 
     def once():
         _started[0] = time.perf_counter()
-        if page.call is not None:
-            page.call()
-            return 200
-        return client.get(page.url, HTTP_ACCEPT_LANGUAGE="en").status_code
+        try:
+            if page.call is not None:
+                page.call()
+                return 200
+            return client.get(page.url, HTTP_ACCEPT_LANGUAGE="en").status_code
+        finally:
+            _started[0] = float("inf")
 
     from django.db import DatabaseError
 
