@@ -108,7 +108,7 @@ def resolve(model, path: str):
 def text_for_search(model, rows) -> str:
     for name in ("code", "employee_no", "name", "title_ja", "name_ja", "title", "host"):
         if resolve(model, name) is not None:
-            value = rows.order_by().values_list(name, flat=True).first()
+            value = rows.order_by("pk").values_list(name, flat=True).first()
             if value:
                 value = str(value)
                 return value[-4:] if len(value) > 4 else value
@@ -128,7 +128,8 @@ def as_text(value, date_only=False) -> str | None:
 
 
 def filter_value(model, rows, name, filter_) -> str:
-    """A realistic value for one filter: the commonest among a few rows that have one."""
+    """A realistic value for one filter: the commonest among the first rows (by primary key,
+    so that both phases and every run ask for the same value) that have one."""
     import django_filters
 
     if isinstance(filter_, django_filters.BooleanFilter):
@@ -137,7 +138,7 @@ def filter_value(model, rows, name, filter_) -> str:
     target = resolve(model, filter_.field_name or name)
     if target is not None and getattr(target, "concrete", True):
         path = filter_.field_name or name
-        sample = [as_text(v, is_date) for v in rows.order_by().filter(
+        sample = [as_text(v, is_date) for v in rows.order_by("pk").filter(
             **{f"{path}__isnull": False}).values_list(path, flat=True)[:200]]
         sample = [v for v in sample if v not in (None, "")]
         if sample:
