@@ -14,46 +14,13 @@ tests never assert on these times.
 
 import datetime
 import os
-import random
 
-from common import get, measure  # sets up Django first
+from common import get, load_log_rows, measure  # sets up Django first
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 ENTRIES = int(os.environ.get("BENCH_LOG_ENTRIES", "1000000"))
-BATCH = 20000
-MODELS = ["org.person", "assets.asset", "risks.risk", "incidents.incident",
-          "policies.acknowledgement", "controls.evidence", "org.department"]
-ACTORS = [f"user{n:03d}" for n in range(200)] + ["task:snapshot_conformance", "command:demo"]
-
-
-def load(count):
-    from mamori.core.models import ChangeLogEntry
-
-    table = ChangeLogEntry._meta.db_table
-    columns = ["seq", "at", "actor_id", "actor_name", "source", "request_id", "action", "model",
-               "object_id", "object_repr", "before", "after", "prev_hash", "hash"]
-    rng = random.Random(15)
-    start = ChangeLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-    begin = timezone.now() - datetime.timedelta(days=3 * 365)
-    step = datetime.timedelta(days=3 * 365) / max(count, 1)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-    for first in range(0, count, BATCH):
-        rows = []
-        for n in range(first, min(first + BATCH, count)):
-            seq = start + n + 1
-            action = rng.choices(["create", "update", "delete"], [30, 65, 5])[0]
-            rows.append((seq, connection.ops.adapt_datetimefield_value(begin + step * n), None,
-                         rng.choice(ACTORS), rng.choice(["ui", "api", "import", "task"]),
-                         "bench", action, rng.choice(MODELS), str(rng.randrange(200000)),
-                         f"object {n}", None, '{"name": "x"}', "0" * 64, f"{seq:064x}"))
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-    return start
-
-
 def measure_pages(client, api, label):
     from mamori.core.models import ChangeLogEntry
 
@@ -94,7 +61,7 @@ def main():
     # refuses to append to a chain that does not verify at its head (core.changelog).
     client, api = signed_in_client(auditor), api_client(auditor)
     started = timezone.now()
-    load(ENTRIES)
+    load_log_rows(ENTRIES)
     print(f"loaded in {(timezone.now() - started).total_seconds():.0f} s", flush=True)
     measure_pages(client, api, "straight after the load")
     dbstats.refresh()

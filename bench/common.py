@@ -19,6 +19,8 @@ import django
 
 django.setup()
 
+from django.db import connection, transaction  # noqa: E402
+
 
 def report(name: str, seconds: float, count: int = 1, unit: str = "op", queries=None):
     per = seconds / count if count else 0
@@ -100,3 +102,64 @@ def get(client, url, content_type=None):
             assert response["Content-Type"].startswith(content_type), response["Content-Type"]
         return response
     return fetch
+
+
+def plain_bulk_create(model, rows, batch_size=2000):
+    """Insert without the change log: the model's base manager is Django's plain one, so
+    bulk_create writes the rows and nothing else (for builders that add log rows apart)."""
+    created = []
+    for chunk in batches(rows, 20000):
+        with transaction.atomic():
+            created.extend(model._base_manager.bulk_create(chunk, batch_size=batch_size))
+    return created
+
+
+LOG_MODELS = ["org.person", "assets.asset", "risks.risk", "incidents.incident",
+              "policies.acknowledgement", "controls.evidence", "org.department"]
+LOG_ACTORS = [f"user{n:03d}" for n in range(200)] + ["task:snapshot_conformance",
+                                                     "command:demo"]
+LOG_COLUMNS = ["seq", "at", "actor_id", "actor_name", "source", "request_id", "action",
+               "model", "object_id", "object_repr", "before", "after", "prev_hash", "hash"]
+
+
+def load_log_rows(count, seed=15, batch=20000, object_ids=200000):
+    """Add `count` change-log entries straight into the table over the last three years,
+    after the newest (bulk rows: the hashes are not computed, so the chain no longer
+    verifies: for throwaway benchmark databases). PostgreSQL gets them by COPY."""
+    import datetime
+    import random
+
+    from django.utils import timezone
+
+    from mamori.core.models import ChangeLogEntry
+
+    table = ChangeLogEntry._meta.db_table
+    rng = random.Random(seed)
+    start = ChangeLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    begin = timezone.now() - datetime.timedelta(days=3 * 365)
+    step = datetime.timedelta(days=3 * 365) / max(count, 1)
+    postgres = connection.vendor == "postgresql"
+
+    def rows(first, last):
+        for n in range(first, last):
+            seq = start + n + 1
+            at = begin + step * n
+            yield (seq, at if postgres else connection.ops.adapt_datetimefield_value(at), None,
+                   rng.choice(LOG_ACTORS), rng.choice(["ui", "api", "import", "task"]), "bench",
+                   rng.choices(["create", "update", "delete"], [30, 65, 5])[0],
+                   rng.choice(LOG_MODELS), str(rng.randrange(object_ids)), f"object {n}", None,
+                   '{"name": "x"}', "0" * 64, f"{seq:064x}")
+
+    placeholders = ", ".join(["%s"] * len(LOG_COLUMNS))
+    sql = f"INSERT INTO {table} ({', '.join(LOG_COLUMNS)}) VALUES ({placeholders})"  # noqa: S608
+    for first in range(0, count, batch):
+        last = min(first + batch, count)
+        with transaction.atomic(), connection.cursor() as cursor:
+            if postgres:
+                copy_sql = f"COPY {table} ({', '.join(LOG_COLUMNS)}) FROM STDIN"
+                with cursor.cursor.copy(copy_sql) as copy:
+                    for row in rows(first, last):
+                        copy.write_row(row)
+            else:
+                cursor.executemany(sql, list(rows(first, last)))
+    return start

@@ -1,0 +1,387 @@
+"""The data set of bench/scale.py: the demo company grown BENCH_SCALE times (issue 15).
+
+At scale 10: 50,000 people in 500 more departments, 200,000 assets, 20,000 risks, 20,000
+incidents (with their timelines, recovery actions, breach assessments and reports), 400
+controls with their evidence, 700 TLS endpoints with their scans and findings, an
+acknowledgement by every person of every published policy version they must read, and
+5,000,000 change-log entries.
+
+Everything starts from `mamori demo`, so settings, frameworks, policies and logins exist. The
+bulk rows are copies of the demo's own rows (a demo incident with its timeline, a demo
+control with its evidence, ...) under new codes, spread over the new departments and people:
+their derived fields (an asset's classification, a risk's scores, an incident's due dates, a
+breach assessment's outcome) come from a row the model itself saved, so they stay consistent.
+Rows are inserted without the change log (plain bulk_create); the log is then filled with
+bulk rows (common.load_log_rows), so the chain does not verify: a throwaway database.
+"""
+
+import datetime
+import random
+from collections import defaultdict
+
+from common import batches, load_log_rows, plain_bulk_create
+from django.core.management import call_command
+from django.db import connection, transaction
+
+MARKER = "SCALE-ROOT"  # the code of the department above the new ones: "already built"
+CHUNK = 2000  # roots (incidents, risks...) copied per round, with their children
+
+
+def sizes(scale: float) -> dict:
+    """Rows to reach at `scale` (10 = ten times the demo company)."""
+    return {"departments": max(10, round(50 * scale)), "people": round(5000 * scale),
+            "assets": round(20000 * scale), "risks": round(2000 * scale),
+            "incidents": round(2000 * scale), "controls": max(4, round(40 * scale)),
+            "endpoints": max(2, round(70 * scale)), "log": round(500_000 * scale)}
+
+
+def already_built() -> bool:
+    from mamori.org.models import Department
+
+    try:
+        return Department.objects.filter(code=MARKER).exists()
+    except Exception:  # no tables yet
+        return False
+
+
+def copy_of(template, **overrides):
+    """A new unsaved row with the template's column values (not its primary key)."""
+    obj = type(template)()
+    for field in template._meta.concrete_fields:
+        if not field.primary_key:
+            setattr(obj, field.attname, getattr(template, field.attname))
+    for name, value in overrides.items():
+        setattr(obj, name, value)
+    return obj
+
+
+def unique_text(field, template_value, n: int) -> str:
+    suffix = f"-S{n}"
+    return (str(template_value or "x")[: field.max_length - len(suffix)]) + suffix
+
+
+class Builder:
+    def __init__(self, scale: float, seed: int = 15, say=print):
+        self.size = sizes(scale)
+        self.rng = random.Random(seed)
+        self.say = say
+        self.pools: dict = {}  # model -> list of primary keys to link to
+
+    def pool(self, model):
+        if model not in self.pools:
+            self.pools[model] = list(model._base_manager.values_list("pk", flat=True))
+        return self.pools[model]
+
+    # -- copying a row with its children -------------------------------------------------
+
+    def clone_roots(self, model, count, children=(), shift_dates=False, fresh=None):
+        """`count` copies of `model`'s demo rows (cycled), each with copies of its children
+        (models with a foreign key to it) and of its many-to-many links."""
+        from mamori.org.models import Department, Person
+
+        templates = list(model._base_manager.order_by("pk"))
+        if not templates or count <= 0:
+            return 0
+        kids = {child: defaultdict(list) for child in children}
+        for child in children:
+            link = next(f for f in child._meta.concrete_fields
+                        if f.is_relation and f.related_model is model)
+            for row in child._base_manager.order_by("pk"):
+                kids[child][getattr(row, link.attname)].append(row)
+        m2m = {f: defaultdict(list) for f in model._meta.many_to_many}
+        for field in m2m:
+            through = field.remote_field.through
+            source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+            for a, b in through.objects.values_list(f"{source}_id", f"{target}_id"):
+                m2m[field][a].append(b)
+        departments = self.new_departments
+        made = 0
+        for first in range(0, count, CHUNK):
+            numbers = range(first, min(first + CHUNK, count))
+            pairs = []
+            for n in numbers:
+                template = templates[n % len(templates)]
+                delta = datetime.timedelta(days=-self.rng.randrange(3 * 365)) if shift_dates \
+                    else None
+                obj = self.copy(template, n, delta, department_pool=departments)
+                if fresh:
+                    fresh(obj, n)
+                pairs.append((template, obj, delta))
+            with transaction.atomic():
+                plain_bulk_create(model, [obj for _, obj, _ in pairs])
+                mapped = {}  # (model, template pk) -> copy, for children naming each other
+                for child in children:
+                    link = next(f for f in child._meta.concrete_fields
+                                if f.is_relation and f.related_model is model)
+                    rows = []
+                    for template, obj, delta in pairs:
+                        for kid in kids[child][template.pk]:
+                            copy = self.copy(kid, obj.pk, delta, keep_department=True)
+                            setattr(copy, link.attname, obj.pk)
+                            for field in child._meta.concrete_fields:
+                                if field.is_relation and (field.related_model, getattr(
+                                        kid, field.attname)) in mapped and field is not link:
+                                    target = mapped[(field.related_model,
+                                                     getattr(kid, field.attname))]
+                                    setattr(copy, field.attname, target.get(obj.pk))
+                            rows.append((kid, obj, copy))
+                    plain_bulk_create(child, [copy for _, _, copy in rows])
+                    for kid, obj, copy in rows:
+                        mapped.setdefault((child, kid.pk), {})[obj.pk] = copy.pk
+                for field, links in m2m.items():
+                    through = field.remote_field.through
+                    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+                    big = field.related_model in (Person, Department) or len(
+                        self.pool(field.related_model)) > 200
+                    rows = []
+                    for template, obj, _ in pairs:
+                        linked = links.get(template.pk, [])
+                        if big and linked:
+                            linked = self.rng.sample(self.pool(field.related_model),
+                                                     min(len(linked), len(
+                                                         self.pool(field.related_model))))
+                        rows.extend(through(**{f"{source}_id": obj.pk, f"{target}_id": pk})
+                                    for pk in set(linked))
+                    through.objects.bulk_create(rows, batch_size=2000)
+            made += len(pairs)
+        self.pools.pop(model, None)
+        return made
+
+    def copy(self, template, n, delta=None, department_pool=None, keep_department=False):
+        """A copy with new unique values, a department and people of the grown company and
+        (for incidents) its dates moved by `delta`."""
+        from mamori.core.models import User
+        from mamori.org.models import Department, Person
+
+        obj = copy_of(template)
+        for field in template._meta.concrete_fields:
+            value = getattr(template, field.attname)
+            if field.primary_key or value is None:
+                continue
+            if field.is_relation:
+                if field.related_model is User and field.one_to_one:
+                    setattr(obj, field.attname, None)
+                elif field.related_model is Department and not keep_department:
+                    setattr(obj, field.attname, self.rng.choice(department_pool))
+                elif field.related_model is Person and not keep_department:
+                    setattr(obj, field.attname, self.rng.choice(self.pool(Person)))
+            elif field.unique and hasattr(field, "max_length") and field.max_length:
+                setattr(obj, field.attname, unique_text(field, value, n))
+            elif delta is not None and isinstance(field, (datetime_field(), date_field())):
+                setattr(obj, field.attname, value + delta)
+        return obj
+
+    # -- the company -----------------------------------------------------------------------
+
+    def build_departments(self):
+        """Divisions of nine sections each under a new head office below the demo's root."""
+        from mamori.org.models import Appointment, Department
+
+        root = Department.objects.filter(parent=None).order_by("pk").first()
+        head = plain_bulk_create(Department, [Department(
+            code=MARKER, name_ja="拡大本部", name_en="Scale head office", parent=root)])[0]
+        divisions = plain_bulk_create(Department, [
+            Department(code=f"SD{d:03d}", name_ja=f"拡大第{d + 1}事業部",
+                       name_en=f"Scale division {d + 1}", parent=head)
+            for d in range(max(1, self.size["departments"] // 10))])
+        sections = plain_bulk_create(Department, [
+            Department(code=f"{division.code}-{s}", name_ja=f"{division.name_ja} 第{s + 1}課",
+                       name_en=f"{division.name_en} section {s + 1}", parent=division)
+            for division in divisions for s in range(9)])
+        self.new_departments = [d.pk for d in sections + divisions]
+        self.divisions = divisions
+        self.appointment_template = Appointment.objects.filter(
+            role=Appointment.Role.INFORMATION_MANAGER).exclude(department=None).first()
+
+    def build_people(self):
+        from mamori.org.models import Appointment, Person
+
+        made = self.clone_roots(Person, self.size["people"] - Person.objects.count())
+        # Every new division gets its information manager (Art 3), one of its own people.
+        first_of = {}
+        for pk, department_id in Person.objects.filter(
+                department_id__in=[d.pk for d in self.divisions]).values_list(
+                "pk", "department_id"):
+            first_of.setdefault(department_id, pk)
+        template = self.appointment_template
+        if template is not None:
+            plain_bulk_create(Appointment, [
+                copy_of(template, person_id=first_of[division.pk], department_id=division.pk)
+                for division in self.divisions if division.pk in first_of])
+        return made
+
+    def build_acknowledgements(self):
+        """Every person of each published version's audience has acknowledged it."""
+        from django.utils import timezone
+
+        from mamori.policies import coverage
+        from mamori.policies.models import Acknowledgement, PolicyVersion
+
+        made = 0
+        now = timezone.now()
+        for version in PolicyVersion.objects.filter(status=PolicyVersion.Status.PUBLISHED):
+            done = set(version.acknowledgements.values_list("person_id", flat=True))
+            since = version.published_at or now - datetime.timedelta(days=90)
+            span = max(1, int((now - since).total_seconds()))
+            people = [pk for pk in coverage.audience(version).values_list("pk", flat=True)
+                      if pk not in done]
+            for chunk in batches(people, 20000):
+                plain_bulk_create(Acknowledgement, [Acknowledgement(
+                    person_id=pk, version=version, content_hash=version.content_hash,
+                    acknowledged_at=since + datetime.timedelta(seconds=self.rng.randrange(span)),
+                    user_agent="bench") for pk in chunk])
+                made += len(chunk)
+        return made
+
+    def run(self):
+        from mamori.assets.models import Asset
+        from mamori.controls.models import Control, Evidence
+        from mamori.core.models import ChangeLogEntry
+        from mamori.incidents.models import (
+            BreachAssessment,
+            Incident,
+            IncidentEntry,
+            RecoveryAction,
+            RegulatoryReport,
+        )
+        from mamori.risks.models import Risk, RiskAcceptance
+        from mamori.websec.models import TlsFinding, TlsScan, WebEndpoint
+
+        size = self.size
+        steps = [
+            ("departments", self.build_departments),
+            ("people", self.build_people),
+            ("assets", lambda: self.clone_roots(Asset, size["assets"] - Asset.objects.count())),
+            ("controls + evidence", lambda: self.clone_roots(
+                Control, size["controls"] - Control.objects.count(), [Evidence])),
+            ("risks + acceptances", lambda: self.clone_roots(
+                Risk, size["risks"] - Risk.objects.count(), [RiskAcceptance])),
+            ("incidents + timelines, actions, assessments, reports", lambda: self.clone_roots(
+                Incident, size["incidents"] - Incident.objects.count(),
+                [IncidentEntry, RecoveryAction, BreachAssessment, RegulatoryReport],
+                shift_dates=True)),
+            ("TLS endpoints + scans, findings", lambda: self.clone_roots(
+                WebEndpoint, size["endpoints"] - WebEndpoint.objects.count(),
+                [TlsScan, TlsFinding], fresh=fresh_endpoint)),
+            ("acknowledgements", self.build_acknowledgements),
+            # Before the bulk log rows: after them the chain refuses audited writes.
+            ("the benchmark's system admin", ensure_admin),
+            ("change log", lambda: load_log_rows(
+                max(0, size["log"] - ChangeLogEntry.objects.count()),
+                object_ids=max(1000, size["assets"]))),
+        ]
+        from common import timed
+
+        for label, step in steps:
+            seconds, _ = timed(step)
+            self.say(f"  built {label} in {seconds:.1f} s")
+
+
+ADMIN = "bench-scale-admin"
+
+
+def ensure_admin():
+    """The system admin the pages are fetched as, with TOTP (signed in as after both)."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from mamori.core.models import User
+
+    admin, created = User.objects.get_or_create(username=ADMIN,
+                                                defaults={"system_role": "admin"})
+    if created:
+        TOTP.activate(admin, generate_totp_secret())
+    return admin
+
+
+def fresh_endpoint(endpoint, n):
+    """An endpoint's address (host, port, server name) is unique: a host of its own."""
+    import ipaddress
+
+    from mamori.websec.models import parse_address
+
+    host = endpoint.host
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:  # a name: one of its own
+        endpoint.url = endpoint.url.replace(host, f"s{n}.{host}", 1)
+    else:  # an address: a port of its own
+        endpoint.url = f"{host}:{10000 + n % 50000}"
+    endpoint.host, endpoint.port, endpoint.http_path = parse_address(endpoint.url)
+
+
+def datetime_field():
+    from django.db import models
+
+    return models.DateTimeField
+
+
+def date_field():
+    from django.db import models
+
+    return models.DateField
+
+
+def set_autovacuum(enabled: bool):
+    """PostgreSQL: autovacuum (and its ANALYZE) on or off for every Mamori table."""
+    if connection.vendor != "postgresql":
+        return
+    from django.apps import apps
+
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            if model._meta.managed and not model._meta.proxy:
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = "
+                               f"{'true' if enabled else 'false'})")
+                for field in model._meta.local_many_to_many:
+                    through = connection.ops.quote_name(field.remote_field.through._meta.db_table)
+                    cursor.execute(f"ALTER TABLE {through} SET (autovacuum_enabled = "
+                                   f"{'true' if enabled else 'false'})")
+
+
+def forget_statistics() -> str:
+    """Back to "straight after a bulk load": no planner statistics. SQLite: drop
+    sqlite_stat1 (and reconnect, as SQLite reads it when it opens the schema). PostgreSQL:
+    delete the tables' rows of pg_statistic (needs a superuser; says so otherwise)."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'sqlite_stat%'")
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        connection.close()
+        return "sqlite_stat1 dropped"
+    from django.apps import apps
+
+    tables = [m._meta.db_table for m in apps.get_models()]
+    tables += [f.remote_field.through._meta.db_table for m in apps.get_models()
+               for f in m._meta.local_many_to_many]
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM pg_statistic WHERE starelid = ANY("
+                           "SELECT oid FROM pg_class WHERE relname = ANY(%s))", [tables])
+            cursor.execute("UPDATE pg_class SET reltuples = -1 WHERE relname = ANY(%s)",
+                           [tables])
+    except Exception as exc:  # not allowed: say so, measure anyway
+        return f"statistics kept ({exc.__class__.__name__}: not a superuser?)"
+    return "pg_statistic rows of the tables deleted"
+
+
+def build(scale: float, say=print) -> float:
+    """Demo plus the bulk data; returns the seconds it took."""
+    import time
+
+    start = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    set_autovacuum(False)
+    call_command("demo", verbosity=0)
+    say(f"  demo loaded in {time.perf_counter() - start:.1f} s")
+    Builder(scale, say=say).run()
+    return time.perf_counter() - start
+
+
+def counts() -> dict:
+    from django.apps import apps
+
+    return {m._meta.label: m._base_manager.count() for m in apps.get_models()
+            if m.__module__.startswith("mamori")}
+
