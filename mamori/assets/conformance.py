@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from mamori.assets.models import Asset
 from mamori.core.conformance import Result, every_one_of, register
 from mamori.org.conformance import current_information_managers
-from mamori.org.models import subtree_ids
+from mamori.org.models import Department, subtree_ids
 
 
 def registered_assets():
@@ -26,8 +26,12 @@ def registered_assets():
 )
 def asset_has_accountable_manager() -> Result:
     managed = subtree_ids(current_information_managers().values_list("department_id", flat=True))
+    # Named as the departments without a manager (a few), not as "not one of the managed
+    # ones" (hundreds): the failing assets are then read through the (department, code)
+    # index, where NOT IN walked all 200,000 assets in code order to list the first 50.
+    unmanaged = set(Department.objects.values_list("pk", flat=True)) - managed
     return every_one_of(registered_assets().select_related("department"),
-                        ~Q(department__in=managed),
+                        Q(department__in=unmanaged),
                         _("No information assets are registered."))
 
 
