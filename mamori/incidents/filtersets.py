@@ -3,7 +3,6 @@
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, related_by_id
@@ -60,14 +59,10 @@ class IncidentEntryFilterSet(ScopedFilterSet):
         fields = ["incident", "kind"]
 
 
-# An incident the user may not see matches nothing (an action's owner may see the action
-# without its incident).
-def incident_filter():
-    return VisibleIdFilter(field_name="incident", label=capfirst(_("incident")))
-
-
 class RecoveryActionFilterSet(ScopedFilterSet):
-    incident = incident_filter()
+    # An incident the user may not see matches nothing (an action's owner may see the action
+    # without its incident).
+    incident = related_by_id(RecoveryAction, "incident")
     owner = related_by_id(RecoveryAction, "owner")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
@@ -81,7 +76,7 @@ class RecoveryActionFilterSet(ScopedFilterSet):
 
 
 class BreachAssessmentFilterSet(ScopedFilterSet):
-    incident = incident_filter()
+    incident = related_by_id(BreachAssessment, "incident")
 
     class Meta:
         model = BreachAssessment
@@ -89,7 +84,7 @@ class BreachAssessmentFilterSet(ScopedFilterSet):
 
 
 class RegulatoryReportFilterSet(ScopedFilterSet):
-    incident = incident_filter()
+    incident = related_by_id(RegulatoryReport, "incident")
     late = django_filters.BooleanFilter(method="filter_late", label=_("Late"))
     submitted = django_filters.BooleanFilter(field_name="submitted_on", lookup_expr="isnull",
                                              exclude=True, label=_("Submitted"))
