@@ -32,7 +32,7 @@ from mamori.core.filelookups import FileLookups, chunks
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.memo import remembering
 from mamori.core.plaintext import without_control_characters
-from mamori.core.rowforms import RowForms
+from mamori.core.rowforms import RowForms, build_form
 from mamori.core.scope import ADD, CHANGE, VIEW
 from mamori.core.uniqueness import IN_USE
 
@@ -327,7 +327,8 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
             return
         form = entry.form
         if form is None:
-            form = _row_form(resource, form_class, user, entry.row, entry.instance)
+            form = build_form(resource, form_class, user,
+                              _form_data(resource, entry.row, entry.instance), entry.instance)
             if not form.is_valid():
                 _form_errors(entry.index, form, result)
                 continue
@@ -461,14 +462,6 @@ def _related_model(model, name):
         return model._meta.get_field(name).related_model
     except Exception:  # a resource column that is not a model field
         return None
-
-
-def _row_form(resource, form_class, user, row, instance):
-    form = form_class(data=_form_data(resource, row, instance), instance=instance, user=user)
-    for name, key_field in resource.natural_keys.items():
-        if name in form.fields:
-            form.fields[name].to_field_name = key_field
-    return form
 
 
 def _form_errors(index, form, result) -> None:

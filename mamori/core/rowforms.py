@@ -94,8 +94,14 @@ class RowForms:
         return template
 
     def _build(self, data, instance):
-        form = self.form_class(data=data, instance=instance, user=self.user)
-        for name, key_field in self.resource.natural_keys.items():
-            if name in form.fields:
-                form.fields[name].to_field_name = key_field
-        return form
+        return build_form(self.resource, self.form_class, self.user, data, instance)
+
+
+def build_form(resource, form_class, user, data, instance):
+    """A new form for one row: its related objects named by the file's natural keys (a
+    department's code, not its id)."""
+    form = form_class(data=data, instance=instance, user=user)
+    for name, key_field in resource.natural_keys.items():
+        if name in form.fields:
+            form.fields[name].to_field_name = key_field
+    return form

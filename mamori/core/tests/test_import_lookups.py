@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from mamori.core import io
 from mamori.core.filelookups import FileLookups
+from mamori.core.rowforms import build_form
 from mamori.org.forms import PersonForm
 from mamori.org.models import Person
 from mamori.org.tables import PersonResource
@@ -109,7 +110,7 @@ def test_a_taken_staff_number_is_refused_as_django_says(org):
     row = {"employee_no": "P003", "name": "重複", "category": "employee",
            "department": org.sales.code, "status": "active"}
     lookups = FileLookups(PersonResource(), PersonForm, org.users["admin"], [(1, row)])
-    form = io._row_form(PersonResource(), PersonForm, org.users["admin"], row, None)
+    form = build_form(PersonResource(), PersonForm, org.users["admin"], row, None)
     lookups.prepare(form)
 
     assert not form.is_valid()
@@ -127,7 +128,7 @@ def test_a_value_the_form_changes_while_cleaning_is_checked_by_django(org):
     row = {"employee_no": "p003", "name": "重複", "category": "employee",
            "department": org.sales.code, "status": "active"}
     lookups = FileLookups(PersonResource(), UpperCaseForm, org.users["admin"], [(1, row)])
-    form = io._row_form(PersonResource(), UpperCaseForm, org.users["admin"], row, None)
+    form = build_form(PersonResource(), UpperCaseForm, org.users["admin"], row, None)
     lookups.prepare(form)
 
     assert not form.is_valid()
