@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
-from mamori.core.conformance import Result, every_one_of, register
+from mamori.core.conformance import Result, every_row_passes, register
 from mamori.org.conformance import current_information_managers
 from mamori.org.models import Department, subtree_ids
 
@@ -30,9 +30,9 @@ def asset_has_accountable_manager() -> Result:
     # ones" (hundreds): the failing assets are then read through the (department, code)
     # index, where NOT IN walked all 200,000 assets in code order to list the first 50.
     unmanaged = set(Department.objects.values_list("pk", flat=True)) - managed
-    return every_one_of(registered_assets().select_related("department"),
-                        Q(department__in=unmanaged),
-                        _("No information assets are registered."))
+    return every_row_passes(registered_assets().select_related("department"),
+                            Q(department__in=unmanaged),
+                            _("No information assets are registered."))
 
 
 @register(
@@ -43,6 +43,6 @@ def asset_has_accountable_manager() -> Result:
                   "reach no classification level has none."),
 )
 def personal_info_classified() -> Result:
-    return every_one_of(registered_assets().filter(has_personal_info=True),
-                        Q(classification__isnull=True),
-                        _("No asset is recorded as holding personal information."))
+    return every_row_passes(registered_assets().filter(has_personal_info=True),
+                            Q(classification__isnull=True),
+                            _("No asset is recorded as holding personal information."))

@@ -4,7 +4,7 @@ from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.controls.models import Control, current_evidence_of_outer_control
-from mamori.core.conformance import Result, every_one_of, register
+from mamori.core.conformance import Result, every_row_passes, register
 
 
 @register(
@@ -15,6 +15,6 @@ from mamori.core.conformance import Result, every_one_of, register
                   "expired."),
 )
 def implemented_controls_have_evidence() -> Result:
-    return every_one_of(Control.objects.implemented(),
-                        ~Q(Exists(current_evidence_of_outer_control())),
-                        _("No control is recorded as implemented."))
+    return every_row_passes(Control.objects.implemented(),
+                            ~Q(Exists(current_evidence_of_outer_control())),
+                            _("No control is recorded as implemented."))

@@ -180,7 +180,7 @@ def _has_subquery(condition) -> bool:
     return bool(getattr(condition, "subquery", False)) or isinstance(condition, QuerySet)
 
 
-def every_one_of(queryset, failing: Q, empty_detail) -> "Result":
+def every_row_passes(queryset, failing: Q, empty_detail) -> "Result":
     """The usual check: every row of `queryset` must pass, the rows matching `failing` do
     not; not applicable (saying `empty_detail`) when there are no rows."""
     total, missing = tally(queryset, failing)

@@ -4,7 +4,7 @@ them) and Art 11 (compliance: the breach reports the law requires, on time)."""
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.conformance import Result, every_one_of, register
+from mamori.core.conformance import Result, every_row_passes, register
 from mamori.incidents.models import Incident, RegulatoryReport
 
 
@@ -17,8 +17,8 @@ from mamori.incidents.models import Incident, RegulatoryReport
                   "escalated to the CISO."),
 )
 def overdue_incidents_escalated() -> Result:
-    return every_one_of(Incident.objects.past_recovery_target(), Q(escalated_at__isnull=True),
-                        _("No open incident is past its recovery target."))
+    return every_row_passes(Incident.objects.past_recovery_target(), Q(escalated_at__isnull=True),
+                            _("No open incident is past its recovery target."))
 
 
 @register(
@@ -29,9 +29,9 @@ def overdue_incidents_escalated() -> Result:
                   "with its root cause and the lessons learned."),
 )
 def closed_incidents_have_lessons() -> Result:
-    return every_one_of(Incident.objects.filter(status=Incident.Status.CLOSED),
-                        Q(root_cause="") | Q(lessons_learned=""),
-                        _("No incident has been closed."))
+    return every_row_passes(Incident.objects.filter(status=Incident.Status.CLOSED),
+                            Q(root_cause="") | Q(lessons_learned=""),
+                            _("No incident has been closed."))
 
 
 @register(

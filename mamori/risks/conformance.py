@@ -5,7 +5,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
-from mamori.core.conformance import NOT_APPLICABLE, PASS, Result, every_one_of, register
+from mamori.core.conformance import NOT_APPLICABLE, PASS, Result, every_row_passes, register
 from mamori.risks.models import Risk, RiskAcceptance, RiskMethodology
 
 
@@ -55,5 +55,5 @@ def personal_info_assessed() -> Result:
     assessed = Risk.assets.through.objects.filter(
         asset=OuterRef("pk"), risk__status__in=(Risk.Status.ASSESSED, Risk.Status.TREATING,
                                                 Risk.Status.CLOSED))
-    return every_one_of(holding, ~Q(Exists(assessed)),
-                        _("No asset is recorded as holding personal information."))
+    return every_row_passes(holding, ~Q(Exists(assessed)),
+                            _("No asset is recorded as holding personal information."))
