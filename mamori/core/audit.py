@@ -11,11 +11,17 @@ import threading
 import uuid
 from contextlib import contextmanager
 
-from django.db import DatabaseError, models, transaction
+from django.db import models, transaction
+from django.db.models.query_utils import DeferredAttribute
 
 from mamori.core import changelog
 from mamori.core.memo import forget, remembered
+from mamori.core.rawwrite import insert_rows, update_rows
 from mamori.core.scope import RestrictableQuerySetMixin
+
+# Values stored in a snapshot as they are (exact types: an enum member is a str subclass and
+# goes through json_value, which keeps it as the str it is).
+_AS_IS = frozenset({str, int, bool, float, type(None)})
 
 
 def json_value(field, value):
@@ -32,14 +38,40 @@ def json_value(field, value):
     return str(value)
 
 
+_snapshot_fields: dict = {}  # model -> [(field, key, redacted)], worked out once
+
+
+def _reads_its_attribute(field) -> bool:
+    """Whether the field's value is what the instance holds under its attname (a plain
+    column); not so for a file, say, whose descriptor wraps what is stored."""
+    return (type(field).value_from_object is models.Field.value_from_object
+            and field.descriptor_class.__get__ is DeferredAttribute.__get__)
+
+
+def _fields_of(model) -> list:
+    fields = _snapshot_fields.get(model)
+    if fields is None:
+        redacted = getattr(model, "changelog_redact", ())
+        fields = _snapshot_fields[model] = [
+            (field, field.attname if _reads_its_attribute(field) else None,
+             field.name in redacted)
+            for field in model._meta.concrete_fields]
+    return fields
+
+
 def snapshot(obj) -> dict:
     """The object's concrete field values as JSON-safe data, secrets redacted."""
-    redacted = getattr(obj, "changelog_redact", ())
     data = {}
-    for field in obj._meta.concrete_fields:
-        value = field.value_from_object(obj)
-        if field.name in redacted:
+    # A plain column's value is read from the instance's __dict__, as its descriptor would
+    # (a deferred one is loaded by value_from_object): an import takes two snapshots of each
+    # of 100,000 rows.
+    values = obj.__dict__
+    for field, key, redacted in _fields_of(type(obj)):
+        value = values[key] if key in values else field.value_from_object(obj)
+        if redacted:
             data[field.attname] = "[redacted]" if value else None
+        elif type(value) in _AS_IS:
+            data[field.attname] = value
         else:
             data[field.attname] = json_value(field, value)
     return data
@@ -178,11 +210,13 @@ class AuditedModel(models.Model):
         this and calls it from its save())."""
 
 
-def _change(obj, old, update_fields=None) -> list:
-    """The change-log entry of saving `obj` over its stored row `old` (None: created)."""
+def _change(obj, old, update_fields=None, before=None) -> list:
+    """The change-log entry of saving `obj` over its stored row `old` (None: created);
+    `before`: the snapshot of `old`, when the caller has taken it already."""
     if old is None:
         return [("create", obj, None, snapshot(obj))]
-    before = snapshot(old)
+    if before is None:
+        before = snapshot(old)
     after = snapshot(obj)
     for name in _changed_secrets(old, obj):
         after[name] = "[changed]"  # the value stays secret; the change does not
@@ -193,52 +227,28 @@ def _change(obj, old, update_fields=None) -> list:
     return [("update", obj, before, after)] if _meaningful_change(obj, before, after) else []
 
 
-def save_in_bulk(model, objs, stored: dict, using: str = "default") -> None:
+def save_in_bulk(model, objs, stored: dict, using: str = "default",
+                 stored_snapshots: dict | None = None) -> None:
     """What `save()` does for each of `objs` (records of a `bulk_writable` model, checked
     and with their derived fields set), in one INSERT for the new ones and one batched UPDATE
     (`executemany`) for the others: every column written as save() writes it (each field's
     `pre_save`, so an auto_now date moves too), and the change-log entries `_change` gives,
     in the order of `objs`. `stored`: the stored row of each record to update, read (locked)
-    in this transaction. Meant for one_log_append blocks, where any error rolls back."""
+    in this transaction, and `stored_snapshots` their snapshots if taken already. Meant for
+    one_log_append blocks, where any error rolls back."""
     if not model.bulk_writable:
         raise ValueError(f"{model._meta.label} does not allow bulk writes")
     connection = transaction.get_connection(using)
     new = [obj for obj in objs if obj._state.adding]
     changed = [obj for obj in objs if not obj._state.adding]
     created = {id(obj) for obj in new}
-    if new:
-        model._base_manager.using(using).bulk_create(new)
-    if changed:
-        _update_rows(model, changed, connection)
-    log([entry for obj in objs for entry in _change(
-        obj, None if id(obj) in created else stored[obj.pk])], using)
+    insert_rows(model, new, connection)
+    update_rows(model, changed, connection)
+    before = stored_snapshots or {}
+    log([entry for obj in objs for entry in (
+        _change(obj, None) if id(obj) in created
+        else _change(obj, stored[obj.pk], before=before.get(obj.pk)))], using)
     forget(model)
-
-
-def _update_rows(model, objs, connection) -> None:
-    meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    # Only quoted names of the model's own table and columns go into the text; every value
-    # is a parameter.
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
-        quote(meta.db_table), ", ".join(f"{quote(f.column)} = %s" for f in fields),
-        quote(meta.pk.column))
-    rows = []
-    for obj in objs:
-        values = [f.pre_save(obj, False) for f in fields]
-        if any(hasattr(value, "resolve_expression") for value in values):
-            raise ValueError("save_in_bulk writes values, not expressions")
-        rows.append([f.get_db_prep_save(value, connection) for f, value in
-                     zip(fields, values, strict=True)]
-                    + [meta.pk.get_db_prep_save(obj.pk, connection)])
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-        if cursor.rowcount != len(rows):
-            # The rows were read locked in this transaction: a missing one is not a race
-            # to shrug off but a write that did not happen.
-            raise DatabaseError(
-                f"{len(rows) - cursor.rowcount} of {len(rows)} rows were not updated")
 
 
 def _changed_secrets(old, new) -> list[str]:

@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mamori.core.context import current_actor
+from mamori.core.rawwrite import insert_rows
 
 GENESIS = "0" * 64
 
@@ -224,7 +225,7 @@ def record_many(changes, using: str | None = None) -> list:
             )
             entry.hash = prev = entry_hash(prev, entry)
             entries.append(entry)
-        Entry.objects.using(using).bulk_create(entries, batch_size=500)
+        insert_rows(Entry, entries, connections[using], returning=False)
         Checkpoint.objects.using(using).filter(pk=1).update(
             seq=seq, head_hash=prev, mac=checkpoint_mac(seq, prev, using)
         )

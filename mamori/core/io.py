@@ -338,7 +338,7 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
             form.instance.derive_fields()  # what its save() does before writing
             pending.append((entry.index, form.instance))
             if len(pending) == WRITE_BATCH:
-                _write_batch(model, pending, stored, saved, result)
+                _write_batch(model, pending, stored, current, saved, result)
                 pending = []
             continue
         if entry.instance is not None:
@@ -353,7 +353,7 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
             _conflict(entry.index, result, exc)
         saved[ADD if entry.instance is None else CHANGE].append((entry.index, obj.pk))
     if pending:
-        _write_batch(model, pending, stored, saved, result)
+        _write_batch(model, pending, stored, current, saved, result)
     # Every written record is re-read through the importer's scope; one outside it rolls the
     # whole import back (as a single form would be).
     for action, written in saved.items():
@@ -377,7 +377,7 @@ def _bulk_writable(model, form_class, checked) -> bool:
             and all(entry.form is not None for entry in checked))
 
 
-def _write_batch(model, pending, stored, saved, result) -> None:
+def _write_batch(model, pending, stored, current, saved, result) -> None:
     """One bulk write of `pending` rows, in a savepoint: a row the database refuses (a value
     taken meanwhile) is then found by writing the batch's rows one at a time, so the error
     names it as the row-by-row path does."""
@@ -385,13 +385,13 @@ def _write_batch(model, pending, stored, saved, result) -> None:
     new = [obj._state.adding for obj in objs]
     try:
         with transaction.atomic():
-            save_in_bulk(model, objs, stored)
+            save_in_bulk(model, objs, stored, stored_snapshots=current)
     except IntegrityError as exc:
         _forget_inserts(objs, new)
         for index, obj in pending:
             try:
                 with transaction.atomic():
-                    save_in_bulk(model, [obj], stored)
+                    save_in_bulk(model, [obj], stored, stored_snapshots=current)
             except IntegrityError as row_exc:
                 _conflict(index, result, row_exc)
         _conflict(pending[0][0], result, exc)  # not found alone: named by the batch's first

@@ -19,7 +19,10 @@ are built per row. A form's cleaning must not change its fields (they are shared
 
 import copy
 
+from django.forms.boundfield import BoundField
 from django.forms.models import model_to_dict
+from django.forms.utils import pretty_name
+from django.utils.functional import cached_property
 
 from mamori.core.audit import snapshot
 from mamori.core.forms import ScopedModelForm
@@ -32,6 +35,39 @@ def _fixed_values(instance) -> dict:
         if field.has_default() and callable(field.default):
             values.pop(field.attname, None)
     return values
+
+
+class RowBoundField(BoundField):
+    """The bound field of an import row's form (Form.bound_field_class): what cleaning reads
+    (the form, the field, its name) is set when it is made, and what only a rendered page shows
+    (label, help text, ids) when it is first asked for. Django's BoundField works all of that
+    out for every field of every row: a third of the time an import spends cleaning fields."""
+
+    def __init__(self, form, field, name):  # not BoundField's: that sets what is lazy here
+        self.form = form
+        self.field = field
+        self.name = name
+        self.html_name = form.add_prefix(name)
+
+    @cached_property
+    def html_initial_name(self):
+        return self.form.add_initial_prefix(self.name)
+
+    @cached_property
+    def html_initial_id(self):
+        return self.form.add_initial_prefix(self.auto_id)
+
+    @cached_property
+    def label(self):
+        return pretty_name(self.name) if self.field.label is None else self.field.label
+
+    @cached_property
+    def help_text(self):
+        return self.field.help_text or ""
+
+    @cached_property
+    def renderer(self):
+        return self.form.renderer
 
 
 def reusable(form_class) -> bool:
@@ -72,6 +108,7 @@ class RowForms:
         form._errors = None
         form._bound_fields_cache = {}
         form._validate_unique = False
+        form.bound_field_class = RowBoundField
         self.lookups.prepare_row(form)
         return form
 

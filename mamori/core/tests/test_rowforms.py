@@ -57,3 +57,25 @@ def test_what_a_form_proposes_for_a_new_record_holds_for_every_row(org):
                                org.users["admin"])
     assert result.ok and result.created == 5
     assert set(Asset.objects.values_list("status", flat=True)) == {"planned"}
+
+
+def test_a_row_forms_bound_fields_show_what_djangos_show(org):
+    """A row's bound fields (rowforms.RowBoundField) leave the label, help text and ids
+    until asked for; asked for, they are what a form's own bound fields give."""
+    from mamori.core.filelookups import FileLookups
+    from mamori.core.rowforms import RowBoundField, RowForms
+
+    user = org.users["admin"]
+    data = assets(1)
+    rows = [(1, dict(zip(data.headers, data[0], strict=True)))]
+    forms = RowForms(AssetResource(), AssetImportForm, user,
+                     FileLookups(AssetResource(), AssetImportForm, user, rows))
+    row_form = forms.form(dict(rows[0][1]), None)
+    own_form = AssetImportForm(data=dict(rows[0][1]), user=user)
+    assert row_form.is_valid(), row_form.errors
+    for name in own_form.fields:
+        row_field, own_field = row_form[name], own_form[name]
+        assert isinstance(row_field, RowBoundField)
+        for attribute in ("label", "help_text", "html_name", "html_initial_name",
+                          "html_initial_id", "auto_id", "data"):
+            assert getattr(row_field, attribute) == getattr(own_field, attribute), attribute

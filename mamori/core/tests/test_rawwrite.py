@@ -1,0 +1,124 @@
+"""core.rawwrite stores what save() stores, in order, a statement per batch; and core.audit's
+snapshot reads what each field's value_from_object gives."""
+
+import datetime
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F
+
+from mamori.assets.models import Asset
+from mamori.controls.models import Control, Evidence
+from mamori.core import rawwrite
+from mamori.core.audit import json_value, snapshot
+from mamori.core.testing import query_count
+
+pytestmark = pytest.mark.django_db
+
+
+def asset(org, code, **values):
+    obj = Asset(code=code, name_ja=f"資産 {code}", asset_type="system", department=org.sales,
+                confidentiality=2, integrity=1, availability=3, **values)
+    obj.derive_fields()
+    return obj
+
+
+def stored(pk):
+    row = Asset.objects.filter(pk=pk).values().get()
+    row.pop("id")
+    row.pop("code")
+    row.pop("name_ja")
+    return row
+
+
+def test_insert_rows_stores_what_save_stores(org):
+    values = {"custodian": org.people["staff"], "has_personal_info": True,
+              "data_subjects": 1200, "name_en": "", "location": "棚 3"}
+    with transaction.atomic():
+        saved = asset(org, "RW-SAVE", **values)
+        saved.save()
+        raw = asset(org, "RW-RAW", **values)
+        rawwrite.insert_rows(Asset, [raw], connection)
+        assert raw.pk is not None and not raw._state.adding
+        assert stored(raw.pk) == stored(saved.pk)
+
+
+def test_insert_rows_keeps_the_order_across_statements(org, monkeypatch):
+    # Ten rows a statement, so 35 rows take four statements and the keys come back in order.
+    monkeypatch.setattr(rawwrite, "max_parameters",
+                        lambda conn: 10 * (len(Asset._meta.local_concrete_fields) - 1))
+    objs = [asset(org, f"RW-{i:03d}") for i in range(35)]
+    with transaction.atomic():
+        queries = query_count(lambda: rawwrite.insert_rows(Asset, objs, connection))
+        assert queries == 4
+        codes = dict(Asset.objects.filter(code__startswith="RW-").values_list("pk", "code"))
+    assert [codes[obj.pk] for obj in objs] == [obj.code for obj in objs]
+
+
+def test_the_parameter_limit_is_the_databases_own():
+    # More than the 999 Django's bulk_create assumes for SQLite, and a statement carrying
+    # that many parameters runs.
+    limit = rawwrite.max_parameters(connection)
+    assert limit > 999
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 WHERE %s IN ({})".format(", ".join(["%s"] * (limit - 1))),
+                       [limit - 2, *range(limit - 1)])
+        assert cursor.fetchone() == (1,)
+
+
+def test_update_rows_writes_every_column_and_refuses_a_missing_row(org):
+    with transaction.atomic():
+        obj = asset(org, "RW-UPD")
+        obj.save()
+        obj.name_ja = "変更後"
+        obj.confidentiality = 3
+        obj.derive_fields()
+        rawwrite.update_rows(Asset, [obj], connection)
+        assert Asset.objects.get(pk=obj.pk).name_ja == "変更後"
+        assert stored(obj.pk)["confidentiality"] == 3
+        gone = asset(org, "RW-GONE")
+        gone.pk = obj.pk + 1000
+        with (pytest.raises(DatabaseError, match="1 of 1 rows were not updated"),
+              transaction.atomic()):
+            rawwrite.update_rows(Asset, [gone], connection)
+
+
+def test_a_value_that_is_an_expression_is_refused(org):
+    obj = asset(org, "RW-EXPR")
+    obj.data_subjects = F("integrity")
+    with pytest.raises(ValueError, match="values, not expressions"):
+        rawwrite.insert_rows(Asset, [obj], connection)
+
+
+def test_values_of_another_type_are_prepared_by_their_field(org):
+    # A text in an integer column is converted as save() converts it; dates, an empty file
+    # and a NULL go through their fields as well.
+    obj = asset(org, "RW-CONV", data_subjects="42", has_personal_info=True)
+    control = Control.objects.create(code="RW-C", title_ja="管理策", department=org.it)
+    evidence = Evidence(control=control, kind="note", title="記録", note="メモ",
+                        collected_on=datetime.date(2026, 4, 1))
+    with transaction.atomic():
+        rawwrite.insert_rows(Asset, [obj], connection)
+        rawwrite.insert_rows(Evidence, [evidence], connection)
+        assert Asset.objects.get(pk=obj.pk).data_subjects == 42
+        row = Evidence.objects.get(pk=evidence.pk)
+    assert (row.collected_on, row.expires_on, row.file.name) == (
+        datetime.date(2026, 4, 1), None, "")
+
+
+def generic_snapshot(obj):
+    redacted = getattr(obj, "changelog_redact", ())
+    return {f.attname: ("[redacted]" if f.value_from_object(obj) else None)
+            if f.name in redacted else json_value(f, f.value_from_object(obj))
+            for f in obj._meta.concrete_fields}
+
+
+def test_snapshot_reads_what_value_from_object_gives(org, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    control = Control.objects.create(code="RW-C", title_ja="管理策", department=org.it)
+    evidence = Evidence.objects.create(control=control, kind="link", title="記録",
+                                       url="https://example.com/x")
+    for obj in (evidence, Evidence.objects.only("title").get(pk=evidence.pk),
+                org.users["admin"], org.people["staff"]):
+        assert snapshot(obj) == generic_snapshot(obj)
+    assert snapshot(org.users["admin"])["password"] == "[redacted]"
