@@ -19,6 +19,7 @@ are built per row. A form's cleaning must not change its fields (they are shared
 
 import copy
 
+from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.models import model_to_dict
 from django.forms.utils import pretty_name
@@ -68,6 +69,40 @@ class RowBoundField(BoundField):
     @cached_property
     def renderer(self):
         return self.form.renderer
+
+
+# Django's form fields whose clean(value) depends on the value alone (the field's settings
+# aside) and gives an immutable result: a file's rows repeat the same few values (a type, a
+# status, a rating) thousands of times, and such a value is cleaned once. Exact classes
+# only: a subclass may clean with more than the value.
+CLEANED_ONCE_PER_VALUE = frozenset({
+    forms.CharField, forms.SlugField, forms.EmailField, forms.URLField, forms.IntegerField,
+    forms.DecimalField, forms.BooleanField, forms.NullBooleanField, forms.ChoiceField,
+    forms.TypedChoiceField, forms.DateField,
+})
+REMEMBERED_VALUES = 1000  # per field: the repeated values, not every code of the file
+
+
+def remember_cleaning(field) -> None:
+    """Make `field` (shared by the rows' forms) clean each value once. A value it refuses is
+    refused anew each time, so each row's error is its own."""
+    if type(field) not in CLEANED_ONCE_PER_VALUE:
+        return
+    clean = field.clean
+    cleaned = {}
+
+    def clean_once(value):
+        try:
+            return cleaned[value]
+        except KeyError:
+            result = clean(value)
+            if len(cleaned) < REMEMBERED_VALUES:
+                cleaned[value] = result
+            return result
+        except TypeError:  # not hashable
+            return clean(value)
+
+    field.clean = clean_once
 
 
 def reusable(form_class) -> bool:
@@ -128,6 +163,8 @@ class RowForms:
         if _fixed_values(template.instance) != _fixed_values(before):
             return None
         self.lookups.prepare_template(template)
+        for field in template.fields.values():
+            remember_cleaning(field)
         return template
 
     def _build(self, data, instance):

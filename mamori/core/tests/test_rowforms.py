@@ -79,3 +79,48 @@ def test_a_row_forms_bound_fields_show_what_djangos_show(org):
         for attribute in ("label", "help_text", "html_name", "html_initial_name",
                           "html_initial_id", "auto_id", "data"):
             assert getattr(row_field, attribute) == getattr(own_field, attribute), attribute
+
+
+def test_a_repeated_value_is_cleaned_once_and_a_refused_one_each_time(org):
+    from django import forms
+
+    from mamori.core.rowforms import REMEMBERED_VALUES, remember_cleaning
+
+    field = forms.TypedChoiceField(choices=[("1", "one"), ("2", "two")], coerce=int)
+    calls = []
+    clean = field.clean
+    field.clean = lambda value: calls.append(value) or clean(value)
+    remember_cleaning(field)
+    assert [field.clean("1") for _ in range(3)] == [1, 1, 1]
+    assert calls == ["1"]
+    for _ in range(2):
+        with pytest.raises(forms.ValidationError):
+            field.clean("9")
+    assert calls == ["1", "9", "9"]
+    # Only so many values are kept; the others are cleaned each time.
+    text = forms.CharField(max_length=20)
+    remember_cleaning(text)
+    for i in range(REMEMBERED_VALUES + 5):
+        assert text.clean(f" v{i} ") == f"v{i}"
+    assert text.clean(f" v{REMEMBERED_VALUES + 1} ") == f"v{REMEMBERED_VALUES + 1}"
+
+
+def test_a_field_of_another_class_cleans_every_time():
+    from django import forms
+
+    from mamori.core.rowforms import remember_cleaning
+
+    class Counting(forms.CharField):
+        pass
+
+    field = Counting()
+    remember_cleaning(field)
+    assert "clean" not in field.__dict__  # not wrapped: a subclass may read more than the value
+
+
+def test_rows_with_the_same_bad_value_each_get_the_error(org):
+    data = tablib.Dataset(headers=["code", "name_ja", "asset_type", "department"])
+    for i in range(3):
+        data.append([f"BAD-{i}", "資産", "spaceship", "D100"])
+    result = io.import_dataset(AssetResource(), AssetImportForm, data, org.users["admin"])
+    assert [e.row for e in result.errors if e.field == "asset_type"] == [1, 2, 3]
