@@ -185,6 +185,43 @@ def check_head(head, using: str) -> None:
         refuse(beyond % {"seq": found[1][0]})
 
 
+def entry_time(Entry, using: str):
+    """The time of the entries being appended, taken while holding the chain head: now, or
+    the newest entry's time if the clock stands behind it (set back, or another process's
+    clock ahead). So no entry is earlier than one before it, and a range of days is a range
+    of sequence numbers (core.filtersets.day_bound)."""
+    now = timezone.now()
+    newest = Entry.objects.using(using).order_by("-at").values_list("at", flat=True).first()
+    return max(now, newest) if newest is not None else now
+
+
+def first_entry_from(moment, using: str = "default") -> int | None:
+    """The sequence number S such that the entries at or after `moment` are exactly the
+    entries from S on, when the log's times are known to be in order there: `moment` is later
+    than the first entry of the checkpoint's `ordered_from`, whose time no earlier entry
+    exceeds (entry_time). None otherwise (a moment within a log written before times were
+    kept in order): the caller then asks the times themselves. Two or three index lookups."""
+    Entry = apps.get_model("core", "ChangeLogEntry")
+    Checkpoint = apps.get_model("core", "ChainCheckpoint")
+    head = Checkpoint.objects.using(using).filter(pk=1).values_list(
+        "ordered_from", "seq").first()
+    if head is None:
+        return None
+    ordered_from, newest = head
+    first_at = Entry.objects.using(using).filter(seq=ordered_from).values_list(
+        "at", flat=True).first()
+    if first_at is None:
+        return None
+    if moment <= first_at:
+        # Every ordered entry is at or after it; so is every entry if there are no others.
+        return ordered_from if ordered_from <= 1 else None
+    # Every entry at or after `moment` lies in the ordered part, where the earliest time is
+    # also the lowest number: the first by (time, number) is the first by number.
+    found = Entry.objects.using(using).filter(at__gte=moment).order_by("at", "seq").values_list(
+        "seq", flat=True).first()
+    return found if found is not None else newest + 1
+
+
 def record(action: str, obj, before, after, using: str | None = None):
     """Append one entry for `obj`. Must run inside the transaction of the change itself."""
     return record_many([(action, obj, before, after)], using=using or obj._state.db)[0]
@@ -199,11 +236,11 @@ def record_many(changes, using: str | None = None) -> list:
         return []
     using = using or "default"
     actor = current_actor()
-    now = timezone.now()
     signing_key(using)  # a missing key: refused before anything is written
     with transaction.atomic(using=using):
         head = locked_head(using)
         check_head(head, using)
+        now = entry_time(Entry, using)
         seq, prev = head.seq, head.head_hash
         entries = []
         for action, obj, before, after in changes:

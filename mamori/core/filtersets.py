@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.changelog import first_entry_from
 from mamori.core.models import ChangeLogEntry
 from mamori.core.scope import VIEW
 
@@ -126,7 +127,9 @@ def day_starts(day) -> datetime.datetime:
 class ChangeLogFilterSet(django_filters.FilterSet):
     """Every filter matches in a way the database answers from an index, with the entries
     newest first (core.models.ChangeLogEntry's indexes): an exact user name, a model chosen
-    from a list, a range of days as a range of moments."""
+    from a list, a range of days as a range of sequence numbers (core.changelog.
+    first_entry_from; as a range of moments in a part of the log written before its times
+    were kept in order)."""
 
     actor = django_filters.CharFilter(field_name="actor_name", label=_("Actor (user name)"))
     model = django_filters.ChoiceFilter(field_name="model", choices=logged_models,
@@ -140,10 +143,19 @@ class ChangeLogFilterSet(django_filters.FilterSet):
         fields = ["action", "source"]
 
     def from_day(self, queryset, name, value):
-        return queryset.filter(at__gte=day_starts(value))
+        moment = day_starts(value)
+        first = first_entry_from(moment, queryset.db)
+        return queryset.filter(at__gte=moment) if first is None else queryset.filter(
+            seq__gte=first)
 
     def until_day(self, queryset, name, value):
-        return queryset.filter(at__lt=day_starts(value + datetime.timedelta(days=1)))
+        # A range of numbers where the times are in order: newest first, a page of entries
+        # before a day is then one range on the `seq` index (or the model's, actor's… index)
+        # instead of every entry before that day sorted (seconds at 5 million entries).
+        moment = day_starts(value + datetime.timedelta(days=1))
+        first = first_entry_from(moment, queryset.db)
+        return queryset.filter(at__lt=moment) if first is None else queryset.filter(
+            seq__lt=first)
 
 
 class ChangeLogApiFilterSet(ChangeLogFilterSet):

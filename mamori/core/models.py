@@ -121,7 +121,9 @@ class ChangeLogEntry(models.Model):
         DELETE = "delete", _("deleted")
 
     seq = models.BigIntegerField(_("sequence"), unique=True)
-    at = models.DateTimeField(_("time"), db_index=True)
+    # Never earlier than an entry before it, from the checkpoint's `ordered_from` on
+    # (core.changelog.record_many): a range of days is then a range of sequence numbers.
+    at = models.DateTimeField(_("time"))
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
     actor_name = models.CharField(_("actor"), max_length=150)
     source = models.CharField(_("source"), max_length=16)
@@ -150,7 +152,9 @@ class ChangeLogEntry(models.Model):
                    models.Index(fields=["action", "seq"], name="changelog_action_seq"),
                    models.Index(fields=["source", "seq"], name="changelog_source_seq"),
                    # An object id without its model (one object's entries, whatever it is).
-                   models.Index(fields=["object_id", "seq"], name="changelog_object_seq")]
+                   models.Index(fields=["object_id", "seq"], name="changelog_object_seq"),
+                   # The first entry at or after a moment (core.filtersets.day_bound).
+                   models.Index(fields=["at", "seq"], name="changelog_at_seq")]
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.model} {self.object_id}"
@@ -174,6 +178,9 @@ class ChainCheckpoint(models.Model):
     seq = models.BigIntegerField(_("sequence"))
     head_hash = models.CharField(_("head hash"), max_length=64)
     mac = models.CharField(_("HMAC"), max_length=64)
+    # The first entry from which every entry's time is at least that of every entry before it
+    # (record_many makes it so); 1 for a log begun so, the next entry for a log written before.
+    ordered_from = models.BigIntegerField(_("times in order from entry"), default=1)
 
     class Meta:
         verbose_name = _("change-log checkpoint")

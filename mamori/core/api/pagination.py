@@ -1,5 +1,8 @@
 """API pagination: limit/offset, with an upper bound on limit."""
 
+import datetime
+
+from django import forms
 from django.db.models import QuerySet
 from rest_framework import pagination
 
@@ -35,31 +38,88 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
 
 class ChangeLogPagination(LimitOffsetPagination):
-    """The change log's total without counting millions of rows: its entries are numbered
-    1, 2, 3… without a gap (a gap fails the chain check, core.changelog.verify), so the whole
-    log has as many entries as its highest number, and a walk by position (`before_seq`,
-    `after_seq` and nothing else) as many as its bounds enclose: one index read either way.
-    Other filters are counted. A client reading the whole log walks it with `after_seq`
-    instead of deep offsets."""
+    """The change log's pages without counting or walking millions of rows: its entries are
+    numbered 1, 2, 3… without a gap (a gap fails the chain check, core.changelog.verify), and
+    a range of days is a range of numbers (core.changelog.first_entry_from). So a list whose
+    only filters are positions (`before_seq`, `after_seq`) and days (`since`, `until`) holds
+    exactly the entries its bounds enclose: its count is a subtraction and the page at any
+    offset a range of numbers, in either order by number. Other filters and orders are
+    counted and paged as every list is."""
 
-    POSITIONS = {"before_seq", "after_seq"}
+    POSITIONS = {"before_seq", "after_seq", "since", "until"}
     NOT_FILTERS = {"limit", "offset", "ordering", "format"}
+    BY_NUMBER = {"": False, "-seq": False, "seq": True}  # ordering -> ascending
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        bounds = self.bounds(queryset)
+        ascending = self.BY_NUMBER.get(request.query_params.get("ordering", ""))
+        if bounds is None or ascending is None or self.get_limit(request) is None:
+            return super().paginate_queryset(queryset, request, view)
+        after, before = bounds
+        self.limit = self.get_limit(request)
+        self.count = max(0, before - after - 1)
+        self.offset = self.get_offset(request)
+        if self.count > self.limit and self.template is not None:
+            self.display_page_controls = True
+        if ascending:
+            low = after + 1 + self.offset
+            high = min(before - 1, low + self.limit - 1)
+        else:
+            high = before - 1 - self.offset
+            low = max(after + 1, high - self.limit + 1)
+        if low > high:
+            return []
+        return list(queryset.filter(seq__gte=low, seq__lte=high).order_by(
+            "seq" if ascending else "-seq"))
 
     def get_count(self, queryset):
+        bounds = self.bounds(queryset)
+        if bounds is None:
+            return super().get_count(queryset)
+        after, before = bounds
+        return max(0, before - after - 1)
+
+    def bounds(self, queryset):
+        """(after, before): the list's entries are exactly those numbered between the two
+        (both excluded), when its filters allow knowing so; else None."""
+        from mamori.core.changelog import first_entry_from
+        from mamori.core.filtersets import day_starts
+
         if queryset.query.is_empty():
-            return 0
+            return (0, 1)
         given = {name for name, value in self.request.query_params.items() if value != ""}
-        if not queryset.query.where or given - self.NOT_FILTERS <= self.POSITIONS:
-            newest = queryset.model.objects.order_by("-seq").values_list(
-                "seq", flat=True).first() or 0
-            if not queryset.query.where:
-                return newest
-            after = self.position("after_seq", 0)
-            before = self.position("before_seq", newest + 1)
-            return max(0, min(before - 1, newest) - max(after, 0))
-        return super().get_count(queryset)
+        if given - self.NOT_FILTERS - self.POSITIONS:
+            return None
+        newest = queryset.model.objects.order_by("-seq").values_list(
+            "seq", flat=True).first() or 0
+        after = max(self.position("after_seq", 0), 0)
+        before = min(self.position("before_seq", newest + 1), newest + 1)
+        for name, days in (("since", 0), ("until", 1)):
+            day = self.day(name)
+            if day is None:
+                continue
+            first = first_entry_from(day_starts(day + datetime.timedelta(days=days)),
+                                     queryset.db)
+            if first is None:
+                return None  # a day within a part of the log whose times are not in order
+            if name == "since":
+                after = max(after, first - 1)
+            else:
+                before = min(before, first)
+        return after, before
 
     def position(self, name, default: int) -> int:
         # Already validated by the filter (a whole number within range) when it is given.
         value = self.request.query_params.get(name)
         return int(value) if value not in (None, "") else default
+
+    def day(self, name):
+        # Already validated by the filter too; read as it reads it.
+        value = self.request.query_params.get(name)
+        if value in (None, ""):
+            return None
+        try:
+            return forms.DateField().clean(value)
+        except forms.ValidationError:
+            return None

@@ -90,7 +90,11 @@ def test_a_day_is_a_day_in_japan(org):
     departments(1)
     entry = ChangeLogEntry.objects.order_by("-seq").first()
     late = timezone.make_aware(datetime.datetime(2026, 3, 10, 23, 30))
+    earlier = late - datetime.timedelta(days=30)
     with connection.cursor() as cursor:  # below the ORM: entries are append-only
+        # The entries before it earlier still: times are in order in the log (entry_time).
+        cursor.execute("UPDATE core_changelogentry SET at = %s WHERE id <> %s",
+                       [connection.ops.adapt_datetimefield_value(earlier), entry.pk])
         cursor.execute("UPDATE core_changelogentry SET at = %s WHERE id = %s",
                        [connection.ops.adapt_datetimefield_value(late), entry.pk])
     client = org.client("auditor")
