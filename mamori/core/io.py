@@ -21,6 +21,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -54,13 +55,36 @@ def attachment(content, content_type: str, filename: str) -> HttpResponse:
 
 
 def export_response(resource, queryset, fmt: str, basename: str) -> HttpResponse:
-    rows = resource.export_rows(queryset)
+    """The rows of `queryset` as a file headed in the user's language (core.tables.Resource.
+    header), which the import reads back."""
     filename = f"{basename}-{timezone.localtime():%Y%m%d-%H%M}"
+    return _file_response(resource, resource.export_rows(queryset, native=fmt == "xlsx"),
+                          fmt, filename)
+
+
+def template_response(resource, fmt: str, basename: str) -> HttpResponse:
+    """An empty file with the columns an import of `resource` takes: its template."""
+    return _file_response(resource, [], fmt, f"{basename}-template")
+
+
+def _file_response(resource, rows, fmt, filename) -> HttpResponse:
     if fmt == "xlsx":
-        return xlsx_attachment(table_workbook(resource.fields, rows), filename)
+        book = table_workbook(resource.headers(), rows)
+        book.active.title = sheet_title(resource.model._meta.verbose_name_plural)
+        return xlsx_attachment(book, filename)
     # A byte-order mark makes Excel open UTF-8 Japanese text correctly.
-    return attachment("\ufeff" + csv_text(resource.fields, rows), "text/csv; charset=utf-8",
-                      f"{filename}.csv")
+    return attachment("\ufeff" + csv_text(resource.headers(), rows),
+                      "text/csv; charset=utf-8", f"{filename}.csv")
+
+
+SHEET_TITLE_LENGTH = 31  # Excel's limit
+
+
+def sheet_title(name) -> str:
+    """A worksheet name from `name` (a register's name): without the characters Excel refuses
+    in one, within its length."""
+    text = "".join(" " if c in "[]:*?/\\" else c for c in capfirst(str(name))).strip()
+    return text[:SHEET_TITLE_LENGTH] or "Sheet"
 
 
 def csv_text(headers, rows) -> str:
@@ -118,12 +142,14 @@ def pdf_attachment(html: str, filename: str) -> HttpResponse:
 @dataclass
 class RowError:
     row: int  # 1-based data row; the header is row 0... shown to users as spreadsheet line
-    field: str
+    field: str  # the field's name ("" for the row as a whole)
     message: str
+    heading: str = ""  # the column as the user's file heads it (import_dataset sets it)
 
     def __str__(self):
         return _("Row %(row)s, %(field)s: %(message)s") % {
-            "row": self.row, "field": self.field or _("(row)"), "message": self.message,
+            "row": self.row, "field": self.heading or self.field or _("(row)"),
+            "message": self.message,
         }
 
 
@@ -188,15 +214,21 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=No
     result)` inside the write transaction once every row is saved (a background import
     records there that it is done, atomically with the rows)."""
     result = ImportResult()
-    headers = [h.strip() if isinstance(h, str) else h for h in (data.headers or [])]
-    unknown = [h for h in headers if h not in resource.fields]
+    given = [h.strip() if isinstance(h, str) else h for h in (data.headers or [])]
+    headers = [resource.column(h) for h in given]
+    unknown = [str(h) for h, name in zip(given, headers, strict=True) if name is None]
+    twice = sorted({resource.header(name) for name in headers
+                    if name is not None and headers.count(name) > 1})
     missing = [resource.key] if resource.key and resource.key not in headers else []
     if unknown:
-        result.errors.append(RowError(0, ", ".join(map(str, unknown)),
+        result.errors.append(RowError(0, ", ".join(unknown),
                                       _("unknown column; expected: %(cols)s")
-                                      % {"cols": ", ".join(resource.fields)}))
+                                      % {"cols": ", ".join(resource.headers())}))
+    if twice:
+        result.errors.append(RowError(0, ", ".join(twice), _("column given more than once")))
     if missing:
-        result.errors.append(RowError(0, ", ".join(missing), _("required column is missing")))
+        result.errors.append(RowError(0, ", ".join(resource.header(m) for m in missing),
+                                      _("required column is missing")))
     if result.errors:
         return result
 
@@ -205,6 +237,7 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=No
     with remembering():
         checked = _check_rows(resource, form_class, user, rows, result, progress)
     if result.errors:
+        _name_columns(resource, result)
         return result
     started = time.perf_counter()
     try:
@@ -227,7 +260,16 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=No
     result.write_seconds = time.perf_counter() - started
     if result.errors:
         result.created = result.updated = 0
+    _name_columns(resource, result)
     return result
+
+
+def _name_columns(resource, result) -> None:
+    """Each row error names its column as the user's file heads it, in the user's language."""
+    for error in result.errors:
+        if error.field in resource.fields or error.field in (
+                f.name for f in resource.model._meta.get_fields()):
+            error.heading = resource.header(error.field)
 
 
 class _RolledBack(Exception):

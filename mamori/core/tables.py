@@ -5,10 +5,14 @@ names the columns of a file: exported with field names as headers, so an export 
 and imported again. Foreign keys travel by natural key (a department's code, not its id).
 """
 
+import datetime
 import json
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 
 from mamori.core.paging import with_tiebreak
 
@@ -82,8 +86,63 @@ class Resource:
     natural_keys: dict[str, str] = {}
     select_related: tuple[str, ...] = ()
 
-    def export_value(self, obj, field_name: str):
+    # A file's column headings: the field's name in the language of the page (what its form
+    # calls it), as exports write them; an import reads them in either language, or the
+    # field names themselves (what exports wrote before, and what a script may write).
+    LANGUAGES = ("ja", "en")
+
+    def header(self, name: str) -> str:
+        """The heading of column `name` in the active language."""
+        try:
+            label = self.model._meta.get_field(name).verbose_name
+        except FieldDoesNotExist:
+            return name
+        text = capfirst(str(label))
+        return text if self._headings().get(_folded(text)) == name else name
+
+    def headers(self) -> list[str]:
+        return [self.header(name) for name in self.fields]
+
+    def column(self, heading) -> str | None:
+        """The field a file's column heading names, or None."""
+        if not isinstance(heading, str):
+            return None
+        if heading.strip() in self.fields:
+            return heading.strip()
+        return self._headings().get(_folded(heading))
+
+    def _headings(self) -> dict:
+        """Every field's heading in each language -> the field; a heading two fields share in
+        one language names neither (its columns are then headed by their field names)."""
+        cached = type(self).__dict__.get("_heading_map")
+        if cached is not None:
+            return cached
+        found, shared = {}, set()
+        for language in self.LANGUAGES:
+            with translation.override(language):
+                for name in self.fields:
+                    try:
+                        label = self.model._meta.get_field(name).verbose_name
+                    except FieldDoesNotExist:
+                        continue
+                    key = _folded(capfirst(str(label)))
+                    if found.get(key, name) != name:
+                        shared.add(key)
+                    found[key] = name
+        headings = {key: name for key, name in found.items() if key not in shared}
+        type(self)._heading_map = headings
+        return headings
+
+    def export_value(self, obj, field_name: str, native: bool = False):
+        """The cell of `obj` in column `field_name`: text for CSV; with `native` (XLSX) a
+        date, number or boolean stays one, so a spreadsheet sorts and filters it as such."""
         value = getattr(obj, field_name)
+        if native and not isinstance(value, Model) and isinstance(
+                value, bool | int | float | datetime.date):
+            if isinstance(value, datetime.datetime):
+                # Excel keeps no time zone: the time as read in the site's time zone.
+                return timezone.localtime(value).replace(tzinfo=None)
+            return value
         if field_name in self.natural_keys:
             return "" if value is None else getattr(value, self.natural_keys[field_name])
         if value is None:
@@ -97,6 +156,11 @@ class Resource:
             return json.dumps(value, ensure_ascii=False)
         return value
 
-    def export_rows(self, queryset):
+    def export_rows(self, queryset, native: bool = False):
         for obj in queryset.select_related(*self.select_related).iterator(chunk_size=2000):
-            yield [self.export_value(obj, f) for f in self.fields]
+            yield [self.export_value(obj, f, native) for f in self.fields]
+
+
+def _folded(heading: str) -> str:
+    """A heading as compared: spaces around it and letter case do not matter."""
+    return " ".join(heading.split()).casefold()

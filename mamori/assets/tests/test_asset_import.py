@@ -133,7 +133,7 @@ def test_a_bad_row_near_the_end_writes_nothing(org):
     result = run(org, data)
 
     assert [str(e) for e in result.errors] == [
-        "Row 2250, confidentiality: The scale goes up to 3."]
+        "Row 2250, Confidentiality: The scale goes up to 3."]
     assert result.created == 0
     assert not Asset.objects.filter(code__startswith="IMP-").exists()
     assert ChangeLogEntry.objects.count() == before

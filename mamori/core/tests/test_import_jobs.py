@@ -68,10 +68,10 @@ def test_a_large_file_with_an_error_imports_nothing_and_names_the_row(org, setti
     job.refresh_from_db()
     assert job.status == "failed"
     [error] = job.errors
-    assert error.startswith("Row 7, category:")
+    assert error.startswith("Row 7, Category:")
     assert not Person.objects.filter(employee_no__startswith="BG-").exists()
     page = client.get(f"/imports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en")
-    assert "Row 7, category:" in page.content.decode()
+    assert "Row 7, Category:" in page.content.decode()
 
 
 @pytest.mark.django_db

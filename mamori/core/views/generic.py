@@ -327,9 +327,18 @@ class ScopedImportView(ModelViewMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return self.render_to_response(self.base_context(
-            form=ImportForm(), columns=self.resource_class.fields,
-            key=self.resource_class.key))
+        template = request.GET.get("template")
+        if template in ("csv", "xlsx"):
+            return io.template_response(self.resource_class(), template, self.opts.model_name)
+        return self.render_to_response(self.columns_context(form=ImportForm()))
+
+    def columns_context(self, **kwargs):
+        """What the page says of the file: its columns as an export heads them (in the user's
+        language; the field names are read too) and the column that finds an existing row."""
+        resource = self.resource_class()
+        return self.base_context(
+            columns=resource.headers(),
+            key=resource.header(resource.key) if resource.key else None, **kwargs)
 
     def post(self, request, *args, **kwargs):
         form = ImportForm(request.POST, request.FILES)
@@ -353,6 +362,5 @@ class ScopedImportView(ModelViewMixin, TemplateView):
                         "Imported: %(created)s created, %(updated)s updated.") % {
                         "created": result.created, "updated": result.updated})
                     return HttpResponseRedirect(reverse(self.url_name("list")))
-        return self.render_to_response(self.base_context(
-            form=form, result=result, columns=self.resource_class.fields,
-            key=self.resource_class.key), status=400)
+        return self.render_to_response(self.columns_context(form=form, result=result),
+                                       status=400)
