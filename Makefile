@@ -31,7 +31,7 @@ system-packages:
 	@bash scripts/system-packages.sh
 
 run: install system-packages
-	$(BIN)/mamori demo
+	$(BIN)/mamori demo --bind $(BIND)
 	$(BIN)/mamori serve --bind $(BIND)
 
 test: install-test

@@ -168,3 +168,14 @@ def test_demo_command_prints_the_logins(tmp_path, settings):
     assert admin_password in text
     assert "https://127.0.0.1:8443/" in text
     assert "TOTP" in text
+
+
+def test_the_closing_hint_gives_the_address_served():
+    from mamori.org.management.commands.demo import address, serve_command
+
+    assert address("127.0.0.1:8443") == "https://127.0.0.1:8443/"
+    assert address("[::1]:9443") == "https://[::1]:9443/"
+    assert address("mamori.example.jp:443") == "https://mamori.example.jp:443/"
+    assert "9000" in address("0.0.0.0:9000") and "0.0.0.0" not in address("0.0.0.0:9000")
+    assert serve_command("127.0.0.1:8443") == "mamori serve"
+    assert serve_command("0.0.0.0:9000") == "mamori serve --bind 0.0.0.0:9000"
