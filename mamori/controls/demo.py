@@ -28,6 +28,8 @@ from mamori.org.models import Appointment, Department
 ISO, APPI, NIST = "iso27001-2022", "appi-safety-measures", "nist-csf-2-0"
 SOA_FRAMEWORKS = (ISO, APPI)
 HR, GENERAL_AFFAIRS, LEGAL, AUDIT = "D110", "D120", "D140", "D800"
+# Below カード事業部 (D200), whose information manager is the demo's `manager` login.
+CARD_MERCHANT_SALES, CARD_MEMBER_SERVICES, CARD_FRAUD_OFFICE = "D210", "D220", "D230"
 CISO = "ciso"  # owner marker: the current CISO rather than someone picked from the department
 
 ORG, PEOPLE = Theme.ORGANISATIONAL, Theme.PEOPLE
@@ -170,6 +172,18 @@ CONTROLS = [
     Spec("C-TEC-12", "データの保存期間管理と消去", "Retention periods and deletion", TECH, IT,
          PLANNED, F.YEARLY, ("8.10",), ("10-5-4",),
          "保存期間を過ぎた会員・債務者データを年1回消去する仕組み。来年度に導入予定。"),
+    # --- the card business's own: the demo's information manager (カード事業部) keeps their
+    # evidence, one of them overdue, so signing in as `manager` shows that job ------------------
+    Spec("C-BIZ-01", "会員情報の照会記録の月次点検", "Monthly review of member-data lookups", ORG,
+         CARD_MEMBER_SERVICES, IMPLEMENTED, F.MONTHLY, ("5.15", "8.15"), ("10-6-1",),
+         "コールセンターでの会員情報の照会記録を部長が毎月点検し、業務外の照会がないか確かめる。"),
+    Spec("C-BIZ-02", "加盟店申込書類の施錠保管と廃棄", "Merchant application papers: locked and "
+         "shredded", PHYSICAL, CARD_MERCHANT_SALES, IMPLEMENTED, F.QUARTERLY, ("7.10", "7.14"),
+         ("10-5-2", "10-5-4"),
+         "加盟店の申込書類は施錠キャビネットに保管し、審査後5年で溶解処理する。四半期ごとに確認。"),
+    Spec("C-BIZ-03", "不正利用検知ルールの見直し", "Reviewing the fraud-detection rules", TECH,
+         CARD_FRAUD_OFFICE, PARTIAL, F.QUARTERLY, ("8.16",), (),
+         "不正利用検知システムのルールを四半期ごとに見直す。誤検知の分析手順は作成中。"),
 ]
 
 # ISO/IEC 27001:2022 Annex A controls the company excludes, with the reason.
@@ -200,7 +214,7 @@ APPI_SPECIFIC = {
 # Evidence: (title, kind, how many days ago it was collected[, the note]); how long it
 # counts follows the control's frequency.
 # A control's latest evidence is what shows it works; these three expired.
-EXPIRED = ("C-ORG-04", "C-PHY-05", "C-TEC-06")
+EXPIRED = ("C-ORG-04", "C-PHY-05", "C-TEC-06", "C-BIZ-01")
 LINK, NOTE = Evidence.Kind.LINK, Evidence.Kind.NOTE
 INTRANET = "https://intranet.minato-card.example/isms/evidence"
 VALIDITY = {F.CONTINUOUS: 365, F.DAILY: 90, F.WEEKLY: 90, F.MONTHLY: 120, F.QUARTERLY: 150,
@@ -258,9 +272,15 @@ EVIDENCE = {
     "C-TEC-10": [("変更審査会の議事録", LINK, 14), ("リリース前脆弱性診断の結果", LINK, 40)],
     "C-TEC-11": [("委託先の設計レビュー記録", NOTE, 95,
                   "会員向けWebサイト改修の基本設計をレビューし、セッション管理について2件指摘した。")],
+    "C-BIZ-01": [("会員情報照会記録の点検結果", NOTE, 145,
+                  "照会記録2,310件を点検し、業務外の照会はなかった。")],
+    "C-BIZ-02": [("書類保管キャビネットの点検記録", NOTE, 40,
+                  "施錠と鍵の管理簿を確認し、溶解処理の証明書を受領した。")],
+    "C-BIZ-03": [("検知ルール見直しの議事メモ", NOTE, 70,
+                  "ルール8件を見直し、海外ECでの高額決済の閾値を下げた。")],
 }
 # How long the expired evidence counted, so that it ran out 10-40 days ago.
-EXPIRED_VALIDITY = {"C-ORG-04": 220, "C-PHY-05": 400, "C-TEC-06": 150}
+EXPIRED_VALIDITY = {"C-ORG-04": 220, "C-PHY-05": 400, "C-TEC-06": 150, "C-BIZ-01": 120}
 
 MARKER = CONTROLS[0].code  # present once the demo's controls are loaded
 

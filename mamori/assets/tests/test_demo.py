@@ -176,3 +176,17 @@ def test_nothing_without_the_demo_organisation(org):
     assert not Asset.objects.exists()
     assert not Control.objects.exists()
     assert not Risk.objects.exists()
+
+
+def test_the_demo_information_manager_keeps_evidence_of_their_own_controls(demo):
+    """Signing in as `manager` (information manager of カード事業部) shows their core job:
+    controls of their departments, one with its evidence run out, which they may update."""
+    from mamori.core.models import User
+    from mamori.core.scope import CHANGE
+
+    manager = User.objects.get(username="manager")
+    theirs = Control.objects.restrict(manager, CHANGE).filter(code__startswith="C-BIZ-")
+    assert sorted(theirs.values_list("code", flat=True)) == ["C-BIZ-01", "C-BIZ-02", "C-BIZ-03"]
+    today = timezone.localdate()
+    overdue = [c.code for c in theirs if not c.evidence.filter(expires_on__gt=today).exists()]
+    assert overdue == ["C-BIZ-01"]
