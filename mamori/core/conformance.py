@@ -25,7 +25,11 @@ from mamori.core.roles import roles_for
 from mamori.core.scope import VIEW, model_scope, restrict
 
 PASS, FAIL, NOT_APPLICABLE = "pass", "fail", "n/a"
-STATUS_LABELS = {PASS: _("pass"), FAIL: _("fail"), NOT_APPLICABLE: _("not applicable")}
+# An article that has no checks because the module that makes it run is not built yet: not
+# "not applicable", which says that a check does not apply to the company.
+NOT_ASSESSED = "not_assessed"
+STATUS_LABELS = {PASS: _("pass"), FAIL: _("fail"), NOT_APPLICABLE: _("not applicable"),
+                 NOT_ASSESSED: _("not assessed yet")}
 FAILING_SHOWN = 50
 
 
@@ -247,7 +251,10 @@ class ArticleOutcome:
 
     @property
     def status(self) -> str:
-        """fail if any check fails; pass if all applicable checks pass; n/a with no checks."""
+        """fail if any check fails; pass if all applicable checks pass; n/a if none applies;
+        not assessed without checks (its module is not built yet)."""
+        if not self.outcomes:
+            return NOT_ASSESSED
         statuses = {o.result.status for o in self.outcomes}
         if FAIL in statuses:
             return FAIL

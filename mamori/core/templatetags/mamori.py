@@ -55,7 +55,8 @@ def duration(value: datetime.timedelta) -> str:
     return sign + text % {"days": days, "hours": hours, "minutes": minutes}
 
 
-STATUS_COLOURS = {"pass": "green", "fail": "red", "n/a": "secondary", "none": "secondary"}
+STATUS_COLOURS = {"pass": "green", "fail": "red", "n/a": "secondary", "none": "secondary",
+                  "not_assessed": "secondary"}
 
 
 @register.filter
@@ -65,7 +66,7 @@ def status_colour(status):
 
 @register.filter
 def status_class(status):
-    return {"n/a": "na"}.get(status, status)
+    return {"n/a": "na", "not_assessed": "none"}.get(status, status)
 
 
 @register.filter

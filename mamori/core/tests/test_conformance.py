@@ -104,14 +104,21 @@ class TestOrgChecks:
         assert {f.label for f in failing} == {"未分類 一郎", "無所属 二郎"}
 
     def test_articles_without_checks_say_so(self, org):
+        """An article whose module is not built has no checks: it is "not assessed yet",
+        never "not applicable" (対象外), which says a check does not apply to the company."""
         articles = {a.article: a for a in conformance.evaluate(SYSTEM)}
         assert list(articles) == [str(n) for n in range(1, 13)] + ["web"]
-        assert articles["7"].status == conformance.NOT_APPLICABLE
+        assert articles["7"].status == conformance.NOT_ASSESSED
         assert not articles["7"].has_checks
-        response = org.client("auditor").get("/dashboard/")
-        assert response.status_code == 200
-        assert "No checks yet" in response.content.decode() or "チェック" in \
-            response.content.decode()
+        client = org.client("auditor")
+        for language, label, wrong in (("en", "not assessed yet", "not applicable"),
+                                       ("ja", "未評価", "対象外")):
+            page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            card = page[page.index('data-article="7"'):]
+            card = card[:card.index('data-testid="article-status"') + 80]
+            assert label in card and wrong not in card, (language, card)
+        api = api_client(org.users["auditor"]).get("/api/conformance/").json()
+        assert next(a for a in api if a["article"] == "7")["status"] == "not_assessed"
 
 
 @pytest.mark.django_db

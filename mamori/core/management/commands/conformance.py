@@ -35,7 +35,7 @@ class Command(BaseCommand):
         rows = []
         for article in articles:
             if not article.outcomes:
-                rows.append((article.label, labels[conformance.NOT_APPLICABLE], "-", "", "",
+                rows.append((article.label, labels[conformance.NOT_ASSESSED], "-", "", "",
                              "", _("no checks yet")))
             for outcome in article.outcomes:
                 result = outcome.result
