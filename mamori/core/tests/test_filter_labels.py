@@ -75,3 +75,18 @@ def test_list_pages_keep_their_labels_after_the_schema_is_built(org, path, japan
     ja_labels, en_labels = filter_labels(client, path, "ja"), filter_labels(client, path, "en")
     assert set(japanese) <= set(ja_labels) and not set(english) & set(ja_labels)
     assert set(english) <= set(en_labels)
+
+
+def test_the_schema_describes_filters_in_the_language_it_was_built_for(org):
+    # The schema is kept per language (core.api.docs); a filter's description is its label.
+    client = org.client("staff")
+    docs.SCHEMAS.clear()
+
+    def described(language):
+        schema = client.get("/api/schema/", {"format": "json", "lang": language}).json()
+        parameters = schema["paths"]["/api/risks/risks/"]["get"]["parameters"]
+        return next(p["description"] for p in parameters if p["name"] == "treatment")
+
+    assert described("ja").startswith("リスク対応")
+    assert described("en").startswith("Treatment")
+    assert described("ja").startswith("リスク対応")  # kept, not rebuilt in English
