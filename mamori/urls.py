@@ -19,5 +19,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "mamori.core.views.errors.not_found"
+# JSON under /api/, pages in the site's layout and the reader's language elsewhere.
+handler400 = "mamori.core.views.errors.bad_request"
 handler403 = "mamori.core.views.errors.forbidden"
+handler404 = "mamori.core.views.errors.not_found"
+handler500 = "mamori.core.views.errors.server_error"

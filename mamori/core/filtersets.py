@@ -1,5 +1,9 @@
 """Filter helpers shared by every app's filtersets.
 
+Every filter has a label that follows the reader's language (`LabelledFilterSet`), and each
+filterset instance builds its own form fields: a field cached on the class (drf-spectacular's
+schema reads `base_filters[...].field`) must not decide what every later list page shows.
+
 A filter offers or matches related objects only as the requesting user may see them: its
 choices are a read like any other, through `restrict(user, VIEW)`. Every app's filterset
 derives from `ScopedFilterSet`, which scopes the choices of each model-choice filter, whether
@@ -13,8 +17,10 @@ import django_filters
 from django import forms
 from django.core.validators import EMPTY_VALUES
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import label_for_filter
 
 from mamori.core.changelog import first_entry_from
 from mamori.core.models import ChangeLogEntry
@@ -58,7 +64,44 @@ LARGE_REGISTERS = frozenset({
 })
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+# django-filter's label for a filter of a model field ("Status", "Min score is less than"),
+# computed in the language active when it is read.
+lazy_label_for_filter = lazy(label_for_filter, str)
+
+
+class LabelledFilterSet(django_filters.FilterSet):
+    """A filterset whose every filter has a label in the reader's language, whoever touched
+    the class's filters first.
+
+    django-filter names a filter after its model field only once the filter is bound to an
+    instance (it needs the model), and caches the form field a filter builds. A filter read
+    on the class (drf-spectacular reads `base_filters[...].field` for the schema) so built a
+    field without a label, which every later instance copied: Django then showed the field's
+    name, in English ("Status"), until a restart. Here every filter gets, on the class, a lazy
+    label (the declared one, capitalised, or the model field's name as django-filter words
+    it), and each instance drops any field copied from the class and builds its own."""
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        model = cls._meta.model
+        for filter_ in filters.values():
+            if filter_._label is None and model is not None:
+                filter_.label = lazy_label_for_filter(model, filter_.field_name,
+                                                      filter_.lookup_expr, filter_.exclude)
+            elif filter_._label is not None:
+                # A label reusing a field's verbose name ("residual likelihood") starts a
+                # line like any other (capfirst keeps a lazy label lazy).
+                filter_.label = capfirst(filter_._label)
+        return filters
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            filter_.__dict__.pop("_field", None)
+
+
+class ScopedFilterSet(LabelledFilterSet):
     """A filterset whose model-choice filters offer (and accept) only the related objects the
     requesting user may see: a staff member's "owner" filter lists themselves, not every
     person. A filter declared with a queryset keeps its narrowing and is scoped too; one
@@ -124,7 +167,7 @@ def day_starts(day) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-class ChangeLogFilterSet(django_filters.FilterSet):
+class ChangeLogFilterSet(LabelledFilterSet):
     """Every filter matches in a way the database answers from an index, with the entries
     newest first (core.models.ChangeLogEntry's indexes): an exact user name, a model chosen
     from a list, a range of days as a range of sequence numbers (core.changelog.

@@ -42,8 +42,11 @@ class SchemaView(SpectacularAPIView):
     @extend_schema(**SCHEMA_KWARGS)  # the parent's, which overriding get() would drop
     def get(self, request, *args, **kwargs):
         requested = request.GET.get("lang")
-        if requested and requested not in dict(settings.LANGUAGES):
-            return super().get(request, *args, **kwargs)  # not kept: any string could be asked
+        if requested is not None and requested not in dict(settings.LANGUAGES):
+            # Refused rather than built: a schema for any string would be built (a second
+            # or more) on every request, as none could be kept.
+            raise ValidationError({"lang": [_("Unknown language; use one of: %(languages)s.")
+                                            % {"languages": ", ".join(dict(settings.LANGUAGES))}]})
         language = requested or translation.get_language()
         if language not in SCHEMAS:
             response = super().get(request, *args, **kwargs)

@@ -281,7 +281,8 @@ class TestSchemaAndDocs:
         second = client.get("/api/schema/?format=json&lang=en")
         assert second.json() == first.json()
         assert docs.SCHEMAS["en"] is kept  # served from what was built, not built again
-        assert client.get("/api/schema/?format=json&lang=xx").status_code == 200
+        unknown = client.get("/api/schema/?format=json&lang=xx")
+        assert unknown.status_code == 400 and "lang" in unknown.json()  # not built at all
         assert "xx" not in docs.SCHEMAS
 
     def test_an_unknown_format_is_a_bad_parameter_not_a_missing_page(self, org):
