@@ -125,7 +125,7 @@ def test_pending_people_export(org, published):
     response = org.client("auditor").get(coverage_url(document, "?export=csv"))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0][0] == "employee_no"
+    assert rows[0][0] == "従業者番号"  # headed in the reader's language (Japanese here)
     assert sorted(r[0] for r in rows[1:]) == ["P001", "P002", "P004", "P005"]
     response = org.client("manager").get(coverage_url(document, "?export=csv"))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
