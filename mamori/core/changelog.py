@@ -342,6 +342,11 @@ def _verify(using: str, chunk_size: int) -> Verdict:
         entries = entries.filter(seq__lte=head.seq)
     expected_seq, prev = 1, GENESIS
     checked = 0
+    # The checkpoint's `ordered_from` is not signed: it only says where the day filters may
+    # read times as numbers (first_entry_from). Checking here that the times really are in
+    # order from there on means a lowered value cannot hide entries from a filtered view.
+    ordered_from = head.ordered_from if head is not None else None
+    latest_before = None  # the latest time of the entries checked so far
     for entry in entries.iterator(chunk_size=chunk_size):
         if entry.seq != expected_seq:
             return broken(checked, expected_seq, _("entry %(seq)s is missing (deleted)"),
@@ -353,7 +358,14 @@ def _verify(using: str, chunk_size: int) -> Verdict:
         if entry_hash(prev, entry) != entry.hash:
             return broken(checked, entry.seq, _("entry %(seq)s was altered (hash mismatch)"),
                           seq=entry.seq)
+        if (ordered_from is not None and entry.seq >= ordered_from
+                and latest_before is not None and entry.at < latest_before):
+            return broken(checked, entry.seq, _("entry %(seq)s is dated before an earlier "
+                                                "entry, where times must be in order (from "
+                                                "entry %(from)s on)"),
+                          seq=entry.seq, **{"from": ordered_from})
         prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+        latest_before = entry.at if latest_before is None else max(latest_before, entry.at)
     last_seq = expected_seq - 1
     if head is None:
         # Created by migration core.0002, so missing is tampering even over an empty log

@@ -164,3 +164,23 @@ def test_the_api_pages_days_and_positions_by_number(org, monkeypatch):
                            if ("COUNT(" in q["sql"] or "OFFSET" in q["sql"])
                            and "core_changelogentry" in q["sql"]]
                 assert bool(counted) == ("model" in query), (params, counted)
+
+
+def test_a_lowered_ordered_from_does_not_pass_verification(org, monkeypatch):
+    """`ordered_from` is not signed; verification checks the times it vouches for, so moving
+    it back over entries written out of order (which would hide them from a day filter) is
+    reported, while the value the migration sets passes."""
+    clock = Clock(monkeypatch, START + datetime.timedelta(days=2))
+    # As before times were kept in order: each entry took the clock as it stood.
+    monkeypatch.setattr(changelog, "entry_time", lambda Entry, using: clock.at)
+    write(["OLD1"])
+    clock.at = START
+    write(["OLD2"])  # earlier than the entry before it; its hash is sound
+    head = ChainCheckpoint.objects.get(pk=1)
+    ChainCheckpoint.objects.filter(pk=1).update(ordered_from=head.seq + 1)
+    assert changelog.verify().ok
+    ChainCheckpoint.objects.filter(pk=1).update(ordered_from=1)
+    verdict = changelog.verify()
+    assert not verdict.ok
+    assert verdict.seq == head.seq
+    assert "in order" in verdict.problem
