@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core.choosers import chooser_fields, use_choosers
+from mamori.core.choosers import register as register_chooser_form
 from mamori.core.dates import validate_plausible_date
 from mamori.core.plaintext import validate_no_control_characters
 from mamori.core.scope import VIEW
@@ -24,6 +26,7 @@ class ScopedModelForm(forms.ModelForm):
     refused without naming it (core.uniqueness)."""
 
     def __init__(self, *args, user=None, **kwargs):
+        chooser_fields(type(self))  # before the fields are copied from the class's
         super().__init__(*args, **kwargs)
         self.user = user
         self.limit_choices(user)
@@ -36,6 +39,11 @@ class ScopedModelForm(forms.ModelForm):
             if isinstance(field, forms.CharField):
                 field.validators.append(validate_no_control_characters)
         keep_current_choices(self)
+        use_choosers(self)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        register_chooser_form(cls)
 
     def limit_choices(self, user) -> None:
         """Narrow choices further for this model (override). The choices may depend on the

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from mamori.core.choosers import ChoicesView
 from mamori.core.views import changelog, dashboard, import_jobs, tasks, tokens
 
 app_name = "core"
@@ -12,5 +13,6 @@ urlpatterns = [
     path("changelog/verify/", changelog.VerifyChainView.as_view(), name="verify_chain"),
     path("tasks/", tasks.TaskHealthView.as_view(), name="tasks"),
     path("imports/<int:pk>/", import_jobs.ImportJobView.as_view(), name="import_job"),
+    path("choices/", ChoicesView.as_view(), name="choices"),
     path("me/tokens/", tokens.TokenListView.as_view(), name="tokens"),
 ]
