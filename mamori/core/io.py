@@ -64,16 +64,17 @@ def export_response(resource, queryset, fmt: str, basename: str) -> HttpResponse
 
 def template_response(resource, fmt: str, basename: str) -> HttpResponse:
     """An empty file with the columns an import of `resource` takes: its template."""
-    return _file_response(resource, [], fmt, f"{basename}-template")
+    return _file_response(resource, [], fmt, f"{basename}-template", with_names=False)
 
 
-def _file_response(resource, rows, fmt, filename) -> HttpResponse:
+def _file_response(resource, rows, fmt, filename, with_names=True) -> HttpResponse:
+    headers = resource.headers(with_names)
     if fmt == "xlsx":
-        book = table_workbook(resource.headers(), rows)
+        book = table_workbook(headers, rows)
         book.active.title = sheet_title(resource.model._meta.verbose_name_plural)
         return xlsx_attachment(book, filename)
     # A byte-order mark makes Excel open UTF-8 Japanese text correctly.
-    return attachment("\ufeff" + csv_text(resource.headers(), rows),
+    return attachment("\ufeff" + csv_text(headers, rows),
                       "text/csv; charset=utf-8", f"{filename}.csv")
 
 
@@ -218,12 +219,13 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=No
     headers = [resource.column(h) for h in given]
     unknown = [str(h) for h, name in zip(given, headers, strict=True) if name is None]
     twice = sorted({resource.header(name) for name in headers
-                    if name is not None and headers.count(name) > 1})
+                    if name and headers.count(name) > 1})
     missing = [resource.key] if resource.key and resource.key not in headers else []
     if unknown:
         result.errors.append(RowError(0, ", ".join(unknown),
                                       _("unknown column; expected: %(cols)s")
-                                      % {"cols": ", ".join(resource.headers())}))
+                                      % {"cols": ", ".join(
+                                          resource.headers(with_names=False))}))
     if twice:
         result.errors.append(RowError(0, ", ".join(twice), _("column given more than once")))
     if missing:
@@ -232,7 +234,8 @@ def import_dataset(resource, form_class, data: tablib.Dataset, user, progress=No
     if result.errors:
         return result
 
-    rows = [(index, dict(zip(headers, (_cell(v) for v in values), strict=False)))
+    read = [position for position, name in enumerate(headers) if name]  # not names shown
+    rows = [(index, {headers[p]: _cell(values[p]) for p in read if p < len(values)})
             for index, values in enumerate(data, start=1)]
     with remembering():
         checked = _check_rows(resource, form_class, user, rows, result, progress)

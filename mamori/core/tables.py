@@ -13,6 +13,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from mamori.core.paging import with_tiebreak
 
@@ -100,11 +101,27 @@ class Resource:
         text = capfirst(str(label))
         return text if self._headings().get(_folded(text)) == name else name
 
-    def headers(self) -> list[str]:
-        return [self.header(name) for name in self.fields]
+    # The column beside each related record's code that gives its name, for the reader of
+    # the file (a department's code says little to most people); an import reads the code
+    # and passes over the name (issue 16 #20).
+    SHOWN_NAME = ""  # what `column` answers for such a column: read by nothing
+
+    def name_header(self, name: str) -> str:
+        return _("%(column)s (name)") % {"column": self.header(name)}
+
+    def headers(self, with_names: bool = True) -> list[str]:
+        """The headings of an export (`with_names`: and of the names beside codes) or of
+        an import's template (without: it asks only what the import reads)."""
+        headers = []
+        for name in self.fields:
+            headers.append(self.header(name))
+            if with_names and name in self.natural_keys:
+                headers.append(self.name_header(name))
+        return headers
 
     def column(self, heading) -> str | None:
-        """The field a file's column heading names, or None."""
+        """The field a file's column heading names, SHOWN_NAME for a column of related
+        records' names, or None."""
         if not isinstance(heading, str):
             return None
         if heading.strip() in self.fields:
@@ -129,6 +146,12 @@ class Resource:
                     if found.get(key, name) != name:
                         shared.add(key)
                     found[key] = name
+                    if name in self.natural_keys:
+                        found[_folded(_("%(column)s (name)") % {
+                            "column": capfirst(str(label))})] = self.SHOWN_NAME
+                        # And as an export headed by field names would have named it.
+                        found[_folded(_("%(column)s (name)") % {"column": name})] = (
+                            self.SHOWN_NAME)
         headings = {key: name for key, name in found.items() if key not in shared}
         type(self)._heading_map = headings
         return headings
@@ -158,7 +181,13 @@ class Resource:
 
     def export_rows(self, queryset, native: bool = False):
         for obj in queryset.select_related(*self.select_related).iterator(chunk_size=2000):
-            yield [self.export_value(obj, f, native) for f in self.fields]
+            row = []
+            for name in self.fields:
+                row.append(self.export_value(obj, name, native))
+                if name in self.natural_keys:
+                    related = getattr(obj, name)
+                    row.append("" if related is None else str(related))
+            yield row
 
 
 def _folded(heading: str) -> str:

@@ -317,7 +317,10 @@ class ScopedModelTests:
     def test_export_keeps_formula_text_as_text_and_import_gives_it_back(self, org):
         obj, texts = self.put_formula_texts(org)
         client = org.client(self.in_scope_user)
-        header = self.file_resource().fields
+        # The file's columns by field, with the related records' names beside their codes.
+        resource = self.file_resource()
+        header = [column for name in resource.fields for column in (
+            [name, f"{name} (name)"] if name in resource.natural_keys else [name])]
         first = header.index(next(iter(texts)))
 
         csv_rows = list(csv.reader(io.StringIO(

@@ -62,7 +62,7 @@ class AcknowledgementResource(Resource):
     model = Acknowledgement
     fields = ["person", "version", "content_hash", "acknowledged_at", "ip_address", "session"]
     natural_keys = {"person": "employee_no", "version": "pk"}
-    select_related = ("person", "version")
+    select_related = ("person", "version__document")
 
 
 class PolicyReviewTable(Table):

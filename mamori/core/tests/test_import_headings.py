@@ -145,7 +145,8 @@ def test_every_import_offers_a_template_in_the_users_language(org):
         assert response.status_code == 200, name
         sheet = openpyxl.load_workbook(stdio.BytesIO(response.content)).active
         with translation.override("ja"):
-            assert [c.value for c in sheet[1]] == view.resource_class().headers(), name
+            assert [c.value for c in sheet[1]] == view.resource_class().headers(
+                with_names=False), name
         assert sheet.max_row == 1, name
         text = client.get(url + "?template=csv", HTTP_ACCEPT_LANGUAGE="en").content
         assert text.startswith("\ufeff".encode()), name
@@ -172,3 +173,30 @@ def test_every_column_has_a_heading_of_its_own_in_each_language(resource_class):
                 if name in model_fields:
                     assert resource.column(resource.header(name)) == name
                     assert resource.header(name) != name or language == "en", (language, name)
+            for name in resource.natural_keys:
+                assert resource.column(resource.name_header(name)) == Resource.SHOWN_NAME
+
+
+def test_related_records_are_named_beside_their_codes(org):
+    make_asset(org, custodian=org.people["staff"])
+    client = org.client("admin")
+    for language, heading, name in (("ja", "所管部門（名称）", "営業部"),
+                                    ("en", "Owning department (name)", "Sales")):
+        body = exported(client, "csv", language).content.decode("utf-8-sig")
+        header, row = list(csv.reader(stdio.StringIO(body)))[:2]
+        with translation.override(language):
+            code_column = header.index(AssetResource().header("department"))
+        assert header[code_column + 1] == heading
+        assert row[code_column] == org.sales.code and row[code_column + 1] == name
+        assert str(org.people["staff"]) in row
+
+
+def test_an_import_passes_over_the_names_it_is_given(org):
+    """The code decides; a name column, edited or not, is read by nothing."""
+    make_asset(org)
+    data = tablib.Dataset(headers=["コード", "名称（日本語）", "種別", "所管部門",
+                                   "所管部門（名称）", "Department (name)"])
+    data.append(["HD-1", "台帳", "information", org.it.code, "営業部", "whatever"])
+    result = io.import_dataset(AssetResource(), AssetImportForm, data, org.users["admin"])
+    assert result.ok, [str(e) for e in result.errors]
+    assert Asset.objects.get(code="HD-1").department == org.it
