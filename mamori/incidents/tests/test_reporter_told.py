@@ -52,3 +52,13 @@ def test_nothing_said_without_personal_information(org):
     incident = make_incident(org.sales, "誤送信", reported_by=org.people["staff"])
     html = shown(org, "staff", incident)
     assert ASK not in html and TOLD not in html
+
+
+def test_in_japanese_too(org):
+    """Japanese by default (passes once the translations are merged)."""
+    incident = make_incident(org.sales, "誤送信", personal_data_suspected=True,
+                             reported_by=org.people["staff"])
+    html = org.client("staff").get(
+        reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert "個人情報保護委員会への報告が必要かどうかはそちらで判断します" in html
+    assert "評価してください" not in html
