@@ -103,3 +103,25 @@ def test_a_save_undone_by_its_savepoint_is_not_logged(org):
     assert ChangeLogEntry.objects.filter(model="risks.risk", action="create").count() == 2
     assert [e.action for e in log_entries(kept)] == ["create"]
     assert changelog.verify().ok
+
+
+def test_an_admin_save_with_links_is_one_entry(org):
+    from django.urls import reverse
+
+    admin = org.users["admin"]
+    admin.is_staff = admin.is_superuser = True  # the admin site's
+    admin.save()
+    asset = make_asset(org.sales, "A-1")
+    risk = make_risk(org.sales, "R-1")
+    logged = log_entries(risk).count()
+    url = reverse("admin:risks_risk_change", args=[risk.pk])
+    form = org.client("admin").get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: "" if v is None else v for k, v in data.items()}
+    data.update(assets=str(asset.pk), title_ja="名称変更")
+    response = org.client("admin").post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [entry] = log_entries(risk).order_by("seq")[logged:]
+    assert entry.action == "update"
+    assert (entry.before["assets"], entry.after["assets"]) == ([], [asset.pk])
+    assert entry.after["title_ja"] == "名称変更"
