@@ -187,8 +187,9 @@ def coalesce(changes: list) -> list:
 
 
 def _full(obj, data: dict) -> bool:
-    """Whether `data` is a whole snapshot of the object (not just its changed links)."""
-    return all(field.attname in data for field in obj._meta.concrete_fields)
+    """Whether `data` is a whole snapshot of the object, not just its changed links (whose
+    entries never hold the primary key)."""
+    return obj._meta.pk.attname in data
 
 
 def _meaningful_change(obj, before: dict, after: dict) -> bool:
