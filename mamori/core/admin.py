@@ -7,11 +7,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 
+from mamori.core.audit import one_user_action
 from mamori.core.models import ApiToken, ChangeLogEntry, ConformanceSnapshot, User
 from mamori.core.scope import can
 
 
 class ScopedAdmin(admin.ModelAdmin):
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One save in the admin (the row, its links, its inlines): one change-log entry per
+        # object it changed, as in the UI and the API.
+        with transaction.atomic(), one_user_action():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def get_queryset(self, request):
         return super().get_queryset(request).restrict(request.user)
 

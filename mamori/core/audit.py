@@ -5,6 +5,7 @@ cascades included) or the queryset's bulk methods, all of which are overridden h
 bulk `update()` cannot slip past the log.
 """
 
+import copy
 import datetime
 import decimal
 import threading
@@ -86,30 +87,109 @@ def one_log_append(using: str = "default"):
     appended together (one `record_many`) when the block ends. The chain head, which
     serialises every writer, is then taken once and only at the end of the block instead of
     at each row's save (a bulk import holds it for milliseconds, not for its duration). An
-    exception leaves the queue unwritten; the transaction it is in rolls back."""
+    exception leaves the queue unwritten; the transaction it is in rolls back. Saves in the
+    block take no savepoint of their own (an error anywhere rolls everything back)."""
+    with _queued_entries(using, bulk=True):
+        yield
+
+
+@contextmanager
+def one_user_action(using: str = "default"):
+    """Inside a transaction: the writes of one user action (a form or API save, a workflow
+    step) log one entry per object changed. Saving a risk with its assets and controls saves
+    the row and then sets each link, and a model's save may save again what it derived; each
+    of those writes is one change, but the user made one, so the entries of the same object
+    are merged into one (`coalesce`) and appended when the block ends."""
+    with _queued_entries(using, bulk=False):
+        yield
+
+
+@contextmanager
+def _queued_entries(using: str, bulk: bool):
     if not transaction.get_connection(using).in_atomic_block:
-        raise RuntimeError("one_log_append() must run inside transaction.atomic()")
+        raise RuntimeError("the change-log entries of a block are queued only inside "
+                           "transaction.atomic()")
     if getattr(_batch, "changes", None) is not None:
         yield  # nested: the outer block appends
         return
-    _batch.changes, _batch.using = [], using
+    _batch.changes, _batch.using, _batch.bulk = [], using, bulk
     try:
         yield
         changes = _batch.changes
     finally:
         _batch.changes = None
-    changelog.record_many(changes, using=using)
+    changelog.record_many(coalesce(changes), using=using)
+
+
+def _queue():
+    return getattr(_batch, "changes", None)
 
 
 def log(changes, using) -> None:
-    """Append now, or queue for the enclosing `one_log_append` block on the same database."""
+    """Append now, or queue for the enclosing `one_log_append` or `one_user_action` block on
+    the same database."""
     if not changes:
         return
-    queued = getattr(_batch, "changes", None)
+    queued = _queue()
     if queued is not None and _batch.using == using:
-        queued.extend(changes)
+        # With the pk as it is now: a deleted object's is set to None once it is gone,
+        # before the queue is written.
+        queued.extend((*change, change[1].pk) for change in changes)
     else:
         changelog.record_many(changes, using=using)
+
+
+def coalesce(changes: list) -> list:
+    """One entry per object for the changes of one block (each queued with the object's pk
+    when it was made), in the order each object was first changed: a create followed by
+    updates is the create of what the object became; updates in a row are one update, each
+    field's value before the first and after the last (a field that ends as it began drops
+    out, and an update that changes nothing is dropped). A deletion stays an entry of its
+    own."""
+    merged: list = []
+    open_entry: dict = {}  # (model, pk) -> index in merged of the entry later changes join
+    for action, obj, before, after, pk in changes:
+        if obj.pk != pk:  # deleted since: the entry names the object it was
+            obj = copy.copy(obj)
+            obj.pk = pk
+        key = (type(obj)._meta.label_lower, pk)
+        at = open_entry.get(key) if action == "update" else None
+        if at is None:
+            merged.append([action, obj, before, after])
+            if action == "delete":
+                open_entry.pop(key, None)
+            else:
+                open_entry[key] = len(merged) - 1
+            continue
+        entry = merged[at]
+        if entry[0] == "create":
+            # A secret set after the create is, in the create, a secret that is there.
+            after = {k: "[redacted]" if v == "[changed]" else v for k, v in after.items()}
+        else:
+            entry[2] = {**before, **entry[2]}
+        entry[3] = {**entry[3], **after}
+    result = []
+    for action, obj, before, after in merged:
+        if action == "update":
+            if _full(obj, after):
+                if not _meaningful_change(obj, before, after):
+                    continue
+            else:
+                # Only links changed (their entries hold just those fields): keep those that
+                # end other than they began.
+                changed = [k for k, v in after.items() if before.get(k) != v]
+                if not changed:
+                    continue
+                before = {k: before.get(k) for k in changed}
+                after = {k: after[k] for k in changed}
+        result.append((action, obj, before, after))
+    return result
+
+
+def _full(obj, data: dict) -> bool:
+    """Whether `data` is a whole snapshot of the object, not just its changed links (whose
+    entries never hold the primary key)."""
+    return obj._meta.pk.attname in data
 
 
 def _meaningful_change(obj, before: dict, after: dict) -> bool:
@@ -189,18 +269,27 @@ class AuditedModel(models.Model):
 
     def save(self, *args, **kwargs):
         using = kwargs.get("using") or self._state.db or "default"
+        queue = _queue()
         # Inside one_log_append (a bulk import) an error anywhere rolls everything back, so
         # no savepoint per row (two statements fewer for each of thousands of rows).
-        batching = getattr(_batch, "changes", None) is not None
+        batching = queue is not None and _batch.bulk
         # The stored row, when the caller read it (locked) in this transaction already.
         known_old = self.__dict__.pop("_audit_old", None) if batching else None
-        with transaction.atomic(using=using, savepoint=not batching):
-            old = None
-            if not self._state.adding and self.pk is not None:
-                old = known_old if known_old is not None and known_old.pk == self.pk else (
-                    type(self)._base_manager.using(using).filter(pk=self.pk).first())
-            super().save(*args, **kwargs)
-            log(_change(self, old, kwargs.get("update_fields")), using)
+        queued_before = len(queue) if queue is not None else 0
+        try:
+            with transaction.atomic(using=using, savepoint=not batching):
+                old = None
+                if not self._state.adding and self.pk is not None:
+                    old = known_old if known_old is not None and known_old.pk == self.pk else (
+                        type(self)._base_manager.using(using).filter(pk=self.pk).first())
+                super().save(*args, **kwargs)
+                log(_change(self, old, kwargs.get("update_fields")), using)
+        except BaseException:
+            if queue is not None and not batching:
+                # The savepoint undid this save (and what it set off): so do its queued
+                # entries, in case the caller carries on after the error.
+                del queue[queued_before:]
+            raise
         forget(type(self))
 
     save.alters_data = True

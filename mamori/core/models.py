@@ -1,8 +1,11 @@
 """Core records: users, API tokens, the change log and its checkpoint, conformance snapshots."""
 
+import datetime
+import functools
 import hashlib
 import secrets
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils import timezone
@@ -170,6 +173,35 @@ class ChangeLogEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+    def shown_changes(self) -> list[tuple[str, object, object]]:
+        """`changes()` for a page: a date-time field's values (stored as ISO text in UTC) as
+        date-times, which the page shows in the site's time zone, as it shows the record
+        itself (an incident's 18:49 in Japan, not the 09:49 UTC stored)."""
+        datetimes = _datetime_attnames(self.model)
+        return [(name, *(_as_datetime(value) if name in datetimes else value
+                         for value in (before, after)))
+                for name, before, after in self.changes()]
+
+
+@functools.cache
+def _datetime_attnames(label: str) -> frozenset:
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):  # a model since removed: its values are shown as stored
+        return frozenset()
+    return frozenset(field.attname for field in model._meta.concrete_fields
+                     if isinstance(field, models.DateTimeField))
+
+
+def _as_datetime(value):
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return moment if timezone.is_aware(moment) else value
 
 
 class ChainCheckpoint(models.Model):

@@ -183,6 +183,14 @@ class TransitionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 
+    def __init__(self, *args, statuses=None, **kwargs):
+        """`statuses`: the only ones to offer (workflow.next_statuses), the first chosen."""
+        super().__init__(*args, **kwargs)
+        if statuses is not None:
+            labels = dict(Incident.Status.choices)
+            self.fields["status"].choices = [(s, labels[s]) for s in statuses]
+            self.initial.setdefault("status", statuses[0] if statuses else None)
+
 
 class RecoveryActionForm(ScopedModelForm):
     class Meta:

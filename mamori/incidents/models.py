@@ -406,7 +406,9 @@ class IncidentEntry(AuditedModel):
         indexes = [models.Index(fields=["at", "id"])]  # the timeline, in order
 
     def __str__(self):
-        return f"{self.incident.code} {self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+        # In the site's time zone: this is the entry's name in the change log too.
+        at = timezone.localtime(self.at) if timezone.is_aware(self.at) else self.at
+        return f"{self.incident.code} {at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
     def get_absolute_url(self):
         return self.incident.get_absolute_url()

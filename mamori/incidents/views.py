@@ -49,11 +49,12 @@ class IncidentDetail(generic.ScopedDetailView):
         user = self.request.user
         handles = self.can_change
         assessment = BreachAssessment.objects.restrict(user).filter(incident=obj).first()
+        # Only the moves that would be accepted are offered; none, no form.
+        statuses = workflow.next_statuses(obj, user) if handles else []
         return {
             "handles": handles,
             "entries": obj.entries.restrict(user).select_related("author"),
-            "transition_form": forms.TransitionForm(
-                initial={"status": next_status(obj)}) if handles else None,
+            "transition_form": forms.TransitionForm(statuses=statuses) if statuses else None,
             "note_form": forms.NoteForm() if handles else None,
             "missing_for_closing": workflow.missing_for_closing(obj),
             "assessment": assessment,
@@ -69,12 +70,6 @@ class IncidentDetail(generic.ScopedDetailView):
                  getattr(obj, name).restrict(user).order_by("code")[:200])
                 for name in ("assets", "threats", "risks", "controls")],
         }
-
-
-def next_status(incident) -> str | None:
-    order = [Incident.Status.REPORTED] + [s for s, _f in Incident.STAGES]
-    index = order.index(incident.status)
-    return order[index + 1] if index + 1 < len(order) else None
 
 
 class IncidentResponseTimes(generic.ModelViewMixin, TemplateView):

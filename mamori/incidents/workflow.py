@@ -46,22 +46,39 @@ def missing_for_closing(incident) -> list[str]:
     return missing
 
 
+def move_refused(incident, status: str, at) -> str | None:
+    """Why the incident cannot move to `status` at `at`, or None when it can: it moves
+    forward only, closes once its root cause and lessons learned are recorded, and no stage
+    is reached before the company became aware."""
+    order = [Status.REPORTED] + [s for s, _f in Incident.STAGES]
+    if status not in order:
+        return _("Unknown status.")
+    if order.index(status) <= order.index(incident.status):
+        return _("An incident moves forward only: it is %(status)s already.") % {
+            "status": incident.get_status_display()}
+    if status == Status.CLOSED and (missing := missing_for_closing(incident)):
+        return _("Record these before closing: %(fields)s.") % {"fields": ", ".join(missing)}
+    if incident.awareness is not None and at < incident.awareness:
+        return _("This cannot be before the company became aware.")
+    return None
+
+
+def next_statuses(incident, user, at=None) -> list[str]:
+    """The statuses `user` may move the incident to now, in lifecycle order: the only ones
+    the incident's page offers (none for someone who does not handle it)."""
+    if not Incident.objects.restrict(user, CHANGE).filter(pk=incident.pk).exists():
+        return []
+    at = at or timezone.now()
+    return [status for status, _f in Incident.STAGES
+            if move_refused(incident, status, at) is None]
+
+
 def move_to(incident, status: str, user, note: str = "", at=None) -> Incident:
     """Move the incident forward in its lifecycle to `status`, stamping every stage reached
     on the way (an incident contained at once was triaged then too)."""
-    order = [Status.REPORTED] + [s for s, _f in Incident.STAGES]
-    if status not in order:
-        raise ValidationError({"status": _("Unknown status.")})
-    if order.index(status) <= order.index(incident.status):
-        raise ValidationError({"status": _("An incident moves forward only: it is %(status)s "
-                                           "already.") % {
-            "status": incident.get_status_display()}})
-    if status == Status.CLOSED and (missing := missing_for_closing(incident)):
-        raise ValidationError({"status": _("Record these before closing: %(fields)s.") % {
-            "fields": ", ".join(missing)}})
     at = at or timezone.now()
-    if at < incident.awareness:
-        raise ValidationError({"status": _("This cannot be before the company became aware.")})
+    if (refused := move_refused(incident, status, at)) is not None:
+        raise ValidationError({"status": refused})
     before = incident.get_status_display()
     with transaction.atomic():
         for stage, name in Incident.STAGES:

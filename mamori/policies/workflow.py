@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mamori.core import roles as r
+from mamori.core.audit import one_user_action
 from mamori.core.scope import CHANGE
 from mamori.policies.markdown import extract_sections
 from mamori.policies.models import PolicyDocument, PolicySection, PolicyVersion
@@ -122,7 +123,8 @@ def new_draft(user, document: PolicyDocument, *, is_material: bool,
                                             Status.APPROVED)).exists():
         raise ValidationError(_("This document already has a version in preparation."))
     latest = document.versions.order_by("-number").first()
-    with transaction.atomic():
+    # The draft and its audience are one change: one change-log entry.
+    with transaction.atomic(), one_user_action():
         draft = PolicyVersion(
             document=document, is_material=is_material, change_summary=change_summary,
             body_ja=latest.body_ja if latest else "", body_en=latest.body_en if latest else "",

@@ -26,8 +26,6 @@ class TestAsset(ScopedModelTests):
         return make_asset(org.it, "A-IT")
 
     def create_data(self, org):
-        # No dependencies here: setting them is a second (m2m) entry in the change log, which
-        # the mixin's exact create/update history does not expect; see test_assets.py.
         return {"code": "A-100", "name_ja": "顧客台帳", "name_en": "Customer ledger",
                 "asset_type": "information", "description": "営業の顧客一覧",
                 "department": org.sales.pk, "custodian": None, "location": "ファイルサーバ",
@@ -38,6 +36,11 @@ class TestAsset(ScopedModelTests):
 
     def out_of_scope_create_data(self, org):
         return {**self.create_data(org), "code": "A-101", "department": org.it.pk}
+
+    def links(self, org):
+        server = (Asset.objects.filter(code="A-SERVER").first()
+                  or make_asset(org.sales, "A-SERVER", asset_type="hardware"))
+        return {"depends_on": [server.pk]}
 
     def update_data(self, org, obj):
         return {"code": obj.code, "name_ja": obj.name_ja + "（改）", "name_en": obj.name_en,

@@ -134,8 +134,8 @@ def test_dependency_changes_are_logged_as_updates_of_the_asset(org):
     response = org.client("manager").post(reverse("assets:asset_update", args=[app.pk]), data)
     assert response.status_code == 302
     assert list(app.depends_on.all()) == [server]
-    changes = [entry.changes() for entry in log_entries(app, "update")]
-    assert [("depends_on", [], [server.pk])] in changes
+    # one edit, one entry: the fields changed and the dependency added
+    assert ("depends_on", [], [server.pk]) in log_entries(app, "update").get().changes()
     # and through the API
     response = api_client(org.users["manager"]).patch(f"{API}{app.pk}/", {"depends_on": []},
                                                       format="json")

@@ -219,8 +219,6 @@ class TestRequirement(WithFrameworks, CisoChangesTests, ScopedModelTests):
         return make_requirement(self._framework("fw-a"), "5.2")
 
     def create_data(self, org):
-        # No mapped controls here: they are a second (m2m) entry in the change log, which the
-        # mixin's exact create/update history does not expect; see test_requirements.py.
         return {"uid": "fw-a:A.5.1", "framework": self._framework("fw-a").pk, "ref": "A.5.1",
                 "parent": None, "sort_key": 10, "title_ja": "情報セキュリティのための方針群",
                 "title_en": "Policies for information security",
@@ -231,6 +229,11 @@ class TestRequirement(WithFrameworks, CisoChangesTests, ScopedModelTests):
     def out_of_scope_create_data(self, org):
         return {**self.create_data(org), "uid": "fw-b:A.5.1",
                 "framework": self._framework("fw-b").pk}
+
+    def links(self, org):
+        control = Control.objects.filter(code="C-POLICY").first() or make_control(
+            org.sales, "C-POLICY")
+        return {"controls": [control.pk]}
 
     def update_data(self, org, obj):
         return {"framework": obj.framework_id, "ref": obj.ref, "parent": None,

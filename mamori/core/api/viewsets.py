@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.validators import UniqueValidator
 
+from mamori.core.audit import one_user_action
 from mamori.core.changelog import model_label
 from mamori.core.dates import validate_plausible_date
 from mamori.core.forms import unnamed_unless_visible
@@ -251,7 +252,8 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         from django.core.exceptions import PermissionDenied
 
         try:
-            with transaction.atomic():
+            # One request, one change-log entry per object it changed.
+            with transaction.atomic(), one_user_action():
                 obj = serializer.save()
                 ensure_in_scope(obj, self.request.user, action_name)
         except PermissionDenied as exc:

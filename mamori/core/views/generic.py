@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from django.views.generic.base import TemplateResponseMixin
 
 from mamori.core import imports, io
+from mamori.core.audit import one_user_action
 from mamori.core.changelog import model_label
 from mamori.core.forms import ImportForm
 from mamori.core.models import ChangeLogEntry
@@ -222,7 +223,9 @@ class ScopedFormView(ModelViewMixin, TemplateView):
         form = self.get_form(request.POST, request.FILES)
         if form.is_valid():
             try:
-                obj = self.save(form)
+                # One save by the user, one change-log entry per object it changed.
+                with transaction.atomic(), one_user_action():
+                    obj = self.save(form)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:

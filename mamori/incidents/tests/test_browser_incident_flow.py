@@ -116,15 +116,18 @@ def test_staff_reports_and_the_ciso_assesses_a_card_leak(lang, live_server, live
     assert breach.awareness_date(incident.awareness) == aware  # 23:50 Japan time, that day
     incident_url = f"{base}{incident.get_absolute_url()}"
 
-    # 3. They see their report: reported by them, with the warning for personal information,
-    #    but none of the handler's buttons.
+    # 3. They see their report: reported by them, told that the CISO and the information
+    #    manager decide on reporting to the PPC (not asked to), and none of the handler's
+    #    buttons.
     expect(page.locator(".page-title")).to_contain_text(TITLE)
     shown = details(page)
     assert shown[label_in(lang, Incident, "reported_by")] == str_in(lang, staff)
     assert shown[label_in(lang, Incident, "status")] == text_in(lang, "Reported")
-    expect(page.get_by_test_id("assess-needed")).to_contain_text(text_in(
-        lang, "Personal information may be involved: assess whether the breach must be "
-              "reported."))
+    expect(page.get_by_test_id("assess-pending")).to_contain_text(text_in(
+        lang, "Personal information may be involved. The CISO and the department's information "
+              "manager are told of this report and decide whether it must be reported to the "
+              "Personal Information Protection Commission; you need not do anything about that."))
+    expect(page.get_by_test_id("assess-needed")).to_have_count(0)
     for button in ("assess", "move", "escalate", "add-note"):
         expect(page.get_by_test_id(button)).to_have_count(0)
     page.screenshot(path=str(tmp_path / "reported.png"), full_page=True)

@@ -89,6 +89,14 @@ class TestIncident(WithAccount, ScopedModelTests):
     def out_of_scope_create_data(self, org):
         return {**self.create_data(org), "code": "INC-2025-0101", "department": org.it.pk}
 
+    def links(self, org):
+        # The report form links assets only; the handler's form links the rest too.
+        from mamori.assets.models import Asset
+        from mamori.assets.tests.test_asset_models import make_asset
+
+        asset = Asset.objects.filter(code="A-FAX").first() or make_asset(org.sales, "A-FAX")
+        return {"assets": [asset.pk]}
+
     def update_data(self, org, obj):
         return {"title": obj.title + "（改）", "description": "調査済み",
                 "occurred_at": "2025-04-01T08:00", "noticed_at": "2025-04-01T09:00",

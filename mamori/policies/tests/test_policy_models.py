@@ -95,9 +95,6 @@ class TestPolicyVersion(WithDocuments, NoImportPage, ScopedModelTests):
         return make_draft(self._doc("it-rules"))
 
     def create_data(self, org):
-        # No audience departments here: setting them is a second (m2m) entry in the change
-        # log, which the mixin's exact create/update history does not expect; the m2m log
-        # is tested in test_workflow.py.
         return {"document": self._doc("sales-rules").pk, "is_material": True,
                 "change_summary": "first text", "body_ja": BODY_JA, "body_en": BODY_EN,
                 "audience": "categories", "audience_categories": ["employee"],
@@ -105,6 +102,9 @@ class TestPolicyVersion(WithDocuments, NoImportPage, ScopedModelTests):
 
     def out_of_scope_create_data(self, org):
         return {**self.create_data(org), "document": self._doc("it-rules").pk}
+
+    def links(self, org):
+        return {"audience_departments": [org.sales.pk]}
 
     def update_data(self, org, obj):
         return {"document": obj.document_id, "is_material": False,

@@ -138,8 +138,6 @@ class TestRisk(ScopedModelTests):
         return make_risk(org.it, "R-IT")
 
     def create_data(self, org):
-        # No assets or controls here: linking them is a second (m2m) entry in the change log,
-        # which the mixin's exact create/update history does not expect; see test_risks.py.
         return {"code": "R-100", "title_ja": "顧客台帳の漏洩", "title_en": "Customer data leak",
                 "threat": Threat.objects.get(code="leakage").pk, "assets": [],
                 "department": org.sales.pk, "owner": org.people["manager"].pk,
@@ -151,6 +149,18 @@ class TestRisk(ScopedModelTests):
     def out_of_scope_create_data(self, org):
         return {**self.create_data(org), "code": "R-101", "department": org.it.pk,
                 "owner": None}
+
+    def links(self, org):
+        from mamori.assets.models import Asset
+        from mamori.assets.tests.test_asset_models import make_asset
+        from mamori.controls.models import Control
+        from mamori.controls.tests.test_control_models import make_control
+
+        asset = Asset.objects.filter(code="A-LEDGER").first() or make_asset(org.sales,
+                                                                            "A-LEDGER")
+        control = Control.objects.filter(code="C-DLP").first() or make_control(org.sales,
+                                                                               "C-DLP")
+        return {"assets": [asset.pk], "controls": [control.pk]}
 
     def update_data(self, org, obj):
         return {"code": obj.code, "title_ja": obj.title_ja + "（改）", "title_en": obj.title_en,

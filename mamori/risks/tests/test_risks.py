@@ -133,13 +133,16 @@ def test_linking_assets_and_controls_is_logged_and_shown(org):
     control = make_control(org.it, "C-1")  # every control may be chosen: the catalogue is read
     risk = make_risk(org.sales, "R-1")
     risk.assets.add(hidden_asset)  # linked by the CISO, say
+    logged = log_entries(risk).count()
     response = org.client("manager").post(
         reverse("risks:risk_update", args=[risk.pk]),
         form(org, code="R-1", assets=[asset.pk], controls=[control.pk]))
     assert response.status_code == 302, response.context["form"].errors
-    changes = [entry.changes() for entry in log_entries(risk, "update")]
-    assert [("assets", [hidden_asset.pk], sorted([hidden_asset.pk, asset.pk]))] in changes
-    assert [("controls", [], [control.pk])] in changes
+    # one edit, one entry: the fields and both links changed in it
+    [edit] = log_entries(risk).order_by("seq")[logged:]
+    changes = edit.changes()
+    assert ("assets", [hidden_asset.pk], sorted([hidden_asset.pk, asset.pk])) in changes
+    assert ("controls", [], [control.pk]) in changes
     # the IT asset was not offered to the manager, so their edit left its link alone
     assert set(risk.assets.all()) == {asset, hidden_asset}
     page = org.client("manager").get(reverse("risks:risk_detail", args=[risk.pk]))
