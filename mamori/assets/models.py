@@ -27,7 +27,7 @@ class AssetSettings(SingleRow, AuditedModel):
         HIGHEST = "highest", _("Highest of the three ratings")
 
     rating_max = models.PositiveSmallIntegerField(
-        _("highest rating"), default=3, validators=[MinValueValidator(2), MaxValueValidator(10)],
+        _("highest rating"), default=4, validators=[MinValueValidator(2), MaxValueValidator(10)],
         help_text=_("Confidentiality, integrity and availability are rated from 1 to this."))
     classification_basis = models.CharField(
         _("classification derived from"), max_length=20, choices=Basis.choices,

@@ -166,9 +166,9 @@ def test_manager_assesses_and_treats_a_risk(lang, live_server, live_org, evidenc
     asset = Asset.objects.get(code="A-CRM")
     expect(page.locator(".page-title")).to_contain_text("顧客名簿" if ja else "Customer list")
     shown = details(page)
-    # Derived from the confidentiality rating: 秘 / Confidential, linking to the level.
-    assert shown[label_in(lang, Asset, "classification")] == ("秘" if ja else "Confidential")
-    level = re.compile(r"^\s*秘\s*$" if ja else r"^\s*Confidential\s*$")
+    # Derived from the confidentiality rating: 秘 / Secret, linking to the level.
+    assert shown[label_in(lang, Asset, "classification")] == ("秘" if ja else "Secret")
+    level = re.compile(r"^\s*秘\s*$" if ja else r"^\s*Secret\s*$")
     expect(page.locator("dd a").filter(has_text=level)).to_have_attribute(
         "href", re.compile(r"/assets/classification-levels/\d+/$"))
     assert shown[label_in(lang, Asset, "has_personal_info")] == text_in(lang, "yes")
