@@ -5,6 +5,8 @@ from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
 from mamori.core.scope import ADD, can
 from mamori.core.views import generic
 
+RATINGS = ("confidentiality", "integrity", "availability")
+
 
 class AssetList(generic.ScopedListView):
     model = Asset
@@ -20,6 +22,13 @@ class AssetDetail(generic.ScopedDetailView):
               "availability", "classification", "has_personal_info", "data_subjects",
               "has_sensitive_personal_info", "has_card_data"]
     template_name = "assets/asset_detail.html"
+
+    def field_rows(self, obj):
+        # Each rating reads as its level on the scale ("3 — 高: …"), not as a bare number.
+        labels = {level.number: level.label for level in AssetSettings.current().levels()}
+        return [(label, labels.get(value, value) if name in RATINGS else value)
+                for name, (label, value) in zip(self.fields, super().field_rows(obj),
+                                                strict=True)]
 
     def extra_context(self, obj):
         user = self.request.user
@@ -107,7 +116,7 @@ class AssetSettingsList(generic.SettingsRowView):
 
 class AssetSettingsDetail(generic.ScopedDetailView):
     model = AssetSettings
-    fields = ["rating_max", "classification_basis"]
+    fields = ["rating_max", "classification_basis", "rating_levels"]
 
 
 class AssetSettingsUpdate(generic.ScopedUpdateView):
