@@ -2,6 +2,7 @@ from django.utils.translation import gettext
 
 from mamori.assets import filtersets, forms, tables
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
+from mamori.core.levels import levels_html
 from mamori.core.scope import ADD, can
 from mamori.core.views import generic
 
@@ -117,6 +118,11 @@ class AssetSettingsList(generic.SettingsRowView):
 class AssetSettingsDetail(generic.ScopedDetailView):
     model = AssetSettings
     fields = ["rating_max", "classification_basis", "rating_levels"]
+
+    def field_rows(self, obj):
+        rows = super().field_rows(obj)
+        return [(label, levels_html(obj.levels()) if name == "rating_levels" else value)
+                for name, (label, value) in zip(self.fields, rows, strict=True)]
 
 
 class AssetSettingsUpdate(generic.ScopedUpdateView):

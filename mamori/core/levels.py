@@ -9,6 +9,7 @@ text means the standard levels shipped with Mamori for that scale.
 
 from dataclasses import dataclass
 
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.i18n import localized
@@ -62,6 +63,13 @@ def level_choices(levels: list[Level], blank: bool) -> list[tuple[object, str]]:
     """Choices for a select of ratings; `blank` adds "not rated" for an optional rating."""
     choices = [(level.number, level.label) for level in levels]
     return ([("", _("— not rated —"))] if blank else [("", "---------")]) + choices
+
+
+def levels_html(levels: list[Level]):
+    """The levels in effect, one per line, for a settings page (the standard ones show too,
+    so nobody has to guess what an empty text means)."""
+    items = format_html_join("", "<li>{}</li>", ((level.label,) for level in levels))
+    return format_html('<ul class="list-unstyled mb-0 mamori-levels">{}</ul>', items)
 
 
 def wrong_line_count(text: str, size: int) -> str | None:

@@ -1,5 +1,6 @@
 from django.views.generic import TemplateView
 
+from mamori.core.levels import levels_html
 from mamori.core.scope import ADD, can
 from mamori.core.views import generic
 from mamori.risks import filtersets, forms, heatmap, tables
@@ -101,6 +102,13 @@ class RiskMethodologyList(generic.SettingsRowView):
 class RiskMethodologyDetail(generic.ScopedDetailView):
     model = RiskMethodology
     fields = ["size", "appetite", "acceptance_months", "likelihood_levels", "impact_levels"]
+
+    def field_rows(self, obj):
+        shown = {"likelihood_levels": levels_html(obj.levels("likelihood")),
+                 "impact_levels": levels_html(obj.levels("impact"))}
+        return [(label, shown.get(name, value))
+                for name, (label, value) in zip(self.fields, super().field_rows(obj),
+                                                strict=True)]
 
     def extra_context(self, obj):
         return {"related_lists": [(RiskBand._meta.verbose_name_plural,

@@ -59,3 +59,9 @@ def test_the_detail_reads_each_rating_as_its_level(org):
     assert "4 — 極めて高い: 損なわれるとお客様又は当社に極めて重大な損害が生じる" in html
     assert "2 — 中: 損なわれると社内の業務に支障が出る" in html
     assert "1 — 低: 損なわれても影響はほとんどない" in html
+
+
+def test_the_settings_page_shows_the_levels_in_effect(org):
+    page = org.client("staff").get(reverse(
+        "assets:assetsettings_detail", args=[AssetSettings.objects.get().pk])).content.decode()
+    assert "<li>4 — 極めて高い: 損なわれるとお客様又は当社に極めて重大な損害が生じる</li>" in page

@@ -72,3 +72,14 @@ def test_the_list_and_the_detail_show_the_band_as_a_coloured_badge(org):
                      detail)
     assert "style=" not in re.search(r'<dl class="row mb-0">.*?</dl>', detail, re.S)[0]
 
+
+
+def test_the_methodology_page_shows_the_levels_in_effect(org):
+    methodology = RiskMethodology.objects.get()
+    page = org.client("auditor").get(methodology.get_absolute_url()).content.decode()
+    assert "<li>3 — 高: 年に数回以上</li>" in page  # the standard likelihood levels
+    assert "<li>1 — 低: 業務への影響は軽微で、お客様には及ばない</li>" in page
+    methodology.impact_levels = "小 | Minor | 軽微\n中 | Medium\n大 | Major | 重大"
+    methodology.save()
+    page = org.client("auditor").get(methodology.get_absolute_url()).content.decode()
+    assert "<li>1 — 小: 軽微</li><li>2 — 中</li><li>3 — 大: 重大</li>" in page
