@@ -4,11 +4,14 @@ after a test flush) when none exist. Changes to them later are the organisation'
 from django.apps import apps as global_apps
 from django.db import transaction
 
+# The four classes of the model asset handling rules (policies/data/model, Art 2), one per
+# step of the default 1-4 confidentiality scale, so a new installation and its rules agree.
 DEFAULT_LEVELS = [
-    # code, ja, en, min rating on the default 1-3 confidentiality scale
+    # code, ja, en, min rating
     ("public", "公開", "Public", 1),
     ("internal", "社外秘", "Internal", 2),
-    ("confidential", "秘", "Confidential", 3),
+    ("confidential", "秘", "Secret", 3),
+    ("top-secret", "極秘", "Top Secret", 4),
 ]
 
 

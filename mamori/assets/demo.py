@@ -3,7 +3,8 @@
 About fifty assets of 株式会社みなとカード: the card and loan systems and the data they hold,
 paper forms in the archive, call recordings, HR records with health data, the data centre and
 the laptops, each owned by a department and looked after by one of its people, rated for
-confidentiality, integrity and availability on the default 1–3 scale, and linked to what they
+confidentiality, integrity and availability on the default 1–4 scale (4: card data and keys,
+極秘 in the model rules), and linked to what they
 run on (member web site → payment gateway → core servers).
 
 One gap is left on purpose: the CCTV recordings belong to 総務部 (General Affairs), whose
@@ -61,16 +62,16 @@ class Spec(NamedTuple):
 
 ASSETS = [
     # --- IT infrastructure (システム部 / システム運用課) ----------------------------------------
-    Spec("IT-CORE", "基幹系サーバ", "Core system servers", SYSTEM, OPS, (3, 3, 3), DC1,
+    Spec("IT-CORE", "基幹系サーバ", "Core system servers", SYSTEM, OPS, (4, 3, 3), DC1,
          "カード・融資の勘定系を載せた基幹サーバ群（本番系）。カード会員データ環境の中核。",
          card=True, depends_on=("IT-DCNET",)),
     Spec("IT-DCNET", "データセンターネットワーク機器", "Data-centre network equipment", SYSTEM,
          OPS, (2, 3, 3), DC1, "ファイアウォール、L3スイッチ、ロードバランサ。"),
     Spec("IT-DR", "災害対策サイト", "Disaster-recovery site", SYSTEM, OPS, (3, 3, 2), DC2,
          "基幹系の待機系。日次で本番データを複製。", card=True, depends_on=("IT-DCNET",)),
-    Spec("IT-HSM", "暗号鍵管理装置（HSM）", "Hardware security modules", HW, OPS, (3, 3, 3),
+    Spec("IT-HSM", "暗号鍵管理装置（HSM）", "Hardware security modules", HW, OPS, (4, 3, 3),
          DC1, "カード番号の暗号化鍵とPINの処理に使用。", depends_on=("IT-DCNET",)),
-    Spec("IT-BACKUP", "バックアップテープ", "Backup tapes", HW, OPS, (3, 2, 2),
+    Spec("IT-BACKUP", "バックアップテープ", "Backup tapes", HW, OPS, (4, 2, 2),
          "外部保管業者の倉庫（川崎）",
          "基幹系の週次フルバックアップ。暗号化のうえ外部保管業者へ搬送。",
          subjects=1_200_000, card=True, depends_on=("IT-CORE",)),
@@ -99,14 +100,14 @@ ASSETS = [
          "App Store / Google Play",
          "利用通知と明細照会。会員向けWebサイトのAPIを利用。", subjects=520_000,
          depends_on=("IT-WEB",)),
-    Spec("IT-PAYGW", "決済ゲートウェイ", "Payment gateway", SYSTEM, IT, (3, 3, 3), DC1,
+    Spec("IT-PAYGW", "決済ゲートウェイ", "Payment gateway", SYSTEM, IT, (4, 3, 3), DC1,
          "EC加盟店からのオーソリ要求を受け付けて基幹系へ中継。", card=True,
          depends_on=("IT-CORE", "IT-HSM")),
     Spec("CB-AUTH", "オーソリゼーションシステム", "Card authorisation system", APP, "D200",
-         (3, 3, 3), DC1, "国際ブランド網からの承認要求を24時間処理。", card=True,
+         (4, 3, 3), DC1, "国際ブランド網からの承認要求を24時間処理。", card=True,
          depends_on=("IT-CORE", "IT-HSM")),
     Spec("CB-CARDDB", "カード会員データベース", "Card-holder database", INFO, "D200",
-         (3, 3, 3), DC1, "会員の氏名・住所・カード番号・利用履歴。", subjects=1_200_000,
+         (4, 3, 3), DC1, "会員の氏名・住所・カード番号・利用履歴。", subjects=1_200_000,
          card=True, depends_on=("IT-CORE",)),
     Spec("CB-MARKETING", "マーケティング用会員リスト", "Member list for marketing", INFO,
          "D200", (2, 2, 1), HQ, "キャンペーン案内の送付先。同意を得た会員のみ抽出。",

@@ -1,5 +1,8 @@
+from django import forms
+
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
 from mamori.core.forms import ScopedModelForm, keep_unseen_links
+from mamori.core.levels import level_choices
 from mamori.org.forms import departments_user_may_staff
 
 
@@ -14,6 +17,12 @@ class AssetForm(ScopedModelForm):
     def limit_choices(self, user):
         # Art 3: an asset belongs to a department the user is information manager of.
         self.fields["department"].queryset = departments_user_may_staff(user)
+        # Ratings are chosen from the named levels of the scale; the field stays a number, so
+        # the model still refuses one above the scale and an import still takes numbers.
+        levels = AssetSettings.current().levels()
+        for name in ("confidentiality", "integrity", "availability"):
+            if name in self.fields:
+                self.fields[name].widget = forms.Select(choices=level_choices(levels, False))
         if "depends_on" in self.fields:
             assets = self.fields["depends_on"].queryset
             if self.instance.pk:
@@ -40,4 +49,4 @@ class ClassificationLevelForm(ScopedModelForm):
 class AssetSettingsForm(ScopedModelForm):
     class Meta:
         model = AssetSettings
-        fields = ["rating_max", "classification_basis"]
+        fields = ["rating_max", "classification_basis", "rating_levels"]

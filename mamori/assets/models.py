@@ -14,9 +14,37 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages
+from mamori.core.levels import Level, levels_of, wrong_line_count
 from mamori.core.memo import remembered
 from mamori.core.scope import CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
+
+# The standard rating levels for confidentiality, integrity and availability per scale,
+# lowest first (ja, en, criterion ja, criterion en): what harm to the asset would do. Mamori's
+# own wording; an organisation writes its own in AssetSettings.rating_levels.
+STANDARD_RATING_LEVELS = {
+    3: [("低", "Low", "損なわれても業務への影響は軽微", "Harm to it would have a minor effect"),
+        ("中", "Medium", "損なわれると業務に支障が出る", "Harm to it would disrupt work"),
+        ("高", "High", "損なわれるとお客様又は当社に重大な損害が生じる",
+         "Harm to it would seriously damage customers or the Company")],
+    4: [("低", "Low", "損なわれても影響はほとんどない", "Harm to it would have hardly any effect"),
+        ("中", "Medium", "損なわれると社内の業務に支障が出る",
+         "Harm to it would disrupt internal work"),
+        ("高", "High", "損なわれるとお客様又は当社に重大な損害が生じる",
+         "Harm to it would seriously damage customers or the Company"),
+        ("極めて高い", "Very high", "損なわれるとお客様又は当社に極めて重大な損害が生じる",
+         "Harm to it would do extremely serious damage to customers or the Company")],
+    5: [("極めて低い", "Very low", "損なわれても影響はほとんどない",
+         "Harm to it would have hardly any effect"),
+        ("低", "Low", "損なわれると社内の業務に軽微な支障が出る",
+         "Harm to it would slightly disrupt internal work"),
+        ("中", "Medium", "損なわれると業務に支障が出、又は一部のお客様に影響が及ぶ",
+         "Harm to it would disrupt work or affect some customers"),
+        ("高", "High", "損なわれるとお客様又は当社に重大な損害が生じる",
+         "Harm to it would seriously damage customers or the Company"),
+        ("極めて高い", "Very high", "損なわれるとお客様又は当社に極めて重大な損害が生じる",
+         "Harm to it would do extremely serious damage to customers or the Company")],
+}
 
 
 class AssetSettings(SingleRow, AuditedModel):
@@ -27,11 +55,15 @@ class AssetSettings(SingleRow, AuditedModel):
         HIGHEST = "highest", _("Highest of the three ratings")
 
     rating_max = models.PositiveSmallIntegerField(
-        _("highest rating"), default=3, validators=[MinValueValidator(2), MaxValueValidator(10)],
+        _("highest rating"), default=4, validators=[MinValueValidator(2), MaxValueValidator(10)],
         help_text=_("Confidentiality, integrity and availability are rated from 1 to this."))
     classification_basis = models.CharField(
         _("classification derived from"), max_length=20, choices=Basis.choices,
         default=Basis.CONFIDENTIALITY)
+    rating_levels = models.TextField(
+        _("rating levels"), blank=True,
+        help_text=_("One line per rating from 1, as “name | English name | criterion | English "
+                    "criterion”; empty for the standard levels."))
 
     objects = AuditedQuerySet.as_manager()
     scope = SettingsScope()
@@ -46,7 +78,15 @@ class AssetSettings(SingleRow, AuditedModel):
     def get_absolute_url(self):
         return reverse("assets:assetsettings_detail", args=[self.pk])
 
+    def levels(self) -> list[Level]:
+        """The named levels 1..rating_max that confidentiality, integrity and availability
+        are rated on."""
+        return levels_of(self.rating_levels, self.rating_max, STANDARD_RATING_LEVELS)
+
     def clean(self):
+        wrong = self.rating_max and wrong_line_count(self.rating_levels, self.rating_max)
+        if wrong:
+            raise ValidationError({"rating_levels": wrong})
         if self.rating_max:
             over = Asset.objects.filter(
                 Q(confidentiality__gt=self.rating_max) | Q(integrity__gt=self.rating_max)

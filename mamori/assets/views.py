@@ -2,8 +2,11 @@ from django.utils.translation import gettext
 
 from mamori.assets import filtersets, forms, tables
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
+from mamori.core.levels import levels_html
 from mamori.core.scope import ADD, can
 from mamori.core.views import generic
+
+RATINGS = ("confidentiality", "integrity", "availability")
 
 
 class AssetList(generic.ScopedListView):
@@ -20,6 +23,13 @@ class AssetDetail(generic.ScopedDetailView):
               "availability", "classification", "has_personal_info", "data_subjects",
               "has_sensitive_personal_info", "has_card_data"]
     template_name = "assets/asset_detail.html"
+
+    def field_rows(self, obj):
+        # Each rating reads as its level on the scale ("3 — 高: …"), not as a bare number.
+        labels = {level.number: level.label for level in AssetSettings.current().levels()}
+        return [(label, labels.get(value, value) if name in RATINGS else value)
+                for name, (label, value) in zip(self.fields, super().field_rows(obj),
+                                                strict=True)]
 
     def extra_context(self, obj):
         user = self.request.user
@@ -107,7 +117,12 @@ class AssetSettingsList(generic.SettingsRowView):
 
 class AssetSettingsDetail(generic.ScopedDetailView):
     model = AssetSettings
-    fields = ["rating_max", "classification_basis"]
+    fields = ["rating_max", "classification_basis", "rating_levels"]
+
+    def field_rows(self, obj):
+        rows = super().field_rows(obj)
+        return [(label, levels_html(obj.levels()) if name == "rating_levels" else value)
+                for name, (label, value) in zip(self.fields, rows, strict=True)]
 
 
 class AssetSettingsUpdate(generic.ScopedUpdateView):

@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from mamori.assets.models import Asset
 from mamori.controls.models import Control
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
-from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages, localized
+from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
+from mamori.core.levels import Level, levels_of, wrong_line_count
 from mamori.core.scope import ALL, CatalogueScope, Scope, SettingsScope
 from mamori.org.models import Appointment, Department, Person
 
@@ -51,10 +52,38 @@ class Threat(NamedInTwoLanguages, AuditedModel):
         return reverse("risks:threat_detail", args=[self.pk])
 
 
-DEFAULT_LEVEL_NAMES = {
-    3: [("低", "Low"), ("中", "Medium"), ("高", "High")],
-    5: [("極めて低い", "Very low"), ("低", "Low"), ("中", "Medium"), ("高", "High"),
-        ("極めて高い", "Very high")],
+# The standard levels of each axis per matrix size, lowest first: name and the criterion a
+# person rating a risk reads (ja, en, criterion ja, criterion en). Mamori's own wording; an
+# organisation replaces it with its methodology's words in likelihood_levels/impact_levels.
+STANDARD_LEVELS = {
+    "likelihood": {
+        3: [("低", "Low", "数年に1回程度、又はそれより少ない",
+             "About once in several years or less"),
+            ("中", "Medium", "年に1回程度", "About once a year"),
+            ("高", "High", "年に数回以上", "Several times a year or more")],
+        5: [("極めて低い", "Very low", "10年に1回より少ない", "Less than once in ten years"),
+            ("低", "Low", "数年に1回程度", "About once in a few years"),
+            ("中", "Medium", "年に1回程度", "About once a year"),
+            ("高", "High", "月に1回程度", "About once a month"),
+            ("極めて高い", "Very high", "週に1回以上、又はほぼ確実",
+             "Weekly or more; almost certain")],
+    },
+    "impact": {
+        3: [("低", "Low", "業務への影響は軽微で、お客様には及ばない",
+             "A minor effect on work; none on customers"),
+            ("中", "Medium", "一部の業務が止まり、又は一部のお客様に影響が及ぶ",
+             "Some work stops, or some customers are affected"),
+            ("高", "High", "主要な業務が止まり、又は多数のお客様の情報が漏えいする",
+             "Key operations stop, or many customers' information leaks")],
+        5: [("極めて低い", "Very low", "影響はほとんどない", "Hardly any effect"),
+            ("低", "Low", "社内の業務に軽微な影響がある", "A minor effect on internal work"),
+            ("中", "Medium", "一部の業務が止まり、又は少数のお客様に影響が及ぶ",
+             "Some work stops, or a few customers are affected"),
+            ("高", "High", "主要な業務が止まり、又は多数のお客様に影響が及ぶ",
+             "Key operations stop, or many customers are affected"),
+            ("極めて高い", "Very high", "事業の継続又は社会的な信用に重大な影響が及ぶ",
+             "Serious harm to the business's survival or to public trust")],
+    },
 }
 
 
@@ -75,12 +104,13 @@ class RiskMethodology(SingleRow, AuditedModel):
         _("longest acceptance (months)"), default=12, validators=[MinValueValidator(1)])
     likelihood_levels = models.TextField(
         _("likelihood levels"), blank=True,
-        help_text=_("One line per level from the lowest, as “Japanese | English” (e.g. "
-                    "“年1回未満 | Less than once a year”); empty for the standard names."))
+        help_text=_("One line per level from the lowest, as “name | English name | criterion "
+                    "| English criterion” (e.g. “まれ | Rare | 年1回未満 | Less than once a "
+                    "year”); empty for the standard levels."))
     impact_levels = models.TextField(
         _("impact levels"), blank=True,
-        help_text=_("One line per level from the lowest, as “Japanese | English”; empty for "
-                    "the standard names."))
+        help_text=_("One line per level from the lowest, as “name | English name | criterion "
+                    "| English criterion”; empty for the standard levels."))
 
     objects = AuditedQuerySet.as_manager()
     scope = SettingsScope()
@@ -95,10 +125,12 @@ class RiskMethodology(SingleRow, AuditedModel):
     def get_absolute_url(self):
         return reverse("risks:riskmethodology_detail", args=[self.pk])
 
+    def levels(self, axis: str = "likelihood") -> list[Level]:
+        """The levels 1..size of an axis ("likelihood" or "impact"), named, with criteria."""
+        return levels_of(getattr(self, f"{axis}_levels"), self.size, STANDARD_LEVELS[axis])
+
     def level_names(self, axis: str = "likelihood") -> list[str]:
-        """The names of the levels 1..size of an axis ("likelihood" or "impact")."""
-        lines = parse_levels(getattr(self, f"{axis}_levels"))
-        return [localized(ja, en) for ja, en in (lines or DEFAULT_LEVEL_NAMES[self.size])]
+        return [level.name for level in self.levels(axis)]
 
     def clean(self):
         errors = {}
@@ -106,10 +138,9 @@ class RiskMethodology(SingleRow, AuditedModel):
             errors["appetite"] = _("The highest score on this matrix is %(max)s.") % {
                 "max": self.size * self.size}
         for axis in ("likelihood_levels", "impact_levels"):
-            lines = parse_levels(getattr(self, axis))
-            if lines and self.size and len(lines) != self.size:
-                errors[axis] = _("Give one line for each of the %(size)s levels.") % {
-                    "size": self.size}
+            wrong = self.size and wrong_line_count(getattr(self, axis), self.size)
+            if wrong:
+                errors[axis] = wrong
         if self.size:
             over = Risk.objects.filter(
                 Q(likelihood__gt=self.size) | Q(impact__gt=self.size)
@@ -119,17 +150,6 @@ class RiskMethodology(SingleRow, AuditedModel):
                                    "first.") % {"count": over, "max": self.size}
         if errors:
             raise ValidationError(errors)
-
-
-def parse_levels(text: str) -> list[tuple[str, str]]:
-    """Level names written one per line as "Japanese | English" (the English may be left
-    out)."""
-    levels = []
-    for line in (text or "").splitlines():
-        if line.strip():
-            ja, _sep, en = line.partition("|")
-            levels.append((ja.strip(), en.strip()))
-    return levels
 
 
 class RiskBand(NamedInTwoLanguages, AuditedModel):

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.tables import Column, Resource, Table
+from mamori.risks.display import band_badge
 from mamori.risks.models import Risk, RiskAcceptance, RiskBand, Threat
 
 
@@ -36,19 +37,33 @@ class RiskBandResource(Resource):
 
 
 
+class ScoreColumn(Column):
+    """A score shown with its band's name and colour (the bands are read once per page)."""
+
+    def value(self, obj):
+        return band_badge(getattr(obj, self.field), obj.score_bands)
+
+
 class RiskTable(Table):
     columns = [
         Column("code", link=True),
         Column("title", _("title"), order_by="title_ja", link=True),
         Column("threat", order_by="threat__code"),
         Column("department", order_by="department__code"),
-        Column("inherent_score"),
-        Column("residual_score"),
+        ScoreColumn("inherent_score"),
+        ScoreColumn("residual_score"),
         Column("treatment"),
         Column("status"),
     ]
     select_related = ("threat", "department")
     default_ordering = "code"
+
+    def rows(self, objects):
+        bands = list(RiskBand.objects.order_by("min_score"))
+        objects = list(objects)
+        for risk in objects:
+            risk.score_bands = bands
+        return super().rows(objects)
 
 
 class RiskResource(Resource):

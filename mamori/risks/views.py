@@ -1,9 +1,11 @@
 from django.views.generic import TemplateView
 
+from mamori.core.levels import levels_html
 from mamori.core.scope import ADD, can
 from mamori.core.views import generic
 from mamori.risks import filtersets, forms, heatmap, tables
 from mamori.risks.conformance import risks_above_appetite_untreated
+from mamori.risks.display import band_badge, rating_text
 from mamori.risks.models import (
     Risk,
     RiskAcceptance,
@@ -101,6 +103,13 @@ class RiskMethodologyDetail(generic.ScopedDetailView):
     model = RiskMethodology
     fields = ["size", "appetite", "acceptance_months", "likelihood_levels", "impact_levels"]
 
+    def field_rows(self, obj):
+        shown = {"likelihood_levels": levels_html(obj.levels("likelihood")),
+                 "impact_levels": levels_html(obj.levels("impact"))}
+        return [(label, shown.get(name, value))
+                for name, (label, value) in zip(self.fields, super().field_rows(obj),
+                                                strict=True)]
+
     def extra_context(self, obj):
         return {"related_lists": [(RiskBand._meta.verbose_name_plural,
                                    RiskBand.objects.restrict(self.request.user))]}
@@ -130,6 +139,19 @@ class RiskDetail(generic.ScopedDetailView):
               "treatment_plan", "residual_likelihood", "residual_impact", "residual_score",
               "assessed_on", "next_review_on"]
     template_name = "risks/risk_detail.html"
+
+    def field_rows(self, obj):
+        # Ratings read as the methodology's levels, scores with their band's badge.
+        methodology = RiskMethodology.current()
+        bands = list(RiskBand.objects.order_by("min_score"))
+        shown = {}
+        for name in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
+            levels = methodology.levels(name.removeprefix("residual_"))
+            shown[name] = rating_text(getattr(obj, name), levels)
+        for name in ("inherent_score", "residual_score"):
+            shown[name] = band_badge(getattr(obj, name), bands)
+        return [(label, shown.get(name, value)) for name, (label, value)
+                in zip(self.fields, super().field_rows(obj), strict=True)]
 
     def extra_context(self, obj):
         user = self.request.user

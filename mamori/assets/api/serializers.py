@@ -30,4 +30,4 @@ class ClassificationLevelSerializer(ScopedModelSerializer):
 class AssetSettingsSerializer(ScopedModelSerializer):
     class Meta:
         model = AssetSettings
-        fields = ["id", "rating_max", "classification_basis"]
+        fields = ["id", "rating_max", "classification_basis", "rating_levels"]

@@ -7,7 +7,7 @@ import tablib
 from django.db import transaction
 
 from mamori.assets.forms import AssetImportForm
-from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
+from mamori.assets.models import Asset, AssetSettings
 from mamori.assets.tables import AssetResource
 from mamori.core import io
 from mamori.core.audit import one_log_append
@@ -100,10 +100,8 @@ def test_a_bulk_import_writes_what_saving_row_by_row_writes(org, monkeypatch):
     """Half the file updates existing assets (new ratings, department and custodian), half
     creates; the labels follow the highest of the three ratings and a level of its own."""
     settings = AssetSettings.objects.get()
-    settings.rating_max = 4
     settings.classification_basis = AssetSettings.Basis.HIGHEST
     settings.save()
-    ClassificationLevel.objects.create(code="top", name_ja="極秘", min_rating=4)
     assert run(org, assets_file(org, 40, "EQ")).ok
     data = assets_file(org, 40, "EQ", shift=1)
     for row in assets_file(org, 40, "EQ", shift=2, start=40):
@@ -118,7 +116,7 @@ def test_a_bulk_import_writes_what_saving_row_by_row_writes(org, monkeypatch):
     assert bulk["result"] == row_by_row["result"] == (41, 40)
     assert bulk["state"] == row_by_row["state"]
     assets, entries = bulk["state"]
-    assert assets["EQ-99999"][8] == "top"
+    assert assets["EQ-99999"][8] == "top-secret"
     assert len(entries) == 81 and {e[0] for e in entries} == {"create", "update"}
 
 
@@ -133,7 +131,7 @@ def test_a_bad_row_near_the_end_writes_nothing(org):
     result = run(org, data)
 
     assert [str(e) for e in result.errors] == [
-        "Row 2250, Confidentiality: The scale goes up to 3."]
+        "Row 2250, Confidentiality: The scale goes up to 4."]
     assert result.created == 0
     assert not Asset.objects.filter(code__startswith="IMP-").exists()
     assert ChangeLogEntry.objects.count() == before

@@ -75,7 +75,7 @@ class TestClassificationLevel(CisoChangesTests, ScopedModelTests):
     model = ClassificationLevel
     api_path = "/api/assets/classification-levels/"
 
-    # The default levels (public 1, internal 2, confidential 3) exist in every database but
+    # The default levels (public 1 … top-secret 4) exist in every database but
     # are not in the change log, so the rows under test are made here, on a 1-10 scale.
     @pytest.fixture(autouse=True)
     def _ten_point_scale(self, db):
@@ -85,10 +85,10 @@ class TestClassificationLevel(CisoChangesTests, ScopedModelTests):
                                                   name_en=code.title(), min_rating=rating)
 
     def in_scope_object(self, org):
-        return self._level("top-secret", 5)
+        return self._level("level-eight", 8)
 
     def out_of_scope_object(self, org):
-        return self._level("secret", 4)
+        return self._level("level-nine", 9)
 
     def create_data(self, org):
         return {"code": "restricted", "name_ja": "極秘", "name_en": "Restricted",

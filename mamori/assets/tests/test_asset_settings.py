@@ -2,12 +2,15 @@
 and administrators change it, nobody adds or deletes one; changes that would strand ratings
 are refused, and changes of the basis or the levels re-label the assets."""
 
+import re
+
 import pytest
 from django.urls import NoReverseMatch, reverse
 
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
 from mamori.assets.tests.test_asset_models import make_asset
 from mamori.core.testing import api_client, log_entries
+from mamori.policies.model_policy import model_documents
 
 pytestmark = pytest.mark.django_db
 API = "/api/assets/settings/"
@@ -52,7 +55,7 @@ def test_others_cannot_change_the_settings(org, username):
     api = api_client(org.users[username])
     assert api.patch(f"{API}{row.pk}/", data, format="json").status_code in (403, 404)
     assert (settings_row().rating_max, settings_row().classification_basis) == (
-        3, "confidentiality")
+        4, "confidentiality")
     assert not log_entries(row).exists()
 
 
@@ -81,7 +84,7 @@ def test_ciso_changes_the_settings_and_it_is_logged(org):
 
 def test_admin_changes_the_settings_through_the_api(org):
     row = settings_row()
-    response = api_client(org.users["admin"]).patch(f"{API}{row.pk}/", {"rating_max": 4},
+    response = api_client(org.users["admin"]).patch(f"{API}{row.pk}/", {"rating_max": 5},
                                                     format="json")
     assert response.status_code == 200, response.json()
     assert log_entries(row, "update").get().source == "api"
@@ -101,7 +104,7 @@ def test_lowering_the_scale_below_existing_ratings_is_refused(org):
     api = api_client(org.users["ciso"]).patch(f"{API}{row.pk}/", {"rating_max": 2},
                                               format="json")
     assert api.status_code == 400 and "rating_max" in api.json()
-    assert settings_row().rating_max == 3
+    assert settings_row().rating_max == 4
     assert not log_entries(row).exists()
 
 
@@ -114,7 +117,7 @@ def test_raising_the_scale_allows_higher_ratings(org):
     row.rating_max = 5
     row.save()
     assert client.post(reverse("assets:asset_create"), data).status_code == 302
-    assert label(Asset.objects.get(code="A-9")) == "confidential"  # the highest level reached
+    assert label(Asset.objects.get(code="A-9")) == "top-secret"  # the highest level reached
 
 
 def test_changing_the_basis_reclassifies_the_assets(org):
@@ -136,10 +139,10 @@ def test_changing_a_level_reclassifies_the_assets(org):
     top = make_asset(org.sales, "A-1", confidentiality=3)
     middle = make_asset(org.sales, "A-2", confidentiality=2)
     confidential = ClassificationLevel.objects.get(code="confidential")
-    AssetSettings.objects.update(rating_max=4)
+    AssetSettings.objects.update(rating_max=5)
     response = org.client("ciso").post(
         reverse("assets:classificationlevel_update", args=[confidential.pk]),
-        {"code": "confidential", "name_ja": "秘", "name_en": "Confidential", "min_rating": 4,
+        {"code": "confidential", "name_ja": "秘", "name_en": "Secret", "min_rating": 5,
          "handling_ja": "", "handling_en": ""})
     assert response.status_code == 302
     assert (label(top), label(middle)) == ("internal", "internal")
@@ -156,3 +159,17 @@ def test_adding_and_deleting_levels_reclassifies_the_assets(org):
         "handling_ja": "", "handling_en": ""})
     assert response.status_code == 302
     assert label(low) == "open"
+
+
+def test_a_new_installation_has_the_four_classes_of_the_model_rules(org):
+    """Art 2 of the shipped asset handling rules names four classes; the default scheme has
+    the same four, lowest to highest, one per step of the default scale."""
+    rules = next(m for m in model_documents() if m.code == "asset-handling-rules")
+    article_2 = rules.body_ja.split("{#art-2}")[1].split("\n## ")[0]
+    named_in_rules = re.findall(r"^\s+- \*\*(.+?)\*\*：", article_2, re.M)
+    levels = list(ClassificationLevel.objects.order_by("-min_rating"))
+    assert [level.name_ja for level in levels] == named_in_rules == ["極秘", "秘", "社外秘", "公開"]
+    assert [level.min_rating for level in levels] == [4, 3, 2, 1]
+    assert settings_row().rating_max == 4
+    named_in_english = re.findall(r"^\s+- \*\*(.+?) \(", rules.body_en, re.M)[:4]
+    assert [level.name_en for level in levels] == named_in_english

@@ -74,11 +74,11 @@ def test_classification_cannot_be_set_by_hand(org):
 @pytest.mark.parametrize("field", ["confidentiality", "integrity", "availability"])
 def test_a_rating_above_the_scale_is_refused(org, field):
     response = org.client("manager").post(reverse("assets:asset_create"),
-                                          form(org, **{field: 4}))
+                                          form(org, **{field: 5}))
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert list(errors) == [field] and "3" in errors[field][0]
-    api = api_client(org.users["manager"]).post(API, api_data(org, **{field: 4}),
+    assert list(errors) == [field] and "4" in errors[field][0]
+    api = api_client(org.users["manager"]).post(API, api_data(org, **{field: 5}),
                                                 format="json")
     assert api.status_code == 400 and list(api.json()) == [field]
     assert not Asset.objects.exists()

@@ -59,10 +59,10 @@ def test_assets(demo):
         assert asset.custodian.department_id == asset.department_id, asset.code
         assert asset.classification_id, asset.code
     assert set(Asset.objects.values_list("classification__code", flat=True)) == {
-        "public", "internal", "confidential"}
+        "public", "internal", "confidential", "top-secret"}
     cards = Asset.objects.get(code="CB-CARDDB")
     assert cards.has_card_data and cards.has_personal_info
-    assert cards.data_subjects == 1_200_000 and cards.classification.code == "confidential"
+    assert cards.data_subjects == 1_200_000 and cards.classification.code == "top-secret"
     assert Asset.objects.get(code="HR-DATA").has_sensitive_personal_info
     assert Asset.objects.get(code="MS-FORMS").location.endswith("書庫")
     # The member web site runs on the payment gateway, which runs on the core servers.

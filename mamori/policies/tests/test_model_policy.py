@@ -1,13 +1,14 @@
 """Mamori's model policy texts: four documents loaded as drafts, in Japanese and English."""
 
 import io
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from mamori.core.testing import log_entries
 from mamori.policies import workflow
-from mamori.policies.markdown import extract_sections
+from mamori.policies.markdown import extract_sections, render
 from mamori.policies.model_policy import load_model_policies, model_documents
 from mamori.policies.models import PolicyDocument, PolicySection, PolicyVersion
 
@@ -106,3 +107,25 @@ def test_the_mamori_console_script_runs_the_command(org, monkeypatch, capsys):
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "CommandError" in err and "NOPE" in err
+
+
+def _list_markers_left_in_text(html: str) -> list[str]:
+    # A nested item the renderer missed stays as text: "- x" or "1. x" at the start of a
+    # line inside a paragraph or list item instead of becoming its own <li>.
+    text = re.sub(r"<[^>]+>", "\n", html)
+    return [line for line in text.splitlines() if re.match(r"\s*(?:[-*+]|\d+\.)\s", line)]
+
+
+@pytest.mark.parametrize("model", model_documents(), ids=lambda model: model.code)
+def test_every_shipped_document_renders_its_nested_lists_as_lists(model):
+    for body in (model.body_ja, model.body_en):
+        html = render(body)
+        assert _list_markers_left_in_text(html) == []
+        if re.search(r"^[ \t]+(?:[-*+]|\d+\.)\s", body, re.M):  # a nested list in the source
+            assert re.search(r"<li>(?:(?!</li>).)*<(?:ul|ol)>", html, re.S)
+
+
+def test_the_asset_handling_rules_nest_the_four_levels_under_their_article():
+    model = next(m for m in model_documents() if m.code == "asset-handling-rules")
+    html = render(model.body_ja)
+    assert re.search(r"次の4区分のいずれかに分類する。\s*<ul>\s*<li><strong>極秘</strong>", html)

@@ -118,8 +118,8 @@ def fill(page, values: dict):
     for name, value in values.items():
         field = page.locator(f"form [name={name}]")
         tag, kind = field.evaluate("el => [el.tagName, el.type]")
-        if tag == "SELECT":
-            field.select_option(value)
+        if tag == "SELECT":  # ratings are selects of named levels: a number picks its value
+            field.select_option(str(value) if isinstance(value, int) else value)
         elif kind == "checkbox":
             field.set_checked(value)
         elif kind == "file":
@@ -166,9 +166,9 @@ def test_manager_assesses_and_treats_a_risk(lang, live_server, live_org, evidenc
     asset = Asset.objects.get(code="A-CRM")
     expect(page.locator(".page-title")).to_contain_text("顧客名簿" if ja else "Customer list")
     shown = details(page)
-    # Derived from the confidentiality rating: 秘 / Confidential, linking to the level.
-    assert shown[label_in(lang, Asset, "classification")] == ("秘" if ja else "Confidential")
-    level = re.compile(r"^\s*秘\s*$" if ja else r"^\s*Confidential\s*$")
+    # Derived from the confidentiality rating: 秘 / Secret, linking to the level.
+    assert shown[label_in(lang, Asset, "classification")] == ("秘" if ja else "Secret")
+    level = re.compile(r"^\s*秘\s*$" if ja else r"^\s*Secret\s*$")
     expect(page.locator("dd a").filter(has_text=level)).to_have_attribute(
         "href", re.compile(r"/assets/classification-levels/\d+/$"))
     assert shown[label_in(lang, Asset, "has_personal_info")] == text_in(lang, "yes")
@@ -226,8 +226,11 @@ def test_manager_assesses_and_treats_a_risk(lang, live_server, live_org, evidenc
     assert list(risk.assets.all()) == [asset] and list(risk.controls.all()) == [control]
     shown = details(page)
     assert shown[label_in(lang, Risk, "threat")] == ("漏洩" if ja else "Leakage")
-    assert shown[label_in(lang, Risk, "inherent_score")] == "9"
-    assert shown[label_in(lang, Risk, "residual_score")] == "2"
+    # Each score with its band's name (the band's colour is the badge's swatch).
+    assert " ".join(shown[label_in(lang, Risk, "inherent_score")].split()) == (
+        "9 高" if ja else "9 High")
+    assert " ".join(shown[label_in(lang, Risk, "residual_score")].split()) == (
+        "2 低" if ja else "2 Low")
     expect(page.get_by_test_id("above-appetite")).to_have_count(0)  # 2 is within appetite 3
     related = page.locator(".mamori-related")
     expect(related.filter(has_text=str_in(lang, asset))).to_have_count(1)

@@ -23,7 +23,7 @@ def make_risk(org, code, **fields):
 
 def test_a_classification_level_beyond_the_scale_is_refused():
     with pytest.raises(ValidationError) as exc:
-        ClassificationLevel(code="top", name_ja="極秘", min_rating=4).full_clean()
+        ClassificationLevel(code="top", name_ja="極秘", min_rating=5).full_clean()
     assert "min_rating" in exc.value.message_dict
 
 
