@@ -459,6 +459,9 @@ class ScanRequest(models.Model):
                              related_name="+", verbose_name=_("TLS scan"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The queued task (database backend): a task given up by the sweep for abandoned tasks
+    # (core.taskhealth) never comes back to say so, its failure is read from there.
+    task_result_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("scan request")
@@ -471,3 +474,17 @@ class ScanRequest(models.Model):
     @property
     def pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def given_up(self) -> bool:
+        """True when it still looks pending but its task has failed (abandoned and not
+        retried): recorded here as failed."""
+        from django_tasks_db.models import DBTaskResult
+
+        if not self.pending or not self.task_result_id:
+            return False
+        failed = DBTaskResult.objects.filter(pk=self.task_result_id, status="FAILED").exists()
+        if failed:
+            ScanRequest.objects.filter(pk=self.pk, status=self.status).update(
+                status=self.Status.FAILED, finished_at=timezone.now())
+            self.status, self.finished_at = self.Status.FAILED, timezone.now()
+        return failed

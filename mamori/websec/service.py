@@ -112,11 +112,13 @@ def request_scan(endpoint, user, kind: str = FULL):
                                               status=ScanRequest.Status.QUEUED,
                                               kind__in={kind, FULL})
                    .order_by("-created_at").first())
-        if waiting is not None:
+        if waiting is not None and not waiting.given_up():
             return waiting, False
         row = ScanRequest.objects.create(endpoint=endpoint, kind=kind,
                                          requested_by=getattr(user, "person", None))
-        enqueue_atomically(scan_requested, row.pk)
+        result = enqueue_atomically(scan_requested, row.pk)
+        if result is not None:
+            ScanRequest.objects.filter(pk=row.pk).update(task_result_id=str(result.id))
     return row, True
 
 

@@ -52,7 +52,7 @@ def latest_scan_request(endpoint):
     """The endpoint's newest "Scan now": shown while it waits or runs, and for a while after,
     with a link to its report."""
     row = endpoint.scan_requests.select_related("scan").order_by("-created_at", "-pk").first()
-    if row is None or row.pending:
+    if row is None or (row.pending and not row.given_up()):
         return row
     if row.finished_at and timezone.now() - row.finished_at < SHOW_FINISHED_REQUEST:
         row.outcome = outcome_text(row.scan) if row.scan else ""

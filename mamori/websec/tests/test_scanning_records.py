@@ -192,3 +192,25 @@ def test_a_non_loopback_address_is_refused_when_registered(org):
     assert response.status_code == 400
     assert "url" in response.context["form"].errors
     assert not WebEndpoint.objects.exists()
+
+
+def test_a_scan_request_whose_task_was_given_up_shows_failed_and_can_be_asked_again(org):
+    """The sweep for abandoned tasks marks a task failed without running it: the request
+    reads that failure, the page stops asking, and "Scan now" queues a new scan."""
+    from django_tasks_db.models import DBTaskResult
+
+    from mamori.core.taskhealth import AbandonedTask
+
+    site = endpoint(org, 8443, department=org.sales)
+    manager = org.client("manager")
+    scan_url = reverse("websec:webendpoint_scan", args=[site.pk])
+    manager.post(scan_url)
+    [first] = ScanRequest.objects.filter(endpoint=site)
+    DBTaskResult.objects.get(pk=first.task_result_id).set_failed(
+        AbandonedTask("worker stopped while running this task"))
+    status = manager.get(reverse("websec:webendpoint_scan_status", args=[site.pk]),
+                         HTTP_ACCEPT_LANGUAGE="en")
+    assert b'data-status="failed"' in status.content and b"hx-trigger" not in status.content
+    manager.post(scan_url)
+    assert list(ScanRequest.objects.filter(endpoint=site).order_by("pk").values_list(
+        "status", flat=True)) == ["failed", "queued"]
