@@ -49,11 +49,11 @@ def uses_database_backend(task) -> bool:
     return isinstance(task.get_backend(), DatabaseBackend)
 
 
-def enqueue_atomically(task, *args, **kwargs) -> None:
-    """Enqueue `task` as part of the current transaction (database backend), or when it
-    commits (any other backend)."""
+def enqueue_atomically(task, *args, **kwargs):
+    """Enqueue `task` as part of the current transaction (database backend; returns its
+    result), or when it commits (any other backend; returns None)."""
     if uses_database_backend(task):
-        task.enqueue(*args, **kwargs)
+        return task.enqueue(*args, **kwargs)
     else:
         transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
 

@@ -433,3 +433,58 @@ class TlsFinding(AuditedModel):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+class ScanRequest(models.Model):
+    """A "Scan now" waiting for, or run by, a worker (websec.tasks.scan_requested): what the
+    endpoint's page shows while the scan runs, instead of a request held for seconds.
+
+    Not an audited model: a technical record, like a task result. The scan it produces is
+    audited and logged as every scan is, as requested by the person who pressed the button."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Scanning")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Did not complete")
+
+    endpoint = models.ForeignKey(WebEndpoint, on_delete=models.CASCADE,
+                                 related_name="scan_requests", verbose_name=_("endpoint"))
+    kind = models.CharField(_("kind"), max_length=12, choices=TlsScan.Kind.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices,
+                              default=Status.QUEUED)
+    requested_by = models.ForeignKey(Person, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+", verbose_name=_("requested by"))
+    scan = models.ForeignKey(TlsScan, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("TLS scan"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The queued task (database backend): a task given up by the sweep for abandoned tasks
+    # (core.taskhealth) never comes back to say so, its failure is read from there.
+    task_result_id = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("scan request")
+        verbose_name_plural = _("scan requests")
+        indexes = [models.Index(fields=["endpoint", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.endpoint} ({self.get_status_display()})"
+
+    @property
+    def pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    def given_up(self) -> bool:
+        """True when it still looks pending but its task has failed (abandoned and not
+        retried): recorded here as failed."""
+        from django_tasks_db.models import DBTaskResult
+
+        if not self.pending or not self.task_result_id:
+            return False
+        failed = DBTaskResult.objects.filter(pk=self.task_result_id, status="FAILED").exists()
+        if failed:
+            ScanRequest.objects.filter(pk=self.pk, status=self.status).update(
+                status=self.Status.FAILED, finished_at=timezone.now())
+            self.status, self.finished_at = self.Status.FAILED, timezone.now()
+        return failed

@@ -93,6 +93,35 @@ def scan_on_request(endpoint, user, kind: str = FULL) -> TlsScan:
     return row
 
 
+def request_scan(endpoint, user, kind: str = FULL):
+    """Queue a scan of one endpoint for someone who may change it (the "Scan now" button); a
+    worker runs it (websec.tasks.scan_requested). An equal scan already queued for the
+    endpoint is returned instead of a second one (a queued full scan covers a certificate
+    check). Returns (request, queued_now)."""
+    from mamori.core.taskhealth import enqueue_atomically
+    from mamori.websec.models import ScanRequest
+    from mamori.websec.tasks import scan_requested
+
+    if not WebEndpoint.objects.restrict(user, CHANGE).filter(pk=endpoint.pk).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        # The endpoint's row locked (PostgreSQL; SQLite's transactions take the write lock
+        # at once): two presses at the same moment queue one scan.
+        WebEndpoint.objects.select_for_update().filter(pk=endpoint.pk).first()
+        waiting = (ScanRequest.objects.filter(endpoint=endpoint,
+                                              status=ScanRequest.Status.QUEUED,
+                                              kind__in={kind, FULL})
+                   .order_by("-created_at").first())
+        if waiting is not None and not waiting.given_up():
+            return waiting, False
+        row = ScanRequest.objects.create(endpoint=endpoint, kind=kind,
+                                         requested_by=getattr(user, "person", None))
+        result = enqueue_atomically(scan_requested, row.pk)
+        if result is not None:
+            ScanRequest.objects.filter(pk=row.pk).update(task_result_id=str(result.id))
+    return row, True
+
+
 def result_json(result: dict) -> str:
     """The raw result as the readable JSON file kept as evidence and downloaded."""
     return json.dumps(result, sort_keys=True, ensure_ascii=False, indent=1) + "\n"

@@ -61,3 +61,28 @@ def scan_endpoints(endpoint_ids: list[int], kind: str = "full") -> int:
         "profile")
     with acting_as(TASK_ACTOR):
         return len(service.run(endpoints, kind))
+
+
+@idempotent  # a request already finished is left alone; a scan run again is one more scan
+@task()
+def scan_requested(request_id: int) -> str:
+    """Run a "Scan now" (service.request_scan), recording its state for the endpoint's page."""
+    from django.utils import timezone
+
+    from mamori.websec.models import ScanRequest
+
+    request = ScanRequest.objects.select_related("requested_by").filter(pk=request_id).first()
+    if request is None or not request.pending:
+        return "skipped"
+    ScanRequest.objects.filter(pk=request.pk).update(status=ScanRequest.Status.RUNNING)
+    endpoint = WebEndpoint.objects.select_related("profile").get(pk=request.endpoint_id)
+    try:
+        with acting_as(TASK_ACTOR):
+            [row] = service.run([endpoint], request.kind, requested_by=request.requested_by)
+    except BaseException:
+        ScanRequest.objects.filter(pk=request.pk).update(
+            status=ScanRequest.Status.FAILED, finished_at=timezone.now())
+        raise
+    ScanRequest.objects.filter(pk=request.pk).update(
+        status=ScanRequest.Status.DONE, scan=row, finished_at=timezone.now())
+    return ScanRequest.Status.DONE

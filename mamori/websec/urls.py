@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/history/", views.WebEndpointHistory.as_view(),
          name="webendpoint_history"),
     path("<int:pk>/scan/", views.WebEndpointScan.as_view(), name="webendpoint_scan"),
+    path("<int:pk>/scan/status/", views.WebEndpointScanStatus.as_view(),
+         name="webendpoint_scan_status"),
     path("scans/", views.TlsScanList.as_view(), name="tlsscan_list"),
     path("scans/<int:pk>/", views.TlsScanDetail.as_view(), name="tlsscan_detail"),
     path("scans/<int:pk>/history/", views.TlsScanHistory.as_view(), name="tlsscan_history"),

@@ -1,5 +1,9 @@
+import datetime
+
 from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -37,7 +41,23 @@ class WebEndpointDetail(generic.ScopedDetailView):
             "scans": obj.scans.restrict(user).defer("result").order_by("-started_at")[:30],
             "verdicts": [(service.promise_label(name), getattr(obj, f"{name}_ok"))
                          for name in ("authentication", "encryption", "integrity")],
+            "scan_request": latest_scan_request(obj),
         }
+
+
+SHOW_FINISHED_REQUEST = datetime.timedelta(minutes=10)
+
+
+def latest_scan_request(endpoint):
+    """The endpoint's newest "Scan now": shown while it waits or runs, and for a while after,
+    with a link to its report."""
+    row = endpoint.scan_requests.select_related("scan").order_by("-created_at", "-pk").first()
+    if row is None or (row.pending and not row.given_up()):
+        return row
+    if row.finished_at and timezone.now() - row.finished_at < SHOW_FINISHED_REQUEST:
+        row.outcome = outcome_text(row.scan) if row.scan else ""
+        return row
+    return None
 
 
 class WebEndpointCreate(generic.ScopedCreateView):
@@ -69,8 +89,8 @@ class WebEndpointHistory(generic.ObjectHistoryView):
 
 
 class WebEndpointScan(generic.ModelActionView):
-    """The "Scan now" button: scans in this request (one endpoint takes seconds) so the
-    person who asked sees the verdict at once."""
+    """The "Scan now" button: queues the scan for a worker (it takes seconds, a web worker is
+    not held for it) and returns to the endpoint, whose page shows the scan's progress."""
 
     model = WebEndpoint
 
@@ -78,11 +98,25 @@ class WebEndpointScan(generic.ModelActionView):
         endpoint = self.get_object(VIEW)
         form = forms.ScanForm(request.POST)
         kind = form.cleaned_data["kind"] if form.is_valid() else "full"
-        row = service.scan_on_request(endpoint, request.user, kind)
-        level = messages.success if row.passes else messages.warning
-        level(request, _("Scanned %(endpoint)s: %(outcome)s") % {
-            "endpoint": endpoint, "outcome": outcome_text(row)})
-        return HttpResponseRedirect(row.get_absolute_url())
+        _row, queued = service.request_scan(endpoint, request.user, kind)
+        if queued:
+            messages.info(request, _("The scan of %(endpoint)s is queued; this page shows "
+                                     "its progress.") % {"endpoint": endpoint})
+        else:
+            messages.info(request, _("A scan of %(endpoint)s is already queued.")
+                          % {"endpoint": endpoint})
+        return HttpResponseRedirect(endpoint.get_absolute_url())
+
+
+class WebEndpointScanStatus(generic.ModelViewMixin, View):
+    """The state of the endpoint's newest "Scan now", as the fragment its page polls."""
+
+    model = WebEndpoint
+
+    def get(self, request, *args, **kwargs):
+        endpoint = self.get_object(VIEW)
+        return render(request, "websec/_scan_status.html",
+                      {"object": endpoint, "scan_request": latest_scan_request(endpoint)})
 
 
 outcome_text = service.outcome_text

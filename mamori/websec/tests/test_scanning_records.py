@@ -16,7 +16,14 @@ from mamori.controls.models import Control, Evidence, Theme
 from mamori.core.testing import api_client, log_entries
 from mamori.websec import service
 from mamori.websec.conformance import endpoints_verified
-from mamori.websec.models import TlsFinding, TlsProfile, TlsScan, WebEndpoint, WebSecuritySettings
+from mamori.websec.models import (
+    ScanRequest,
+    TlsFinding,
+    TlsProfile,
+    TlsScan,
+    WebEndpoint,
+    WebSecuritySettings,
+)
 from mamori.websec.tests.records import endpoint
 from mamori.websec.tests.tls_servers import PKI, TLSServer
 
@@ -134,14 +141,27 @@ def test_a_scan_older_than_the_schedule_allows_does_not_count(org, pki, trusted)
     assert endpoints_verified().status == "n/a"
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
 def test_scan_now_button_api_and_command(org, pki, trusted, capsys):
     with TLSServer(pki.leaf("good"), hsts=HSTS) as server:
         site = endpoint(org, server.port, department=org.sales)
-        response = org.client("manager").post(reverse("websec:webendpoint_scan",
-                                                      args=[site.pk]), {"kind": "full"})
-        assert response.status_code == 302
+        manager = org.client("manager")
+        scan_url = reverse("websec:webendpoint_scan", args=[site.pk])
+        response = manager.post(scan_url, {"kind": "full"})
+        # Queued, not scanned in the request: back to the endpoint, whose page shows it.
+        assert response.status_code == 302 and response["Location"] == site.get_absolute_url()
+        assert not TlsScan.objects.filter(endpoint=site).exists()
+        assert manager.post(scan_url, {"kind": "certificate"}).status_code == 302
+        [queued] = ScanRequest.objects.filter(endpoint=site)  # a full scan is already queued
+        assert queued.status == "queued" and queued.requested_by == org.people["manager"]
+        page = manager.get(site.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+        assert b'data-status="queued"' in page.content and b"hx-trigger" in page.content
+        call_command("worker", "--batch", "--no-startup-delay")
         row = TlsScan.objects.get(endpoint=site)
-        assert response["Location"] == row.get_absolute_url()
+        status = manager.get(reverse("websec:webendpoint_scan_status", args=[site.pk]))
+        assert b'data-status="done"' in status.content
+        assert b"hx-trigger" not in status.content  # the page stops asking
+        assert row.get_absolute_url().encode() in status.content
         assert row.requested_by == org.people["manager"]
         page = org.client("manager").get(row.get_absolute_url())
         assert page.status_code == 200 and len(page.context["report"].promises) == 4
@@ -156,6 +176,9 @@ def test_scan_now_button_api_and_command(org, pki, trusted, capsys):
             f"/api/websec/endpoints/{site.pk}/scan/", {"kind": "certificate"}, format="json")
         assert api.status_code == 201 and api.json()["kind"] == "certificate"
         call_command("tlsscan", site.name)
+        # Once the first scan has started, pressing again queues another.
+        assert manager.post(scan_url).status_code == 302
+        assert ScanRequest.objects.filter(endpoint=site, status="queued").count() == 1
     assert "会員サイト" in capsys.readouterr().out
     assert TlsScan.objects.filter(endpoint=site).count() == 3
 
@@ -169,3 +192,25 @@ def test_a_non_loopback_address_is_refused_when_registered(org):
     assert response.status_code == 400
     assert "url" in response.context["form"].errors
     assert not WebEndpoint.objects.exists()
+
+
+def test_a_scan_request_whose_task_was_given_up_shows_failed_and_can_be_asked_again(org):
+    """The sweep for abandoned tasks marks a task failed without running it: the request
+    reads that failure, the page stops asking, and "Scan now" queues a new scan."""
+    from django_tasks_db.models import DBTaskResult
+
+    from mamori.core.taskhealth import AbandonedTask
+
+    site = endpoint(org, 8443, department=org.sales)
+    manager = org.client("manager")
+    scan_url = reverse("websec:webendpoint_scan", args=[site.pk])
+    manager.post(scan_url)
+    [first] = ScanRequest.objects.filter(endpoint=site)
+    DBTaskResult.objects.get(pk=first.task_result_id).set_failed(
+        AbandonedTask("worker stopped while running this task"))
+    status = manager.get(reverse("websec:webendpoint_scan_status", args=[site.pk]),
+                         HTTP_ACCEPT_LANGUAGE="en")
+    assert b'data-status="failed"' in status.content and b"hx-trigger" not in status.content
+    manager.post(scan_url)
+    assert list(ScanRequest.objects.filter(endpoint=site).order_by("pk").values_list(
+        "status", flat=True)) == ["failed", "queued"]

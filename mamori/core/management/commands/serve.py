@@ -12,6 +12,7 @@ from django.http.request import validate_host
 from django.utils.translation import gettext as _
 from gunicorn.app.base import BaseApplication
 
+from mamori.core import embedded
 from mamori.core.checks import is_production, log_key_warnings, serves_others
 from mamori.core.tls import DEFAULT_HOSTNAMES, ensure_certificates
 
@@ -136,8 +137,14 @@ class Command(BaseCommand):
             "--threads", type=positive_int, default=DEFAULT_THREADS, metavar="N",
             help=_("Number of threads per worker (default: %(default)s)."),
         )
+        parser.add_argument(
+            "--no-worker", action="store_true",
+            help=_("Do not start the embedded task worker and scheduler (for deployments "
+                   "that run `mamori worker` and `mamori scheduler` on their own; also "
+                   "MAMORI_EMBEDDED_WORKER=0)."),
+        )
 
-    def handle(self, *args, bind, http, workers, threads, **options):
+    def handle(self, *args, bind, http, workers, threads, no_worker=False, **options):
         pending = unapplied_migrations(connections["default"])
         if pending:
             raise CommandError(_(
@@ -207,6 +214,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Trust this CA in your browser: %(path)s") % {"path": certs.ca_cert}
             )
+        embed = embedded.wanted(no_worker)
+        if embed:
+            self.stdout.write(_("Running the task worker and scheduler too (--no-worker: "
+                                "run them separately)"))
         self.stdout.flush()
         sys.stdout.flush()
 
@@ -216,7 +227,14 @@ class Command(BaseCommand):
         # The workers are forked from this process; they must not share its database
         # connection (opened by the migration check above).
         connections.close_all()
-        GunicornApplication(application, config).run()
+        # Started before gunicorn forks its workers, stopped (finishing its task) after
+        # gunicorn has stopped: core.embedded says why a child process.
+        companion = embedded.EmbeddedWorker().start() if embed else None
+        try:
+            GunicornApplication(application, config).run()
+        finally:
+            if companion:
+                companion.stop()
 
 
 class GunicornApplication(BaseApplication):
