@@ -32,7 +32,7 @@ def test_manager_chooses_owner_and_assets_by_typing(live_server, live_org, page,
         Asset(code=f"A-{i:03d}", name_ja=f"顧客台帳 {i}", asset_type="information",
               department=org.sales) for i in range(12))
     threat = Threat.objects.create(code="T-LEAK", name_ja="漏洩", name_en="Leakage",
-                          harms=["confidentiality"])
+                          harms="C")
     base = live_server.url
     ui.log_in(page, base, "manager", "x-manager-password-1")
     ui.switch_language(page, "ja")

@@ -103,7 +103,7 @@ def test_only_a_known_form_and_field_and_a_signed_in_user(org, client):
 def test_an_edited_record_the_user_may_not_see_is_refused(org):
     from mamori.risks.models import Risk, Threat
 
-    threat = Threat.objects.create(code="T-X", name_ja="脅威", harms=["confidentiality"])
+    threat = Threat.objects.create(code="T-X", name_ja="脅威", harms="C")
     hidden = Risk.objects.create(code="R-IT", title_ja="IT のリスク", threat=threat,
                                  department=org.it, likelihood=1, impact=1)
     manager = org.client("manager")
