@@ -12,7 +12,29 @@ from mamori.core.models import ApiToken, ChangeLogEntry, ConformanceSnapshot, Us
 from mamori.core.scope import can
 
 
-class ScopedAdmin(admin.ModelAdmin):
+def is_workflow_record(model) -> bool:
+    """Whether `model`'s rows are written only by their workflow (`workflow_only`): an
+    acknowledgement, a change-log entry, a scan. Its time, hash and address are evidence."""
+    return getattr(model, "workflow_only", False)
+
+
+class WorkflowRecordAdmin(admin.ModelAdmin):
+    """Shows a workflow's records and refuses to add, change or delete them, whatever the
+    subclass allows: an administrator must not be able to forge an acknowledgement with any
+    time, hash and address (issue 16 #12). Every admin here derives from it, so a model marked
+    `workflow_only` is closed in the admin by being marked."""
+
+    def has_add_permission(self, request, *args):
+        return not is_workflow_record(self.model) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not is_workflow_record(self.model) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_workflow_record(self.model) and super().has_delete_permission(request, obj)
+
+
+class ScopedAdmin(WorkflowRecordAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # One save in the admin (the row, its links, its inlines): one change-log entry per
         # object it changed, as in the UI and the API.
@@ -80,7 +102,7 @@ class ApiTokenAdmin(ScopedAdmin):
 
 
 @admin.register(ChangeLogEntry)
-class ChangeLogEntryAdmin(admin.ModelAdmin):
+class ChangeLogEntryAdmin(WorkflowRecordAdmin):
     list_display = ("seq", "at", "actor_name", "source", "action", "model", "object_repr")
     list_filter = ("action", "source", "model")
     search_fields = ("actor_name", "object_repr", "object_id")
@@ -96,7 +118,7 @@ class ChangeLogEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConformanceSnapshot)
-class ConformanceSnapshotAdmin(admin.ModelAdmin):
+class ConformanceSnapshotAdmin(WorkflowRecordAdmin):
     list_display = ("day", "check_code", "status", "value", "threshold", "failing_count")
     list_filter = ("status", "article")
 

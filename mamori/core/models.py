@@ -118,6 +118,10 @@ class AppendOnlyQuerySet(RestrictableQuerySetMixin, models.QuerySet):
 class ChangeLogEntry(models.Model):
     """One change to one object. Append-only; see core.changelog for the chain."""
 
+    # Written only by its workflow, never added, changed or deleted by hand: not through the
+    # admin, the API or an import (core.admin.WorkflowRecordAdmin; issue 16 #12).
+    workflow_only = True
+
     class Action(models.TextChoices):
         CREATE = "create", _("created")
         UPDATE = "update", _("updated")
@@ -241,6 +245,10 @@ class Counter(models.Model):
 
 class ConformanceSnapshot(AuditedModel):
     """The result of one conformance check on one day, for trends."""
+
+    # Written only by its workflow, never added, changed or deleted by hand: not through the
+    # admin, the API or an import (core.admin.WorkflowRecordAdmin; issue 16 #12).
+    workflow_only = True
 
     day = models.DateField(_("day"), db_index=True)
     check_code = models.CharField(_("check"), max_length=64)

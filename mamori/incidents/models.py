@@ -379,6 +379,10 @@ class EntryScope(Scope):
 class IncidentEntry(AuditedModel):
     """One line of an incident's timeline: who did what, when. Written once, never changed."""
 
+    # Written only by its workflow, never added, changed or deleted by hand: not through the
+    # admin, the API or an import (core.admin.WorkflowRecordAdmin; issue 16 #12).
+    workflow_only = True
+
     class Kind(models.TextChoices):
         NOTE = "note", _("Note")
         STATUS = "status", _("Status change")

@@ -278,6 +278,10 @@ class AcknowledgementScope(Scope):
 class Acknowledgement(AuditedModel):
     """Evidence that a person read and accepted a version: immutable once written."""
 
+    # Written only by its workflow, never added, changed or deleted by hand: not through the
+    # admin, the API or an import (core.admin.WorkflowRecordAdmin; issue 16 #12).
+    workflow_only = True
+
     person = models.ForeignKey(Person, on_delete=models.PROTECT,
                                related_name="acknowledgements", verbose_name=_("person"))
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT,

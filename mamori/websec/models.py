@@ -321,6 +321,10 @@ class ScanScope(Scope):
 
 
 class TlsScan(AuditedModel):
+    # Written only by its workflow, never added, changed or deleted by hand: not through the
+    # admin, the API or an import (core.admin.WorkflowRecordAdmin; issue 16 #12).
+    workflow_only = True
+
     class Kind(models.TextChoices):
         FULL = "full", _("Full scan")
         CERTIFICATE = "certificate", _("Certificate check")
@@ -390,6 +394,10 @@ class FindingQuerySet(AuditedQuerySet):
 class TlsFinding(AuditedModel):
     """One problem of one endpoint, open from the scan that first found it until a later scan
     that checks it no longer does: one finding per endpoint and problem, however many scans."""
+
+    # Written only by its workflow, never added, changed or deleted by hand: not through the
+    # admin, the API or an import (core.admin.WorkflowRecordAdmin; issue 16 #12).
+    workflow_only = True
 
     endpoint = models.ForeignKey(WebEndpoint, on_delete=models.CASCADE,
                                  related_name="findings", verbose_name=_("endpoint"))
