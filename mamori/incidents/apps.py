@@ -26,6 +26,15 @@ class IncidentsConfig(AppConfig):
         register_my_page_panel("incidents/_my_page.html", my_page_panel)
         register_dashboard_panel("incidents/_my_page.html", my_page_panel)
 
+        from django.utils.translation import gettext_lazy
+
+        from mamori.core.scope import can
+        from mamori.core.views.dashboard import register_my_page_action
+
+        # Anyone may report an incident (policy Art. 5): the first thing on everyone's page.
+        register_my_page_action(gettext_lazy("Report an incident"), "incidents:incident_create",
+                                lambda user: can(user, self.get_model("Incident"), "add"))
+
         from mamori.core.demo import register_demo_step
         from mamori.incidents.demo import load_incident_demo
 

@@ -3,6 +3,7 @@
 import datetime
 
 from django import forms, template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,16 @@ def form_control(bound_field):
     if bound_field.errors:
         css += " is-invalid"
     return bound_field.as_widget(attrs={"class": css})
+
+
+@register.filter
+def overdue(value) -> bool:
+    """Whether a due date (or moment) has passed: today in the site's time zone is later."""
+    if isinstance(value, datetime.datetime):
+        return value < timezone.now()
+    if isinstance(value, datetime.date):
+        return value < timezone.localdate()
+    return False
 
 
 @register.filter(expects_localtime=True)  # show times in the local zone, not UTC

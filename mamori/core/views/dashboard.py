@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -106,12 +107,29 @@ def register_my_page_panel(template_name: str, context_function) -> None:
         MY_PAGE_PANELS.append((template_name, context_function))
 
 
+# Actions other apps offer at the top of "My page" (report an incident…): each is
+# (label, url name, function(user) -> whether the user may take it, as the target view asks).
+MY_PAGE_ACTIONS: list[tuple[object, str, object]] = []
+
+
+def register_my_page_action(label, url_name: str, allowed) -> None:
+    if (label, url_name, allowed) not in MY_PAGE_ACTIONS:
+        MY_PAGE_ACTIONS.append((label, url_name, allowed))
+
+
+def actions_for(user) -> list[tuple[str, str]]:
+    return [(str(label), reverse(url_name)) for label, url_name, allowed in MY_PAGE_ACTIONS
+            if allowed(user)]
+
+
 class MyPageView(LoginRequiredMixin, TemplateView):
-    """The staff view: a person's own record, and what each module asks of them."""
+    """The staff view: a person's own record, what they can do first, and what each module
+    asks of them."""
 
     template_name = "core/my_page.html"
 
     def get_context_data(self, **kwargs):
         person = getattr(self.request.user, "person", None)
         panels = panels_for(MY_PAGE_PANELS, self.request, person) if person is not None else []
-        return super().get_context_data(person=person, panels=panels, **kwargs)
+        return super().get_context_data(person=person, panels=panels,
+                                        actions=actions_for(self.request.user), **kwargs)
