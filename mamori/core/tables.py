@@ -62,7 +62,25 @@ class Table:
         return [(c, c.header(self.model)) for c in self.columns]
 
     def rows(self, objects):
-        return [(obj, [(c, c.value(obj)) for c in self.columns]) for obj in objects]
+        """(object, [(column, value, kept on one line)]) for each object."""
+        whole = [self.kept_whole(c) for c in self.columns]
+        return [(obj, [(c, c.value(obj), w) for c, w in zip(self.columns, whole, strict=True)])
+                for obj in objects]
+
+    # Codes (the fields a record is known by) and choices (statuses, kinds) are short words
+    # that read wrongly when broken over two lines (issue 16 #18).
+    WHOLE_FIELDS = {"code", "employee_no", "uid", "number"}
+
+    def kept_whole(self, column) -> bool:
+        name = column.field.split(".")[-1]
+        if name in self.WHOLE_FIELDS:
+            return True
+        try:
+            field = self.model._meta.get_field(column.field.split(".")[0])
+        except FieldDoesNotExist:
+            return False
+        return bool(getattr(field, "choices", None)) or field.get_internal_type() in (
+            "DateField", "DateTimeField")
 
     def ordering_for(self, sort: str | None) -> str:
         if sort:
