@@ -1,4 +1,4 @@
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from mamori.assets import filtersets, forms, tables
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
@@ -10,6 +10,10 @@ RATINGS = ("confidentiality", "integrity", "availability")
 
 
 class AssetList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The information assets of each department (information, systems, media, "
+        "premises), rated for confidentiality, integrity and availability (policy Art. "
+        "3, 5).")
     model = Asset
     filterset_class = filtersets.AssetFilterSet
     table_class = tables.AssetTable

@@ -1,4 +1,5 @@
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from mamori.controls import coverage, filtersets, forms, oscal, soa, tables
@@ -9,6 +10,9 @@ from mamori.core.views import generic
 
 
 class ControlList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The security measures the company keeps, each with its owner, how often it "
+        "runs and the evidence that it does (policy Art. 5).")
     model = Control
     template_name = "controls/control_list.html"
     filterset_class = filtersets.ControlFilterSet
@@ -65,6 +69,9 @@ class ControlHistory(generic.ObjectHistoryView):
 
 
 class EvidenceList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Files and links that show a control was carried out; each file is kept with "
+        "its SHA-256 hash.")
     model = Evidence
     filterset_class = filtersets.EvidenceFilterSet
     table_class = tables.EvidenceTable

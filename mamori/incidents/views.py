@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -23,6 +24,9 @@ from mamori.incidents.models import (
 
 
 class IncidentList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Security incidents reported by anyone in the company, from the first report to "
+        "recovery and lessons learned (policy Art. 5, 11).")
     model = Incident
     filterset_class = filtersets.IncidentFilterSet
     table_class = tables.IncidentTable
@@ -164,6 +168,8 @@ class IncidentEscalate(IncidentStep):
 
 
 class RecoveryActionList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "What must be done to recover from an incident, by whom and by when.")
     model = RecoveryAction
     filterset_class = filtersets.RecoveryActionFilterSet
     table_class = tables.RecoveryActionTable
@@ -263,6 +269,9 @@ class BreachAssessmentHistory(generic.ObjectHistoryView):
 
 
 class RegulatoryReportList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Reports to the Personal Information Protection Commission and other "
+        "authorities, with their legal deadlines.")
     model = RegulatoryReport
     filterset_class = filtersets.RegulatoryReportFilterSet
     table_class = tables.RegulatoryReportTable

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from mamori.core.scope import VIEW
 from mamori.core.views import generic
@@ -10,6 +11,9 @@ from mamori.org.models import Appointment, Department, Person
 
 
 class DepartmentList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The company's departments; the head of each is its information manager (policy "
+        "Art. 3).")
     model = Department
     filterset_class = filtersets.DepartmentFilterSet
     table_class = tables.DepartmentTable
@@ -62,6 +66,9 @@ class DepartmentHistory(generic.ObjectHistoryView):
 
 
 class PersonList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Officers, employees, dispatched workers and contractor staff who must follow "
+        "the policy (policy Art. 2).")
     model = Person
     filterset_class = filtersets.PersonFilterSet
     table_class = tables.PersonTable

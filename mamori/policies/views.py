@@ -4,6 +4,7 @@ from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from mamori.core import io
@@ -21,6 +22,9 @@ from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview
 
 
 class PolicyDocumentList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The information-security policy and the internal rules under it, with their "
+        "versions, approvals and reviews (policy Art. 6).")
     model = PolicyDocument
     filterset_class = filtersets.PolicyDocumentFilterSet
     table_class = tables.PolicyDocumentTable
@@ -252,6 +256,8 @@ class AcknowledgeView(generic.ModelActionView):
 
 
 class AcknowledgementList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Who read and acknowledged which version of a policy or rule, and when.")
     model = Acknowledgement
     filterset_class = filtersets.AcknowledgementFilterSet
     table_class = tables.AcknowledgementTable

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from mamori.core.levels import levels_html
@@ -125,6 +126,9 @@ class RiskMethodologyHistory(generic.ObjectHistoryView):
 
 
 class RiskList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The risks to information assets, how likely and how harmful they are, and how "
+        "each is treated (policy Art. 5).")
     model = Risk
     template_name = "risks/risk_list.html"
     filterset_class = filtersets.RiskFilterSet

@@ -5,6 +5,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from mamori.core.scope import VIEW
@@ -20,6 +21,9 @@ ENDPOINT_DETAIL_FIELDS = ["name", "url", "host", "port", "server_name", "purpose
 
 
 class WebEndpointList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The company's web systems that handle personal data, and whether their TLS "
+        "protects authentication, encryption and integrity.")
     model = WebEndpoint
     filterset_class = filtersets.WebEndpointFilterSet
     table_class = tables.WebEndpointTable

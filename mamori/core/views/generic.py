@@ -113,6 +113,8 @@ class ScopedListView(ModelViewMixin, TemplateView):
     filterset_class = None
     table_class = None
     resource_class = None
+    # What the register is for, said on its empty page with the first action (issue 16 #15).
+    purpose = None
 
     def get(self, request, *args, **kwargs):
         filterset, rows = self.filtered(self.filterset_class)
@@ -139,6 +141,9 @@ class ScopedListView(ModelViewMixin, TemplateView):
             query=query.urlencode(),
             query_without_sort=query_without_sort.urlencode(),
             can_export=self.resource_class is not None,
+            purpose=self.purpose,
+            # Filters (not the order) narrowed the list: an empty page says so, not "none yet".
+            filtered=any(value for name, value in query_without_sort.items()),
             can_bulk_delete=can(request.user, self.model, DELETE) and self.has_url("bulk_delete"),
         )
         return self.render_to_response(context)
