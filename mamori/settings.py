@@ -255,7 +255,8 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 # A refused form is explained in the site's layout and language (core.views.errors).
 CSRF_FAILURE_VIEW = "mamori.core.views.errors.csrf_failure"
-SECURE_HSTS_SECONDS = int(os.environ.get("MAMORI_HSTS_SECONDS", "31536000")) if HTTPS else 0
+# Two years: what Mamori's own default TLS profile (Mozilla "intermediate") asks of a site.
+SECURE_HSTS_SECONDS = int(os.environ.get("MAMORI_HSTS_SECONDS", "63072000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -22,8 +22,9 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 DEFAULT_HOSTNAMES = ("localhost", "127.0.0.1", "::1")
 CA_DAYS = 3650
-# Browsers reject server certificates valid for more than 398 days.
-SERVER_DAYS = 397
+# Mamori's own default TLS profile (Mozilla "intermediate") allows a server certificate at
+# most 366 days; browsers reject more than 398. `mamori serve` must pass its own check.
+SERVER_DAYS = 365
 RENEW_BEFORE = timedelta(days=30)
 # Tolerates a client clock that runs slightly behind ours.
 BACKDATE = timedelta(minutes=5)
@@ -117,6 +118,9 @@ def _server_is_current(paths: CertPaths, ca_cert, names: list[str], now: datetim
     return (
         cert.public_key() == key.public_key()
         and cert.not_valid_after_utc - now > RENEW_BEFORE
+        # One issued for longer than now allowed (397 days, before) is issued again.
+        and cert.not_valid_after_utc - cert.not_valid_before_utc
+        <= timedelta(days=SERVER_DAYS) + BACKDATE
         and all(_general_name(n) in sans for n in names)
     )
 

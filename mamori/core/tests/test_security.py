@@ -198,7 +198,7 @@ def test_deploy_settings_are_secure_by_default():
     from mamori import settings as mamori_settings
 
     assert mamori_settings.SECURE_SSL_REDIRECT is True or not mamori_settings.HTTPS
-    assert mamori_settings.SECURE_HSTS_SECONDS >= 31536000 or not mamori_settings.HTTPS
+    assert mamori_settings.SECURE_HSTS_SECONDS >= 63072000 or not mamori_settings.HTTPS
     # The language cookie, too, is not for scripts nor for plain HTTP (found by wapiti).
     assert mamori_settings.LANGUAGE_COOKIE_HTTPONLY
     assert mamori_settings.LANGUAGE_COOKIE_SECURE == mamori_settings.HTTPS

@@ -109,7 +109,7 @@ def test_expiring_server_certificate_is_reissued(tmp_path, monkeypatch):
     monkeypatch.setattr(tls, "SERVER_DAYS", 40)
     first = ensure_certificates(tmp_path)
     old = load_chain(first.server_cert)[0]
-    monkeypatch.setattr(tls, "SERVER_DAYS", 397)
+    monkeypatch.setattr(tls, "SERVER_DAYS", 365)
     real_datetime = tls.datetime
 
     class Later(real_datetime):
@@ -121,7 +121,7 @@ def test_expiring_server_certificate_is_reissued(tmp_path, monkeypatch):
     ensure_certificates(tmp_path)
     new = load_chain(first.server_cert)[0]
     assert new.serial_number != old.serial_number
-    assert new.not_valid_after_utc > datetime.now(UTC) + timedelta(days=390)
+    assert new.not_valid_after_utc > datetime.now(UTC) + timedelta(days=360)
 
 
 def test_mismatched_key_is_reissued(tmp_path):
@@ -239,3 +239,18 @@ def test_serve_answers_over_https_with_the_generated_ca(tmp_path):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def test_the_server_certificate_fits_the_default_tls_profile(tmp_path, monkeypatch):
+    """At most 366 days (Mozilla intermediate); one issued for longer before is issued again."""
+    paths = ensure_certificates(tmp_path)
+    leaf = load_chain(paths.server_cert)[0]
+    assert leaf.not_valid_after_utc - leaf.not_valid_before_utc <= timedelta(days=366)
+    monkeypatch.setattr(tls, "SERVER_DAYS", 397)
+    (paths.server_cert).unlink()
+    long = load_chain(ensure_certificates(tmp_path).server_cert)[0]
+    assert long.not_valid_after_utc - long.not_valid_before_utc > timedelta(days=366)
+    monkeypatch.setattr(tls, "SERVER_DAYS", 365)
+    again = load_chain(ensure_certificates(tmp_path).server_cert)[0]
+    assert again.serial_number != long.serial_number
+    assert again.not_valid_after_utc - again.not_valid_before_utc <= timedelta(days=366)
