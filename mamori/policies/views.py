@@ -45,6 +45,8 @@ class PolicyDocumentDetail(generic.ScopedDetailView):
             "sections": obj.sections.all(),
             "reviews": obj.reviews.restrict(user).select_related("reviewer")[:20],
             "coverage": coverage.coverage(obj),
+            # The link to who has and has not acknowledged, only for who may open it.
+            "sees_coverage": workflow.sees_coverage(user),
             "manages": workflow.manages(user, obj),
             "new_draft_form": forms.NewDraftForm(),
         }

@@ -31,3 +31,14 @@ def test_an_overdue_acknowledgement_is_marked(org):
         published_at=timezone.now() - datetime.timedelta(days=400))
     page = client.get("/me/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="overdue"' in page and "overdue" in page
+
+
+def test_the_coverage_link_only_for_who_may_open_it(org):
+    """Issue 16 #3: staff were shown 確認状況 and refused it."""
+    document, _version = published_document(org)
+    for role, shown in (("staff", False), ("ciso", True), ("manager", True)):
+        client = org.client(role)
+        page = client.get(document.get_absolute_url()).content.decode()
+        assert ('data-testid="coverage-link"' in page) is shown, role
+        answer = client.get(f"/policies/documents/{document.pk}/coverage/").status_code
+        assert (answer == 200) is shown, (role, answer)
