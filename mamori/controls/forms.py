@@ -17,6 +17,14 @@ class ControlForm(ScopedModelForm):
         self.fields["department"].queryset = departments_user_may_staff(user)
 
 
+class EvidenceFileInput(forms.ClearableFileInput):
+    """The file already attached is named, not linked: Django's widget links the storage
+    address, which is not served (evidence is downloaded through its own page, which checks
+    that the reader may see it), so the link answered 404."""
+
+    template_name = "controls/widgets/evidence_file.html"
+
+
 class EvidenceForm(ScopedModelForm):
     # Declared so that an address typed without a scheme is taken as https (Django 6's rule).
     url = forms.URLField(label=Evidence._meta.get_field("url").verbose_name, required=False,
@@ -26,7 +34,8 @@ class EvidenceForm(ScopedModelForm):
         model = Evidence
         fields = ["control", "kind", "title", "file", "url", "note", "collected_on",
                   "expires_on", "collected_by"]
-        widgets = {"collected_on": DateInput, "expires_on": DateInput}
+        widgets = {"collected_on": DateInput, "expires_on": DateInput,
+                   "file": EvidenceFileInput}
 
     def limit_choices(self, user):
         # Evidence is added to controls the user keeps.

@@ -182,3 +182,24 @@ def test_replacing_the_file_removes_the_old_one(org, media, control,
     assert path.read_bytes() == b"%PDF-1.4 new"
     evidence.refresh_from_db()
     assert evidence.file_name == "new.pdf"
+
+
+def test_the_edit_form_names_the_file_without_linking_its_storage(org, media, control):
+    """Django's file widget linked the storage address, which is not served: a 404."""
+    upload(org, control, "監査ログ.pdf")
+    evidence = Evidence.objects.get()
+    page = org.client("manager").get(
+        reverse("controls:evidence_update", args=[evidence.pk])).content.decode()
+    assert "監査ログ.pdf" in page
+    assert evidence.file.name not in page and evidence.file.url not in page
+
+
+def test_a_related_record_the_reader_may_not_open_is_named_not_linked(org):
+    """The owner of a Sales control, kept by someone in IT, seen by a Sales member of staff."""
+    owned = make_control(org.sales, "C-OWNED", status="implemented",
+                         owner=org.people["it_staff"])
+    url = reverse("controls:control_detail", args=[owned.pk])
+    it_person = org.people["it_staff"].get_absolute_url()
+    staff_page = org.client("staff").get(url).content.decode()
+    assert str(org.people["it_staff"]) in staff_page and it_person not in staff_page
+    assert it_person in org.client("ciso").get(url).content.decode()

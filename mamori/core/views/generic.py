@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
@@ -172,12 +172,27 @@ class ScopedDetailView(ModelViewMixin, TemplateView):
         self.can_change = self.scoped(CHANGE).filter(pk=obj.pk).exists()
         return self.render_to_response(self.base_context(
             object=obj,
-            field_rows=self.field_rows(obj),
+            field_rows=linked_only_if_visible(self.field_rows(obj), request.user),
             can_change=self.can_change,
             can_delete=self.scoped(DELETE).filter(pk=obj.pk).exists(),
             tab="details",
             **self.extra_context(obj),
         ))
+
+
+def linked_only_if_visible(rows, user):
+    """The detail rows with each related record the user may not open given as its name
+    alone: a link to it would answer 404 (a control's owner in another department, the
+    incident of a recovery action someone owns). One query per related record shown."""
+    shown = []
+    for label, value in rows:
+        if isinstance(value, Model) and hasattr(value, "get_absolute_url"):
+            manager = type(value)._default_manager
+            if hasattr(manager, "restrict") and not manager.restrict(user, VIEW).filter(
+                    pk=value.pk).exists():
+                value = str(value)
+        shown.append((label, value))
+    return shown
 
 
 class SettingsRowView(ModelViewMixin, View):
