@@ -7,10 +7,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mamori.incidents.tests.factories import make_incident
+from mamori.org.models import Person
 from mamori.policies.tests.conftest import published_document
 
 HREF = re.compile(r'href="(/[^"]*)"')
 SKIPPED = ("/accounts/logout/", "/i18n/", "/static/")
+
+
+def test_the_managers_dashboard_counts_an_out_of_scope_failing_object_without_linking_it(org):
+    outside = Person.objects.create(employee_no="Z2", name="未分類 システム", category="",
+                                    department=org.it)
+    html = org.client("manager").get("/dashboard/").content.decode()
+    assert outside.get_absolute_url() not in html
+    assert 'data-testid="failing-outside-scope"' in html
+    assert outside.get_absolute_url() in org.client("ciso").get("/dashboard/").content.decode()
 
 
 def test_staff_see_no_coverage_link_and_the_ciso_does(org):
