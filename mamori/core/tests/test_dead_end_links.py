@@ -66,3 +66,11 @@ def test_every_internal_link_shown_opens(org, role):
                 if not h.startswith(SKIPPED) and "export=" not in h]
     refused = [(h, code) for h in followed if (code := client.get(h).status_code) >= 400]
     assert followed and refused == []
+
+
+def test_a_manager_sees_only_their_departments_incidents_awaiting_triage(org):
+    theirs = make_incident(org.sales_east, "USB stick lost")
+    elsewhere = make_incident(org.it, "Server room door left open")
+    html = org.client("manager").get("/me/").content.decode()
+    assert theirs.get_absolute_url() in html
+    assert elsewhere.get_absolute_url() not in html
