@@ -26,6 +26,12 @@ class IncidentsConfig(AppConfig):
         register_my_page_panel("incidents/_my_page.html", my_page_panel)
         register_dashboard_panel("incidents/_my_page.html", my_page_panel)
 
+        from mamori.incidents.triage import awaiting_triage_panel
+
+        # New reports wait for the CISO or their department's manager to triage them.
+        register_my_page_panel("incidents/_awaiting_triage.html", awaiting_triage_panel)
+        register_dashboard_panel("incidents/_awaiting_triage.html", awaiting_triage_panel)
+
         from django.utils.translation import gettext_lazy
 
         from mamori.core.scope import can
