@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from mamori.core.tests.test_browser import totp_code
+from mamori.core.tests.test_browser import fresh_totp_code
 
 WHY_EN = ("The CISO and administrators must use a second factor because they can change "
           "everyone's records.")
@@ -45,7 +45,7 @@ def test_ciso_enrols_totp_right_after_first_login_without_a_second_password_prom
     assert re.search(r'<input id="authenticator_secret"[^>]*class="[^"]*font-monospace', page)
     assert "data:image/svg+xml;base64," in page
 
-    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)},
+    response = client.post(reverse("mfa_activate_totp"), {"code": fresh_totp_code(secret)},
                            follow=True)
     assert response.redirect_chain[-1][0] == reverse("mfa_view_recovery_codes")
     page = response.content.decode()
@@ -65,7 +65,7 @@ def test_ciso_enrols_totp_right_after_first_login_without_a_second_password_prom
 def test_removing_the_second_factor_still_asks_for_the_password(org):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     page = log_in_with_password(client, "ciso", "x-ciso-password-1").content.decode()
-    client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret_on(page))})
+    client.post(reverse("mfa_activate_totp"), {"code": fresh_totp_code(secret_on(page))})
 
     response = client.get(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
@@ -77,3 +77,13 @@ def test_why_sentence_in_japanese(org):
     client = Client()
     page = log_in_with_password(client, "admin", "x-admin-password-1").content.decode()
     assert WHY_JA in page
+
+
+@pytest.mark.django_db
+def test_why_sentence_on_the_other_second_factor_pages(org):
+    client = org.client("ciso")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert WHY_EN in client.get(reverse("mfa_index")).content.decode()
+    # Replacing the recovery codes is not part of the first enrolment: it asks again.
+    response = client.get(reverse("mfa_generate_recovery_codes"))
+    assert reverse("account_reauthenticate") in response["Location"]
