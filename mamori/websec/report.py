@@ -60,10 +60,13 @@ def build(scan) -> Report:
     other = [reason for reasons in by_promise.values() for reason in reasons]
     result = scan.result or {}
     accepted = result.get("protocols") or {}
-    incomplete = incomplete_text(result) if scan.status == "failed" else ""
+    # A scan with an error did not complete, whatever its row says: a row stored before failed
+    # scans kept unknown verdicts could read "fail" with "no problem found" beneath it.
+    failed = scan.status == "failed" or bool(result.get("error"))
+    incomplete = incomplete_text(result) if failed else ""
     if incomplete:  # the reasons are the scan's failure, told once above
         for promise in promises:
-            promise.reasons = []
+            promise.ok, promise.reasons = None, []
         other = []
     return Report(
         scan=scan, promises=promises, other=other,

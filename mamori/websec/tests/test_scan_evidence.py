@@ -12,7 +12,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from mamori.controls.models import Evidence
 from mamori.core.testing import api_client
@@ -220,3 +220,24 @@ def _env():
     env = dict(os.environ)
     env.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
     return env
+
+
+def test_a_stored_scan_with_an_error_and_old_verdicts_shows_the_failure_not_no_problems(org):
+    """Issue 16 #5: a row written with an error but a "fail" verdict (as rows were before failed
+    scans kept unknown verdicts) read "fail" above "no problem found", hiding the error."""
+    site = endpoint(org, free_port(), name="古い失敗")
+    result = {"error": "unreachable", "error_detail": "connection refused"}
+    row = TlsScan.objects.create(
+        endpoint=site, kind="full", status=TlsScan.Status.DONE, started_at=timezone.now(),
+        finished_at=timezone.now(), profile_code=site.profile.code,
+        profile_version=site.profile.version, authentication_ok=False, encryption_ok=False,
+        integrity_ok=False, profile_ok=False, problems=[], result=result,
+        result_sha256=hashlib.sha256(service.result_bytes(result)).hexdigest())
+    ciso = org.client("ciso")
+    for language, failed, no_problem in (
+            ("en", "did not complete", "No problem found"),
+            ("ja", "完了しませんでした", "問題は見つかりませんでした")):
+        html = ciso.get(row.get_absolute_url(), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert failed in html and "connection refused" in html, language
+        assert no_problem not in html, language
+        assert "bg-red-lt" not in html.split('data-testid="report"')[1].split("Protocols")[0]

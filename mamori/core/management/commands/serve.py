@@ -21,6 +21,10 @@ DEFAULT_PORT = 8443
 # for the web systems it checks: forward secrecy and AEAD only (Python's default list also
 # offers CBC suites, which `make security` reported). TLS 1.3 suites are not configurable
 # here and are all acceptable.
+# The profile's key-exchange groups (X25519, prime256v1, secp384r1) are not set, so OpenSSL's
+# default also accepts X448, secp521r1 and ffdhe groups: Python 3.11's ssl can only narrow
+# them to a single curve (set_ecdh_curve), which would drop X25519, and setting the list
+# through OpenSSL directly would rely on CPython's private object layout.
 TLS12_CIPHERS = ":".join([
     "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
     "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
