@@ -1,6 +1,10 @@
-"""The navigation, organised by the policy's articles.
+"""The navigation, organised by the policy's articles and shaped by role (issue 16 #15).
 
-Modules not built yet are listed (so users see where the product is going) but disabled.
+Members of staff see the few entries their part of the policy asks of them (their policies,
+reporting an incident, their department's assets); the CISO, administrators, auditors and
+information managers see every register, the information manager's own registers first.
+Modules not built yet are listed to them (so they see where the product is going) but
+disabled.
 """
 
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ class NavItem:
     label: object
     url_name: str = ""
     articles: str = ""
+    for_staff: bool = False  # also in a member of staff's (short) menu
 
     @property
     def url(self) -> str:
@@ -27,13 +32,14 @@ class NavSection:
     label: object
     articles: str
     items: tuple[NavItem, ...]
+    manager_first: bool = False  # the information manager's own registers: first in their menu
 
 
 NAVIGATION = (
     NavSection(_("Policy and rules"), "1, 2, 6, 12", (
-        NavItem(_("Policies and internal rules"), "policies:policydocument_list"),
+        NavItem(_("Policies and internal rules"), "policies:policydocument_list", for_staff=True),
         NavItem(_("Versions"), "policies:policyversion_list"),
-        NavItem(_("Acknowledgements"), "policies:acknowledgement_list"),
+        NavItem(_("Acknowledgements"), "policies:acknowledgement_list", for_staff=True),
         NavItem(_("Reviews"), "policies:policyreview_list"),
     )),
     NavSection(_("Organisation"), "2–4", (
@@ -42,7 +48,7 @@ NAVIGATION = (
         NavItem(_("Appointments"), "org:appointment_list"),
     )),
     NavSection(_("Assets, risks and controls"), "3, 5", (
-        NavItem(_("Information assets"), "assets:asset_list"),
+        NavItem(_("Information assets"), "assets:asset_list", for_staff=True),
         NavItem(_("Risks"), "risks:risk_list"),
         NavItem(_("Heat map"), "risks:risk_heatmap"),
         NavItem(_("Risk acceptances"), "risks:riskacceptance_list"),
@@ -50,7 +56,7 @@ NAVIGATION = (
         NavItem(_("Evidence"), "controls:evidence_list"),
         NavItem(_("Frameworks"), "controls:framework_list"),
         NavItem(_("Requirements"), "controls:requirement_list"),
-    )),
+    ), manager_first=True),
     NavSection(_("Risk method and classification"), "3, 5", (
         NavItem(_("Classification levels"), "assets:classificationlevel_list"),
         NavItem(_("Asset rating settings"), "assets:assetsettings_list"),
@@ -59,16 +65,16 @@ NAVIGATION = (
         NavItem(_("Risk bands"), "risks:riskband_list"),
     )),
     NavSection(_("Incidents"), "5, 11", (
-        NavItem(_("Report an incident"), "incidents:incident_create"),
-        NavItem(_("Incidents"), "incidents:incident_list"),
+        NavItem(_("Report an incident"), "incidents:incident_create", for_staff=True),
+        NavItem(_("Incidents"), "incidents:incident_list", for_staff=True),
         NavItem(_("Response times"), "incidents:incident_response_times"),
-        NavItem(_("Recovery actions"), "incidents:recoveryaction_list"),
+        NavItem(_("Recovery actions"), "incidents:recoveryaction_list", for_staff=True),
         NavItem(_("Breach assessments"), "incidents:breachassessment_list"),
         NavItem(_("Regulatory reports"), "incidents:regulatoryreport_list"),
         NavItem(_("Breach-reporting rules"), "incidents:breachrule_list"),
         NavItem(_("Response targets"), "incidents:responsetarget_list"),
         NavItem(_("Incident settings"), "incidents:incidentsettings_list"),
-    )),
+    ), manager_first=True),
     NavSection(_("Audit, training, contractors"), "7–9", (
         NavItem(_("Audits")),
         NavItem(_("Training")),
@@ -89,11 +95,28 @@ NAVIGATION = (
 )
 
 
+def navigation_for(roles) -> tuple[NavSection, ...]:
+    if not roles.user_id:
+        return ()
+    if roles.has(r.ADMIN, r.CISO, r.AUDITOR):
+        return NAVIGATION
+    if roles.has(r.INFORMATION_MANAGER):
+        first = [section for section in NAVIGATION if section.manager_first]
+        return (*first, *[section for section in NAVIGATION if not section.manager_first])
+    sections = []
+    for section in NAVIGATION:
+        items = tuple(item for item in section.items if item.for_staff)
+        if items:
+            sections.append(NavSection(section.label, section.articles, items))  # no planned
+    return tuple(sections)
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     roles = r.roles_for(user)
     return {
-        "navigation": NAVIGATION if roles.user_id else (),
+        "navigation": navigation_for(roles),
+        "sees_my_page": bool(roles.user_id) and getattr(user, "person", None) is not None,
         "mamori_roles": roles,
         "sees_dashboard": roles.has(r.ADMIN, r.CISO, r.AUDITOR, r.INFORMATION_MANAGER),
         "sees_changelog": roles.has(r.ADMIN, r.CISO, r.AUDITOR),
