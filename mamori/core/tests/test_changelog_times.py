@@ -166,7 +166,7 @@ def test_the_api_pages_days_and_positions_by_number(org, monkeypatch):
                 assert bool(counted) == ("model" in query), (params, counted)
 
 
-def test_a_lowered_ordered_from_does_not_pass_verification(org, monkeypatch):
+def test_a_lowered_ordered_from_does_not_pass_verification(org, monkeypatch, english):
     """`ordered_from` is not signed; verification checks the times it vouches for, so moving
     it back over entries written out of order (which would hide them from a day filter) is
     reported, while the value the migration sets passes."""
