@@ -76,15 +76,21 @@ def notify_new_incident(incident_id: int) -> int:
         return 0
     if incident.entries.filter(kind=IncidentEntry.Kind.NOTIFICATION).exists():
         return 0
-    recipients = handlers(incident)
+    # Only the CISO (and the incident team's shared address) decides whether a breach must be
+    # reported; managers and the assignee are told that the CISO is assessing it (issue 16 #11).
+    assessors = {p.email for p in cisos() if p.email}
     team = IncidentSettings.current().team_email
     if team:
-        recipients = sorted({*recipients, team})
+        assessors.add(team)
+    recipients = sorted({*handlers(incident), *assessors})
     if not recipients:
         return 0
     subject = gettext_noop("New incident reported")
+    audiences = ((sorted(assessors), True),
+                 ([a for a in recipients if a not in assessors], False))
     send_mass_mail([message("incidents/new_incident_email.txt", subject,
-                            {"incident": incident}, recipients)], fail_silently=False)
+                            {"incident": incident, "assesses": assesses}, addresses)
+                    for addresses, assesses in audiences if addresses], fail_silently=False)
     with acting_as(TASK_ACTOR), transaction.atomic():
         add_entry(incident, None, IncidentEntry.Kind.NOTIFICATION,
                   _("Reported to: %(recipients)s") % {"recipients": ", ".join(recipients)})
