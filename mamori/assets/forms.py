@@ -1,8 +1,7 @@
-from django import forms
 
 from mamori.assets.models import Asset, AssetSettings, ClassificationLevel
 from mamori.core.forms import ScopedModelForm, keep_unseen_links
-from mamori.core.levels import level_choices
+from mamori.core.levels import as_level_field
 from mamori.org.forms import departments_user_may_staff
 
 
@@ -18,11 +17,12 @@ class AssetForm(ScopedModelForm):
         # Art 3: an asset belongs to a department the user is information manager of.
         self.fields["department"].queryset = departments_user_may_staff(user)
         # Ratings are chosen from the named levels of the scale; the field stays a number, so
-        # the model still refuses one above the scale and an import still takes numbers.
+        # the model still refuses one above the scale. An import takes the number or the
+        # level's name.
         levels = AssetSettings.current().levels()
         for name in ("confidentiality", "integrity", "availability"):
             if name in self.fields:
-                self.fields[name].widget = forms.Select(choices=level_choices(levels, False))
+                self.fields[name] = as_level_field(self.fields[name], levels, blank=False)
         if "depends_on" in self.fields:
             assets = self.fields["depends_on"].queryset
             if self.instance.pk:

@@ -7,8 +7,10 @@ An organisation writes its levels one per line from the lowest, as
 text means the standard levels shipped with Mamori for that scale.
 """
 
+import re
 from dataclasses import dataclass
 
+from django import forms
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -78,3 +80,58 @@ def wrong_line_count(text: str, size: int) -> str | None:
     if own and len(own) != size:
         return _("Give one line for each of the %(size)s levels.") % {"size": size}
     return None
+
+
+# "3 — 高: …" or "3 - High": a level's label as a select shows it, pasted into a file.
+LABEL_NUMBER = re.compile(r"^\s*(\d+)\s*[—–-]")
+
+
+def level_number(levels: list[Level], text: str) -> int | None:
+    """The number of the level `text` names: its name in either language (any letter case) or
+    its label; None for anything else (a bare number is left to the number field)."""
+    folded = " ".join(text.split()).casefold()
+    if not folded:
+        return None
+    match = LABEL_NUMBER.match(folded)
+    if match:
+        return int(match.group(1))
+    for level in levels:
+        if folded in (level.name_ja.casefold(), level.name_en.casefold()):
+            return level.number
+    return None
+
+
+class LevelField(forms.IntegerField):
+    """A rating chosen from named levels. The value stays a number (the model refuses one
+    off the scale), but a file may give the level by name or label in either language, as
+    people read them on the page ("高", "High", "3 — 高")."""
+
+    # Cleaning depends on the value alone (the levels are fixed for the form): an import
+    # cleans each repeated value once (core.rowforms).
+    cleaned_once_per_value = True
+
+    def __init__(self, *, levels: list[Level], blank: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.levels = levels
+        names = ", ".join(level.name for level in levels if level.name)
+        self.error_messages["invalid"] = (
+            _("Give a level: a number from 1 to %(max)s, or its name (%(names)s).") % {
+                "max": len(levels), "names": names} if names else
+            _("Give a level: a number from 1 to %(max)s.") % {"max": len(levels)})
+        self.widget = forms.Select(choices=level_choices(levels, blank))
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            number = level_number(self.levels, value)
+            if number is not None:
+                value = number
+        return super().to_python(value)
+
+
+def as_level_field(field: forms.Field, levels: list[Level], blank: bool) -> LevelField:
+    """`field` (a model form's number field) as a LevelField with the same settings."""
+    return LevelField(
+        levels=levels, blank=blank, required=field.required, label=field.label,
+        help_text=field.help_text, initial=field.initial, disabled=field.disabled,
+        validators=[v for v in field.validators if v not in forms.IntegerField.default_validators],
+        error_messages=field.error_messages)

@@ -74,7 +74,8 @@ class RowBoundField(BoundField):
 # Django's form fields whose clean(value) depends on the value alone (the field's settings
 # aside) and gives an immutable result: a file's rows repeat the same few values (a type, a
 # status, a rating) thousands of times, and such a value is cleaned once. Exact classes
-# only: a subclass may clean with more than the value.
+# only (a subclass may clean with more than the value), or a field class that says so with
+# `cleaned_once_per_value`.
 CLEANED_ONCE_PER_VALUE = frozenset({
     forms.CharField, forms.SlugField, forms.EmailField, forms.URLField, forms.IntegerField,
     forms.DecimalField, forms.BooleanField, forms.NullBooleanField, forms.ChoiceField,
@@ -86,7 +87,8 @@ REMEMBERED_VALUES = 1000  # per field: the repeated values, not every code of th
 def remember_cleaning(field) -> None:
     """Make `field` (shared by the rows' forms) clean each value once. A value it refuses is
     refused anew each time, so each row's error is its own."""
-    if type(field) not in CLEANED_ONCE_PER_VALUE:
+    if type(field) not in CLEANED_ONCE_PER_VALUE and not getattr(
+            field, "cleaned_once_per_value", False):
         return
     clean = field.clean
     cleaned = {}

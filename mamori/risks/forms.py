@@ -1,9 +1,8 @@
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core import roles as r
 from mamori.core.forms import ScopedModelForm, keep_unseen_links
-from mamori.core.levels import level_choices
+from mamori.core.levels import as_level_field
 from mamori.org.forms import DateInput, departments_user_may_staff
 from mamori.org.models import Appointment, Person
 from mamori.risks.models import Risk, RiskAcceptance, RiskBand, RiskMethodology, Threat
@@ -42,16 +41,15 @@ class RiskForm(ScopedModelForm):
         if "assets" in self.fields:
             self.fields["assets"].queryset = self.fields["assets"].queryset.order_by("code")
         # Each rating is chosen from the methodology's named levels, read in its own words.
-        # The field stays a number: the model still refuses a value off the matrix, and an
-        # import (which shares this form) still takes numbers.
+        # The field stays a number: the model still refuses a value off the matrix; an import
+        # (which shares this form) takes the number or the level's name.
         methodology = RiskMethodology.current()
         for name in ("likelihood", "impact", "residual_likelihood", "residual_impact"):
             if name not in self.fields:
                 continue
             axis = name.removeprefix("residual_")
-            field = self.fields[name]
-            field.widget = forms.Select(choices=level_choices(
-                methodology.levels(axis), blank=not field.required))
+            field = self.fields[name] = as_level_field(
+                self.fields[name], methodology.levels(axis), blank=not self.fields[name].required)
             field.help_text = _("1 to %(max)s") % {"max": methodology.size}
 
     def clean_assets(self):

@@ -169,6 +169,29 @@ def test_an_import_out_of_the_importers_scope_is_refused_whole(org):
     assert not Asset.objects.filter(code__startswith="IMP-").exists()
 
 
+def test_ratings_may_be_given_by_the_levels_name_in_either_language(org):
+    """People read C/I/A as named levels on the page (issue 16 #16); a file may use those
+    names, or the label a select shows, as well as the number."""
+    data = assets_file(org, 3, "LVL")
+    rows = [list(row) for row in data]
+    named = [("高", "Very high", "2 — 中"), ("low", " 極めて高い ", "3"), ("中", "4", "HIGH")]
+    for row, (c, i, a) in zip(rows, named, strict=True):
+        row[HEADERS.index("confidentiality"):HEADERS.index("availability") + 1] = [c, i, a]
+    rows.append(list(assets_file(org, 1, "BAD")[0]))
+    rows[-1][HEADERS.index("integrity")] = "とても高い"
+
+    result = run(org, tablib.Dataset(*rows, headers=HEADERS))
+    assert [str(e) for e in result.errors] == [
+        "Row 4, Integrity: Give a level: a number from 1 to 4, or its name "
+        "(Low, Medium, High, Very high)."]
+    del rows[-1]
+    assert run(org, tablib.Dataset(*rows, headers=HEADERS)).ok
+    ratings = {a.code: (a.confidentiality, a.integrity, a.availability)
+               for a in Asset.objects.filter(code__startswith="LVL-")}
+    assert ratings == {"LVL-00000": (3, 4, 2), "LVL-00001": (1, 4, 3),
+                       "LVL-00002": (2, 4, 3)}
+
+
 def test_the_chain_verifies_after_a_bulk_import(org):
     assert run(org, assets_file(org, 1200)).ok
     assert run(org, assets_file(org, 1200, shift=1)).ok

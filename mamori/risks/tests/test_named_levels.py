@@ -57,6 +57,22 @@ def test_a_level_off_the_matrix_is_still_refused_naming_the_field(org):
     assert not Risk.objects.exists()
 
 
+def test_a_level_may_be_given_by_its_name_as_a_file_would(org):
+    """The import shares this form: a rating given as the level's name in either language,
+    or as the label the select shows, is its number; an unknown name is refused."""
+    response = org.client("manager").post(reverse("risks:risk_create"), form(
+        org, likelihood="高", impact="Medium", residual_likelihood="1 — Low",
+        residual_impact="低"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302, response.context["form"].errors
+    risk = Risk.objects.get(code="R-NEW")
+    assert (risk.likelihood, risk.impact, risk.residual_likelihood, risk.residual_impact) == (
+        3, 2, 1, 1)
+    response = org.client("manager").post(reverse("risks:risk_create"), form(
+        org, code="R-BAD", impact="とても高い"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["form"].errors["impact"] == [
+        "Give a level: a number from 1 to 3, or its name (Low, Medium, High)."]
+
+
 def test_the_list_and_the_detail_show_the_band_as_a_coloured_badge(org):
     risk = make_risk(org.sales, "R-HOT", likelihood=3, impact=3,
                      residual_likelihood=1, residual_impact=2)
