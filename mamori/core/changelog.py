@@ -22,6 +22,7 @@ import hmac
 import json
 import logging
 import os
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,12 +265,54 @@ def record_many(changes, using: str | None = None) -> list:
             entry.hash = prev = entry_hash(prev, entry)
             entries.append(entry)
         insert_rows(Entry, entries, connections[using], returning=False)
+        add_to_tallies(entries, using)
         Checkpoint.objects.using(using).filter(pk=1).update(
             seq=seq, head_hash=prev, mac=checkpoint_mac(seq, prev, using)
         )
         # After the commit only: a head that is rolled back is never anchored.
         transaction.on_commit(lambda: anchor_head(seq, prev), using=using)
     return entries
+
+
+def tally_key(entry) -> tuple[str, str, str]:
+    return entry.model, entry.action, entry.source
+
+
+def add_to_tallies(entries, using: str) -> None:
+    """Count `entries` in their (model, action, source) tallies. Runs under the chain head's
+    lock (record_many), so no other append races for the same tally row."""
+    Tally = apps.get_model("core", "ChangeLogTally")
+    added = Counter(tally_key(entry) for entry in entries)
+    for (model, action, source), count in added.items():
+        tallies = Tally.objects.using(using).filter(model=model, action=action, source=source)
+        if not tallies.update(entries=F("entries") + count):
+            Tally.objects.using(using).create(model=model, action=action, source=source,
+                                              entries=count)
+
+
+def counted_tallies(using: str = "default") -> Counter:
+    """The tallies as the entries themselves give them (one pass over the log)."""
+    Entry = apps.get_model("core", "ChangeLogEntry")
+    rows = Entry.objects.using(using).order_by().values("model", "action", "source").annotate(
+        n=Count("seq"))
+    return Counter({(row["model"], row["action"], row["source"]): row["n"] for row in rows})
+
+
+def kept_tallies(using: str = "default") -> Counter:
+    Tally = apps.get_model("core", "ChangeLogTally")
+    return Counter({(t.model, t.action, t.source): t.entries
+                    for t in Tally.objects.using(using).filter(entries__gt=0)})
+
+
+def rebuild_tallies(using: str = "default") -> None:
+    """Count the tallies afresh from the entries: for a log loaded without record_many (the
+    migration that introduced them, a benchmark's bulk load)."""
+    Tally = apps.get_model("core", "ChangeLogTally")
+    with transaction.atomic(using=using):
+        Tally.objects.using(using).all().delete()
+        Tally.objects.using(using).bulk_create(
+            Tally(model=model, action=action, source=source, entries=n)
+            for (model, action, source), n in counted_tallies(using).items())
 
 
 @dataclass
@@ -347,6 +391,7 @@ def _verify(using: str, chunk_size: int) -> Verdict:
     # order from there on means a lowered value cannot hide entries from a filtered view.
     ordered_from = head.ordered_from if head is not None else None
     latest_before = None  # the latest time of the entries checked so far
+    counted = Counter()  # entries by (model, action, source), to check the tallies
     for entry in entries.iterator(chunk_size=chunk_size):
         if entry.seq != expected_seq:
             return broken(checked, expected_seq, _("entry %(seq)s is missing (deleted)"),
@@ -365,6 +410,7 @@ def _verify(using: str, chunk_size: int) -> Verdict:
                                                 "entry %(from)s on)"),
                           seq=entry.seq, **{"from": ordered_from})
         prev, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+        counted[tally_key(entry)] += 1
         latest_before = entry.at if latest_before is None else max(latest_before, entry.at)
     last_seq = expected_seq - 1
     if head is None:
@@ -386,6 +432,16 @@ def _verify(using: str, chunk_size: int) -> Verdict:
         # checkpoint does not cover. The first of them is the first that does not fit.
         return broken(checked, beyond.seq, _("entry %(seq)s does not match the signed "
                                              "checkpoint"), seq=beyond.seq)
+    # The tallies are not part of the chain (they only give the API's totals), but a wrong
+    # one would make a total lie: say so, naming the first that differs.
+    kept = kept_tallies(using)
+    for key in sorted(set(counted) | set(kept)):
+        if counted[key] != kept[key]:
+            return broken(checked, None, _("the number of entries kept for %(model)s, "
+                                           "%(action)s, %(source)s is %(kept)s, but the log "
+                                           "holds %(counted)s"),
+                          model=key[0], action=key[1], source=key[2], kept=kept[key],
+                          counted=counted[key])
     return Verdict(True, checked)
 
 

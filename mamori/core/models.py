@@ -226,6 +226,30 @@ class ChainCheckpoint(models.Model):
         return f"checkpoint at #{self.seq}"
 
 
+class ChangeLogTally(models.Model):
+    """How many change-log entries there are of each (model, action, source): kept by
+    core.changelog.record_many in the transaction of the append, under the chain head's lock,
+    so it is exact. The API counts a list filtered by these alone from it instead of counting
+    millions of entries (issue 15); `verify()` checks it against the entries. Bookkeeping, not a
+    record: no page or API shows it, and it is not in the change log."""
+
+    workflow_only = True
+
+    model = models.CharField(_("model"), max_length=100)
+    action = models.CharField(_("action"), max_length=8)
+    source = models.CharField(_("source"), max_length=16)
+    entries = models.BigIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("change-log tally")
+        verbose_name_plural = _("change-log tallies")
+        constraints = [models.UniqueConstraint(fields=["model", "action", "source"],
+                                               name="changelog_tally_key")]
+
+    def __str__(self):
+        return f"{self.model} {self.action} {self.source}: {self.entries}"
+
+
 class Counter(models.Model):
     """The last number given out in one numbering series (an incident's INC-2026-0042, a
     policy's version 3). Taken with a row lock by core.counters.next_number, so numbers given

@@ -3,7 +3,7 @@
 import datetime
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 from rest_framework import pagination
 
 from mamori.core.paging import page_ids, rows_in_order, slice_ids
@@ -47,6 +47,7 @@ class ChangeLogPagination(LimitOffsetPagination):
     counted and paged as every list is."""
 
     POSITIONS = {"before_seq", "after_seq", "since", "until"}
+    TALLIED = ("model", "action", "source")
     NOT_FILTERS = {"limit", "offset", "ordering", "format"}
     BY_NUMBER = {"": False, "-seq": False, "seq": True}  # ordering -> ascending
 
@@ -75,10 +76,25 @@ class ChangeLogPagination(LimitOffsetPagination):
 
     def get_count(self, queryset):
         bounds = self.bounds(queryset)
-        if bounds is None:
-            return super().get_count(queryset)
-        after, before = bounds
-        return max(0, before - after - 1)
+        if bounds is not None:
+            after, before = bounds
+            return max(0, before - after - 1)
+        tallied = self.tallied_count(queryset)
+        return super().get_count(queryset) if tallied is None else tallied
+
+    def tallied_count(self, queryset) -> int | None:
+        """The count of a list filtered by tallied columns alone, from the tallies; else
+        None. Such a list holds every entry of its tallies (a reader of the change log reads
+        all of it, core.models.ChangeLogEntry.scope)."""
+        from mamori.core.models import ChangeLogTally
+
+        given = {name: value for name, value in self.request.query_params.items()
+                 if value != ""}
+        if set(given) - self.NOT_FILTERS - set(self.TALLIED):
+            return None
+        tallies = ChangeLogTally.objects.using(queryset.db).filter(
+            **{name: given[name] for name in self.TALLIED if name in given})
+        return tallies.aggregate(total=Sum("entries"))["total"] or 0
 
     def bounds(self, queryset):
         """(after, before): the list's entries are exactly those numbered between the two

@@ -25,7 +25,7 @@ import pytest
 from django.contrib.auth.models import update_last_login
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -605,6 +605,21 @@ class TestTamperDetection:
         forged.hash = changelog.entry_hash(newest.hash, forged)
         ChangeLogEntry.objects.bulk_create([forged])
         assert_broken(forged.seq, f"entry {forged.seq} does not match the signed checkpoint")
+
+    def test_tallies_follow_every_append_and_a_changed_one_is_reported(self, chain):
+        """The API's totals come from the tallies (core.models.ChangeLogTally): they match the
+        entries after every kind of write, and one changed by hand is named."""
+        from mamori.core.models import ChangeLogTally
+
+        assert changelog.kept_tallies() == changelog.counted_tallies()
+        assert changelog.kept_tallies()[("org.department", "create", ACTOR.source)] == 3
+        ChangeLogTally.objects.filter(model="org.department", action="delete").update(
+            entries=F("entries") + 5)
+        assert_broken(None, f"the number of entries kept for org.department, delete, "
+                            f"{ACTOR.source} is 6, but the log holds 1",
+                      stderr_names_seq=False)
+        changelog.rebuild_tallies()
+        assert changelog.verify().ok
 
     def test_changed_log_key_fails_verification(self, chain, settings):
         settings.MAMORI_LOG_KEY = settings.MAMORI_LOG_KEY + "-rotated"
