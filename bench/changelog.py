@@ -44,8 +44,14 @@ def measure_pages(client, api, label):
         measure(name, get(client, url))
     measure("API first page (count from the numbers)", get(api, "/api/changelog/?limit=50"))
     measure("API walk: before_seq=N/2", get(api, f"/api/changelog/?before_seq={middle}&limit=50"))
-    measure("API filtered by model (counted)",
+    measure("API filtered by model (count from the tallies)",
             get(api, "/api/changelog/?model=incidents.incident&limit=50"))
+    measure("API filtered by action (count from the tallies)",
+            get(api, "/api/changelog/?action=delete&limit=50"))
+    measure("API filtered by model and action, at offset 5,000",
+            get(api, "/api/changelog/?model=incidents.incident&action=update&limit=50"
+                     "&offset=5000"))
+    measure("API filtered by actor (counted)", get(api, "/api/changelog/?actor=user042&limit=50"))
 
 
 def main():

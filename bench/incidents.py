@@ -131,6 +131,8 @@ def build_assets(stamp, places, rng):
                       has_personal_info=personal,
                       data_subjects=rng.randint(10, 100_000) if personal else None)
         asset.classification = classification_for(asset, levels, basis)
+        asset.classification_rank = (asset.classification.min_rating
+                                     if asset.classification else None)
         rows.append(asset)
     return bulk(Asset, rows)
 

@@ -114,6 +114,8 @@ def build_assets(stamp, places, rng) -> int:
             has_sensitive_personal_info=personal and rng.random() < 0.05)
         if rng.random() >= UNLABELLED_SHARE:
             asset.classification = classification_for(asset, levels, basis)
+            asset.classification_rank = (asset.classification.min_rating
+                                         if asset.classification else None)
         rows.append(asset)
     for chunk in batches(rows, BATCH):
         with transaction.atomic():

@@ -11,7 +11,7 @@ class AssetTable(Table):
         Column("name", _("name"), order_by="name_ja", link=True),
         Column("asset_type"),
         Column("department", order_by="department__code"),
-        Column("classification", order_by="classification__min_rating"),
+        Column("classification", order_by="classification_rank"),
         # One letter each, so the table fits (the detail page and the filter say it in full).
         Column("confidentiality", pgettext_lazy("confidentiality, short", "C")),
         Column("integrity", pgettext_lazy("integrity, short", "I")),

@@ -131,7 +131,8 @@ def test_changing_the_basis_reclassifies_the_assets(org):
     assert (label(mixed), label(plain)) == ("confidential", "internal")
     entry = log_entries(mixed, "update").get()  # the re-labelling is logged, once
     assert entry.actor_name == "ciso"
-    assert [name for name, _b, _a in entry.changes()] == ["classification_id"]
+    assert [name for name, _b, _a in entry.changes()] == ["classification_id",
+                                                          "classification_rank"]
     assert not log_entries(plain, "update").exists()  # unchanged labels are not touched
 
 
@@ -159,6 +160,38 @@ def test_adding_and_deleting_levels_reclassifies_the_assets(org):
         "handling_ja": "", "handling_en": ""})
     assert response.status_code == 302
     assert label(low) == "open"
+
+
+def ranks_in_step() -> bool:
+    """Every asset's rank is its label's minimum rating (None without a label)."""
+    return all(rank == (minimum if label_id else None) for label_id, minimum, rank in
+               Asset.objects.values_list("classification_id", "classification__min_rating",
+                                         "classification_rank"))
+
+
+def test_the_rank_kept_for_sorting_follows_every_change_of_label(org):
+    """The list sorts by classification on a rank stored beside the label (one index, no
+    join): it moves with the label on save, with the levels and with the settings."""
+    assets = [make_asset(org.sales, f"A-{c}", confidentiality=c) for c in (1, 2, 3, 4)]
+    assert ranks_in_step()
+    top = ClassificationLevel.objects.get(code="top-secret")
+    ClassificationLevel.objects.get(code="confidential").delete()
+    assert ranks_in_step()
+    AssetSettings.objects.update(rating_max=5)
+    top.min_rating = 5
+    top.save()  # its asset falls to "internal"
+    assert ranks_in_step()
+    top.min_rating = 3
+    top.save()  # ...and is back at "top-secret", now ranked 3
+    assert ranks_in_step()
+    asset = assets[0]
+    asset.confidentiality = 4
+    asset.save()
+    assert ranks_in_step()
+
+    page = org.client("ciso").get(reverse("assets:asset_list") + "?sort=-classification")
+    codes = [obj.code for obj, _cells in page.context["rows"]]
+    assert sorted(codes[:3]) == ["A-1", "A-3", "A-4"] and codes[3] == "A-2"
 
 
 def test_a_new_installation_has_the_four_classes_of_the_model_rules(org):
