@@ -221,3 +221,45 @@ def _write(path: Path, data: bytes, private: bool = False) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+# --- key-exchange groups ------------------------------------------------------------------------
+
+# Mamori's default TLS profile (Mozilla intermediate) allows these groups only. Python's ssl
+# module cannot set a list of groups (set_ecdh_curve takes one curve), so `mamori serve` gives
+# its process an OpenSSL configuration whose `system_default` section sets them: OpenSSL applies
+# it to every TLS context the process creates. It must be in place before OpenSSL is first
+# loaded, which is why `serve` starts itself again with OPENSSL_CONF set (serve.py).
+PROFILE_GROUPS = ("X25519", "P-256", "P-384")
+OPENSSL_CONFIG_NAME = "openssl.cnf"
+
+
+def openssl_config_text() -> str:
+    return "\n".join([
+        "# Written by `mamori serve`: the key-exchange groups of Mamori's default TLS profile",
+        "# (Mozilla intermediate) for Mamori's own HTTPS. Rewritten at every start.",
+        "openssl_conf = mamori_init",
+        "",
+        "[mamori_init]",
+        "ssl_conf = mamori_ssl",
+        "",
+        "[mamori_ssl]",
+        "system_default = mamori_tls",
+        "",
+        "[mamori_tls]",
+        f"Groups = {':'.join(PROFILE_GROUPS)}",
+        "MinProtocol = TLSv1.2",
+        "",
+    ])
+
+
+def write_openssl_config(data_dir: Path) -> Path:
+    path = Path(data_dir) / "tls" / OPENSSL_CONFIG_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists() or path.read_text() != openssl_config_text():
+        # Two servers starting at once may both write it: each through its own temporary
+        # file, renamed into place (the content is the same).
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(openssl_config_text())
+        os.replace(tmp, path)
+    return path

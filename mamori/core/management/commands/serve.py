@@ -14,16 +14,17 @@ from gunicorn.app.base import BaseApplication
 
 from mamori.core import embedded
 from mamori.core.checks import is_production, log_key_warnings, serves_others
-from mamori.core.tls import DEFAULT_HOSTNAMES, ensure_certificates
+from mamori.core.tls import DEFAULT_HOSTNAMES, ensure_certificates, write_openssl_config
 
 DEFAULT_PORT = 8443
 # TLS 1.2 suites of Mozilla's "intermediate" configuration, Mamori's own default TLS profile
 # for the web systems it checks: forward secrecy and AEAD only (Python's default list also
 # offers CBC suites, which `make security` reported). TLS 1.3 suites are not configurable
 # here and are all acceptable.
-# The profile's key-exchange groups (X25519, prime256v1, secp384r1) are not set, so OpenSSL's
-# default also accepts X448, secp521r1 and ffdhe groups: Python 3.11's ssl can only narrow
-# them to a single curve (set_ecdh_curve), which would drop X25519, and setting the list
+# The profile's key-exchange groups (X25519, P-256, P-384) come from an OpenSSL configuration
+# file (core.tls.openssl_config_text), read by OpenSSL when it is first loaded: `serve` starts
+# itself again with OPENSSL_CONF pointing at it (`with_tls_groups`). Python 3.11's ssl can only
+# narrow them to a single curve, which would drop X25519, and setting the list on the context
 # through OpenSSL directly would rely on CPython's private object layout.
 TLS12_CIPHERS = ":".join([
     "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
@@ -156,6 +157,8 @@ class Command(BaseCommand):
                 "of Mamori cannot serve it yet. Back up, then run `mamori migrate`, and start "
                 "`mamori serve` again."
             ) % {"count": len(pending), "first": pending[0]})
+        if not http:
+            self.with_tls_groups()
         if workers is None:
             workers = default_workers(cpu_count(), memory_limit())
         try:
@@ -239,6 +242,32 @@ class Command(BaseCommand):
         finally:
             if companion:
                 companion.stop()
+
+
+    def with_tls_groups(self) -> None:
+        """Start this command again in the same process (same pid) with OPENSSL_CONF set to
+        Mamori's TLS configuration, unless it is set already (by an earlier start, or by an
+        operator with a configuration of their own, which is then theirs to keep right).
+        Started other than as `mamori serve …` (call_command in a test), it says what it
+        cannot do instead."""
+        given = os.environ.get("OPENSSL_CONF")
+        ours = write_openssl_config(settings.DATA_DIR)
+        if given:
+            if Path(given) != ours:
+                self.stderr.write(self.style.WARNING(_(
+                    "OPENSSL_CONF is set (%(path)s): the key-exchange groups of Mamori's HTTPS "
+                    "are what that file says, not those of Mamori's TLS profile.")
+                    % {"path": given}))
+            return
+        if sys.argv[1:2] != ["serve"]:
+            self.stderr.write(self.style.WARNING(_(
+                "Not started as `mamori serve`: the key-exchange groups of Mamori's TLS "
+                "profile are not applied.")))
+            return
+        os.environ["OPENSSL_CONF"] = str(ours)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, [sys.executable, "-m", "mamori.cli", *sys.argv[1:]])  # noqa: S606
 
 
 class GunicornApplication(BaseApplication):
