@@ -236,3 +236,30 @@ def test_a_form_copied_for_every_row_says_what_a_form_per_row_says(org, monkeypa
     per_row = [str(e) for e in run(org, data, user).errors]
     assert copied == per_row
     assert len({e.split(",")[0] for e in copied}) >= 12  # nearly every row has its error
+
+
+def test_the_collector_runs_less_often_during_an_import_and_as_before_after(org):
+    """core.io.fewer_collections: raised while an import runs, put back after it, also when
+    imports in two threads overlap and end in the other order, or an import fails."""
+    import gc
+    from contextlib import ExitStack
+
+    before = gc.get_threshold()
+    during = []
+    result = io.import_dataset(AssetResource(), AssetImportForm, assets_file(org, 3, "GC"),
+                               org.users["admin"], on_written=lambda r: during.append(
+                                   gc.get_threshold()))
+    assert result.ok and during == [io.IMPORT_GC_THRESHOLDS]
+    assert gc.get_threshold() == before
+
+    first, second = ExitStack(), ExitStack()
+    first.enter_context(io.fewer_collections())
+    second.enter_context(io.fewer_collections())
+    first.close()  # the first to start ends first: the second still runs
+    assert gc.get_threshold() == io.IMPORT_GC_THRESHOLDS
+    second.close()
+    assert gc.get_threshold() == before
+
+    with pytest.raises(ZeroDivisionError), io.fewer_collections():
+        1 / 0  # noqa: B018
+    assert gc.get_threshold() == before
