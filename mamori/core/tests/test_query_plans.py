@@ -118,14 +118,20 @@ def test_a_change_log_filter_by_days_reads_a_range_of_numbers(org, query):
     assert "(at " not in explained, explained
 
 
-def test_the_asset_search_reads_the_trigram_indexes(org):
-    """`q=` looks for any part of the code, the names or the location: each is read from its
-    trigram index (assets migration 0006), not by reading every asset."""
-    queryset = list_queryset(org, Asset, AssetTable, AssetFilterSet, "", {"q": "顧客台帳"})
+@pytest.mark.parametrize(("model", "table_class", "filterset_class", "columns"), [
+    (Asset, AssetTable, AssetFilterSet, ("code", "name_ja", "name_en", "location")),
+    (Person, PersonTable, PersonFilterSet,
+     ("employee_no", "name", "name_kana", "name_latin", "email"))],
+    ids=["Asset", "Person"])
+def test_the_search_reads_the_trigram_indexes(org, model, table_class, filterset_class,
+                                              columns):
+    """`q=` looks for any part of a few columns: each is read from its trigram index
+    (core.search_indexes), not by reading every row."""
+    queryset = list_queryset(org, model, table_class, filterset_class, "", {"q": "顧客台帳"})
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         explained = "\n".join(row[0] for row in cursor.fetchall())
-    for column in ("code", "name_ja", "name_en", "location"):
-        assert f"assets_asset_{column}_trgm" in explained, explained
+    for column in columns:
+        assert f"{model._meta.db_table}_{column}_trgm" in explained, explained
