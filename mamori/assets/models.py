@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages
 from mamori.core.levels import Level, levels_of, wrong_line_count
@@ -310,3 +311,8 @@ class Asset(NamedInTwoLanguages, AuditedModel):
             self.classification = classification_for(self)
             self.classification_rank = (self.classification.min_rating
                                         if self.classification else None)
+
+
+# Statuses read as coloured badges in lists and on detail pages (core.badges).
+badges.register(Asset, "status", {"planned": "blue", "in_use": "green", "retiring": "yellow",
+                                  "disposed": "secondary"})

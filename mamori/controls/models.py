@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
 from mamori.core.scope import CatalogueScope, Scope
@@ -330,3 +331,8 @@ class Requirement(TitledInTwoLanguages, AuditedModel):
         if self.framework_id:
             self.uid = requirement_uid(self.framework.code, self.ref)
         super().save(*args, **kwargs)
+
+
+# Statuses read as coloured badges in lists and on detail pages (core.badges).
+badges.register(Control, "status", {"planned": "secondary", "partial": "yellow",
+                                    "implemented": "green", "retired": "secondary"})

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from mamori.controls.models import Control, Evidence, Framework, Requirement
-from mamori.core.tables import Column, Resource, Table
+from mamori.core.tables import Column, DueColumn, Resource, Table
 
 
 class ControlTable(Table):
@@ -33,7 +33,7 @@ class EvidenceTable(Table):
         Column("control", order_by="control__code"),
         Column("kind"),
         Column("collected_on"),
-        Column("expires_on"),
+        DueColumn("expires_on", passed=_("expired")),
     ]
     select_related = ("control",)
     default_ordering = "-collected_on"

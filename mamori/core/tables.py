@@ -11,10 +11,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from mamori.core import badges
 from mamori.core.paging import with_tiebreak
 
 
@@ -48,6 +51,46 @@ class Column:
     def ordering(self) -> str:
         return self.order_by or self.field.replace(".", "__")
 
+    def raw(self, obj, path: str | None = None):
+        """The stored value at `path` (default: the column's field), not its label."""
+        value = obj
+        for part in (path or self.field).split("."):
+            if value is None:
+                return None
+            value = getattr(value, part)
+        return value
+
+
+def shown_date(value) -> str:
+    """A date, or a moment in the site's time zone, as list cells show them."""
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
+    return formats.date_format(value, "Y-m-d")
+
+
+def has_passed(value) -> bool:
+    if isinstance(value, datetime.datetime):
+        return value < timezone.now()
+    return isinstance(value, datetime.date) and value < timezone.localdate()
+
+
+@dataclass(frozen=True)
+class DueColumn(Column):
+    """A due date (or expiry) marked in red, with the word, once it has passed while the thing
+    is still owed: `done` names the field that, once set, means it no longer is (a recovery
+    action's `done_on`). Colour is not the only signal: the word says it."""
+
+    done: str = ""
+    passed: object = gettext_lazy("overdue")
+
+    def value(self, obj):
+        due = self.raw(obj)
+        if due is None or not has_passed(due) or (self.done and self.raw(obj, self.done)):
+            return super().value(obj)
+        return format_html(
+            '<span class="text-danger" data-overdue>{} <span class="badge bg-red-lt">{}'
+            '</span></span>', shown_date(due), self.passed)
+
 
 class Table:
     columns: list[Column] = []
@@ -64,8 +107,17 @@ class Table:
     def rows(self, objects):
         """(object, [(column, value, kept on one line)]) for each object."""
         whole = [self.kept_whole(c) for c in self.columns]
-        return [(obj, [(c, c.value(obj), w) for c, w in zip(self.columns, whole, strict=True)])
+        badged = [self.badged(c) for c in self.columns]
+        return [(obj, [(c, badges.shown(self.model, c.field, c.raw(obj), c.value(obj)) if b
+                        else c.value(obj), w)
+                       for c, w, b in zip(self.columns, whole, badged, strict=True)])
                 for obj in objects]
+
+    def badged(self, column) -> bool:
+        """Whether the column's values read as badges (core.badges): a plain column of a
+        registered field of the listed model itself."""
+        return (type(column) is Column and "." not in column.field
+                and badges.tones_for(self.model, column.field) is not None)
 
     # Codes (the fields a record is known by) and choices (statuses, kinds) are short words
     # that read wrongly when broken over two lines (issue 16 #18).

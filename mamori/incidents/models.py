@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
 from mamori.controls.models import Control
+from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.counters import next_number
 from mamori.core.i18n import NamedInTwoLanguages
@@ -860,3 +861,13 @@ def due_from_assessment(incident, kind) -> datetime.date | None:
     if kind == RegulatoryReport.Kind.FINAL:
         return assessment.final_due
     return None
+
+
+# Severities and statuses read as coloured badges in lists and on detail pages (core.badges):
+# an incident still to be triaged is red, a closed one green.
+SEVERITY_TONES = {"low": "secondary", "medium": "yellow", "high": "orange", "critical": "red"}
+badges.register(Incident, "severity", SEVERITY_TONES)
+badges.register(ResponseTarget, "severity", SEVERITY_TONES)
+badges.register(Incident, "status", {"reported": "red", "triaged": "orange",
+                                     "contained": "yellow", "recovered": "blue",
+                                     "closed": "green"})

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.tables import Column, Resource, Table
+from mamori.core.tables import Column, DueColumn, Resource, Table
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -19,7 +19,7 @@ class IncidentTable(Table):
         Column("status"),
         Column("department", order_by="department__code"),
         Column("noticed_at"),
-        Column("recover_due_at"),
+        DueColumn("recover_due_at", done="recovered_at"),
         Column("assignee", order_by="assignee__employee_no"),
     ]
     select_related = ("department", "assignee")
@@ -44,7 +44,7 @@ class RecoveryActionTable(Table):
         Column("title", link=True),
         Column("incident", order_by="incident__code"),
         Column("owner", order_by="owner__employee_no"),
-        Column("due_on"),
+        DueColumn("due_on", done="done_on"),
         Column("done_on"),
     ]
     select_related = ("incident", "owner")
@@ -88,7 +88,7 @@ class RegulatoryReportTable(Table):
         Column("incident", order_by="incident__code", link=True),
         Column("kind", link=True),
         Column("recipient"),
-        Column("due_on"),
+        DueColumn("due_on", done="submitted_on"),
         Column("submitted_on"),
     ]
     select_related = ("incident",)

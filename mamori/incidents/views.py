@@ -86,7 +86,8 @@ class IncidentResponseTimes(generic.ModelViewMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         filterset, incidents = self.filtered(filtersets.IncidentFilterSet)
         return self.render_to_response(self.base_context(
-            filterset=filterset, rows=metrics.response_times(incidents)))
+            filterset=filterset, rows=metrics.response_times(incidents),
+            stages=("contain", "recover")))
 
 
 class IncidentCreate(generic.ScopedCreateView):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import NamedInTwoLanguages, localized
 from mamori.core.scope import Scope
@@ -275,3 +276,6 @@ def roles_from_appointments(user):
             managed.add(dept_id)
     return names, person.pk, subtree_ids(managed) if managed else set()
 
+
+# Statuses read as coloured badges in lists and on detail pages (core.badges).
+badges.register(Person, "status", {"active": "green", "on_leave": "yellow", "left": "secondary"})

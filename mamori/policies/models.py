@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.counters import next_number
 from mamori.core.i18n import TitledInTwoLanguages, localized
@@ -375,3 +376,9 @@ class PolicyReview(AuditedModel):
         if document.next_review_date != self.next_review_date:
             document.next_review_date = self.next_review_date
             document.save()
+
+
+# Statuses read as coloured badges in lists and on detail pages (core.badges).
+badges.register(PolicyVersion, "status", {"draft": "secondary", "in_review": "yellow",
+                                          "approved": "blue", "published": "green",
+                                          "superseded": "secondary"})

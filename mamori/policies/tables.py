@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.tables import Column, Resource, Table
+from mamori.core.tables import Column, DueColumn, Resource, Table
 from mamori.org.models import Person
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
 
@@ -11,7 +11,7 @@ class PolicyDocumentTable(Table):
         Column("title", _("title"), order_by="title_ja", link=True),
         Column("kind"),
         Column("owner_department", order_by="owner_department__code"),
-        Column("next_review_date"),
+        DueColumn("next_review_date"),
         Column("is_active"),
     ]
     select_related = ("owner_department",)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset
 from mamori.controls.models import Control
+from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
 from mamori.core.levels import Level, levels_of, wrong_line_count
@@ -388,3 +389,8 @@ class RiskAcceptance(AuditedModel):
 def is_ciso_on(person_id: int, on: datetime.date | None) -> bool:
     return Appointment.objects.current(on).filter(
         person_id=person_id, role=Appointment.Role.CISO).exists()
+
+
+# Statuses read as coloured badges in lists and on detail pages (core.badges).
+badges.register(Risk, "status", {"identified": "yellow", "assessed": "blue",
+                                 "treating": "orange", "closed": "green"})

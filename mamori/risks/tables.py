@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from mamori.core.tables import Column, Resource, Table
+from mamori.core.tables import Column, DueColumn, Resource, Table
 from mamori.risks.display import band_badge
 from mamori.risks.models import Risk, RiskAcceptance, RiskBand, Threat
 
@@ -81,7 +81,7 @@ class RiskAcceptanceTable(Table):
         Column("risk", order_by="risk__code", link=True),
         Column("accepted_by", order_by="accepted_by__employee_no"),
         Column("accepted_on"),
-        Column("expires_on"),
+        DueColumn("expires_on", done="revoked_on", passed=_("expired")),
         Column("score_accepted"),
         Column("revoked_on"),
     ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.controls.models import Control, Evidence
+from mamori.core import badges
 from mamori.core import roles as r
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import NamedInTwoLanguages
@@ -496,3 +497,10 @@ class ScanRequest(models.Model):
                 status=self.Status.FAILED, finished_at=timezone.now())
             self.status, self.finished_at = self.Status.FAILED, timezone.now()
         return failed
+
+
+# The promises' verdicts read as pass / fail / not checked badges (core.badges).
+for _model in (WebEndpoint, TlsScan):
+    for _field in ("authentication_ok", "encryption_ok", "integrity_ok"):
+        badges.register(_model, _field, badges.VERDICT)
+badges.register(TlsScan, "profile_ok", badges.VERDICT)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from mamori.core import badges
 from mamori.core.scope import VIEW
 from mamori.core.views import generic
 from mamori.websec import filtersets, forms, report, service, tables
@@ -140,6 +141,17 @@ class TlsScanDetail(generic.ScopedDetailView):
               "integrity_ok", "profile_ok", "certificate_expires_at", "result_sha256",
               "evidence"]
     template_name = "websec/tlsscan_detail.html"
+    VERDICTS = ("authentication_ok", "encryption_ok", "integrity_ok", "profile_ok")
+
+    def field_rows(self, obj):
+        rows = super().field_rows(obj)
+        if not (obj.incomplete or (obj.result or {}).get("error")):
+            return rows
+        # A scan that did not complete has no verdicts, whatever a row written before that
+        # rule stored (issue 16 #5): they read "not checked", not "fail".
+        unknown = {str(self.opts.get_field(name).verbose_name) for name in self.VERDICTS}
+        return [(label, badges.verdict_badge(None) if str(label) in unknown else value)
+                for label, value in rows]
 
     def extra_context(self, obj):
         return {"report": report.build(obj)}

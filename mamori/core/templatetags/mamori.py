@@ -7,7 +7,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from mamori.core import badges
+
 register = template.Library()
+
+
+@register.filter
+def badged(obj, field: str):
+    """`obj`'s `field` as the lists show it: its label, as a coloured badge where the field
+    reads as one (core.badges)."""
+    display = getattr(obj, f"get_{field}_display", None)
+    raw = getattr(obj, field)
+    return badges.shown(type(obj), field, raw, display() if callable(display) else raw)
 
 
 @register.filter

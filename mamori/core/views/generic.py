@@ -20,7 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django.views.generic.base import TemplateResponseMixin
 
-from mamori.core import imports, io
+from mamori.core import badges, imports, io
 from mamori.core.audit import one_user_action
 from mamori.core.changelog import model_label
 from mamori.core.forms import ImportForm
@@ -160,7 +160,8 @@ class ScopedDetailView(ModelViewMixin, TemplateView):
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if callable(display) and getattr(obj, name) != "" else getattr(
                 obj, name)
-            rows.append((field.verbose_name, value))
+            rows.append((field.verbose_name,
+                         badges.shown(self.model, name, getattr(obj, name), value)))
         return rows
 
     def extra_context(self, obj) -> dict:
