@@ -117,6 +117,9 @@ TEMPLATES = [
     },
 ]
 
+# <select>s written in Python rather than one template include per option (core.formrenderer).
+FORM_RENDERER = "mamori.core.formrenderer.QuickSelectRenderer"
+
 # --- database ---------------------------------------------------------------------------
 
 # How long one statement waits for a lock another transaction holds, and runs at most, in
