@@ -242,3 +242,24 @@ def test_the_second_factor_step_of_a_later_login_is_in_the_site_layout(org, lang
     page = response.content.decode()
     # Cancel is not a second primary action.
     assert re.search(r'<button class="btn btn-outline-secondary" form="logout-from-stage"', page)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_session_that_skipped_its_second_factor_is_shown_only_the_way_to_sign_in(org, lang):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from mamori.core.testing import signed_in_client
+
+    TOTP.activate(org.users["ciso"], generate_totp_secret())  # enrolled, but not this session
+    client = signed_in_client(org.users["ciso"], second_factor=False)
+    # The password-reset page is open to every session, so it renders for this one too.
+    page = client.get(reverse("account_reset_password"),
+                      HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    label = {"en": "Sign in again", "ja": "もう一度ログインする"}[lang]
+    assert re.search(rf'href="{reverse("account_login")}" data-testid="setup-step">{label}<',
+                     page)
+    assert 'data-testid="nav-my-page"' not in page
+    response = client.get(reverse("account_login"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert 'name="password"' in response.content.decode()  # signed out, asked to sign in
