@@ -77,7 +77,7 @@ def _next(request) -> str:
 # What a signed-in user still owes before Mamori lets them act, as the gates below ask for it.
 # The pages read the same answer (core.context_processors.setup_step), so while a user owes
 # something they are shown no link that one of these gates would bounce.
-CHANGE_PASSWORD = "change_password"  # the password an administrator generated
+CHANGE_PASSWORD = "change_password"  # noqa: S105 (a step's name) the generated password
 ENROL_SECOND_FACTOR = "enrol_second_factor"  # the CISO or an administrator without TOTP
 SIGN_IN_AGAIN = "sign_in_again"  # a session that skipped its second factor: signed out
 

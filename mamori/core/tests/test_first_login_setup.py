@@ -84,9 +84,11 @@ def test_a_copy_button_beside_the_secret_and_beside_the_recovery_codes(org, lang
 
 
 def test_the_copy_script_uses_the_clipboard_then_selects_and_announces():
+    from pathlib import Path
+
     from django.contrib.staticfiles import finders
 
-    script = open(finders.find("mamori/copy.js"), encoding="utf-8").read()
+    script = Path(finders.find("mamori/copy.js")).read_text(encoding="utf-8")
     assert "navigator.clipboard.writeText" in script
     assert "select()" in script and 'execCommand("copy")' in script
     assert "status.textContent" in script
@@ -161,7 +163,8 @@ def test_staff_land_on_my_page_after_changing_a_generated_password(org, lang):
     response = change_password(client, "x-staff-password-1")
     assert response.redirect_chain == [(reverse("core:my_page"), 302)]
     page = response.content.decode()
-    assert {"en": "Password successfully changed.", "ja": "パスワードを変更しました。"}[lang] in page
+    changed = {"en": "Password successfully changed.", "ja": "パスワードを変更しました。"}
+    assert changed[lang] in page
     assert 'data-testid="nav-my-page"' in page  # set up: the menu is back
 
 
