@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mamori.core.context_processors.navigation",
+                "mamori.core.context_processors.setup_step",
             ],
         },
     },

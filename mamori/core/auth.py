@@ -11,6 +11,8 @@ from allauth.mfa.models import Authenticator
 from django.core.exceptions import PermissionDenied
 
 from mamori.core.clientip import client_ip
+from mamori.core.middleware import setup_step, setup_url
+from mamori.core.views.dashboard import start_page
 
 # Where the first enrolment walks: the TOTP activation and the recovery codes it generated.
 FIRST_ENROLMENT_PAGES = {
@@ -28,6 +30,11 @@ class ClosedAccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def get_password_change_redirect_url(self, request):
+        # allauth shows the password form again, which reads as if nothing happened. Go on to
+        # what the user still has to set up (a second factor), else to their start page.
+        return setup_url(setup_step(request)) or start_page(request.user)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         # A CISO or administrator is sent to enrol a second factor straight after the first

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core import middleware
 from mamori.core import roles as r
 
 
@@ -122,3 +123,15 @@ def navigation(request):
         "sees_changelog": roles.has(r.ADMIN, r.CISO, r.AUDITOR),
         "sees_tasks": roles.has(r.ADMIN),
     }
+
+
+def setup_step(request):
+    """While the user still has to set something up (core.middleware.setup_step), the layout
+    shows that step, the language switch and logging out, and no menu: every other page
+    would send them straight back."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"setup_step": ""}
+    step = middleware.setup_step(request)
+    return {"setup_step": step, "setup_url": middleware.setup_url(step),
+            "setup_label": middleware.setup_label(step)}

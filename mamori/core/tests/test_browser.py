@@ -141,6 +141,17 @@ def activate_totp(page):
     expect(page.locator("#recovery_codes")).not_to_be_empty()
 
 
+def copy_with_button(page, target: str, copied: str):
+    """Click the copy button beside #target: its live region says `copied` (the clipboard
+    itself is read only where the browser lets the test, see the Japanese first login)."""
+    button = page.get_by_test_id(f"copy-{target}")
+    expect(button).to_be_visible()  # shown by static/mamori/copy.js
+    button.click()
+    status = page.get_by_test_id(f"copy-status-{target}")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).to_have_text(copied)
+
+
 def switch_language(page, code: str):
     page.get_by_test_id(f"lang-{code}").click()
     expect(page.locator("html")).to_have_attribute("lang", code)
@@ -181,7 +192,16 @@ def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, con
     # 1-2. Log in; an administrator without a second factor must set up TOTP first.
     password = "x-admin-password-1"
     log_in(page, base, "admin", password)
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate"))
+    # Nothing to do elsewhere yet: no module menu, only this step (and language, log out).
+    expect(page.get_by_test_id("setup-step")).to_be_visible()
+    expect(page.get_by_test_id("nav-my-page")).to_have_count(0)
+    copy_with_button(page, "authenticator_secret", "Copied")
+    page.screenshot(path=str(tmp_path / "totp-en.png"), full_page=True)
     activate_totp(page)  # straight there: no second password prompt after the login
+    copy_with_button(page, "recovery_codes", "Copied")
+    page.screenshot(path=str(tmp_path / "recovery-codes-en.png"), full_page=True)
+    expect(page.get_by_test_id("setup-step")).to_have_count(0)  # set up: the menu is back
 
     # 3. English (from the browser's Accept-Language), then Japanese via the language form.
     page.goto(f"{base}/org/departments/")
@@ -227,6 +247,38 @@ def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, con
     expect(entries.first).to_contain_text("admin")
     expect(entries.first).to_contain_text("(ui)")
     expect(entries.first.locator(".badge.bg-green-lt")).to_have_count(1)  # action: create
+
+    assert not csp_violations(console), "\n".join(csp_violations(console))
+    assert not [line for line in console if line.startswith("pageerror")], console
+
+
+def test_ciso_first_login_in_japanese_copies_secret_and_codes(live_server, live_org, browser,
+                                                              console, tmp_path):
+    base = live_server.url
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(WAIT_MS)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page = context.new_page()
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+
+    log_in(page, base, "ciso", "x-ciso-password-1")
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate"))
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    expect(page.get_by_test_id("setup-step")).to_have_text("二要素認証を設定する")
+    copy_with_button(page, "authenticator_secret", "コピーしました")
+    secret = page.locator("#authenticator_secret").input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
+    page.screenshot(path=str(tmp_path / "totp-ja.png"), full_page=True)
+
+    activate_totp(page)
+    copy_with_button(page, "recovery_codes", "コピーしました")
+    codes = page.locator("#recovery_codes").input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == codes
+    page.screenshot(path=str(tmp_path / "recovery-codes-ja.png"), full_page=True)
+    page.get_by_test_id("mfa-continue").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    context.close()
 
     assert not csp_violations(console), "\n".join(csp_violations(console))
     assert not [line for line in console if line.startswith("pageerror")], console

@@ -52,11 +52,14 @@ def article_trends(days: int = TREND_DAYS) -> dict[str, list[tuple[datetime.date
     return trends
 
 
+def start_page(user) -> str:
+    """Where a user starts: the conformance dashboard for who may see it, else My page."""
+    return reverse("core:dashboard" if can_see_conformance(user) else "core:my_page")
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
-        if can_see_conformance(request.user):
-            return redirect("core:dashboard")
-        return redirect("core:my_page")
+        return redirect(start_page(request.user))
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
