@@ -86,3 +86,26 @@ def test_expired_evidence_says_expired(org):
     html = org.client("ciso").get(reverse("controls:evidence_list"),
                                   HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<span class="badge bg-red-lt">expired</span>' in html
+
+
+def test_a_policy_version_and_its_reviews_read_their_state_as_badges(org):
+    """The version page's heading and the document's review list (issue 16 #18)."""
+    from mamori.policies.models import PolicyReview
+    from mamori.policies.tests.conftest import published_document
+
+    document, version = published_document(org)
+    PolicyReview.objects.create(document=document, reviewer=org.people["ciso"], outcome="revise",
+                                next_review_date=timezone.localdate())
+    ciso = org.client("ciso")
+    page = ciso.get(version.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("green", "published", "Published") in found(page)
+    assert ("green", "published", "公開中") in found(
+        ciso.get(version.get_absolute_url()).content.decode())
+    reviews = ciso.get(document.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("yellow", "revise", "Revise") in found(reviews)
+
+
+def test_a_scan_that_did_not_complete_stands_out_without_reading_as_a_failed_verdict():
+    """Its verdicts are unknown, not failed (websec test_scan_evidence): yellow, not red."""
+    assert badges.shown(TlsScan, "status", "failed", "Failed") == (
+        '<span class="badge bg-yellow-lt text-nowrap" data-badge="failed">Failed</span>')
