@@ -109,3 +109,13 @@ def test_a_scan_that_did_not_complete_stands_out_without_reading_as_a_failed_ver
     """Its verdicts are unknown, not failed (websec test_scan_evidence): yellow, not red."""
     assert badges.shown(TlsScan, "status", "failed", "Failed") == (
         '<span class="badge bg-yellow-lt text-nowrap" data-badge="failed">Failed</span>')
+
+
+def test_the_list_of_scans_shows_each_scan_s_status(org):
+    site = endpoint(org, 443, name="会員サイト")
+    now = timezone.now()
+    TlsScan.objects.create(endpoint=site, kind="full", status="failed", started_at=now,
+                           finished_at=now, profile_code="jp-gov")
+    html = org.client("ciso").get(reverse("websec:tlsscan_list"),
+                                  HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("yellow", "failed", "Did not complete") in found(html)
