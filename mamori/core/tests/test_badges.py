@@ -46,6 +46,8 @@ def test_incident_statuses_and_severities_in_the_list_and_on_the_page(org):
     page = ciso.get(incident.get_absolute_url()).content.decode()  # in Japanese
     [(tone, text)] = [(tone, text) for tone, value, text in found(page) if value == "reported"]
     assert tone == "red" and "報告" in text
+    times = ciso.get(reverse("incidents:incident_response_times"), HTTP_ACCEPT_LANGUAGE="en")
+    assert ("red", "critical", "Critical") in found(times.content.decode())
     Incident.objects.filter(pk=incident.pk).update(status="closed")
     listed = ciso.get(reverse("incidents:incident_list"), HTTP_ACCEPT_LANGUAGE="en")
     assert ("green", "closed", "Closed") in found(listed.content.decode())
