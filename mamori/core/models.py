@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.scope import (
     AdminOnlyScope,
@@ -352,3 +353,7 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.get_status_display()})"
+
+
+badges.register(ImportJob, "status", {"queued": "secondary", "checking": "blue", "done": "green",
+                                     "failed": "red"})

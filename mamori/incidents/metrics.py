@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q
 from django.db.models.functions import Coalesce
 
-from mamori.incidents.models import ResponseTarget, Severity
+from mamori.core import badges
+from mamori.incidents.models import Incident, ResponseTarget, Severity
 
 
 @dataclass
@@ -23,6 +24,11 @@ class Row:
     recover_max: object = None
     contained_late: int = 0
     recovered_late: int = 0
+
+    @property
+    def badge(self):
+        """The severity as the incident list shows it (core.badges)."""
+        return badges.shown(Incident, "severity", self.severity, self.label)
 
 
 def since_awareness(field: str):

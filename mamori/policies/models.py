@@ -382,3 +382,5 @@ class PolicyReview(AuditedModel):
 badges.register(PolicyVersion, "status", {"draft": "secondary", "in_review": "yellow",
                                           "approved": "blue", "published": "green",
                                           "superseded": "secondary"})
+# A review that asks for a revision is work still owed; "no change" is a closed question.
+badges.register(PolicyReview, "outcome", {"no_change": "green", "revise": "yellow"})

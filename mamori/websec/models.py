@@ -504,3 +504,7 @@ for _model in (WebEndpoint, TlsScan):
     for _field in ("authentication_ok", "encryption_ok", "integrity_ok"):
         badges.register(_model, _field, badges.VERDICT)
 badges.register(TlsScan, "profile_ok", badges.VERDICT)
+# A scan that did not complete has unknown verdicts, not failed ones: yellow, never red.
+badges.register(TlsScan, "status", {"done": "green", "failed": "yellow"})
+badges.register(ScanRequest, "status", {"queued": "secondary", "running": "blue", "done": "green",
+                                        "failed": "red"})

@@ -36,6 +36,7 @@ class TlsScanTable(Table):
         Column("started_at", link=True),
         Column("endpoint", order_by="endpoint__name"),
         Column("kind"),
+        Column("status"),  # a scan that failed has no verdicts: its status says why
         Column("authentication_ok"),
         Column("encryption_ok"),
         Column("integrity_ok"),

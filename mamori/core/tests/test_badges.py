@@ -46,6 +46,8 @@ def test_incident_statuses_and_severities_in_the_list_and_on_the_page(org):
     page = ciso.get(incident.get_absolute_url()).content.decode()  # in Japanese
     [(tone, text)] = [(tone, text) for tone, value, text in found(page) if value == "reported"]
     assert tone == "red" and "報告" in text
+    times = ciso.get(reverse("incidents:incident_response_times"), HTTP_ACCEPT_LANGUAGE="en")
+    assert ("red", "critical", "Critical") in found(times.content.decode())
     Incident.objects.filter(pk=incident.pk).update(status="closed")
     listed = ciso.get(reverse("incidents:incident_list"), HTTP_ACCEPT_LANGUAGE="en")
     assert ("green", "closed", "Closed") in found(listed.content.decode())
@@ -86,3 +88,36 @@ def test_expired_evidence_says_expired(org):
     html = org.client("ciso").get(reverse("controls:evidence_list"),
                                   HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<span class="badge bg-red-lt">expired</span>' in html
+
+
+def test_a_policy_version_and_its_reviews_read_their_state_as_badges(org):
+    """The version page's heading and the document's review list (issue 16 #18)."""
+    from mamori.policies.models import PolicyReview
+    from mamori.policies.tests.conftest import published_document
+
+    document, version = published_document(org)
+    PolicyReview.objects.create(document=document, reviewer=org.people["ciso"], outcome="revise",
+                                next_review_date=timezone.localdate())
+    ciso = org.client("ciso")
+    page = ciso.get(version.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("green", "published", "Published") in found(page)
+    assert ("green", "published", "公開中") in found(
+        ciso.get(version.get_absolute_url()).content.decode())
+    reviews = ciso.get(document.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("yellow", "revise", "Revise") in found(reviews)
+
+
+def test_a_scan_that_did_not_complete_stands_out_without_reading_as_a_failed_verdict():
+    """Its verdicts are unknown, not failed (websec test_scan_evidence): yellow, not red."""
+    assert badges.shown(TlsScan, "status", "failed", "Failed") == (
+        '<span class="badge bg-yellow-lt text-nowrap" data-badge="failed">Failed</span>')
+
+
+def test_the_list_of_scans_shows_each_scan_s_status(org):
+    site = endpoint(org, 443, name="会員サイト")
+    now = timezone.now()
+    TlsScan.objects.create(endpoint=site, kind="full", status="failed", started_at=now,
+                           finished_at=now, profile_code="jp-gov")
+    html = org.client("ciso").get(reverse("websec:tlsscan_list"),
+                                  HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert ("yellow", "failed", "Did not complete") in found(html)
