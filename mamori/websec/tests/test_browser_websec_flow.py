@@ -207,9 +207,9 @@ def test_the_information_manager_registers_and_scans_two_endpoints(
         [text_in(lang, "None")])
     assert not TlsFinding.objects.filter(endpoint=good).exists()
 
-    # 5. The endpoint list: both, with their verdicts.
+    # 5. The endpoint list: both, with their verdicts (badges that say pass or fail).
     page.goto(f"{base}{reverse('websec:webendpoint_list')}")
-    yes, no = text_in(lang, "yes"), text_in(lang, "no")
+    yes, no = text_in(lang, "pass"), text_in(lang, "fail")
     rows = {row[header_in(lang, "name")]: row for row in list_rows(page)}
     assert set(rows) == {good.name, bad.name}
     verdict_columns = [header_in(lang, f"{p}_ok") for p in PROMISES]
