@@ -84,17 +84,9 @@ def run(endpoints, kind: str = FULL, requested_by=None) -> list[TlsScan]:
     return written
 
 
-def scan_on_request(endpoint, user, kind: str = FULL) -> TlsScan:
-    """Scan one endpoint now for someone who may change it (the button, the API), recorded as
-    requested by them; refused (PermissionDenied, a 403) for anyone else."""
-    if not WebEndpoint.objects.restrict(user, CHANGE).filter(pk=endpoint.pk).exists():
-        raise PermissionDenied
-    [row] = run([endpoint], kind, requested_by=getattr(user, "person", None))
-    return row
-
-
 def request_scan(endpoint, user, kind: str = FULL):
-    """Queue a scan of one endpoint for someone who may change it (the "Scan now" button); a
+    """Queue a scan of one endpoint for someone who may change it (the "Scan now" button, the
+    API's scan action), refused (PermissionDenied, a 403) for anyone else; a
     worker runs it (websec.tasks.scan_requested). An equal scan already queued for the
     endpoint is returned instead of a second one (a queued full scan covers a certificate
     check). Returns (request, queued_now)."""

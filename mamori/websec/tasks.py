@@ -86,3 +86,34 @@ def scan_requested(request_id: int) -> str:
     ScanRequest.objects.filter(pk=request.pk).update(
         status=ScanRequest.Status.DONE, scan=row, finished_at=timezone.now())
     return ScanRequest.Status.DONE
+
+
+# A finished "Scan now" is shown on the endpoint's page for minutes (views.SHOW_FINISHED_REQUEST)
+# and read through the API's status URL soon after; the scan it produced is kept with the
+# endpoint's history. After this long the request itself is of no use to anyone.
+KEEP_SCAN_REQUESTS_DAYS = 30
+
+
+@periodic("daily")
+@idempotent  # deletes what is old enough, whichever run gets there first
+@task()
+def purge_scan_requests() -> int:
+    """Delete the "Scan now" requests finished more than KEEP_SCAN_REQUESTS_DAYS ago (their
+    scans stay). A request whose task the sweep gave up still reads as pending until looked
+    at: an old one is recorded as failed here, and purged as failed requests are. Returns
+    the number of requests deleted."""
+    import datetime
+
+    from django.utils import timezone
+
+    from mamori.websec.models import ScanRequest
+
+    cutoff = timezone.now() - datetime.timedelta(days=KEEP_SCAN_REQUESTS_DAYS)
+    for row in ScanRequest.objects.filter(
+            status__in=(ScanRequest.Status.QUEUED, ScanRequest.Status.RUNNING),
+            created_at__lt=cutoff).exclude(task_result_id=""):
+        row.given_up()
+    deleted, _by_model = ScanRequest.objects.filter(
+        status__in=(ScanRequest.Status.DONE, ScanRequest.Status.FAILED),
+        finished_at__lt=cutoff).delete()
+    return deleted

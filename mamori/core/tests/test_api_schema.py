@@ -402,10 +402,22 @@ def test_an_empty_string_is_not_taken_for_a_null_relation(org):
 def test_actions_that_create_document_201():
     """Found by the stateful run: POST …/scan/ answered 201 where the schema said 200."""
     document = openapi_document()
-    for path in ("/api/websec/endpoints/{id}/scan/", "/api/policies/documents/{id}/new-version/",
+    for path in ("/api/policies/documents/{id}/new-version/",
                  "/api/policies/versions/{id}/acknowledge/"):
         responses = document["paths"][path]["post"]["responses"]
         assert "201" in responses and "200" not in responses, path
+
+
+def test_the_scan_action_says_it_queues():
+    """POST …/scan/ queues a scan request (202) and names where to read its state."""
+    document = openapi_document()
+    responses = document["paths"]["/api/websec/endpoints/{id}/scan/"]["post"]["responses"]
+    assert set(responses) == {"202"} | {code for code in responses if code[0] == "4"}
+    schema = responses["202"]["content"]["application/json"]["schema"]["$ref"]
+    fields = document["components"]["schemas"][schema.rsplit("/", 1)[1]]["properties"]
+    assert {"id", "status", "scan", "status_url"} <= set(fields)
+    status = document["paths"]["/api/websec/endpoints/{id}/scan-requests/{request_id}/"]["get"]
+    assert "200" in status["responses"]
 
 
 def test_schema_generation_warns_about_nothing(tmp_path):

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from mamori.core.api.viewsets import ScopedModelSerializer, request_user
 from mamori.websec.models import (
+    ScanRequest,
     TlsFinding,
     TlsProfile,
     TlsScan,
@@ -54,6 +55,27 @@ class TlsScanSerializer(ScopedModelSerializer):
         from mamori.websec.service import incomplete_text
 
         return incomplete_text(scan.result) if scan.status == TlsScan.Status.FAILED else ""
+
+
+class ScanRequestSerializer(serializers.ModelSerializer):
+    """A queued "Scan now" (the endpoint's scan action): a worker runs it; poll `status_url`
+    until `status` is done or failed, then read the scan it produced (`scan`)."""
+
+    status_url = serializers.SerializerMethodField(
+        help_text=_("Where to read this request's state until it is done or failed."))
+
+    class Meta:
+        model = ScanRequest
+        fields = ["id", "endpoint", "kind", "status", "requested_by", "created_at",
+                  "finished_at", "scan", "status_url"]
+        read_only_fields = fields
+
+    def get_status_url(self, row) -> str:
+        from django.urls import reverse
+
+        path = reverse("api:webendpoint-scan-request", args=[row.endpoint_id, row.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class TlsScanWithResultSerializer(TlsScanSerializer):

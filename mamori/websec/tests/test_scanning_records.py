@@ -172,15 +172,90 @@ def test_scan_now_button_api_and_command(org, pki, trusted, capsys):
                                                 args=[site.pk])).status_code == 404
         assert org.client("auditor").post(reverse("websec:webendpoint_scan",
                                                   args=[site.pk])).status_code == 403
-        api = api_client(org.users["manager"]).post(
-            f"/api/websec/endpoints/{site.pk}/scan/", {"kind": "certificate"}, format="json")
-        assert api.status_code == 201 and api.json()["kind"] == "certificate"
         call_command("tlsscan", site.name)
         # Once the first scan has started, pressing again queues another.
         assert manager.post(scan_url).status_code == 302
         assert ScanRequest.objects.filter(endpoint=site, status="queued").count() == 1
     assert "会員サイト" in capsys.readouterr().out
-    assert TlsScan.objects.filter(endpoint=site).count() == 3
+    assert TlsScan.objects.filter(endpoint=site).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection between tasks
+def test_the_api_queues_a_scan_as_the_button_does_and_reports_its_state(org, pki, trusted):
+    """POST …/scan/ answers 202 with a queued request, not a scan held in the request; its
+    status URL reads queued until a worker has run it, then done with the scan's id."""
+    with TLSServer(pki.leaf("good"), hsts=HSTS) as server:
+        site = endpoint(org, server.port, department=org.sales)
+        api = api_client(org.users["manager"])
+        response = api.post(f"/api/websec/endpoints/{site.pk}/scan/", {"kind": "certificate"},
+                            format="json")
+        assert response.status_code == 202, response.json()
+        body = response.json()
+        [queued] = ScanRequest.objects.filter(endpoint=site)
+        assert (body["id"], body["kind"], body["status"], body["scan"]) == (
+            queued.pk, "certificate", "queued", None)
+        status_url = f"/api/websec/endpoints/{site.pk}/scan-requests/{queued.pk}/"
+        assert body["status_url"] == f"http://testserver{status_url}"
+        assert response["Location"] == body["status_url"]
+        assert not TlsScan.objects.filter(endpoint=site).exists()
+        # Asked again while it waits: the same request, not a second scan.
+        again = api.post(f"/api/websec/endpoints/{site.pk}/scan/", {"kind": "certificate"},
+                         format="json")
+        assert again.status_code == 202 and again.json()["id"] == queued.pk
+        assert api.get(status_url).json()["status"] == "queued"
+        call_command("worker", "--batch", "--no-startup-delay")
+    row = TlsScan.objects.get(endpoint=site)
+    state = api.get(status_url).json()
+    assert (state["status"], state["scan"], row.kind) == ("done", row.pk, "certificate")
+    assert row.requested_by == org.people["manager"]
+    # Read by whoever may see the endpoint; not found through another endpoint.
+    other = endpoint(org, 8443, name="別サイト", department=org.sales)
+    assert api.get(f"/api/websec/endpoints/{other.pk}/scan-requests/{queued.pk}/"
+                   ).status_code == 404
+    assert api_client(org.users["auditor"]).get(status_url).status_code == 200
+    assert api_client(org.users["auditor"]).post(
+        f"/api/websec/endpoints/{site.pk}/scan/").status_code == 403
+
+
+def test_finished_scan_requests_are_purged_after_thirty_days_their_scans_kept(org):
+    from django_tasks_db.models import DBTaskResult
+
+    from mamori.core.schedule import periodic_tasks
+    from mamori.core.taskhealth import AbandonedTask
+    from mamori.websec.tasks import purge_scan_requests
+    from mamori.websec.tests.test_websec_models import record
+
+    assert "mamori.websec.tasks.purge_scan_requests" in {p.name for p in periodic_tasks()}
+    site = endpoint(org, 8443, department=org.sales)
+    scan = record(site)
+    now = timezone.now()
+
+    def made(status, age_days, kind="full", **fields):
+        at = now - datetime.timedelta(days=age_days)
+        return ScanRequest.objects.create(
+            endpoint=site, kind=kind, status=status, created_at=at,
+            finished_at=None if status in ("queued", "running") else at, **fields)
+
+    old_done = made("done", 31, scan=scan)
+    old_failed = made("failed", 40)
+    recent_done = made("done", 29)
+    # Still waiting, as far as anyone knows (no task to ask): kept.
+    old_queued = made("queued", 45, kind="certificate")
+    service.request_scan(site, org.users["manager"], "full")
+    given_up = ScanRequest.objects.exclude(
+        pk__in=[old_done.pk, old_failed.pk, recent_done.pk, old_queued.pk]).get()
+    DBTaskResult.objects.get(pk=given_up.task_result_id).set_failed(
+        AbandonedTask("worker stopped while running this task"))
+    ScanRequest.objects.filter(pk=given_up.pk).update(created_at=now - datetime.timedelta(days=60))
+
+    assert purge_scan_requests.call() == 2
+    remaining = ScanRequest.objects.all()
+    assert {r.pk for r in remaining} == {recent_done.pk, old_queued.pk, given_up.pk}
+    assert TlsScan.objects.filter(pk=scan.pk).exists()
+    # The given-up request is now recorded as failed, and goes thirty days from today.
+    given_up.refresh_from_db()
+    assert given_up.status == "failed" and given_up.finished_at > now
+    assert purge_scan_requests.call() == 0
 
 
 def test_a_non_loopback_address_is_refused_when_registered(org):
