@@ -11,6 +11,7 @@ every API serializer (core.api.viewsets.ScopedModelSerializer) checks its dates 
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 EARLIEST = datetime.date(1900, 1, 1)
@@ -25,3 +26,10 @@ def validate_plausible_date(value) -> None:
             _("Give a date between %(earliest)s and %(latest)s."),
             code="implausible_date",
             params={"earliest": EARLIEST.year, "latest": LATEST.year})
+
+
+def has_passed(value) -> bool:
+    """Whether a due date (or moment) has passed: today in the site's time zone is later."""
+    if isinstance(value, datetime.datetime):
+        return value < timezone.now()
+    return isinstance(value, datetime.date) and value < timezone.localdate()

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mamori.core import badges
+from mamori.core.dates import has_passed
 from mamori.core.paging import with_tiebreak
 
 
@@ -66,12 +67,6 @@ def shown_date(value) -> str:
     if isinstance(value, datetime.datetime):
         return formats.date_format(timezone.localtime(value), "Y-m-d H:i")
     return formats.date_format(value, "Y-m-d")
-
-
-def has_passed(value) -> bool:
-    if isinstance(value, datetime.datetime):
-        return value < timezone.now()
-    return isinstance(value, datetime.date) and value < timezone.localdate()
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@
 import datetime
 
 from django import forms, template
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from mamori.core import badges
+from mamori.core.dates import has_passed
 
 register = template.Library()
 
@@ -37,12 +37,8 @@ def form_control(bound_field):
 
 @register.filter
 def overdue(value) -> bool:
-    """Whether a due date (or moment) has passed: today in the site's time zone is later."""
-    if isinstance(value, datetime.datetime):
-        return value < timezone.now()
-    if isinstance(value, datetime.date):
-        return value < timezone.localdate()
-    return False
+    """Whether a due date (or moment) has passed (core.dates.has_passed)."""
+    return has_passed(value)
 
 
 @register.filter(expects_localtime=True)  # show times in the local zone, not UTC
