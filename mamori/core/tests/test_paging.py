@@ -4,6 +4,7 @@ slice, at any depth, on the list pages and in the API; the tiebreak follows the 
 import pytest
 from django.urls import reverse
 
+from mamori.core import paging
 from mamori.core.paging import IdPaginator, rows_in_order, with_tiebreak
 from mamori.core.testing import api_client, query_count
 from mamori.org.models import Department, Person
@@ -27,8 +28,17 @@ def test_tiebreak_follows_the_direction_and_is_left_out_for_a_unique_column():
     assert with_tiebreak(Acknowledgement, "-acknowledged_at") == ("-acknowledged_at", "-pk")
 
 
+@pytest.fixture(params=["read whole", "read from the nearer end"])
+def read_as(request, monkeypatch):
+    """Both ways of reading a page: the short list's (every id, then cut here) and the long
+    list's (a slice from whichever end is nearer), which would need 10,000 rows to meet."""
+    if request.param == "read from the nearer end":
+        monkeypatch.setattr(paging, "READ_WHOLE", 0)
+    return request.param
+
+
 @pytest.fixture
-def people(org):
+def people(org, read_as):
     # Names repeat, so the tiebreak decides the order within a name.
     for i in range(130):
         Person.objects.create(employee_no=f"P{i:04}", name=f"頁 {i % 7}",
