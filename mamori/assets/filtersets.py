@@ -1,11 +1,11 @@
 """One filterset per model, shared by the list page and the API."""
 
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.assets.models import Asset, ClassificationLevel
 from mamori.core.filtersets import ScopedFilterSet, WholeNumberFilter, related_by_id
+from mamori.core.search_indexes import contains_any
 
 
 class AssetFilterSet(ScopedFilterSet):
@@ -20,8 +20,7 @@ class AssetFilterSet(ScopedFilterSet):
                   "has_sensitive_personal_info", "has_card_data", "custodian"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name_ja__icontains=value)
-                               | Q(name_en__icontains=value) | Q(location__icontains=value))
+        return contains_any(queryset, Asset.SEARCHED, value)
 
 
 class ClassificationLevelFilterSet(ScopedFilterSet):

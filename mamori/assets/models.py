@@ -197,6 +197,10 @@ class AssetScope(Scope):
 
 
 class Asset(NamedInTwoLanguages, AuditedModel):
+    # The columns the search box (`q=`) looks in, each indexed by its trigrams
+    # (core.search_indexes; migrations 0006 and 0007 name them too).
+    SEARCHED = ("code", "name_ja", "name_en", "location")
+
     class Type(models.TextChoices):
         INFORMATION = "information", _("Information / data")
         APPLICATION = "application", _("Application")

@@ -15,6 +15,7 @@ of a list sorted by another table's column (assets by department) still walk hal
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
+from django.db import connections
 
 
 def _identifies(model, name: str) -> bool:
@@ -68,20 +69,22 @@ def page_ids(queryset):
     return queryset.values_list("pk", flat=True)
 
 
-# A list of at most this many rows has all its ids read (in order) and the page cut from them
-# here. With a LIMIT, the planner bets that walking the index of the sort finds the page's
-# rows early, assuming the matches are spread evenly along it; when they cluster far along
-# (a search for "CORE" matching assets whose codes are IT-CORE-…, 120,000 rows into the code
-# order) the walk reads most of the table: 150-200 ms at 200,000 assets on PostgreSQL. Without
-# a LIMIT it fetches the matches (a trigram index here) and sorts them: 10 ms for 3,600.
-# Ten thousand ids are a few milliseconds to read whichever way the database finds them.
+# On PostgreSQL, a list of at most this many rows has all its ids read (in order) and the
+# page cut from them here. With a LIMIT, the planner bets that walking the index of the sort
+# finds the page's rows early, assuming the matches are spread evenly along it; when they
+# cluster far along (a search for "CORE" matching assets whose codes are IT-CORE-…, 120,000
+# rows into the code order) the walk reads most of the table: 150-200 ms at 200,000 assets.
+# Without a LIMIT it fetches the matches (a trigram index here) and sorts them: 10 ms for
+# 3,600. Ten thousand ids are a few milliseconds to read whichever way the database finds
+# them. SQLite's planner does not weigh the LIMIT (it walks the index of the sort either
+# way), so there a LIMIT only ever stops the walk sooner.
 READ_WHOLE = 10_000
 
 
 def slice_ids(ids, start: int, stop: int, count: int) -> list:
     """ids[start:stop] of the ordered `ids` queryset (of `count` rows): read whole when the
-    list is short (READ_WHOLE), otherwise from whichever end is nearer."""
-    if count <= READ_WHOLE:
+    list is short (READ_WHOLE, on PostgreSQL), otherwise from whichever end is nearer."""
+    if count <= READ_WHOLE and connections[ids.db].vendor == "postgresql":
         return list(ids.all())[start:stop]  # .all(): not cached on the paginator
     if start > count - stop:
         return list(ids.reverse()[max(count - stop, 0):count - start])[::-1]

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.filtersets import ScopedFilterSet, related_by_id
+from mamori.core.search_indexes import contains_any
 from mamori.org.models import Appointment, Department, Person
 
 
@@ -28,9 +29,7 @@ class PersonFilterSet(ScopedFilterSet):
         fields = ["category", "department", "status"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(employee_no__icontains=value) | Q(name__icontains=value)
-                               | Q(name_kana__icontains=value) | Q(name_latin__icontains=value)
-                               | Q(email__icontains=value))
+        return contains_any(queryset, Person.SEARCHED, value)
 
 
 class AppointmentFilterSet(ScopedFilterSet):

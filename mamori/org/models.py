@@ -89,6 +89,10 @@ class PersonScope(Scope):
 
 
 class Person(AuditedModel):
+    # The columns the search box (`q=`) looks in, each indexed by its trigrams
+    # (core.search_indexes; migrations 0003 and 0004 name them too).
+    SEARCHED = ("employee_no", "name", "name_kana", "name_latin", "email")
+
     class Category(models.TextChoices):
         OFFICER = "officer", _("Officer")
         EXECUTIVE_OFFICER = "executive_officer", _("Executive officer")

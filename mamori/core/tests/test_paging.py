@@ -2,6 +2,7 @@
 slice, at any depth, on the list pages and in the API; the tiebreak follows the sort."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from mamori.core import paging
@@ -30,10 +31,13 @@ def test_tiebreak_follows_the_direction_and_is_left_out_for_a_unique_column():
 
 @pytest.fixture(params=["read whole", "read from the nearer end"])
 def read_as(request, monkeypatch):
-    """Both ways of reading a page: the short list's (every id, then cut here) and the long
-    list's (a slice from whichever end is nearer), which would need 10,000 rows to meet."""
+    """Both ways of reading a page: a short list's on PostgreSQL (every id, then cut here) and
+    a long list's (a slice from whichever end is nearer), which would need 10,000 rows to
+    meet. SQLite always reads the slice."""
     if request.param == "read from the nearer end":
         monkeypatch.setattr(paging, "READ_WHOLE", 0)
+    elif connection.vendor != "postgresql":
+        pytest.skip("SQLite reads every list from its nearer end")
     return request.param
 
 
