@@ -199,12 +199,13 @@ def settable_fields(model) -> tuple:
 
 
 # Model fields whose clean(value, instance) depends on the value alone, as the form fields
-# above; a relation's validate() reads the database, and is never remembered.
+# above; a relation's validate() reads the database, and is never remembered. Not decimals:
+# Decimal("1.0") and Decimal("1.00") are one key but not one number of digits to validate.
 MODEL_CLEANED_ONCE_PER_VALUE = frozenset({
     models.CharField, models.TextField, models.SlugField, models.EmailField, models.URLField,
     models.IntegerField, models.SmallIntegerField, models.PositiveIntegerField,
     models.PositiveSmallIntegerField, models.BigIntegerField, models.BooleanField,
-    models.DecimalField, models.DateField,
+    models.DateField,
 })
 
 
@@ -225,12 +226,13 @@ def clean_model_fields(instance, remembered: dict, exclude=None) -> None:
         try:
             if type(f) in MODEL_CLEANED_ONCE_PER_VALUE:
                 known = remembered.setdefault(f, {})
+                key = (type(raw_value), raw_value)  # 1 and True are equal keys, not values
                 try:
-                    value = known[raw_value]
+                    value = known[key]
                 except KeyError:
                     value = f.clean(raw_value, instance)
                     if len(known) < REMEMBERED_VALUES:
-                        known[raw_value] = value
+                        known[key] = value
                 except TypeError:  # not hashable
                     value = f.clean(raw_value, instance)
             else:

@@ -200,3 +200,23 @@ def test_a_row_form_cleans_as_a_form_of_its_own_does(org, update):
             own_form.instance.derive_fields()
             assert snapshot(row_form.instance) == snapshot(own_form.instance)
     assert outcomes.count(True) >= 2 and outcomes.count(False) >= 6, outcomes
+
+
+def test_a_model_value_is_cleaned_once_and_a_refused_one_each_time():
+    from django.core.exceptions import ValidationError
+
+    from mamori.core.rowforms import clean_model_fields
+
+    asset = Asset(code="M-1", name_ja="資産", asset_type="system", status="in_use",
+                  confidentiality=2, integrity=1, availability=1)
+    remembered = {}
+    exclude = {"department", "custodian", "classification"}
+    clean_model_fields(asset, remembered, exclude)
+    status = Asset._meta.get_field("status")
+    assert remembered[status] == {(str, "in_use"): "in_use"}
+    asset.status = "exploded"  # not a choice: refused, and refused again
+    for _ in range(2):
+        with pytest.raises(ValidationError) as refused:
+            clean_model_fields(asset, remembered, exclude)
+        assert "status" in refused.value.error_dict
+    assert (str, "exploded") not in remembered[status]
