@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -167,10 +168,11 @@ def listed(queryset) -> list[FailingObject]:
 def tally(queryset, failing: Q) -> tuple[int, int]:
     """How many rows `queryset` has and how many of them match `failing`: in one pass over
     the table (one aggregate query, where a count of each read a large register twice) when
-    `failing` compares columns. A condition with a subquery is counted on its own: inside an
-    aggregate's FILTER, PostgreSQL runs a correlated EXISTS once per row (331 ms instead of
-    66 ms for 50,000 assets holding personal data), where a WHERE becomes one anti-join."""
-    if _has_subquery(failing):
+    `failing` compares columns. On PostgreSQL a condition with a subquery is counted on its
+    own: inside an aggregate's FILTER it runs a correlated EXISTS once per row (331 ms instead
+    of 66 ms for 50,000 assets holding personal data), where a WHERE becomes one anti-join.
+    SQLite runs it once per row either way, so there one pass is still the cheaper."""
+    if _has_subquery(failing) and connections[queryset.db].vendor == "postgresql":
         return queryset.count(), queryset.filter(failing).count()
     counts = queryset.aggregate(total=Count("pk"), failing=Count("pk", filter=failing))
     return counts["total"], counts["failing"]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, related_by_id
+from mamori.core.search_indexes import contains_any
 from mamori.incidents.models import (
     BreachAssessment,
     BreachRule,
@@ -39,8 +40,7 @@ class IncidentFilterSet(ScopedFilterSet):
                   "personal_data_suspected"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value)
-                               | Q(description__icontains=value))
+        return contains_any(queryset, Incident.SEARCHED, value)
 
     def filter_open(self, queryset, name, value):
         closed = Q(status=Incident.Status.CLOSED)

@@ -180,6 +180,10 @@ def next_incident_code(year: int, using: str = "default") -> str:
 
 
 class Incident(AuditedModel):
+    # The columns the search box (`q=`) looks in, each indexed by its trigrams
+    # (core.search_indexes; migration 0006 names them too).
+    SEARCHED = ("code", "title", "description")
+
     class Status(models.TextChoices):
         REPORTED = "reported", _("Reported")
         TRIAGED = "triaged", _("Triaged")
@@ -744,13 +748,18 @@ class BreachAssessment(AuditedModel):
         return True
 
 
+def late_report(today=None) -> Q:
+    """The condition of a late report: submitted after its due date, or not submitted and
+    past it (a report without a due date is never late)."""
+    today = today or timezone.localdate()
+    return Q(due_on__isnull=False) & (Q(submitted_on__gt=models.F("due_on"))
+                                      | Q(submitted_on__isnull=True, due_on__lt=today))
+
+
 class ReportQuerySet(AuditedQuerySet):
     def late(self, today=None):
         """Reports submitted after their due date, or not submitted and past it."""
-        today = today or timezone.localdate()
-        return self.filter(due_on__isnull=False).filter(
-            Q(submitted_on__gt=models.F("due_on"))
-            | Q(submitted_on__isnull=True, due_on__lt=today))
+        return self.filter(late_report(today))
 
     def outstanding(self):
         return self.filter(submitted_on__isnull=True)

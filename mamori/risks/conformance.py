@@ -52,8 +52,11 @@ def above_appetite_treated() -> Result:
 )
 def personal_info_assessed() -> Result:
     holding = Asset.objects.exclude(status=Asset.Status.DISPOSED).filter(has_personal_info=True)
+    # The assets of assessed risks, read once (NOT IN a subquery): both databases find it
+    # quicker than a NOT EXISTS asked for each of 116,000 assets (SQLite 90 -> 69 ms,
+    # PostgreSQL 82 -> 74 ms at ten times the company).
     assessed = Risk.assets.through.objects.filter(
-        asset=OuterRef("pk"), risk__status__in=(Risk.Status.ASSESSED, Risk.Status.TREATING,
-                                                Risk.Status.CLOSED))
-    return every_row_passes(holding, ~Q(Exists(assessed)),
+        risk__status__in=(Risk.Status.ASSESSED, Risk.Status.TREATING, Risk.Status.CLOSED),
+    ).values("asset_id")
+    return every_row_passes(holding, ~Q(pk__in=assessed),
                             _("No asset is recorded as holding personal information."))

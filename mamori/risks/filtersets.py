@@ -10,6 +10,7 @@ from mamori.core.filtersets import (
     WholeNumberFilter,
     related_by_id,
 )
+from mamori.core.search_indexes import contains_any
 from mamori.risks.models import (
     Risk,
     RiskAcceptance,
@@ -55,8 +56,7 @@ class RiskFilterSet(ScopedFilterSet):
                   "impact"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(title_ja__icontains=value)
-                               | Q(title_en__icontains=value))
+        return contains_any(queryset, Risk.SEARCHED, value)
 
     def filter_above_appetite(self, queryset, name, value):
         appetite = RiskMethodology.current().appetite

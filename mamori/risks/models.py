@@ -209,6 +209,10 @@ class RiskQuerySet(AuditedQuerySet):
 
 
 class Risk(TitledInTwoLanguages, AuditedModel):
+    # The columns the search box (`q=`) looks in, each indexed by its trigrams
+    # (core.search_indexes; migration 0003 names them too).
+    SEARCHED = ("code", "title_ja", "title_en")
+
     class Treatment(models.TextChoices):
         REDUCE = "reduce", _("Reduce")
         ACCEPT = "accept", _("Accept")

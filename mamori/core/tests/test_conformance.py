@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import translation
 
 from mamori.core import conformance
@@ -189,9 +190,11 @@ def test_tally_counts_columns_in_one_pass_and_a_subquery_apart(org):
     assert tally(people, unplaced) == (people.count(), people.filter(unplaced).count())
 
     # A correlated EXISTS inside an aggregate's FILTER runs once per row on PostgreSQL:
-    # such a condition is counted by a query of its own.
+    # such a condition is counted by a query of its own there. SQLite runs it once per row
+    # in a WHERE too, so it keeps the one pass.
+    apart = 2 if connection.vendor == "postgresql" else 1
     appointed = Q(Exists(Appointment.objects.filter(person=OuterRef("pk"))))
-    assert query_count(lambda: tally(people, ~appointed)) == 2
+    assert query_count(lambda: tally(people, ~appointed)) == apart
     assert tally(people, ~appointed) == (people.count(), people.filter(~appointed).count())
     in_subquery = Q(pk__in=Appointment.objects.values("person_id"))
-    assert query_count(lambda: tally(people, in_subquery)) == 2
+    assert query_count(lambda: tally(people, in_subquery)) == apart

@@ -19,12 +19,18 @@ from mamori.assets.models import Asset
 from mamori.assets.tables import AssetTable
 from mamori.core.paging import page_ids
 from mamori.core.scope import VIEW
+from mamori.incidents.filtersets import IncidentFilterSet
+from mamori.incidents.models import Incident
+from mamori.incidents.tables import IncidentTable
 from mamori.org.filtersets import PersonFilterSet
 from mamori.org.models import Person
 from mamori.org.tables import PersonTable
 from mamori.policies.filtersets import AcknowledgementFilterSet
 from mamori.policies.models import Acknowledgement
 from mamori.policies.tables import AcknowledgementTable
+from mamori.risks.filtersets import RiskFilterSet
+from mamori.risks.models import Risk
+from mamori.risks.tables import RiskTable
 
 pytestmark = [
     pytest.mark.django_db,
@@ -121,8 +127,10 @@ def test_a_change_log_filter_by_days_reads_a_range_of_numbers(org, query):
 @pytest.mark.parametrize(("model", "table_class", "filterset_class", "columns"), [
     (Asset, AssetTable, AssetFilterSet, ("code", "name_ja", "name_en", "location")),
     (Person, PersonTable, PersonFilterSet,
-     ("employee_no", "name", "name_kana", "name_latin", "email"))],
-    ids=["Asset", "Person"])
+     ("employee_no", "name", "name_kana", "name_latin", "email")),
+    (Incident, IncidentTable, IncidentFilterSet, ("code", "title", "description")),
+    (Risk, RiskTable, RiskFilterSet, ("code", "title_ja", "title_en"))],
+    ids=["Asset", "Person", "Incident", "Risk"])
 def test_the_search_reads_the_trigram_indexes(org, model, table_class, filterset_class,
                                               columns):
     """`q=` looks for any part of a few columns: each is read from its trigram index

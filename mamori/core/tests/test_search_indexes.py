@@ -97,3 +97,22 @@ def test_the_list_page_and_the_api_search(org, assets):
 
     body = api_client(org.users["admin"]).get("/api/assets/assets/", {"q": "品川"}).json()
     assert [row["code"] for row in body["results"]] == ["IT-CORE-1"]
+
+
+def test_incident_and_risk_searches_find_what_icontains_finds(org):
+    from mamori.incidents.models import Incident
+    from mamori.incidents.tests.factories import make_incident
+    from mamori.risks.models import Risk
+    from mamori.risks.tests.test_risk_models import make_risk
+
+    incident = make_incident(org.sales, "基幹系サーバの停止",
+                             description='Core system servers down in Tokyo; 100% a_b "hi"')
+    make_incident(org.it, "Lost laptop", description="Left on a train (品川)")
+    make_risk(org.sales, "R-CORE-1", title_en="Core system outage", title_ja="基幹系サーバ停止")
+    make_risk(org.it, "R-2", title_en="Staff error")
+    assert_same_as_icontains(Incident)
+    assert_same_as_icontains(Risk)
+    incident.description = "Resolved"
+    incident.save()
+    assert_same_as_icontains(Incident)
+    assert not contains_any(Incident.objects.all(), Incident.SEARCHED, "TOKYO").exists()
