@@ -332,7 +332,7 @@ def save_in_bulk(model, objs, stored: dict, using: str = "default",
     changed = [obj for obj in objs if not obj._state.adding]
     created = {id(obj) for obj in new}
     insert_rows(model, new, connection)
-    update_rows(model, changed, connection)
+    update_rows(model, changed, connection, stored)
     before = stored_snapshots or {}
     log([entry for obj in objs for entry in (
         _change(obj, None) if id(obj) in created

@@ -129,9 +129,11 @@ def _copy_rows(model, objs, fields, kinds, connection, returning) -> None:
             obj._state.db = connection.alias
 
 
-def update_rows(model, objs, connection) -> None:
-    """UPDATE every column of `objs` (records read in this transaction): on SQLite one
-    statement run for all of them (`executemany`), on PostgreSQL one UPDATE from a COPY."""
+def update_rows(model, objs, connection, stored: dict | None = None) -> None:
+    """UPDATE the columns of `objs` (records read in this transaction): on SQLite one
+    statement run for all of them (`executemany`), on PostgreSQL one UPDATE from a COPY.
+    `stored` (pk -> the row as read, unchanged since): on SQLite only the columns that differ
+    from it are written (_changed_columns)."""
     if not objs:
         return
     meta = model._meta
@@ -140,12 +142,38 @@ def update_rows(model, objs, connection) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             updated = _update_from_copy(cursor, model, objs, fields, kinds, connection)
-        else:
+        elif stored is None:
             updated = _update_each(cursor, model, objs, fields, kinds, connection)
+        else:
+            updated = 0
+            for columns, rows in _by_changed_columns(fields, kinds, objs, stored).items():
+                if columns:
+                    updated += _update_each(cursor, model, rows, [f for f, _k in columns],
+                                            [k for _f, k in columns], connection)
+                else:
+                    updated += len(rows)  # nothing to write: the row is as stored
     if updated != len(objs):
         # The rows were read locked in this transaction: a missing one is not a race to
         # shrug off but a write that did not happen.
         raise DatabaseError(f"{len(objs) - updated} of {len(objs)} rows were not updated")
+
+
+def _by_changed_columns(fields, kinds, objs, stored) -> dict:
+    """`objs` grouped by the columns each changes, as (field, kind) tuples. SQLite rewrites
+    the entry of every index on a column an UPDATE sets, changed or not: an asset has a dozen
+    such indexes (and a search table kept by a trigger), and a re-imported register changes
+    one or two columns a row. A field whose `pre_save` is its own (a date set on save) is
+    always written; another is left out when its value equals the stored row's."""
+    plain = [(field, kind, type(field).pre_save is models.Field.pre_save)
+             for field, kind in zip(fields, kinds, strict=True)]
+    groups = {}
+    for obj in objs:
+        old = stored[obj.pk]
+        columns = tuple((field, kind) for field, kind, is_plain in plain
+                        if not is_plain or getattr(obj, field.attname)
+                        != getattr(old, field.attname))
+        groups.setdefault(columns, []).append(obj)
+    return groups
 
 
 def _update_each(cursor, model, objs, fields, kinds, connection) -> int:

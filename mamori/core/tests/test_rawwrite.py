@@ -150,3 +150,29 @@ def test_two_batches_of_updates_in_one_transaction(org):
             names = dict(Asset.objects.filter(pk__in=[o.pk for o in objs])
                          .values_list("pk", "name_ja"))
         assert [names[o.pk] for o in objs] == ["第0批", "第0批", "第1批", "第1批"]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL updates from a COPY")
+def test_an_update_from_stored_rows_writes_only_the_columns_that_changed(org):
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        objs = [asset(org, f"RW-CH{i}") for i in range(4)]
+        rawwrite.insert_rows(Asset, objs, connection)
+        stored_rows = {o.pk: o for o in Asset.objects.filter(pk__in=[o.pk for o in objs])}
+        objs[0].name_ja = "名前だけ"
+        objs[1].name_ja = "名前と機密性"
+        objs[1].confidentiality = 3
+        objs[1].derive_fields()  # the label follows the rating
+        objs[2].location = "棚 9"
+        with CaptureQueriesContext(connection) as captured:
+            rawwrite.update_rows(Asset, objs, connection, stored_rows)
+        sets = sorted(q["sql"].split(" SET ")[1].split(" WHERE ")[0] for q in captured)
+        assert sets == ['"location" = %s', '"name_ja" = %s',
+                        '"name_ja" = %s, "confidentiality" = %s, "classification_id" = %s, '
+                        '"classification_rank" = %s']
+        for obj in objs:  # the fourth, unchanged, is not written and stays as it was
+            row = Asset.objects.filter(pk=obj.pk).values("name_ja", "confidentiality",
+                                                          "location", "classification")[0]
+            assert row == {"name_ja": obj.name_ja, "confidentiality": obj.confidentiality,
+                           "location": obj.location, "classification": obj.classification_id}
