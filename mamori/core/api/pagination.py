@@ -71,7 +71,11 @@ class ChangeLogPagination(LimitOffsetPagination):
             low = max(after + 1, high - self.limit + 1)
         if low > high:
             return []
-        return list(queryset.filter(seq__gte=low, seq__lte=high).order_by(
+        # The page is read from the view's own (scoped, unfiltered) entries: the filters'
+        # bounds are in low..high already, and next to them SQLite's planner took `seq >
+        # after_seq` for the range's start and walked 2.5 million entries to reach the page.
+        entries = queryset if view is None else view.get_queryset()
+        return list(entries.filter(seq__gte=low, seq__lte=high).order_by(
             "seq" if ascending else "-seq"))
 
     def get_count(self, queryset):
