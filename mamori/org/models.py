@@ -146,6 +146,10 @@ class Person(AuditedModel):
             models.Index(fields=["status", "employee_no"]),
             models.Index(fields=["name", "employee_no"]),
             models.Index(fields=["name_latin", "employee_no"]),
+            # Who a policy is for (categories, not left): counted from this index alone by
+            # the acknowledgement checks and a document's page (SQLite at 50,000 people:
+            # 86 -> 35 ms, the count itself 41 -> 3 ms).
+            models.Index(fields=["category", "status"], name="org_person_audience_idx"),
         ]
 
     def __str__(self):
