@@ -106,17 +106,23 @@ def remember_cleaning(field) -> None:
     cleaned = {}
 
     def clean_once(value):
-        try:
-            return cleaned[value]
-        except KeyError:
-            result = clean(value)
-            if len(cleaned) < REMEMBERED_VALUES:
-                cleaned[value] = result
-            return result
-        except TypeError:  # not hashable
-            return clean(value)
+        return cleaned_once(cleaned, value, clean, value)
 
     field.clean = clean_once
+
+
+def cleaned_once(known: dict, key, clean, *args):
+    """`clean(*args)`, remembered in `known` under `key` (up to REMEMBERED_VALUES keys). A
+    refused value raises, and is not remembered: each row gets its own error."""
+    try:
+        return known[key]
+    except KeyError:
+        result = clean(*args)
+        if len(known) < REMEMBERED_VALUES:
+            known[key] = result
+        return result
+    except TypeError:  # not hashable
+        return clean(*args)
 
 
 def clean_row_fields(form) -> None:
@@ -225,16 +231,9 @@ def clean_model_fields(instance, remembered: dict, exclude=None) -> None:
             continue
         try:
             if type(f) in MODEL_CLEANED_ONCE_PER_VALUE:
-                known = remembered.setdefault(f, {})
-                key = (type(raw_value), raw_value)  # 1 and True are equal keys, not values
-                try:
-                    value = known[key]
-                except KeyError:
-                    value = f.clean(raw_value, instance)
-                    if len(known) < REMEMBERED_VALUES:
-                        known[key] = value
-                except TypeError:  # not hashable
-                    value = f.clean(raw_value, instance)
+                # Keyed by type too: 1 and True are equal keys, not equal values.
+                value = cleaned_once(remembered.setdefault(f, {}), (type(raw_value), raw_value),
+                                     f.clean, raw_value, instance)
             else:
                 value = f.clean(raw_value, instance)
             setattr(instance, f.attname, value)

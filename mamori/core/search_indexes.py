@@ -61,6 +61,13 @@ def trigram_indexes(table: str, columns: tuple[str, ...]) -> migrations.RunPytho
     return migrations.RunPython(create, drop)
 
 
+def search_indexes(table: str, columns: tuple[str, ...]) -> list[migrations.RunPython]:
+    """The migration operations indexing `columns` of `table` for the search on each database:
+    pg_trgm's indexes on PostgreSQL, the FTS5 trigram table on SQLite (each does nothing on
+    the other database)."""
+    return [trigram_indexes(table, columns), sqlite_search_table(table, columns)]
+
+
 def search_table(table: str) -> str:
     return f"{table}_search"
 

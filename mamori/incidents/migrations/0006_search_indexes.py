@@ -3,7 +3,7 @@ description; pg_trgm's indexes on PostgreSQL, an FTS5 trigram table on SQLite.""
 
 from django.db import migrations
 
-from mamori.core.search_indexes import sqlite_search_table, trigram_indexes
+from mamori.core.search_indexes import search_indexes
 
 SEARCHED = ("code", "title", "description")
 
@@ -14,5 +14,4 @@ class Migration(migrations.Migration):
         ("incidents", "0005_list_indexes"),
     ]
 
-    operations = [trigram_indexes("incidents_incident", SEARCHED),
-                  sqlite_search_table("incidents_incident", SEARCHED)]
+    operations = search_indexes("incidents_incident", SEARCHED)

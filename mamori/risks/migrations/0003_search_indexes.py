@@ -3,7 +3,7 @@ indexes on PostgreSQL, an FTS5 trigram table on SQLite."""
 
 from django.db import migrations
 
-from mamori.core.search_indexes import sqlite_search_table, trigram_indexes
+from mamori.core.search_indexes import search_indexes
 
 SEARCHED = ("code", "title_ja", "title_en")
 
@@ -14,5 +14,4 @@ class Migration(migrations.Migration):
         ("risks", "0002_level_criteria"),
     ]
 
-    operations = [trigram_indexes("risks_risk", SEARCHED),
-                  sqlite_search_table("risks_risk", SEARCHED)]
+    operations = search_indexes("risks_risk", SEARCHED)
