@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "mamori.risks",
     "mamori.incidents",
     "mamori.websec",
+    "mamori.improvement",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

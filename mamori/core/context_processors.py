@@ -81,11 +81,17 @@ NAVIGATION = (
         NavItem(_("Training")),
         NavItem(_("Outsourcing contractors")),
     )),
-    NavSection(_("Continuity and compliance"), "10–12", (
+    NavSection(_("Continuity and compliance"), "10–11", (
         NavItem(_("Business continuity")),
         NavItem(_("Compliance")),
-        NavItem(_("Improvement")),
     )),
+    NavSection(_("Improvement"), "7, 12", (
+        NavItem(_("Nonconformities"), "improvement:nonconformity_list"),
+        NavItem(_("Corrective actions"), "improvement:correctiveaction_list", for_staff=True),
+        NavItem(_("Effectiveness checks"), "improvement:effectivenesscheck_list"),
+        NavItem(_("Improvement actions"), "improvement:improvementaction_list", for_staff=True),
+        NavItem(_("Improvement settings"), "improvement:improvementsettings_list"),
+    ), manager_first=True),
     NavSection(_("Web systems"), "web", (
         NavItem(_("Web endpoints and TLS"), "websec:webendpoint_list"),
         NavItem(_("TLS findings"), "websec:tlsfinding_list"),

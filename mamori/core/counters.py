@@ -15,6 +15,7 @@ restored from before the counter existed are never given out twice.
 from collections.abc import Callable
 
 from django.db import transaction
+from django.db.models.functions import Length
 
 from mamori.core.models import Counter
 
@@ -33,3 +34,19 @@ def next_number(series: str, floor: Callable[[], int] = lambda: 0,
         counter.value = max(counter.value, floor()) + 1
         counters.filter(pk=counter.pk).update(value=counter.value)
         return counter.value
+
+
+def next_code(model, prefix: str, series: str, using: str = "default") -> str:
+    """The next code `prefix` + a number of at least four digits (INC-2026-0001) for
+    `model.code`, from the counter `series`; call it inside the transaction that saves the
+    record. Codes already stored with that prefix are the floor, compared as numbers (the
+    longest code of digits first: …-10000 after …-9999); codes that are not numbered are
+    ignored."""
+
+    def highest_stored() -> int:
+        last = (model._base_manager.using(using).filter(code__regex=rf"^{prefix}[0-9]+$")
+                .order_by(Length("code").desc(), "-code").values_list("code", flat=True)
+                .first())
+        return int(last.removeprefix(prefix)) if last else 0
+
+    return f"{prefix}{next_number(series, highest_stored, using=using):04d}"

@@ -41,6 +41,15 @@ class IncidentsConfig(AppConfig):
         register_my_page_action(gettext_lazy("Report an incident"), "incidents:incident_create",
                                 lambda user: can(user, self.get_model("Incident"), "add"))
 
+        from mamori.improvement import sources
+        from mamori.improvement.models import Source
+
+        # An incident's lessons learned raise nonconformities and improvement actions.
+        sources.register(self.get_model("Incident"), Source.INCIDENT,
+                         reference=lambda incident: incident.code,
+                         department=lambda incident: incident.department,
+                         title=lambda incident: incident.title)
+
         from mamori.core.demo import register_demo_step
         from mamori.incidents.demo import load_incident_demo
 

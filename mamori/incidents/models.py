@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,7 @@ from mamori.assets.models import Asset
 from mamori.controls.models import Control
 from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
-from mamori.core.counters import next_number
+from mamori.core.counters import next_code
 from mamori.core.i18n import NamedInTwoLanguages
 from mamori.core.scope import ALL, CatalogueScope, Scope, SettingsScope
 from mamori.incidents import breach
@@ -166,17 +165,7 @@ class IncidentQuerySet(AuditedQuerySet):
 def next_incident_code(year: int, using: str = "default") -> str:
     """The year's next number, safe for simultaneous reports (core.counters); call it inside
     the transaction that saves the incident."""
-    prefix = f"INC-{year}-"
-
-    def highest_stored() -> int:
-        # Compared as numbers: the longest code of digits first (INC-2026-10000 after
-        # INC-2026-9999); codes that are not numbered are ignored.
-        last = (Incident.objects.using(using).filter(code__regex=rf"^{prefix}[0-9]+$")
-                .order_by(Length("code").desc(), "-code").values_list("code", flat=True).first())
-        return int(last.removeprefix(prefix)) if last else 0
-
-    number = next_number(f"incidents.incident:{year}", highest_stored, using=using)
-    return f"{prefix}{number:04d}"
+    return next_code(Incident, f"INC-{year}-", f"incidents.incident:{year}", using=using)
 
 
 class Incident(AuditedModel):

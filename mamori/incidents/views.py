@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from mamori.core.scope import ADD, CHANGE, VIEW, can
 from mamori.core.views import generic
+from mamori.improvement.sources import raised_from_context
 from mamori.incidents import counting, filtersets, forms, metrics, reports, tables, workflow
 from mamori.incidents.models import (
     BreachAssessment,
@@ -69,6 +70,8 @@ class IncidentDetail(generic.ScopedDetailView):
             "can_report": handles and can(user, RegulatoryReport, ADD),
             "actions": obj.recovery_actions.restrict(user).select_related("owner"),
             "can_add_action": handles and can(user, RecoveryAction, ADD),
+            # Lessons learned raise nonconformities and improvement actions (Art 12).
+            **raised_from_context(user, obj),
             "related_lists": [
                 (Incident._meta.get_field(name).verbose_name,
                  getattr(obj, name).restrict(user).order_by("code")[:200])

@@ -1,0 +1,78 @@
+"""One filterset per model, shared by the list pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from mamori.core.filtersets import ScopedFilterSet, related_by_id
+from mamori.improvement.models import (
+    CorrectiveAction,
+    EffectivenessCheck,
+    ImprovementAction,
+    ImprovementSettings,
+    Nonconformity,
+)
+
+
+class OverdueFilterMixin(django_filters.FilterSet):
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = queryset.model.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+class NonconformityFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    plan_overdue = django_filters.BooleanFilter(method="filter_plan_overdue",
+                                                label=_("Plan overdue"))
+
+    class Meta:
+        model = Nonconformity
+        fields = ["status", "severity", "source", "department", "policy_article"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value)
+                               | Q(requirement__icontains=value))
+
+    def filter_plan_overdue(self, queryset, name, value):
+        late = Q(status=Nonconformity.Status.OPEN, plan_due_on__lt=timezone.localdate())
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class CorrectiveActionFilterSet(OverdueFilterMixin, ScopedFilterSet):
+    # A nonconformity the user may not see matches nothing (an action's owner may see the
+    # action without its nonconformity).
+    nonconformity = related_by_id(CorrectiveAction, "nonconformity")
+    owner = related_by_id(CorrectiveAction, "owner")
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["nonconformity", "owner"]
+
+
+class EffectivenessCheckFilterSet(ScopedFilterSet):
+    nonconformity = related_by_id(EffectivenessCheck, "nonconformity")
+
+    class Meta:
+        model = EffectivenessCheck
+        fields = ["nonconformity", "effective"]
+
+
+class ImprovementActionFilterSet(OverdueFilterMixin, ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    owner = related_by_id(ImprovementAction, "owner")
+
+    class Meta:
+        model = ImprovementAction
+        fields = ["status", "source", "department", "owner"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+
+
+class ImprovementSettingsFilterSet(ScopedFilterSet):
+    class Meta:
+        model = ImprovementSettings
+        fields = ["plan_days"]

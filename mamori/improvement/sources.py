@@ -1,0 +1,88 @@
+"""The records a nonconformity or an improvement action can be raised from.
+
+`improvement` depends only on core and org, so the apps whose records raise findings register
+their models here when they start (incidents: an incident's lessons learned; audits,
+exercises and reviews as they land). A create page opened with `?from=<label>:<pk>` (e.g.
+`incidents.incident:42`) fills in the kind, the reference and the department, and the saved
+record links to its source.
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from mamori.core.scope import VIEW
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    kind: str  # a Source value
+    reference: object  # (record) -> str shown as the reference, e.g. its number
+    department: object  # (record) -> the Department responsible, or None
+    title: object  # (record) -> a starting title
+
+
+_SOURCES: dict[str, SourceKind] = {}
+
+
+def register(model, kind: str, *, reference=str, department=None, title=None) -> None:
+    _SOURCES[model._meta.label_lower] = SourceKind(
+        kind, reference, department or (lambda record: None), title or (lambda record: ""))
+
+
+def token(record) -> str:
+    return f"{record._meta.label_lower}:{record.pk}"
+
+
+def resolve(value: str, user):
+    """The source record a `from` token names, if its model is registered and the user may
+    see it; ValidationError otherwise (the same message whether it is missing or hidden)."""
+    label, _sep, pk = (value or "").partition(":")
+    kind = _SOURCES.get(label)
+    if kind is None or not pk.isdigit():
+        raise ValidationError(_("The record this was raised from is not known."))
+    model = apps.get_model(label)
+    record = model.objects.restrict(user, VIEW).filter(pk=int(pk)).first()
+    if record is None:
+        raise ValidationError(_("The record this was raised from is not known."))
+    return record, kind
+
+
+def link(obj, record) -> None:
+    """Point `obj` (a nonconformity or an improvement action) at its source record."""
+    obj.source_type = ContentType.objects.get_for_model(type(record))
+    obj.source_id = record.pk
+    obj.source = _SOURCES[record._meta.label_lower].kind
+
+
+def initial_for(record, kind: SourceKind) -> dict:
+    department = kind.department(record)
+    return {"source": kind.kind, "source_reference": kind.reference(record),
+            "department": department.pk if department else None, "title": kind.title(record)}
+
+
+def raised_from_context(user, record) -> dict:
+    """For a source record's page: the buttons raising a nonconformity or an improvement
+    action from it (only for those who may add one), and what was raised from it that the
+    user may see."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy
+
+    from mamori.core.scope import ADD, can
+    from mamori.improvement.models import ImprovementAction, Nonconformity
+
+    content_type = ContentType.objects.get_for_model(type(record))
+    links = [(label, f"{reverse(url_name)}?from={token(record)}", model._meta.model_name)
+             for model, url_name, label in (
+                 (Nonconformity, "improvement:nonconformity_create",
+                  gettext_lazy("Raise a nonconformity")),
+                 (ImprovementAction, "improvement:improvementaction_create",
+                  gettext_lazy("Raise an improvement action")))
+             if can(user, model, ADD)]
+    raised = [obj for model in (Nonconformity, ImprovementAction)
+              for obj in model.objects.restrict(user).filter(
+                  source_type=content_type, source_id=record.pk).order_by("code")[:50]]
+    return {"raise_links": links, "raised_records": raised}

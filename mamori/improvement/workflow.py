@@ -1,0 +1,138 @@
+"""The steps of a nonconformity: open → planned → closed, and back to open when a check finds
+the actions not effective.
+
+Each step checks who may take it and whether the record is ready, then changes it in one
+transaction (one change-log entry per record changed). A step the user may not take raises
+PermissionDenied; one the record is not ready for raises ValidationError with a message that
+says what is missing. The CISO (and administrators) approve plans, verify and close; the
+lead auditor of an audit will close its findings too once the audits app lands.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mamori.core import roles as r
+from mamori.core.audit import one_user_action
+from mamori.core.scope import CHANGE
+from mamori.improvement.models import EffectivenessCheck, Nonconformity
+
+Status = Nonconformity.Status
+
+
+def decides(user, nc: Nonconformity) -> bool:
+    """Who approves plans, verifies and closes: the CISO and administrators, on a
+    nonconformity they may change (not a closed one)."""
+    return (r.roles_for(user).has(r.ADMIN, r.CISO)
+            and Nonconformity.objects.restrict(user, CHANGE).filter(pk=nc.pk).exists())
+
+
+def _locked(nc: Nonconformity, *states: str) -> Nonconformity:
+    """The stored row, locked for the step (another request may have moved it meanwhile)."""
+    stored = Nonconformity.objects.select_for_update().get(pk=nc.pk)
+    if stored.status not in states:
+        raise ValidationError(_("This step is not possible for a nonconformity that is "
+                                "%(status)s.") % {"status": stored.get_status_display()})
+    return stored
+
+
+def approve_plan(user, nc: Nonconformity) -> Nonconformity:
+    if not decides(user, nc):
+        raise PermissionDenied
+    with transaction.atomic(), one_user_action():
+        nc = _locked(nc, Status.OPEN)
+        missing = []
+        if not nc.root_cause:
+            missing.append(_("the root cause"))
+        if not nc.corrective_actions.exists():
+            missing.append(_("at least one corrective action"))
+        if missing:
+            raise ValidationError(_("Before the plan is approved, record %(missing)s.")
+                                  % {"missing": _(" and ").join(missing)})
+        nc.status = Status.PLANNED
+        nc.plan_approved_on = timezone.localdate()
+        nc.plan_approved_by_id = r.roles_for(user).person_id
+        nc.save()
+    return nc
+
+
+def record_check(user, nc: Nonconformity, *, effective: bool, notes: str,
+                 checked_on=None) -> EffectivenessCheck:
+    """The verifier's finding on whether the actions worked. Not effective: the
+    nonconformity is open again and a new plan is due from the day of the check."""
+    if not decides(user, nc):
+        raise PermissionDenied
+    verifier_id = r.roles_for(user).person_id
+    if verifier_id is None:
+        raise ValidationError(_("Only a person in the people register can verify "
+                                "effectiveness."))
+    checked_on = checked_on or timezone.localdate()
+    if checked_on > timezone.localdate():
+        raise ValidationError(_("A check cannot be recorded for a day still to come."))
+    if not notes.strip():
+        raise ValidationError(_("Say what was checked."))
+    with transaction.atomic(), one_user_action():
+        nc = _locked(nc, Status.PLANNED)
+        done = list(nc.corrective_actions.values_list("done_on", flat=True))
+        if not done or None in done:
+            raise ValidationError(_("Every corrective action must be done before its "
+                                    "effectiveness is checked."))
+        last_done = max(done)
+        if checked_on < last_done:
+            raise ValidationError(_("The check cannot be before the last action was done "
+                                    "(%(date)s).") % {"date": last_done.isoformat()})
+        check = EffectivenessCheck.objects.create(
+            nonconformity=nc, checked_on=checked_on, verifier_id=verifier_id,
+            effective=effective, notes=notes.strip())
+        if not effective:
+            nc.status = Status.OPEN
+            nc.reopened_on = checked_on
+            nc.plan_approved_on = None
+            nc.plan_approved_by = None
+            nc.save()  # derives the new plan deadline
+    return check
+
+
+def close(user, nc: Nonconformity) -> Nonconformity:
+    if not decides(user, nc):
+        raise PermissionDenied
+    with transaction.atomic(), one_user_action():
+        nc = _locked(nc, Status.PLANNED)
+        last = nc.effectiveness_checks.order_by("-checked_on", "-pk").first()
+        if last is None or not last.effective:
+            raise ValidationError(_("A nonconformity is closed only after a check found its "
+                                    "corrective actions effective."))
+        nc.status = Status.CLOSED
+        nc.closed_on = timezone.localdate()
+        nc.closed_by_id = r.roles_for(user).person_id
+        nc.save()
+    return nc
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    label: object
+    states: tuple
+    style: str = "primary"
+
+    def done_message(self) -> str:
+        return str(_("Done: %(step)s.") % {"step": self.label})
+
+
+STEPS = {
+    "approve": Step("approve", gettext_lazy("Approve the corrective-action plan"),
+                    (Status.OPEN,)),
+    "check": Step("check", gettext_lazy("Record an effectiveness check"), (Status.PLANNED,)),
+    "close": Step("close", gettext_lazy("Close"), (Status.PLANNED,), "success"),
+}
+
+
+def available_steps(user, nc: Nonconformity) -> list[Step]:
+    if nc.status == Status.CLOSED or not decides(user, nc):
+        return []
+    return [step for step in STEPS.values() if nc.status in step.states]
