@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
@@ -94,8 +95,8 @@ class RaisedFrom(models.Model):
     """Where a record came from: the kind and a reference anyone can read, and the source
     record itself when an app that registered as a source raised it."""
 
-    source = models.CharField(_("source"), max_length=20, choices=Source.choices,
-                              default=Source.SELF_IDENTIFIED)
+    source = models.CharField(pgettext_lazy("finding", "source"), max_length=20,
+                              choices=Source.choices, default=Source.SELF_IDENTIFIED)
     source_reference = models.CharField(
         _("source reference"), max_length=100, blank=True,
         help_text=_("The audit, incident, exercise or review it came from, e.g. INC-2026-0003."))
@@ -153,9 +154,9 @@ class Nonconformity(RaisedFrom, AuditedModel):
         MINOR = "minor", _("Minor")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("nonconformity", "Open")
         PLANNED = "planned", _("Plan approved")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("nonconformity", "Closed")
 
     code = models.CharField(_("number"), max_length=40, unique=True, blank=True,
                             help_text=_("Left empty, the next number of the year is given."))
@@ -259,7 +260,7 @@ class CorrectiveActionScope(Scope):
         return q
 
 
-class ActionQuerySet(AuditedQuerySet):
+class CorrectiveActionQuerySet(AuditedQuerySet):
     def overdue(self, on: datetime.date | None = None):
         return self.filter(done_on__isnull=True, due_on__lt=on or timezone.localdate())
 
@@ -268,14 +269,14 @@ class CorrectiveAction(AuditedModel):
     nonconformity = models.ForeignKey(Nonconformity, on_delete=models.CASCADE,
                                       related_name="corrective_actions",
                                       verbose_name=_("nonconformity"))
-    title = models.CharField(_("action"), max_length=200)
+    title = models.CharField(pgettext_lazy("task", "action"), max_length=200)
     owner = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("owner"))
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects = ActionQuerySet.as_manager()
+    objects = CorrectiveActionQuerySet.as_manager()
     scope = CorrectiveActionScope()
 
     class Meta:
@@ -343,6 +344,12 @@ class EffectivenessCheck(AuditedModel):
         return reverse("improvement:effectivenesscheck_detail", args=[self.pk])
 
 
+class ImprovementActionQuerySet(AuditedQuerySet):
+    def overdue(self, on: datetime.date | None = None):
+        return self.filter(status=ImprovementAction.Status.OPEN,
+                           due_on__lt=on or timezone.localdate())
+
+
 class ImprovementActionScope(Scope):
     department_field = "department"
     own_person_field = "owner"
@@ -372,10 +379,10 @@ class ImprovementAction(RaisedFrom, AuditedModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.OPEN)
     completed_on = models.DateField(_("done or declined on"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True,
+    outcome = models.TextField(pgettext_lazy("improvement action", "outcome"), blank=True,
                                help_text=_("What was done, or why the action was declined."))
 
-    objects = ActionQuerySet.as_manager()
+    objects = ImprovementActionQuerySet.as_manager()
     scope = ImprovementActionScope()
 
     class Meta:
