@@ -20,19 +20,21 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
-from mamori.core.conformance import ARTICLES
+from mamori.core.conformance import ARTICLES, article_label
 from mamori.core.counters import next_code
 from mamori.core.scope import ADD, ALL, CHANGE, VIEW, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
-ARTICLE_CHOICES = [(number, format_lazy("{} {}", number, title) if number != "web" else title)
-                   for number, title in ARTICLES]
+# "Art 5 Safety measures and incident recovery", in the reader's language.
+ARTICLE_CHOICES = [(number, format_lazy("{} {}", lazy(article_label, str)(number), title)
+                    if number != "web" else title) for number, title in ARTICLES]
 
 
 class Source(models.TextChoices):
@@ -191,7 +193,7 @@ class Nonconformity(RaisedFrom, AuditedModel):
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                   editable=False, related_name="+",
-                                  verbose_name=_("closed by"))
+                                  verbose_name=pgettext_lazy("nonconformity", "closed by"))
 
     objects = AuditedQuerySet.as_manager()
     scope = NonconformityScope()

@@ -78,6 +78,9 @@ class NonconformityDetail(generic.ScopedDetailView):
                 nonconformity=obj).select_related("verifier").order_by("-checked_on", "-pk"),
             "can_add_action": (self.can_change and can(user, CorrectiveAction, ADD)),
             "steps": workflow.available_steps(user, obj),
+            # What the next step waits for, told to those who can record it.
+            "waiting": list(dict.fromkeys(workflow.waiting_for(obj).values()))
+            if self.can_change else [],
             "finding_locked": self.can_change and not may_restate_finding(user, obj),
         }
 

@@ -40,16 +40,22 @@ def _locked(nc: Nonconformity, *states: str) -> Nonconformity:
     return stored
 
 
+def missing_for_plan(nc: Nonconformity) -> list[str]:
+    """What must be recorded before the plan can be approved."""
+    missing = []
+    if not nc.root_cause:
+        missing.append(_("the root cause"))
+    if not nc.corrective_actions.exists():
+        missing.append(_("at least one corrective action"))
+    return missing
+
+
 def approve_plan(user, nc: Nonconformity) -> Nonconformity:
     if not decides(user, nc):
         raise PermissionDenied
     with transaction.atomic(), one_user_action():
         nc = _locked(nc, Status.OPEN)
-        missing = []
-        if not nc.root_cause:
-            missing.append(_("the root cause"))
-        if not nc.corrective_actions.exists():
-            missing.append(_("at least one corrective action"))
+        missing = missing_for_plan(nc)
         if missing:
             raise ValidationError(_("Before the plan is approved, record %(missing)s.")
                                   % {"missing": _(" and ").join(missing)})
@@ -132,7 +138,30 @@ STEPS = {
 }
 
 
+def waiting_for(nc: Nonconformity) -> dict[str, str]:
+    """For each step of the record's state that is not ready yet, what it waits for (the page
+    says so instead of offering a button that would only be refused)."""
+    if nc.status == Status.OPEN:
+        missing = missing_for_plan(nc)
+        return {"approve": _("Before the plan is approved, record %(missing)s.")
+                % {"missing": _(" and ").join(missing)}} if missing else {}
+    if nc.status != Status.PLANNED:
+        return {}
+    if nc.corrective_actions.filter(done_on__isnull=True).exists():
+        waiting = _("Every corrective action must be done before its effectiveness is "
+                    "checked.")
+        return {"check": waiting, "close": waiting}
+    last = nc.effectiveness_checks.order_by("-checked_on", "-pk").first()
+    if last is None or not last.effective:
+        return {"close": _("A nonconformity is closed only after a check found its "
+                           "corrective actions effective.")}
+    return {}
+
+
 def available_steps(user, nc: Nonconformity) -> list[Step]:
+    """The steps the user may take now (none for those who do not decide)."""
     if nc.status == Status.CLOSED or not decides(user, nc):
         return []
-    return [step for step in STEPS.values() if nc.status in step.states]
+    waiting = waiting_for(nc)
+    return [step for step in STEPS.values()
+            if nc.status in step.states and step.name not in waiting]

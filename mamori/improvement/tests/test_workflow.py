@@ -39,6 +39,11 @@ def step(client, nc, name):
 def test_the_plan_needs_a_root_cause_and_an_action(org):
     nc = make_nc(org.sales)
     client = org.client("ciso")
+    page = client.get(nc.get_absolute_url())
+    assert page.context["steps"] == [] and len(page.context["waiting"]) == 1
+    manager = org.client("manager").get(nc.get_absolute_url())
+    assert manager.context["waiting"] == page.context["waiting"]  # they record what is missing
+    assert org.client("auditor").get(nc.get_absolute_url()).context["waiting"] == []
     step(client, nc, "approve")
     nc.refresh_from_db()
     assert nc.status == "open"
