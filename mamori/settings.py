@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "mamori.incidents",
     "mamori.websec",
     "mamori.improvement",
+    "mamori.audits",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

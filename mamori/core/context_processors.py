@@ -76,8 +76,13 @@ NAVIGATION = (
         NavItem(_("Response targets"), "incidents:responsetarget_list"),
         NavItem(_("Incident settings"), "incidents:incidentsettings_list"),
     ), manager_first=True),
-    NavSection(_("Audit, training, contractors"), "7–9", (
-        NavItem(_("Audits")),
+    NavSection(_("Audits"), "7", (
+        NavItem(_("Audit programmes"), "audits:auditprogramme_list"),
+        NavItem(_("Audits"), "audits:audit_list"),
+        NavItem(_("Checklist items"), "audits:checklistitem_list"),
+        NavItem(_("Audit settings"), "audits:auditsettings_list"),
+    )),
+    NavSection(_("Training and contractors"), "8–9", (
         NavItem(_("Training")),
         NavItem(_("Outsourcing contractors")),
     )),

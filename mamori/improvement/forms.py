@@ -14,6 +14,7 @@ from mamori.improvement.models import (
 )
 from mamori.improvement.rules import FINDING_LOCKED, restated_fields
 from mamori.org.forms import DateInput, departments_user_may_staff
+from mamori.org.models import Department
 
 
 class RaisedFromForm(ScopedModelForm):
@@ -23,7 +24,10 @@ class RaisedFromForm(ScopedModelForm):
     raised_from = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def limit_choices(self, user):
-        self.fields["department"].queryset = departments_user_may_staff(user)
+        # Auditors raise findings against any department they audit; the others, in theirs.
+        self.fields["department"].queryset = (
+            Department.objects.all() if r.roles_for(user).sees_everything
+            else departments_user_may_staff(user))
         if self.instance.pk:
             self.fields.pop("raised_from")
 

@@ -26,10 +26,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mamori.core import badges
+from mamori.core import roles as r
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.conformance import ARTICLES, article_label
 from mamori.core.counters import next_code
-from mamori.core.scope import ADD, ALL, CHANGE, VIEW, Scope, SettingsScope
+from mamori.core.scope import ADD, ALL, CHANGE, DELETE, VIEW, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
 # "Art 5 Safety measures and incident recovery", in the reader's language.
@@ -118,7 +119,32 @@ class RaisedFrom(models.Model):
         return model._base_manager.filter(pk=self.source_id).first() if model else None
 
 
-class NonconformityScope(Scope):
+def auditor_findings(roles, action, closed: Q | None = None) -> Q | None:
+    """An auditor reads the whole register and raises and changes the findings of the audits
+    they are on (improvement.sources.raised_by_auditor); they delete none."""
+    from mamori.improvement.sources import raised_by_auditor
+
+    if action == VIEW:
+        return ALL
+    if action == DELETE or roles.person_id is None:
+        return None
+    q = raised_by_auditor(roles)
+    if q is not None and closed is not None and action == CHANGE:
+        q &= ~closed
+    return q
+
+
+class FindingsScope(Scope):
+    """An auditor adds a finding only from a page of their audit (improvement.sources.writes),
+    never from the register's own Create: for them the register offers none."""
+
+    def can(self, roles, action):
+        if action == ADD and not roles.has(r.ADMIN, r.CISO, r.INFORMATION_MANAGER):
+            return False
+        return super().can(roles, action)
+
+
+class NonconformityScope(FindingsScope):
     """The department that must correct a nonconformity sees it and records its correction,
     cause and actions; only the CISO and administrators delete one. Members of staff see the
     nonconformities they raised or own an action of. A closed one is changed by nobody."""
@@ -137,6 +163,9 @@ class NonconformityScope(Scope):
         if q is not None and action == CHANGE:
             q &= ~Q(status=Nonconformity.Status.CLOSED)
         return q
+
+    def auditor(self, roles, action):
+        return auditor_findings(roles, action, Q(status=Nonconformity.Status.CLOSED))
 
     def staff(self, roles, action):
         if action != VIEW or roles.person_id is None:
@@ -352,10 +381,13 @@ class ImprovementActionQuerySet(AuditedQuerySet):
                            due_on__lt=on or timezone.localdate())
 
 
-class ImprovementActionScope(Scope):
+class ImprovementActionScope(FindingsScope):
     department_field = "department"
     own_person_field = "owner"
     own_actions = (VIEW, CHANGE)
+
+    def auditor(self, roles, action):
+        return auditor_findings(roles, action)
 
 
 class ImprovementAction(RaisedFrom, AuditedModel):

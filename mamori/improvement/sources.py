@@ -8,10 +8,13 @@ record links to its source.
 """
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from mamori.core.scope import VIEW
@@ -23,14 +26,47 @@ class SourceKind:
     reference: object  # (record) -> str shown as the reference, e.g. its number
     department: object  # (record) -> the Department responsible, or None
     title: object  # (record) -> a starting title
+    more: object  # (record) -> more starting values of the form ({"severity": …})
+    # (roles) -> a Q of the source records an auditor writes (their audits' items), whose
+    # findings they raise and change; None for sources auditors do not write.
+    written_by: object = None
 
 
 _SOURCES: dict[str, SourceKind] = {}
 
 
-def register(model, kind: str, *, reference=str, department=None, title=None) -> None:
+def register(model, kind: str, *, reference=str, department=None, title=None,
+             extra=None, written_by=None) -> None:
     _SOURCES[model._meta.label_lower] = SourceKind(
-        kind, reference, department or (lambda record: None), title or (lambda record: ""))
+        kind, reference, department or (lambda record: None), title or (lambda record: ""),
+        extra or (lambda record: {}), written_by)
+
+
+def writes(user, record) -> bool:
+    """Whether `user` is an auditor who writes `record` (an item of an audit they are on),
+    and so raises findings from it."""
+    from mamori.core import roles as r
+
+    kind = _SOURCES.get(record._meta.label_lower)
+    roles = r.roles_for(user)
+    if kind is None or kind.written_by is None or not roles.has(r.AUDITOR) or (
+            roles.person_id is None):
+        return False
+    return type(record)._base_manager.filter(kind.written_by(roles), pk=record.pk).exists()
+
+
+def raised_by_auditor(roles) -> Q | None:
+    """The records (nonconformities, improvement actions) raised from source records the
+    auditor writes: the findings of the audits they lead or are on the team of."""
+    parts = []
+    for label, kind in _SOURCES.items():
+        written = kind.written_by(roles) if kind.written_by else None
+        if written is None:
+            continue
+        model = apps.get_model(label)
+        parts.append(Q(source_type=ContentType.objects.get_for_model(model),
+                       source_id__in=model._base_manager.filter(written).values("pk")))
+    return reduce(or_, parts) if parts else None
 
 
 def token(record) -> str:
@@ -61,7 +97,8 @@ def link(obj, record) -> None:
 def initial_for(record, kind: SourceKind) -> dict:
     department = kind.department(record)
     return {"source": kind.kind, "source_reference": kind.reference(record),
-            "department": department.pk if department else None, "title": kind.title(record)}
+            "department": department.pk if department else None, "title": kind.title(record),
+            **kind.more(record)}
 
 
 def raised_from_context(user, record) -> dict:
@@ -81,7 +118,7 @@ def raised_from_context(user, record) -> dict:
                   gettext_lazy("Raise a nonconformity")),
                  (ImprovementAction, "improvement:improvementaction_create",
                   gettext_lazy("Raise an improvement action")))
-             if can(user, model, ADD)]
+             if can(user, model, ADD) or writes(user, record)]
     raised = [obj for model in (Nonconformity, ImprovementAction)
               for obj in model.objects.restrict(user).filter(
                   source_type=content_type, source_id=record.pk).order_by("code")[:50]]

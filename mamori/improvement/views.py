@@ -21,6 +21,19 @@ class RaisedFromCreate(generic.ScopedCreateView):
     """A create page opened from another record (`?from=incidents.incident:42`) starts with
     that record's kind, reference, department and title, and links to it when saved."""
 
+    def check_allowed(self):
+        # An auditor's raising is allowed from a record they write (their audit's item).
+        token = self.request.GET.get("from") or self.request.POST.get("raised_from", "")
+        if not can(self.request.user, self.model, ADD) and not self.writes(token):
+            raise PermissionDenied
+
+    def writes(self, token: str) -> bool:
+        try:
+            record, _kind = sources.resolve(token, self.request.user)
+        except ValidationError:
+            return False
+        return sources.writes(self.request.user, record)
+
     def get_form(self, data=None, files=None):
         form = super().get_form(data, files)
         token = self.request.GET.get("from", "")

@@ -69,11 +69,19 @@ class Department(NamedInTwoLanguages, AuditedModel):
                 ancestor = ancestor.parent
 
 
-def subtree_ids(root_ids) -> set[int]:
-    """The given departments and every department below them (one query)."""
+def department_children() -> dict[int | None, list[int]]:
+    """Each department's id -> the ids of the departments right below it (one query)."""
     children: dict[int | None, list[int]] = {}
     for pk, parent_id in Department.objects.values_list("pk", "parent_id"):
         children.setdefault(parent_id, []).append(pk)
+    return children
+
+
+def subtree_ids(root_ids, children: dict | None = None) -> set[int]:
+    """The given departments and every department below them (one query, none when the
+    tree is given as `department_children()` read once for several calls)."""
+    if children is None:
+        children = department_children()
     result, stack = set(), list(root_ids)
     while stack:
         pk = stack.pop()

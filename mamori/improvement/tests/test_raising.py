@@ -10,8 +10,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from mamori.core import conformance
-from mamori.core.conformance import FAIL, PASS
 from mamori.core.testing import concurrent_writes_possible, run_at_once, signed_in_client
 from mamori.improvement.models import ImprovementAction, Nonconformity
 from mamori.improvement.tests.test_improvement_models import make_action, make_nc
@@ -124,18 +122,8 @@ def test_the_demo_register(tmp_path):
     load_demo(tmp_path, io.StringIO())
     for step in steps:
         step(DEFAULT_SEED)
-    closed = Nonconformity.objects.get(status="closed")
-    assert closed.effectiveness_checks.get().effective is True
-    assert closed.corrective_actions.get().done_on is not None
-    planned = Nonconformity.objects.get(severity="major")
-    assert planned.status == "planned" and planned.corrective_actions.get().overdue
-    assert planned.corrective_actions.get().owner.user.username == "staff"
-    outcome = {c.code: c.function().status for c in conformance.checks()
-               if c.code.startswith("improvement.")}
-    assert outcome == {"improvement.art7.corrective_actions_on_time": FAIL,
-                       "improvement.art7.major_plan_on_time": PASS,
-                       "improvement.art7.closed_verified": PASS,
-                       "improvement.art12.improvement_actions_on_time": PASS}
+    own = Nonconformity.objects.get(source="self_identified")
+    assert own.raised_by.user.username == "manager" and own.status == "open"
     raised = ImprovementAction.objects.get(source="incident")
     assert raised.source_object() is not None and raised.source_reference.startswith("INC-")
     for record in (*Nonconformity.objects.all(), *ImprovementAction.objects.all()):

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.core.admin import ScopedAdmin
+
+
+@admin.register(AuditProgramme)
+class AuditProgrammeAdmin(ScopedAdmin):
+    list_display = ("fiscal_year", "approved_on")
+
+
+@admin.register(Audit)
+class AuditAdmin(ScopedAdmin):
+    list_display = ("code", "title", "kind", "status", "planned_start")
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(ScopedAdmin):
+    list_display = ("audit", "reference", "result")
+
+
+@admin.register(AuditSettings)
+class AuditSettingsAdmin(ScopedAdmin):
+    list_display = ("fiscal_year_start_month", "cycle_years")

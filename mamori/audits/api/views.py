@@ -1,0 +1,65 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from mamori.audits import filtersets, workflow
+from mamori.audits.api import serializers
+from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.core.api.errors import run_step
+from mamori.core.api.viewsets import ScopedModelViewSet
+
+
+class AuditProgrammeViewSet(ScopedModelViewSet):
+    model = AuditProgramme
+    serializer_class = serializers.AuditProgrammeSerializer
+    filterset_class = filtersets.AuditProgrammeFilterSet
+
+
+class AuditViewSet(ScopedModelViewSet):
+    model = Audit
+    serializer_class = serializers.AuditSerializer
+    filterset_class = filtersets.AuditFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("departments", "articles",
+                                                       "requirements", "controls", "team")
+
+    def stepped(self, name):
+        audit = self.get_object()
+        run_step(workflow.STEPS[name].function, self.request.user, audit)
+        audit.refresh_from_db()
+        return Response(self.get_serializer(audit).data)
+
+    @extend_schema(request=None, responses=serializers.AuditSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        """Start fieldwork: the checklist is generated from the scope."""
+        return self.stepped("start")
+
+    @extend_schema(request=None, responses=serializers.AuditSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """Start reporting, once every checklist item has a result."""
+        return self.stepped("report")
+
+    @extend_schema(request=None, responses=serializers.AuditSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the audit, once its nonconformities are raised and its conclusion written."""
+        return self.stepped("close")
+
+
+class ChecklistItemViewSet(ScopedModelViewSet):
+    model = ChecklistItem
+    serializer_class = serializers.ChecklistItemSerializer
+    filterset_class = filtersets.ChecklistItemFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("evidence")
+
+
+class AuditSettingsViewSet(ScopedModelViewSet):
+    model = AuditSettings
+    serializer_class = serializers.AuditSettingsSerializer
+    filterset_class = filtersets.AuditSettingsFilterSet
+    http_method_names = ["get", "put", "patch", "head", "options"]

@@ -1,0 +1,50 @@
+"""One filterset per model, shared by the list pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mamori.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    PolicyArticle,
+)
+from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, related_by_id
+
+
+class AuditProgrammeFilterSet(ScopedFilterSet):
+    class Meta:
+        model = AuditProgramme
+        fields = ["fiscal_year"]
+
+
+class AuditFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    department = VisibleIdFilter(field_name="departments", label=_("Department audited"))
+    articles = django_filters.ModelChoiceFilter(queryset=PolicyArticle.objects.all(),
+                                                label=_("policy article"))
+    lead_auditor = related_by_id(Audit, "lead_auditor")
+
+    class Meta:
+        model = Audit
+        fields = ["kind", "status", "programme", "lead_auditor"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value)
+                               | Q(auditing_body__icontains=value))
+
+
+class ChecklistItemFilterSet(ScopedFilterSet):
+    audit = related_by_id(ChecklistItem, "audit")
+
+    class Meta:
+        model = ChecklistItem
+        fields = ["audit", "kind", "result"]
+
+
+class AuditSettingsFilterSet(ScopedFilterSet):
+    class Meta:
+        model = AuditSettings
+        fields = ["cycle_years"]

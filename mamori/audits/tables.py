@@ -1,0 +1,64 @@
+from mamori.audits.models import Audit, AuditProgramme, ChecklistItem
+from mamori.core.tables import Column, Resource, Table
+
+
+class AuditProgrammeTable(Table):
+    columns = [
+        Column("fiscal_year", link=True),
+        Column("approved_by", order_by="approved_by__employee_no"),
+        Column("approved_on"),
+    ]
+    select_related = ("approved_by",)
+    default_ordering = "-fiscal_year"
+
+
+class AuditProgrammeResource(Resource):
+    model = AuditProgramme
+    fields = ["fiscal_year", "objectives", "approved_by", "approved_on"]
+    key = "fiscal_year"
+    natural_keys = {"approved_by": "employee_no"}
+    select_related = ("approved_by",)
+
+
+class AuditTable(Table):
+    columns = [
+        Column("code", link=True),
+        Column("title", link=True),
+        Column("kind"),
+        Column("status"),
+        Column("lead_auditor", order_by="lead_auditor__employee_no"),
+        Column("planned_start"),
+        Column("closed_on"),
+    ]
+    select_related = ("lead_auditor",)
+    default_ordering = "-planned_start"
+
+
+class AuditResource(Resource):
+    model = Audit
+    fields = ["code", "title", "kind", "programme", "auditing_body", "criteria",
+              "lead_auditor", "planned_start", "planned_end", "summary", "conclusion"]
+    key = "code"
+    natural_keys = {"programme": "fiscal_year", "lead_auditor": "employee_no"}
+    select_related = ("programme", "lead_auditor")
+
+
+class ChecklistItemTable(Table):
+    columns = [
+        Column("audit", order_by="audit__code"),
+        Column("reference", link=True),
+        Column("title", link=True),
+        Column("kind"),
+        Column("result"),
+    ]
+    select_related = ("audit",)
+    default_ordering = "audit__code"
+
+
+class ChecklistItemResource(Resource):
+    """Also the findings file of an external auditor: one row per finding."""
+
+    model = ChecklistItem
+    fields = ["audit", "kind", "reference", "title", "result", "notes", "sampled_records"]
+    natural_keys = {"audit": "code"}
+    select_related = ("audit",)

@@ -1,0 +1,24 @@
+"""What auditors and audited departments should attend to: the open audits one leads or is
+on the team of, and the coming audits of one's departments — shown on "My page"; each list
+is one bounded query."""
+
+from django.db.models import Q
+
+from mamori.audits.models import Audit, on_team
+from mamori.core import roles as r
+
+SHOWN = 10
+
+
+def my_page_panel(request, person):
+    roles = r.roles_for(request.user)
+    open_audits = Audit.objects.restrict(request.user).exclude(status=Audit.Status.CLOSED)
+    mine = list(open_audits.filter(on_team(roles.person_id)).order_by(
+        "planned_start", "pk")[:SHOWN]) if roles.person_id else []
+    audited = list(open_audits.filter(
+        Q(departments__in=roles.managed_department_ids)).exclude(
+        pk__in=[a.pk for a in mine]).distinct().order_by("planned_start", "pk")[:SHOWN]
+    ) if roles.managed_department_ids else []
+    if not mine and not audited:
+        return None
+    return {"mine": mine, "audited": audited}

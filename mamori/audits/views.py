@@ -1,0 +1,249 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from mamori.audits import checklist, coverage, filtersets, forms, tables, workflow
+from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.core.conformance import STATUS_LABELS
+from mamori.core.scope import ADD, VIEW, can
+from mamori.core.views import generic
+from mamori.improvement.sources import raised_from_context
+
+# --- programmes ---------------------------------------------------------------------------
+
+
+class AuditProgrammeList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The audits planned for each fiscal year, which together cover every department and "
+        "every article of the policy.")
+    model = AuditProgramme
+    filterset_class = filtersets.AuditProgrammeFilterSet
+    table_class = tables.AuditProgrammeTable
+    resource_class = tables.AuditProgrammeResource
+
+
+class AuditProgrammeDetail(generic.ScopedDetailView):
+    model = AuditProgramme
+    template_name = "audits/auditprogramme_detail.html"
+    fields = ["fiscal_year", "objectives", "approved_by", "approved_on"]
+
+    def extra_context(self, obj):
+        user = self.request.user
+        return {
+            "grid": coverage.programme_grid(obj),
+            "audits": obj.audits.restrict(user).select_related("lead_auditor").order_by(
+                "planned_start", "pk"),
+            "can_add_audit": can(user, Audit, ADD),
+        }
+
+
+class AuditProgrammeCreate(generic.ScopedCreateView):
+    model = AuditProgramme
+    form_class = forms.AuditProgrammeForm
+
+
+class AuditProgrammeUpdate(generic.ScopedUpdateView):
+    model = AuditProgramme
+    form_class = forms.AuditProgrammeForm
+
+
+class AuditProgrammeDelete(generic.ScopedDeleteView):
+    model = AuditProgramme
+
+
+class AuditProgrammeBulkDelete(generic.ScopedBulkDeleteView):
+    model = AuditProgramme
+
+
+class AuditProgrammeImport(generic.ScopedImportView):
+    model = AuditProgramme
+    form_class = forms.AuditProgrammeForm
+    resource_class = tables.AuditProgrammeResource
+
+
+class AuditProgrammeHistory(generic.ObjectHistoryView):
+    model = AuditProgramme
+
+
+# --- audits --------------------------------------------------------------------------------
+
+
+class AuditList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Internal and external audits: their scope, team and checklist, and what they found.")
+    model = Audit
+    filterset_class = filtersets.AuditFilterSet
+    table_class = tables.AuditTable
+    resource_class = tables.AuditResource
+
+
+class AuditDetail(generic.ScopedDetailView):
+    model = Audit
+    template_name = "audits/audit_detail.html"
+    fields = ["code", "title", "kind", "status", "programme", "auditing_body", "criteria",
+              "lead_auditor", "planned_start", "planned_end", "fieldwork_started_on",
+              "reporting_started_on", "closed_on", "summary", "conclusion", "follow_up_of",
+              "independence_justification", "independence_accepted_by"]
+
+    def extra_context(self, obj):
+        user = self.request.user
+        items = list(ChecklistItem.objects.restrict(user).filter(audit=obj).select_related(
+            "requirement", "control").order_by("position", "pk"))
+        leads = workflow.leads(user, obj)
+        current = checklist.current_results(items)
+        return {
+            # Each item with the conformance result of its check now, as a starting point.
+            "items": [(item, current.get(item.reference) if item.kind == item.Kind.CHECK
+                       else None) for item in items],
+            "status_labels": STATUS_LABELS,
+            "steps": workflow.available_steps(user, obj),
+            "waiting": list(dict.fromkeys(workflow.waiting_for(obj).values()))
+            if leads else [],
+            "can_generate": leads,
+            "can_add_item": self.can_change and can(user, ChecklistItem, ADD),
+            "related_lists": [
+                (Audit._meta.get_field(name).verbose_name, related)
+                for name, related in (
+                    ("departments", obj.departments.restrict(user).order_by("code")),
+                    ("articles", obj.articles.all()),
+                    ("team", obj.team.restrict(user).order_by("employee_no")),
+                    ("requirements", obj.requirements.restrict(user)),
+                    ("controls", obj.controls.restrict(user).order_by("code")))],
+            **raised_from_context(user, obj),
+        }
+
+
+class AuditCreate(generic.ScopedCreateView):
+    model = Audit
+    form_class = forms.AuditForm
+    prefill = {"programme": "programme", "follow_up_of": "follow_up_of"}
+
+
+class AuditUpdate(generic.ScopedUpdateView):
+    model = Audit
+    form_class = forms.AuditForm
+
+
+class AuditDelete(generic.ScopedDeleteView):
+    model = Audit
+
+
+class AuditBulkDelete(generic.ScopedBulkDeleteView):
+    model = Audit
+
+
+class AuditImport(generic.ScopedImportView):
+    model = Audit
+    form_class = forms.AuditForm
+    resource_class = tables.AuditResource
+
+
+class AuditHistory(generic.ObjectHistoryView):
+    model = Audit
+
+
+class AuditStep(generic.ModelActionView):
+    """POST /audits/<pk>/<step>/: start fieldwork, start reporting, close; and generate the
+    checklist again from the scope."""
+
+    model = Audit
+
+    def post(self, request, *args, **kwargs):
+        audit = self.get_object(VIEW)
+        name = kwargs["step"]
+        try:
+            if name == "generate":
+                added, removed = workflow.regenerate(request.user, audit)
+                messages.success(request, _("Checklist generated: %(added)s added, "
+                                            "%(removed)s removed.") % {
+                    "added": added, "removed": removed})
+            elif name in workflow.STEPS:
+                workflow.STEPS[name].function(request.user, audit)
+                messages.success(request, workflow.STEPS[name].done_message())
+            else:
+                raise Http404
+        except PermissionDenied:
+            raise
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(audit.get_absolute_url())
+
+
+# --- checklist items ------------------------------------------------------------------------
+
+
+class ChecklistItemList(generic.ScopedListView):
+    model = ChecklistItem
+    filterset_class = filtersets.ChecklistItemFilterSet
+    table_class = tables.ChecklistItemTable
+    resource_class = tables.ChecklistItemResource
+
+
+class ChecklistItemDetail(generic.ScopedDetailView):
+    model = ChecklistItem
+    template_name = "audits/checklistitem_detail.html"
+    fields = ["audit", "kind", "reference", "title", "result", "notes", "sampled_records"]
+
+    def extra_context(self, obj):
+        user = self.request.user
+        context = {
+            "current": checklist.current_results([obj]).get(obj.reference),
+            "status_labels": STATUS_LABELS,
+            "evidence": obj.evidence.restrict(user).order_by("-collected_on"),
+        }
+        raising = raised_from_context(user, obj)
+        if obj.result not in (*ChecklistItem.NONCONFORMING, *ChecklistItem.TO_IMPROVE):
+            raising["raise_links"] = []  # nothing to raise from a conforming item
+        return {**context, **raising}
+
+
+class ChecklistItemCreate(generic.ScopedCreateView):
+    model = ChecklistItem
+    form_class = forms.ChecklistItemForm
+    prefill = {"audit": "audit"}
+
+
+class ChecklistItemUpdate(generic.ScopedUpdateView):
+    model = ChecklistItem
+    form_class = forms.ChecklistItemForm
+
+
+class ChecklistItemDelete(generic.ScopedDeleteView):
+    model = ChecklistItem
+
+
+class ChecklistItemBulkDelete(generic.ScopedBulkDeleteView):
+    model = ChecklistItem
+
+
+class ChecklistItemImport(generic.ScopedImportView):
+    model = ChecklistItem
+    form_class = forms.ChecklistItemForm
+    resource_class = tables.ChecklistItemResource
+
+
+class ChecklistItemHistory(generic.ObjectHistoryView):
+    model = ChecklistItem
+
+
+# --- settings -------------------------------------------------------------------------------
+
+
+class AuditSettingsList(generic.SettingsRowView):
+    model = AuditSettings
+
+
+class AuditSettingsDetail(generic.ScopedDetailView):
+    model = AuditSettings
+    fields = ["fiscal_year_start_month", "cycle_years"]
+
+
+class AuditSettingsUpdate(generic.ScopedUpdateView):
+    model = AuditSettings
+    form_class = forms.AuditSettingsForm
+
+
+class AuditSettingsHistory(generic.ObjectHistoryView):
+    model = AuditSettings
