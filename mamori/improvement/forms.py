@@ -18,28 +18,19 @@ from mamori.org.models import Department
 
 
 class RaisedFromForm(ScopedModelForm):
-    """Carries the record the new one is raised from (`?from=incidents.incident:42`) through
-    the form, and links it on save; the user must be able to see that record."""
+    """A record that may be raised from another: the view sets `source_record` (one the user
+    may see) and the saved record links to it."""
 
-    raised_from = forms.CharField(required=False, widget=forms.HiddenInput)
+    source_record = None
 
     def limit_choices(self, user):
         # Auditors raise findings against any department they audit; the others, in theirs.
         self.fields["department"].queryset = (
             Department.objects.all() if r.roles_for(user).sees_everything
             else departments_user_may_staff(user))
-        if self.instance.pk:
-            self.fields.pop("raised_from")
-
-    def clean_raised_from(self):
-        value = self.cleaned_data.get("raised_from", "")
-        self.source_record = None
-        if value:
-            self.source_record, _kind = sources.resolve(value, self.user)
-        return value
 
     def save(self, commit=True):
-        if getattr(self, "source_record", None) is not None:
+        if self.source_record is not None and self.instance.pk is None:
             sources.link(self.instance, self.source_record)
         return super().save(commit)
 

@@ -2,9 +2,9 @@
 
 `improvement` depends only on core and org, so the apps whose records raise findings register
 their models here when they start (incidents: an incident's lessons learned; audits,
-exercises and reviews as they land). A create page opened with `?from=<label>:<pk>` (e.g.
-`incidents.incident:42`) fills in the kind, the reference and the department, and the saved
-record links to its source.
+exercises and reviews as they land). The create page of a record raised from another
+(`/improvement/nonconformities/new/from/incidents.incident/42/`) starts with its kind,
+reference and department, and the saved record links to its source.
 """
 
 from dataclasses import dataclass
@@ -69,19 +69,15 @@ def raised_by_auditor(roles) -> Q | None:
     return reduce(or_, parts) if parts else None
 
 
-def token(record) -> str:
-    return f"{record._meta.label_lower}:{record.pk}"
-
-
-def resolve(value: str, user):
-    """The source record a `from` token names, if its model is registered and the user may
-    see it; ValidationError otherwise (the same message whether it is missing or hidden)."""
-    label, _sep, pk = (value or "").partition(":")
+def resolve(label: str, pk: int, user):
+    """The source record `label` (e.g. incidents.incident) and `pk` name, if its model is
+    registered and the user may see it; ValidationError otherwise (the same message whether
+    it is missing or hidden)."""
     kind = _SOURCES.get(label)
-    if kind is None or not pk.isdigit():
+    if kind is None:
         raise ValidationError(_("The record this was raised from is not known."))
     model = apps.get_model(label)
-    record = model.objects.restrict(user, VIEW).filter(pk=int(pk)).first()
+    record = model.objects.restrict(user, VIEW).filter(pk=pk).first()
     if record is None:
         raise ValidationError(_("The record this was raised from is not known."))
     return record, kind
@@ -112,11 +108,12 @@ def raised_from_context(user, record) -> dict:
     from mamori.improvement.models import ImprovementAction, Nonconformity
 
     content_type = ContentType.objects.get_for_model(type(record))
-    links = [(label, f"{reverse(url_name)}?from={token(record)}", model._meta.model_name)
+    source = (record._meta.label_lower, record.pk)
+    links = [(label, reverse(url_name, args=source), model._meta.model_name)
              for model, url_name, label in (
-                 (Nonconformity, "improvement:nonconformity_create",
+                 (Nonconformity, "improvement:nonconformity_raise",
                   gettext_lazy("Raise a nonconformity")),
-                 (ImprovementAction, "improvement:improvementaction_create",
+                 (ImprovementAction, "improvement:improvementaction_raise",
                   gettext_lazy("Raise an improvement action")))
              if can(user, model, ADD) or writes(user, record)]
     raised = [obj for model in (Nonconformity, ImprovementAction)

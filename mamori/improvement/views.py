@@ -18,33 +18,38 @@ from mamori.improvement.rules import may_restate_finding
 
 
 class RaisedFromCreate(generic.ScopedCreateView):
-    """A create page opened from another record (`?from=incidents.incident:42`) starts with
-    that record's kind, reference, department and title, and links to it when saved."""
+    """The create page, or — at `new/from/<label>/<pk>/` — the page raising a record from
+    another one the user may see (an incident, an audit's item): it starts with that record's
+    kind, reference, department and title, and the saved record links to it. An auditor, who
+    adds nothing to the register otherwise, raises the findings of their own audits here."""
+
+    def source_record(self):
+        if "source" not in self.kwargs:
+            return None
+        if not hasattr(self, "_source"):
+            try:
+                self._source = sources.resolve(self.kwargs["source"], self.kwargs["source_pk"],
+                                               self.request.user)
+            except ValidationError as exc:
+                raise Http404 from exc
+        return self._source
 
     def check_allowed(self):
-        # An auditor's raising is allowed from a record they write (their audit's item).
-        token = self.request.GET.get("from") or self.request.POST.get("raised_from", "")
-        if not can(self.request.user, self.model, ADD) and not self.writes(token):
+        found = self.source_record()
+        if can(self.request.user, self.model, ADD):
+            return
+        if found is None or not sources.writes(self.request.user, found[0]):
             raise PermissionDenied
-
-    def writes(self, token: str) -> bool:
-        try:
-            record, _kind = sources.resolve(token, self.request.user)
-        except ValidationError:
-            return False
-        return sources.writes(self.request.user, record)
 
     def get_form(self, data=None, files=None):
         form = super().get_form(data, files)
-        token = self.request.GET.get("from", "")
-        if data is None and token:
-            try:
-                record, kind = sources.resolve(token, self.request.user)
-            except ValidationError as exc:
-                raise Http404 from exc
-            form.initial.update({k: v for k, v in sources.initial_for(record, kind).items()
-                                 if v not in (None, "")})
-            form.initial["raised_from"] = token
+        found = self.source_record()
+        if found is not None:
+            record, kind = found
+            form.source_record = record
+            if data is None:
+                form.initial.update({k: v for k, v in sources.initial_for(record, kind).items()
+                                     if v not in (None, "")})
         return form
 
 

@@ -135,10 +135,11 @@ def test_the_lead_auditor_moves_the_audit_on(org, audit):
     with pytest.raises(ValidationError) as refused:
         workflow.close(org.users["auditor"], audit)
     assert len(refused.value.messages[0]) > 20
-    raise_url = reverse("improvement:nonconformity_create")
+    raise_url = reverse("improvement:nonconformity_raise",
+                        args=["audits.checklistitem", major.pk])
     item_page = org.client("auditor").get(major.get_absolute_url())
     links = {name: url for _l, url, name in item_page.context["raise_links"]}
-    assert links["nonconformity"] == f"{raise_url}?from=audits.checklistitem:{major.pk}"
+    assert links["nonconformity"] == raise_url
 
 
 def test_a_nonconformity_raised_from_an_item_is_linked_and_lets_the_audit_close(org, audit):
@@ -150,13 +151,12 @@ def test_a_nonconformity_raised_from_an_item_is_linked_and_lets_the_audit_close(
     item.result = Result.MINOR
     item.save()
     client = org.client("ciso")
-    url = reverse("improvement:nonconformity_create")
-    initial = client.get(f"{url}?from=audits.checklistitem:{item.pk}").context["form"].initial
+    url = reverse("improvement:nonconformity_raise", args=["audits.checklistitem", item.pk])
+    initial = client.get(url).context["form"].initial
     assert initial["severity"] == "minor" and initial["department"] == org.sales.pk
     assert initial["source"] == "audit" and initial["source_reference"].startswith(audit.code)
     response = client.post(url, {"title": "棚卸し漏れ", "severity": "minor", "source": "audit",
-                                 "department": org.sales.pk, "raised_on": "2026-07-05",
-                                 "raised_from": f"audits.checklistitem:{item.pk}"})
+                                 "department": org.sales.pk, "raised_on": "2026-07-05"})
     assert response.status_code == 302
     assert Nonconformity.objects.get().source_object() == item
     audit.conclusion = "概ね有効"
@@ -205,10 +205,10 @@ def test_observations_raise_improvement_actions(org, audit):
     conforming = make_item(audit, reference="X-2", result=Result.CONFORMING)
     assert org.client("auditor").get(conforming.get_absolute_url()).context[
         "raise_links"] == []
-    response = org.client("auditor").post(reverse("improvement:improvementaction_create"), {
-        "title": "記録様式の改善", "source": "audit", "department": org.sales.pk,
-        "raised_on": "2026-07-05", "due_on": "2026-08-31", "status": "open",
-        "raised_from": f"audits.checklistitem:{item.pk}"})
+    response = org.client("auditor").post(
+        reverse("improvement:improvementaction_raise", args=["audits.checklistitem", item.pk]),
+        {"title": "記録様式の改善", "source": "audit", "department": org.sales.pk,
+         "raised_on": "2026-07-05", "due_on": "2026-08-31", "status": "open"})
     assert response.status_code == 302
     raised = ImprovementAction.objects.get()
     assert raised.source_object() == item

@@ -56,11 +56,10 @@ def test_raised_from_an_incident(org, incident):
     assert form.initial["source"] == "incident"
     assert form.initial["source_reference"] == incident.code
     assert form.initial["department"] == org.sales.pk
-    response = client.post(reverse("improvement:nonconformity_create"), {
+    response = client.post(hrefs["nonconformity"], {
         "title": "宛先確認の不徹底", "severity": "minor", "source": "incident",
         "source_reference": incident.code, "department": org.sales.pk,
-        "raised_on": timezone.localdate().isoformat(),
-        "raised_from": f"incidents.incident:{incident.pk}"})
+        "raised_on": timezone.localdate().isoformat()})
     assert response.status_code == 302
     nc = Nonconformity.objects.get()
     assert nc.source_object() == incident and nc.raised_by == org.people["manager"]
@@ -74,14 +73,14 @@ def test_raised_from_an_incident(org, incident):
 def test_a_source_the_user_cannot_see_is_refused(org, incident):
     hidden = Incident.objects.create(title="障害", department=org.it, noticed_at=timezone.now())
     client = org.client("manager")
-    url = reverse("improvement:improvementaction_create")
-    assert client.get(f"{url}?from=incidents.incident:{hidden.pk}").status_code == 404
-    assert client.get(f"{url}?from=core.user:1").status_code == 404
+    url = reverse("improvement:improvementaction_raise", args=["incidents.incident", hidden.pk])
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("improvement:improvementaction_raise",
+                              args=["core.user", 1])).status_code == 404
     response = client.post(url, {
         "title": "x", "source": "incident", "department": org.sales.pk,
-        "raised_on": "2026-04-01", "due_on": "2026-05-01", "status": "open",
-        "raised_from": f"incidents.incident:{hidden.pk}"})
-    assert response.status_code == 400 and "raised_from" in response.context["form"].errors
+        "raised_on": "2026-04-01", "due_on": "2026-05-01", "status": "open"})
+    assert response.status_code == 404
     assert not ImprovementAction.objects.exists()
 
 
