@@ -13,7 +13,7 @@ class AuditsConfig(AppConfig):
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="audits-defaults")
 
-        from mamori.audits.models import ChecklistItem, on_team
+        from mamori.audits.models import ChecklistItem, writes_open
         from mamori.improvement import sources
         from mamori.improvement.models import Source
 
@@ -23,15 +23,15 @@ class AuditsConfig(AppConfig):
             ChecklistItem, Source.AUDIT,
             reference=lambda item: f"{item.audit.code} {item.reference}"[:100],
             department=lambda item: item.audit.departments.order_by("code").first(),
-            title=lambda item: item.title[:200],
+            title=lambda item: item.label[:200],
             extra=lambda item: ({"severity": item.result}
                                 if item.result in ChecklistItem.NONCONFORMING else {}),
-            written_by=lambda roles: on_team(roles.person_id, "audit__"))
+            written_by=lambda roles: writes_open(roles.person_id, "audit__"))
         sources.register(self.get_model("Audit"), Source.AUDIT,
                          reference=lambda audit: audit.code,
                          department=lambda audit: audit.departments.order_by("code").first(),
                          title=lambda audit: "",
-                         written_by=lambda roles: on_team(roles.person_id))
+                         written_by=lambda roles: writes_open(roles.person_id))
 
         from mamori.audits.todo import my_page_panel
         from mamori.core.views.dashboard import register_my_page_panel

@@ -24,10 +24,10 @@ def wanted_items(audit: Audit) -> list[dict]:
     for requirement in audit.requirements.filter(is_group=False).select_related(
             "framework").order_by("framework__code", "sort_key", "pk"):
         items.append({"kind": Kind.REQUIREMENT, "reference": requirement.uid,
-                      "requirement": requirement, "title": str(requirement)[:300]})
+                      "requirement": requirement, "title": requirement.title[:300]})
     for control in audit.controls.order_by("code"):
         items.append({"kind": Kind.CONTROL, "reference": control.code, "control": control,
-                      "title": str(control)[:300]})
+                      "title": control.title[:300]})
     return items
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mamori.controls.models import Control, Evidence, Requirement
-from mamori.core import badges
+from mamori.core import badges, conformance
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.conformance import ARTICLE_TITLES, article_label
 from mamori.core.counters import next_code
@@ -172,6 +172,12 @@ class AuditScope(Scope):
         audited = Audit.departments.through.objects.filter(
             department_id__in=roles.managed_department_ids).values("audit_id")
         return Q(pk__in=audited)
+
+
+def writes_open(person_id: int, prefix: str = "") -> Q:
+    """The audits (or, with prefix "audit__", their items) an auditor writes: on the team of
+    an audit not closed yet."""
+    return on_team(person_id, prefix) & ~Q(**{f"{prefix}status": Audit.Status.CLOSED})
 
 
 def on_team(person_id: int, prefix: str = "") -> Q:
@@ -377,7 +383,20 @@ class ChecklistItem(AuditedModel):
                    models.Index(fields=["result", "audit"])]
 
     def __str__(self):
-        return f"{self.audit.code} · {self.reference} {self.title}"
+        return f"{self.audit.code} · {self.reference} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """What is audited, in the reader's language where Mamori knows it in both: the
+        check's title, the requirement's or the control's; else the title recorded."""
+        if self.kind == self.Kind.CHECK:
+            check = next((c for c in conformance.checks() if c.code == self.reference), None)
+            if check is not None:
+                return str(check.title)
+        for related in (self.requirement, self.control):
+            if related is not None and related.title:
+                return related.title
+        return self.title
 
     def get_absolute_url(self):
         return reverse("audits:checklistitem_detail", args=[self.pk])

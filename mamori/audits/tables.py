@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from mamori.audits.models import Audit, AuditProgramme, ChecklistItem
 from mamori.core.tables import Column, Resource, Table
 
@@ -47,11 +49,12 @@ class ChecklistItemTable(Table):
     columns = [
         Column("audit", order_by="audit__code"),
         Column("reference", link=True),
-        Column("title", link=True),
+        # In the reader's language where Mamori knows it (ChecklistItem.label).
+        Column("label", _("what is audited"), order_by="title", link=True),
         Column("kind"),
         Column("result"),
     ]
-    select_related = ("audit",)
+    select_related = ("audit", "requirement", "control")
     default_ordering = "audit__code"
 
 
