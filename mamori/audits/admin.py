@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    EvidenceRequest,
+)
 from mamori.core.admin import ScopedAdmin
 
 
@@ -22,3 +28,8 @@ class ChecklistItemAdmin(ScopedAdmin):
 @admin.register(AuditSettings)
 class AuditSettingsAdmin(ScopedAdmin):
     list_display = ("fiscal_year_start_month", "cycle_years")
+
+
+@admin.register(EvidenceRequest)
+class EvidenceRequestAdmin(ScopedAdmin):
+    list_display = ("audit", "asked_of", "due_on", "status")

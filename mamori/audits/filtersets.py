@@ -9,6 +9,7 @@ from mamori.audits.models import (
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
+    EvidenceRequest,
     PolicyArticle,
 )
 from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, related_by_id
@@ -48,3 +49,17 @@ class AuditSettingsFilterSet(ScopedFilterSet):
     class Meta:
         model = AuditSettings
         fields = ["cycle_years"]
+
+
+class EvidenceRequestFilterSet(ScopedFilterSet):
+    audit = related_by_id(EvidenceRequest, "audit")
+    asked_of = related_by_id(EvidenceRequest, "asked_of")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+
+    class Meta:
+        model = EvidenceRequest
+        fields = ["audit", "asked_of", "status"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = EvidenceRequest.objects.overdue().values("pk")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)

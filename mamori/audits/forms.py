@@ -1,7 +1,14 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from mamori.audits import independence
-from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    EvidenceRequest,
+)
 from mamori.core.forms import ScopedModelForm
 from mamori.org.forms import DateInput
 
@@ -59,3 +66,27 @@ class AuditSettingsForm(ScopedModelForm):
     class Meta:
         model = AuditSettings
         fields = ["fiscal_year_start_month", "cycle_years"]
+
+
+class EvidenceRequestForm(ScopedModelForm):
+    class Meta:
+        model = EvidenceRequest
+        fields = ["audit", "item", "asked_of", "request", "due_on", "status", "response"]
+        widgets = {"due_on": DateInput}
+
+    def limit_choices(self, user):
+        self.fields["audit"].queryset = Audit.objects.restrict(user, "change")
+
+
+class EvidenceRequestAnswerForm(ScopedModelForm):
+    """What the one asked fills in: the answer and the evidence that shows it."""
+
+    class Meta:
+        model = EvidenceRequest
+        fields = ["response", "evidence"]
+
+    def clean_response(self):
+        response = self.cleaned_data.get("response", "").strip()
+        if not response:
+            raise forms.ValidationError(_("Give the answer."))
+        return response

@@ -402,8 +402,102 @@ class ChecklistItem(AuditedModel):
         return reverse("audits:checklistitem_detail", args=[self.pk])
 
 
+class EvidenceRequestScope(Scope):
+    """The audit's team asks; the one asked reads what is asked of them and answers it on its
+    own page (audits.views.EvidenceRequestAnswer), changing nothing else; the CISO and
+    administrators see all; the information managers of the audited departments read them."""
+
+    own_person_field = "asked_of"
+
+    def admin(self, roles, action):
+        return _open_audit(action)
+
+    ciso = admin
+
+    def auditor(self, roles, action):
+        if action == VIEW:
+            return ALL
+        if roles.person_id is None:
+            return None
+        return writes_open(roles.person_id, "audit__")
+
+    def information_manager(self, roles, action):
+        if action != VIEW or not roles.managed_department_ids:
+            return None
+        audited = Audit.departments.through.objects.filter(
+            department_id__in=roles.managed_department_ids).values("audit_id")
+        return Q(audit__in=audited)
+
+
+class EvidenceRequestQuerySet(AuditedQuerySet):
+    def outstanding(self):
+        return self.filter(status=EvidenceRequest.Status.OPEN)
+
+    def overdue(self, on: datetime.date | None = None):
+        return self.outstanding().filter(due_on__lt=on or timezone.localdate())
+
+
+class EvidenceRequest(AuditedModel):
+    """What the audit team asks a control owner or an information manager to show, by when;
+    their answer; and, once it is overdue, its escalation to the lead auditor."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Asked")
+        ANSWERED = "answered", _("Answered")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="requests",
+                              verbose_name=_("audit"))
+    item = models.ForeignKey(ChecklistItem, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="requests", verbose_name=_("checklist item"))
+    asked_of = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("asked of"))
+    request = models.TextField(_("what is asked"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN)
+    response = models.TextField(_("answer"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True, editable=False)
+    evidence = models.ManyToManyField(Evidence, blank=True, related_name="audit_requests",
+                                      verbose_name=_("evidence"))
+    notified_on = models.DateField(_("asked by e-mail on"), null=True, blank=True,
+                                   editable=False)
+    escalated_on = models.DateField(_("escalated on"), null=True, blank=True, editable=False)
+
+    objects = EvidenceRequestQuerySet.as_manager()
+    scope = EvidenceRequestScope()
+
+    class Meta:
+        verbose_name = _("evidence request")
+        verbose_name_plural = _("evidence requests")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"]),
+                   models.Index(fields=["asked_of", "status"])]
+
+    def __str__(self):
+        return f"{self.audit.code}: {self.request[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("audits:evidencerequest_detail", args=[self.pk])
+
+    @property
+    def overdue(self) -> bool:
+        return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
+
+    def clean(self):
+        errors = {}
+        if self.item_id and self.audit_id and self.item.audit_id != self.audit_id:
+            errors["item"] = _("The item must be of the same audit.")
+        if self.status == self.Status.ANSWERED and not self.response.strip():
+            errors["response"] = _("Give the answer.")
+        if errors:
+            raise ValidationError(errors)
+
+
 badges.register(Audit, "status", {"planned": "secondary", "fieldwork": "blue",
                                   "reporting": "orange", "closed": "green"})
+badges.register(EvidenceRequest, "status", {"open": "yellow", "answered": "green",
+                                            "withdrawn": "secondary"})
 badges.register(ChecklistItem, "result", {"not_audited": "secondary", "conforming": "green",
                                           "major": "red", "minor": "orange",
                                           "observation": "yellow", "opportunity": "azure"})

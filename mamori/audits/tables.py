@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 
-from mamori.audits.models import Audit, AuditProgramme, ChecklistItem
-from mamori.core.tables import Column, Resource, Table
+from mamori.audits.models import Audit, AuditProgramme, ChecklistItem, EvidenceRequest
+from mamori.core.tables import Column, DueColumn, Resource, Table
 
 
 class AuditProgrammeTable(Table):
@@ -65,3 +65,22 @@ class ChecklistItemResource(Resource):
     fields = ["audit", "kind", "reference", "title", "result", "notes", "sampled_records"]
     natural_keys = {"audit": "code"}
     select_related = ("audit",)
+
+
+class EvidenceRequestTable(Table):
+    columns = [
+        Column("request", link=True, sortable=False),
+        Column("audit", order_by="audit__code"),
+        Column("asked_of", order_by="asked_of__employee_no"),
+        DueColumn("due_on", done="answered_on"),
+        Column("status"),
+    ]
+    select_related = ("audit", "asked_of")
+    default_ordering = "due_on"
+
+
+class EvidenceRequestResource(Resource):
+    model = EvidenceRequest
+    fields = ["audit", "asked_of", "request", "due_on", "status", "response"]
+    natural_keys = {"audit": "code", "asked_of": "employee_no"}
+    select_related = ("audit", "asked_of")

@@ -1,10 +1,11 @@
 """What auditors and audited departments should attend to: the open audits one leads or is
-on the team of, and the coming audits of one's departments — shown on "My page"; each list
-is one bounded query."""
+on the team of, the coming audits of one's departments, the evidence asked of one, and the
+overdue requests of the audits one leads — shown on "My page"; each list is one bounded
+query."""
 
 from django.db.models import Q
 
-from mamori.audits.models import Audit, on_team
+from mamori.audits.models import Audit, EvidenceRequest, on_team
 from mamori.core import roles as r
 
 SHOWN = 10
@@ -19,6 +20,12 @@ def my_page_panel(request, person):
         Q(departments__in=roles.managed_department_ids)).exclude(
         pk__in=[a.pk for a in mine]).distinct().order_by("planned_start", "pk")[:SHOWN]
     ) if roles.managed_department_ids else []
-    if not mine and not audited:
+    asked = list(EvidenceRequest.objects.outstanding().filter(
+        asked_of=roles.person_id).select_related("audit").order_by("due_on", "pk")[:SHOWN]
+    ) if roles.person_id else []
+    late = list(EvidenceRequest.objects.overdue().filter(
+        audit__lead_auditor=roles.person_id).select_related("audit", "asked_of").order_by(
+        "due_on", "pk")[:SHOWN]) if roles.person_id else []
+    if not (mine or audited or asked or late):
         return None
-    return {"mine": mine, "audited": audited}
+    return {"mine": mine, "audited": audited, "asked": asked, "late": late}

@@ -1,7 +1,13 @@
 from django.urls import path
 
 from mamori.audits import views
-from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    EvidenceRequest,
+)
 from mamori.core.modelurls import model_urls
 
 app_name = "audits"
@@ -9,6 +15,9 @@ app_name = "audits"
 urlpatterns = [
     *model_urls("programmes/", AuditProgramme, views),
     *model_urls("checklist-items/", ChecklistItem, views),
+    *model_urls("requests/", EvidenceRequest, views),
+    path("requests/<int:pk>/answer/", views.EvidenceRequestAnswer.as_view(),
+         name="evidencerequest_answer"),
     *model_urls("settings/", AuditSettings, views),
     *model_urls("", Audit, views),
     path("<int:pk>/<slug:step>/", views.AuditStep.as_view(), name="audit_step"),

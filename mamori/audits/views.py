@@ -4,8 +4,22 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mamori.audits import checklist, coverage, filtersets, forms, tables, workflow
-from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.audits import (
+    checklist,
+    coverage,
+    evidence_requests,
+    filtersets,
+    forms,
+    tables,
+    workflow,
+)
+from mamori.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    EvidenceRequest,
+)
 from mamori.core.conformance import STATUS_LABELS
 from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
@@ -226,6 +240,93 @@ class ChecklistItemImport(generic.ScopedImportView):
 
 class ChecklistItemHistory(generic.ObjectHistoryView):
     model = ChecklistItem
+
+
+# --- evidence requests ----------------------------------------------------------------------
+
+
+class EvidenceRequestList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "What the audit team asked control owners and information managers to show, by when, "
+        "and their answers.")
+    model = EvidenceRequest
+    filterset_class = filtersets.EvidenceRequestFilterSet
+    table_class = tables.EvidenceRequestTable
+    resource_class = tables.EvidenceRequestResource
+
+
+class EvidenceRequestDetail(generic.ScopedDetailView):
+    model = EvidenceRequest
+    template_name = "audits/evidencerequest_detail.html"
+    fields = ["audit", "item", "asked_of", "request", "due_on", "status", "response",
+              "answered_on", "notified_on", "escalated_on"]
+
+    def extra_context(self, obj):
+        return {"evidence": obj.evidence.restrict(self.request.user).order_by("-collected_on"),
+                "can_answer": evidence_requests.answers(self.request.user, obj)}
+
+
+class EvidenceRequestCreate(generic.ScopedCreateView):
+    model = EvidenceRequest
+    form_class = forms.EvidenceRequestForm
+    prefill = {"audit": "audit", "item": "item"}
+
+
+class EvidenceRequestUpdate(generic.ScopedUpdateView):
+    model = EvidenceRequest
+    form_class = forms.EvidenceRequestForm
+
+
+class EvidenceRequestDelete(generic.ScopedDeleteView):
+    model = EvidenceRequest
+
+
+class EvidenceRequestBulkDelete(generic.ScopedBulkDeleteView):
+    model = EvidenceRequest
+
+
+class EvidenceRequestImport(generic.ScopedImportView):
+    model = EvidenceRequest
+    form_class = forms.EvidenceRequestForm
+    resource_class = tables.EvidenceRequestResource
+
+
+class EvidenceRequestHistory(generic.ObjectHistoryView):
+    model = EvidenceRequest
+
+
+class EvidenceRequestAnswer(generic.ScopedFormView):
+    """The one asked answers (the answer and the evidence), and nothing else."""
+
+    model = EvidenceRequest
+    form_class = forms.EvidenceRequestAnswerForm
+
+    def get_instance(self):
+        if not hasattr(self, "_instance"):
+            self._instance = self.get_object(VIEW)
+        return self._instance
+
+    def check_allowed(self):
+        if not evidence_requests.answers(self.request.user, self.get_instance()):
+            raise PermissionDenied
+
+    def base_context(self, **extra):
+        return super().base_context(heading=_("Answer"), **extra)
+
+    def post(self, request, *args, **kwargs):
+        self.check_allowed()
+        asked = self.get_instance()
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                evidence_requests.answer_request(request.user, asked, form.cleaned_data["response"],
+                                        [e.pk for e in form.cleaned_data["evidence"]])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Thank you: your answer is recorded."))
+                return HttpResponseRedirect(asked.get_absolute_url())
+        return self.render_to_response(self.base_context(form=form, object=asked), status=400)
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ NAVIGATION = (
         NavItem(_("Audit programmes"), "audits:auditprogramme_list"),
         NavItem(_("Audits"), "audits:audit_list"),
         NavItem(_("Checklist items"), "audits:checklistitem_list"),
+        NavItem(_("Evidence requests"), "audits:evidencerequest_list", for_staff=True),
         NavItem(_("Audit settings"), "audits:auditsettings_list"),
     )),
     NavSection(_("Training and contractors"), "8–9", (

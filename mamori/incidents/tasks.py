@@ -7,16 +7,15 @@ E-mails are in Japanese followed by English, like every e-mail Mamori sends.
 
 import datetime
 
-from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, override
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from mamori.core.context import Actor, acting_as
+from mamori.core.mail import message
 from mamori.core.schedule import periodic
 from mamori.core.taskhealth import idempotent
 from mamori.incidents.models import Incident, IncidentEntry, IncidentSettings, RegulatoryReport
@@ -51,16 +50,6 @@ def handlers(incident, with_managers=True) -> list[str]:
         people.append(incident.assignee)
     addresses = {p.email for p in people if p.email}
     return sorted(addresses)
-
-
-def message(template, subject, context, recipients) -> tuple[str, str, str, list[str]]:
-    parts = []
-    for language in ("ja", "en"):
-        with override(language):
-            parts.append(render_to_string(template, context))
-    with override("ja"):
-        subject = f"[Mamori] {_(subject)}"
-    return subject, "\n----\n".join(parts), settings.DEFAULT_FROM_EMAIL, recipients
 
 
 @idempotent  # skips an incident whose timeline already records the notification

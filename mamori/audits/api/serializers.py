@@ -1,7 +1,13 @@
 from rest_framework import serializers
 
 from mamori.audits import independence
-from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    EvidenceRequest,
+)
 from mamori.core.api.viewsets import ScopedModelSerializer, request_user
 
 
@@ -64,3 +70,17 @@ class AuditSettingsSerializer(ScopedModelSerializer):
     class Meta:
         model = AuditSettings
         fields = ["id", "fiscal_year_start_month", "cycle_years"]
+
+
+class EvidenceRequestSerializer(ScopedModelSerializer):
+    class Meta:
+        model = EvidenceRequest
+        fields = ["id", "audit", "item", "asked_of", "request", "due_on", "status", "response",
+                  "answered_on", "evidence", "notified_on", "escalated_on"]
+        read_only_fields = ["answered_on", "notified_on", "escalated_on"]
+
+
+class AnswerSerializer(serializers.Serializer):
+    response = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                     default=list)

@@ -4,7 +4,14 @@ from rest_framework.response import Response
 
 from mamori.audits import filtersets, workflow
 from mamori.audits.api import serializers
-from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem
+from mamori.audits.evidence_requests import answer_request
+from mamori.audits.models import (
+    Audit,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    EvidenceRequest,
+)
 from mamori.core.api.errors import run_step
 from mamori.core.api.viewsets import ScopedModelViewSet
 
@@ -63,3 +70,25 @@ class AuditSettingsViewSet(ScopedModelViewSet):
     serializer_class = serializers.AuditSettingsSerializer
     filterset_class = filtersets.AuditSettingsFilterSet
     http_method_names = ["get", "put", "patch", "head", "options"]
+
+
+class EvidenceRequestViewSet(ScopedModelViewSet):
+    model = EvidenceRequest
+    serializer_class = serializers.EvidenceRequestSerializer
+    filterset_class = filtersets.EvidenceRequestFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("evidence")
+
+    @extend_schema(request=serializers.AnswerSerializer,
+                   responses=serializers.EvidenceRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """The one asked answers: the answer and the ids of evidence they may see."""
+        asked = self.get_object()
+        data = serializers.AnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run_step(answer_request, request.user, asked, data.validated_data["response"],
+                 data.validated_data["evidence"])
+        asked.refresh_from_db()
+        return Response(self.get_serializer(asked).data)
