@@ -20,5 +20,6 @@ urlpatterns = [
          name="evidencerequest_answer"),
     *model_urls("settings/", AuditSettings, views),
     *model_urls("", Audit, views),
+    path("<int:pk>/report/", views.AuditReport.as_view(), name="audit_report"),
     path("<int:pk>/<slug:step>/", views.AuditStep.as_view(), name="audit_step"),
 ]

@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
 from mamori.audits import (
     checklist,
@@ -10,6 +11,7 @@ from mamori.audits import (
     evidence_requests,
     filtersets,
     forms,
+    report,
     tables,
     workflow,
 )
@@ -117,6 +119,9 @@ class AuditDetail(generic.ScopedDetailView):
             if leads else [],
             "can_generate": leads,
             "can_add_item": self.can_change and can(user, ChecklistItem, ADD),
+            "can_add_request": self.can_change and can(user, EvidenceRequest, ADD),
+            "requests": EvidenceRequest.objects.restrict(user).filter(audit=obj).select_related(
+                "asked_of").order_by("due_on", "pk"),
             "related_lists": [
                 (Audit._meta.get_field(name).verbose_name, related)
                 for name, related in (
@@ -156,6 +161,23 @@ class AuditImport(generic.ScopedImportView):
 
 class AuditHistory(generic.ObjectHistoryView):
     model = Audit
+
+
+class AuditReport(generic.ModelViewMixin, TemplateView):
+    """The audit report, for whoever may read the audit: the page, or ?format=pdf|xlsx."""
+
+    model = Audit
+    template_name = "audits/audit_report.html"
+
+    def get(self, request, *args, **kwargs):
+        audit = self.get_object(VIEW)
+        built = report.build(audit, request.user)
+        fmt = request.GET.get("format")
+        if fmt == "pdf":
+            return report.pdf_response(built)
+        if fmt == "xlsx":
+            return report.xlsx_response(built)
+        return self.render_to_response(self.base_context(object=audit, report=built))
 
 
 class AuditStep(generic.ModelActionView):
