@@ -9,7 +9,8 @@ set built before into the same place), BENCH_REPEAT (default 20 timed runs per p
 BENCH_PAGE_BUDGET (default 10: seconds of timed runs per page, after which fewer runs are
 kept), BENCH_QUERY_TIMEOUT (seconds after which a query is stopped and its page reported as
 such; default 0, never), BENCH_PHASES (default "load,stats": right after the bulk load
-with no planner statistics, then after mamori.core.dbstats.refresh()).
+with no planner statistics, then after mamori.core.dbstats.refresh()), BENCH_ONLY (time only
+the pages whose name contains one of these comma-separated words, e.g. "audits,improvement").
 
 The build is bench/scale_data.py and the pages bench/scale_pages.py. Prints, per phase, a
 table of every page (p50, p95, queries, runs) and the pages over goal or not 200. Tests never
@@ -30,6 +31,8 @@ REUSE = os.environ.get("BENCH_REUSE") == "1"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
 BUDGET = float(os.environ.get("BENCH_PAGE_BUDGET", "10"))
 PHASES = os.environ.get("BENCH_PHASES", "load,stats").split(",")
+# Only the pages whose name contains one of these (e.g. "audits,improvement"); all if empty.
+ONLY = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
 TIMEOUT = float(os.environ.get("BENCH_QUERY_TIMEOUT", "0"))
 
 
@@ -48,6 +51,8 @@ def measure_phase(label: str):
     admin, client = admin_client()
     print(f"\n== {label} ({connection.vendor})", flush=True)
     seconds, pages = timed(lambda: scale_pages.enumerate_pages(admin))
+    if ONLY:
+        pages = [page for page in pages if any(part in page.name for part in ONLY)]
     # As the server does once the site is loaded (mamori.wsgi): full collections then walk
     # only what the requests leave, not the 170,000 objects of Django and the apps.
     freeze_loaded_site()

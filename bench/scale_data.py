@@ -3,8 +3,9 @@
 At scale 10: 50,000 people in 500 more departments, 200,000 assets, 20,000 risks, 20,000
 incidents (with their timelines, recovery actions, breach assessments and reports), 400
 controls with their evidence, 700 TLS endpoints with their scans and findings, an
-acknowledgement by every person of every published policy version they must read, and
-5,000,000 change-log entries.
+acknowledgement by every person of every published policy version they must read, 2,000
+audits with 100,000 checklist items, 20,000 nonconformities with 30,000 corrective actions,
+20,000 improvement actions, and 5,000,000 change-log entries.
 
 Everything starts from `mamori demo`, so settings, frameworks, policies and logins exist. The
 bulk rows are copies of the demo's own rows (a demo incident with its timeline, a demo
@@ -32,7 +33,11 @@ def sizes(scale: float) -> dict:
     return {"departments": max(10, round(50 * scale)), "people": round(5000 * scale),
             "assets": round(20000 * scale), "risks": round(2000 * scale),
             "incidents": round(2000 * scale), "controls": max(4, round(40 * scale)),
-            "endpoints": max(2, round(70 * scale)), "log": round(500_000 * scale)}
+            "endpoints": max(2, round(70 * scale)), "log": round(500_000 * scale),
+            # Issue 17: audits and the improvement register.
+            "audits": round(200 * scale), "checklist_items": round(10_000 * scale),
+            "nonconformities": round(2000 * scale), "corrective_actions": round(3000 * scale),
+            "improvement_actions": round(2000 * scale)}
 
 
 def already_built() -> bool:
@@ -233,6 +238,59 @@ class Builder:
                 made += len(chunk)
         return made
 
+    def top_up(self, model, target, parent_field, parents, make):
+        """Rows of `model` until there are `target`, spread over `parents` (ids), each
+        made by `make(n, parent_id)` (unsaved)."""
+        missing = target - model._base_manager.count()
+        if missing <= 0 or not parents:
+            return 0
+        for chunk in batches(range(missing), 20000):
+            plain_bulk_create(model, [make(n, parents[n % len(parents)]) for n in chunk])
+        return missing
+
+    def build_audits(self):
+        """Copies of the demo's audits (with their items and requests), then checklist items
+        until there are as many as asked, each audit's numbered on from its own."""
+        from mamori.audits.models import Audit, ChecklistItem, EvidenceRequest
+
+        made = self.clone_roots(Audit, self.size["audits"] - Audit.objects.count(),
+                                [ChecklistItem, EvidenceRequest], shift_dates=True)
+        template = ChecklistItem.objects.order_by("pk").first()
+        audits = list(Audit.objects.values_list("pk", flat=True))
+        results = [c for c, _label in ChecklistItem.Result.choices]
+        return made + self.top_up(
+            ChecklistItem, self.size["checklist_items"], "audit", audits,
+            lambda n, audit_id: copy_of(template, audit_id=audit_id, reference=f"S-{n}",
+                                        kind=ChecklistItem.Kind.OTHER, position=1000 + n,
+                                        result=results[n % len(results)]))
+
+    def build_improvement(self):
+        """Copies of the demo's nonconformities (with their actions and checks) and
+        improvement actions, then corrective actions until there are as many as asked."""
+        from mamori.improvement.models import (
+            CorrectiveAction,
+            EffectivenessCheck,
+            ImprovementAction,
+            Nonconformity,
+        )
+        from mamori.org.models import Person
+
+        made = self.clone_roots(Nonconformity,
+                                self.size["nonconformities"] - Nonconformity.objects.count(),
+                                [CorrectiveAction, EffectivenessCheck], shift_dates=True)
+        made += self.clone_roots(
+            ImprovementAction,
+            self.size["improvement_actions"] - ImprovementAction.objects.count(),
+            shift_dates=True)
+        template = CorrectiveAction.objects.order_by("pk").first()
+        nonconformities = list(Nonconformity.objects.values_list("pk", flat=True))
+        people = self.pool(Person)
+        return made + self.top_up(
+            CorrectiveAction, self.size["corrective_actions"], "nonconformity",
+            nonconformities,
+            lambda n, nc_id: copy_of(template, nonconformity_id=nc_id,
+                                     owner_id=people[n % len(people)]))
+
     def run(self):
         from mamori.assets.models import Asset
         from mamori.controls.models import Control, Evidence
@@ -263,6 +321,9 @@ class Builder:
             ("TLS endpoints + scans, findings", lambda: self.clone_roots(
                 WebEndpoint, size["endpoints"] - WebEndpoint.objects.count(),
                 [TlsScan, TlsFinding], fresh=fresh_endpoint)),
+            ("audits + checklist items, evidence requests", self.build_audits),
+            ("nonconformities + actions, checks; improvement actions",
+             self.build_improvement),
             ("acknowledgements", self.build_acknowledgements),
             # Before the bulk log rows: after them the chain refuses audited writes.
             ("the benchmark's system admin", ensure_admin),
