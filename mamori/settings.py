@@ -315,6 +315,13 @@ SPECTACULAR_SETTINGS = {
         "ConformanceStatusEnum": ["pass", "fail", "n/a"],
         "TlsScanKindEnum": "mamori.websec.models.TlsScan.Kind",
         "TlsScanStatusEnum": "mamori.websec.models.TlsScan.Status",
+        "IncidentSeverityEnum": "mamori.incidents.models.Severity",
+        "NonconformityStatusEnum": "mamori.improvement.models.Nonconformity.Status",
+        "NonconformitySeverityEnum": "mamori.improvement.models.Nonconformity.Severity",
+        "ImprovementActionStatusEnum": "mamori.improvement.models.ImprovementAction.Status",
+        "FindingSourceEnum": "mamori.improvement.models.Source",
+        "AuditStatusEnum": "mamori.audits.models.Audit.Status",
+        "EvidenceRequestStatusEnum": "mamori.audits.models.EvidenceRequest.Status",
     },
 }
 MAMORI_API_TOKEN_DAYS = int(os.environ.get("MAMORI_API_TOKEN_DAYS", "90"))

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from mamori.audits.models import (
     Audit,
+    AuditCertificate,
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
@@ -33,3 +34,8 @@ class AuditSettingsAdmin(ScopedAdmin):
 @admin.register(EvidenceRequest)
 class EvidenceRequestAdmin(ScopedAdmin):
     list_display = ("audit", "asked_of", "due_on", "status")
+
+
+@admin.register(AuditCertificate)
+class AuditCertificateAdmin(ScopedAdmin):
+    list_display = ("kind", "number", "issued_on", "expires_on")

@@ -34,9 +34,10 @@ class AuditsConfig(AppConfig):
                          written_by=lambda roles: writes_open(roles.person_id))
 
         from mamori.audits.todo import my_page_panel
-        from mamori.core.views.dashboard import register_my_page_panel
+        from mamori.core.views.dashboard import register_dashboard_panel, register_my_page_panel
 
         register_my_page_panel("audits/_my_page.html", my_page_panel)
+        register_dashboard_panel("audits/_my_page.html", my_page_panel)
 
         from mamori.audits.demo import load_audit_demo
         from mamori.core.demo import register_demo_step

@@ -17,7 +17,9 @@
   web section, planned for later in the year: until it closes, the coverage checks name the
   departments and articles no closed audit has covered yet.
 - An ISO/IEC 27001 surveillance audit by a (fictitious) certification body and a PCI DSS
-  assessment by a (fictitious) QSA, both closed without nonconformities.
+  assessment by a (fictitious) QSA, both closed without nonconformities, with the certificate
+  and the attestation of compliance they gave; the attestation expires within two months, so
+  the CISO is warned to plan the next assessment.
 
 Dates are relative to the day the demo is loaded.
 """
@@ -29,7 +31,14 @@ from django.utils import timezone
 
 from mamori.assets.demo import DEMO_ACTOR
 from mamori.audits import checklist
-from mamori.audits.models import Audit, AuditProgramme, AuditSettings, ChecklistItem, PolicyArticle
+from mamori.audits.models import (
+    Audit,
+    AuditCertificate,
+    AuditProgramme,
+    AuditSettings,
+    ChecklistItem,
+    PolicyArticle,
+)
 from mamori.controls.models import Control
 from mamori.core.context import Actor, acting_as
 from mamori.improvement import sources
@@ -125,6 +134,17 @@ def load_audit_demo(seed: int) -> int:
                              else "PCI DSS v4.0.1",
                              conclusion="不適合の指摘なし。")
             external.departments.set([departments[IT], departments[CARD]])
+            iso = kind == Audit.Kind.ISO_SURVEILLANCE
+            AuditCertificate.objects.create(
+                audit=external, kind=AuditCertificate.Kind.ISO27001 if iso
+                else AuditCertificate.Kind.PCI_AOC,
+                number="JQ-IS-0001234" if iso else "AOC-2026-MC-01",
+                scope_statement="クレジットカード事業及び融資事業に係る情報システムの運用" if iso
+                else "カード会員データ環境（会員サイト、オーソリ、決済基盤）",
+                issued_on=external.planned_end,
+                # The attestation is renewed yearly: due again within the warning window.
+                expires_on=(external.planned_end + datetime.timedelta(days=700)) if iso
+                else today + datetime.timedelta(days=60))
             Audit.objects.filter(pk=external.pk).update(
                 status=Audit.Status.CLOSED, fieldwork_started_on=external.planned_start,
                 reporting_started_on=external.planned_end,

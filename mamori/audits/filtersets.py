@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.audits.models import (
     Audit,
+    AuditCertificate,
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
@@ -63,3 +64,11 @@ class EvidenceRequestFilterSet(ScopedFilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = EvidenceRequest.objects.overdue().values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+class AuditCertificateFilterSet(ScopedFilterSet):
+    audit = related_by_id(AuditCertificate, "audit")
+
+    class Meta:
+        model = AuditCertificate
+        fields = ["audit", "kind", "superseded"]

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from mamori.audits import independence
 from mamori.audits.models import (
     Audit,
+    AuditCertificate,
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
@@ -90,3 +91,14 @@ class EvidenceRequestAnswerForm(ScopedModelForm):
         if not response:
             raise forms.ValidationError(_("Give the answer."))
         return response
+
+
+class AuditCertificateForm(ScopedModelForm):
+    class Meta:
+        model = AuditCertificate
+        fields = ["audit", "kind", "number", "scope_statement", "issued_on", "expires_on",
+                  "evidence", "superseded"]
+        widgets = {"issued_on": DateInput, "expires_on": DateInput}
+
+    def limit_choices(self, user):
+        self.fields["audit"].queryset = Audit.objects.exclude(kind=Audit.Kind.INTERNAL)

@@ -402,6 +402,68 @@ class ChecklistItem(AuditedModel):
         return reverse("audits:checklistitem_detail", args=[self.pk])
 
 
+class CertificateQuerySet(AuditedQuerySet):
+    def expiring(self, within_days: int, on: datetime.date | None = None):
+        """Certificates not superseded that expire within `within_days` (or have expired)."""
+        on = on or timezone.localdate()
+        return self.filter(superseded=False,
+                           expires_on__lte=on + datetime.timedelta(days=within_days))
+
+
+class AuditCertificate(AuditedModel):
+    """What an external audit certified: an ISO/IEC 27001 certificate with its scope and
+    validity, a PCI DSS attestation of compliance, a report. The document itself is evidence
+    (controls.Evidence: its file, SHA-256 and expiry) linked here."""
+
+    WARN_DAYS = 90  # warned this many days before it expires
+
+    class Kind(models.TextChoices):
+        ISO27001 = "iso27001", _("ISO/IEC 27001 certificate")
+        PCI_AOC = "pci_aoc", _("PCI DSS attestation of compliance (AOC)")
+        REPORT = "report", _("Audit or assessment report")
+        OTHER = "other", _("Other")
+
+    audit = models.ForeignKey(Audit, on_delete=models.PROTECT, related_name="certificates",
+                              verbose_name=_("audit"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    number = models.CharField(_("certificate number"), max_length=100, blank=True)
+    scope_statement = models.TextField(_("certified scope"), blank=True)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    evidence = models.ForeignKey(Evidence, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+", verbose_name=_("evidence (the document)"))
+    superseded = models.BooleanField(
+        _("superseded"), default=False,
+        help_text=_("Replaced by a newer certificate: no longer warned about."))
+    warned_on = models.DateField(_("expiry warned on"), null=True, blank=True, editable=False)
+
+    objects = CertificateQuerySet.as_manager()
+    scope = AuditProgrammeScope()
+
+    class Meta:
+        verbose_name = _("certificate or attestation")
+        verbose_name_plural = _("certificates and attestations")
+        ordering = ["-issued_on", "pk"]
+        indexes = [models.Index(fields=["superseded", "expires_on"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+    def get_absolute_url(self):
+        return reverse("audits:auditcertificate_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.expires_on and self.issued_on and self.expires_on <= self.issued_on:
+            errors["expires_on"] = _("A certificate expires after it is issued.")
+        if self.kind in (self.Kind.ISO27001, self.Kind.PCI_AOC) and not self.expires_on:
+            errors["expires_on"] = _("Give the date until which it is valid.")
+        if self.audit_id and self.audit.kind == Audit.Kind.INTERNAL:
+            errors["audit"] = _("Certificates come from external audits.")
+        if errors:
+            raise ValidationError(errors)
+
+
 class EvidenceRequestScope(Scope):
     """The audit's team asks; the one asked reads what is asked of them and answers it on its
     own page (audits.views.EvidenceRequestAnswer), changing nothing else; the CISO and

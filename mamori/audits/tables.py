@@ -1,6 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
-from mamori.audits.models import Audit, AuditProgramme, ChecklistItem, EvidenceRequest
+from mamori.audits.models import (
+    Audit,
+    AuditCertificate,
+    AuditProgramme,
+    ChecklistItem,
+    EvidenceRequest,
+)
 from mamori.core.tables import Column, DueColumn, Resource, Table
 
 
@@ -84,3 +90,23 @@ class EvidenceRequestResource(Resource):
     fields = ["audit", "asked_of", "request", "due_on", "status", "response"]
     natural_keys = {"audit": "code", "asked_of": "employee_no"}
     select_related = ("audit", "asked_of")
+
+
+class AuditCertificateTable(Table):
+    columns = [
+        Column("kind", link=True),
+        Column("number", link=True),
+        Column("audit", order_by="audit__code"),
+        Column("issued_on"),
+        DueColumn("expires_on", done="superseded", passed=_("expired")),
+    ]
+    select_related = ("audit",)
+    default_ordering = "-issued_on"
+
+
+class AuditCertificateResource(Resource):
+    model = AuditCertificate
+    fields = ["audit", "kind", "number", "scope_statement", "issued_on", "expires_on",
+              "superseded"]
+    natural_keys = {"audit": "code"}
+    select_related = ("audit",)

@@ -1,5 +1,6 @@
-"""Evidence requests never wait silently: each new one is e-mailed to the one asked, each
-overdue one escalated to the audit's lead auditor, once each (in Japanese then English)."""
+"""Nothing of an audit waits silently: each new evidence request is e-mailed to the one asked,
+each overdue one escalated to the audit's lead auditor, and each certificate about to expire
+announced to the CISO — once each, in Japanese then English."""
 
 from django.core.mail import send_mass_mail
 from django.db import transaction
@@ -46,3 +47,32 @@ def send_requests_and_escalate() -> dict:
             counts["escalated"] += 1
     send_mass_mail(outgoing, fail_silently=False)
     return counts
+
+
+@periodic("daily")
+@idempotent  # each certificate is marked warned in the transaction that decides it
+@task()
+def warn_expiring_certificates() -> int:
+    """E-mail the CISO once about each certificate or attestation that expires within
+    AuditCertificate.WARN_DAYS days (or has expired) and is not superseded."""
+    from mamori.audits.models import AuditCertificate
+    from mamori.org.models import Appointment, Person
+
+    cisos = Person.objects.filter(pk__in=Appointment.objects.current().filter(
+        role=Appointment.Role.CISO).values("person_id")).exclude(email="")
+    addresses = sorted({p.email for p in cisos})
+    outgoing = []
+    with acting_as(TASK_ACTOR), transaction.atomic():
+        due = AuditCertificate.objects.expiring(AuditCertificate.WARN_DAYS).filter(
+            warned_on__isnull=True).select_related("audit")
+        warned = 0
+        for certificate in due.select_for_update(of=("self",)):
+            if addresses:
+                outgoing.append(message("audits/certificate_email.txt",
+                                        gettext_noop("Certificate about to expire"),
+                                        {"certificate": certificate}, addresses))
+            AuditCertificate.objects.filter(pk=certificate.pk).update(
+                warned_on=timezone.localdate())
+            warned += 1
+    send_mass_mail(outgoing, fail_silently=False)
+    return warned

@@ -1,11 +1,12 @@
 """What auditors and audited departments should attend to: the open audits one leads or is
 on the team of, the coming audits of one's departments, the evidence asked of one, and the
-overdue requests of the audits one leads — shown on "My page"; each list is one bounded
-query."""
+overdue requests of the audits one leads, the certificates about to expire — shown on "My
+page" and the dashboard; each list is one bounded query."""
 
 from django.db.models import Q
+from django.utils import timezone
 
-from mamori.audits.models import Audit, EvidenceRequest, on_team
+from mamori.audits.models import Audit, AuditCertificate, EvidenceRequest, on_team
 from mamori.core import roles as r
 
 SHOWN = 10
@@ -26,6 +27,9 @@ def my_page_panel(request, person):
     late = list(EvidenceRequest.objects.overdue().filter(
         audit__lead_auditor=roles.person_id).select_related("audit", "asked_of").order_by(
         "due_on", "pk")[:SHOWN]) if roles.person_id else []
-    if not (mine or audited or asked or late):
+    expiring = list(AuditCertificate.objects.restrict(request.user).expiring(
+        AuditCertificate.WARN_DAYS).select_related("audit").order_by("expires_on")[:SHOWN])
+    if not (mine or audited or asked or late or expiring):
         return None
-    return {"mine": mine, "audited": audited, "asked": asked, "late": late}
+    return {"mine": mine, "audited": audited, "asked": asked, "late": late,
+            "expiring": expiring, "today": timezone.localdate()}

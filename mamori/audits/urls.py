@@ -3,6 +3,7 @@ from django.urls import path
 from mamori.audits import views
 from mamori.audits.models import (
     Audit,
+    AuditCertificate,
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
@@ -16,6 +17,7 @@ urlpatterns = [
     *model_urls("programmes/", AuditProgramme, views),
     *model_urls("checklist-items/", ChecklistItem, views),
     *model_urls("requests/", EvidenceRequest, views),
+    *model_urls("certificates/", AuditCertificate, views),
     path("requests/<int:pk>/answer/", views.EvidenceRequestAnswer.as_view(),
          name="evidencerequest_answer"),
     *model_urls("settings/", AuditSettings, views),

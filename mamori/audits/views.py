@@ -17,6 +17,7 @@ from mamori.audits import (
 )
 from mamori.audits.models import (
     Audit,
+    AuditCertificate,
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
@@ -349,6 +350,54 @@ class EvidenceRequestAnswer(generic.ScopedFormView):
                 messages.success(request, _("Thank you: your answer is recorded."))
                 return HttpResponseRedirect(asked.get_absolute_url())
         return self.render_to_response(self.base_context(form=form, object=asked), status=400)
+
+
+# --- certificates ---------------------------------------------------------------------------
+
+
+class AuditCertificateList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "What external audits certified — ISO/IEC 27001 certificates, PCI DSS attestations — "
+        "with their scope and validity, warned before they expire.")
+    model = AuditCertificate
+    filterset_class = filtersets.AuditCertificateFilterSet
+    table_class = tables.AuditCertificateTable
+    resource_class = tables.AuditCertificateResource
+
+
+class AuditCertificateDetail(generic.ScopedDetailView):
+    model = AuditCertificate
+    fields = ["audit", "kind", "number", "scope_statement", "issued_on", "expires_on",
+              "evidence", "superseded"]
+
+
+class AuditCertificateCreate(generic.ScopedCreateView):
+    model = AuditCertificate
+    form_class = forms.AuditCertificateForm
+    prefill = {"audit": "audit"}
+
+
+class AuditCertificateUpdate(generic.ScopedUpdateView):
+    model = AuditCertificate
+    form_class = forms.AuditCertificateForm
+
+
+class AuditCertificateDelete(generic.ScopedDeleteView):
+    model = AuditCertificate
+
+
+class AuditCertificateBulkDelete(generic.ScopedBulkDeleteView):
+    model = AuditCertificate
+
+
+class AuditCertificateImport(generic.ScopedImportView):
+    model = AuditCertificate
+    form_class = forms.AuditCertificateForm
+    resource_class = tables.AuditCertificateResource
+
+
+class AuditCertificateHistory(generic.ObjectHistoryView):
+    model = AuditCertificate
 
 
 # --- settings -------------------------------------------------------------------------------

@@ -81,6 +81,7 @@ NAVIGATION = (
         NavItem(_("Audits"), "audits:audit_list"),
         NavItem(_("Checklist items"), "audits:checklistitem_list"),
         NavItem(_("Evidence requests"), "audits:evidencerequest_list", for_staff=True),
+        NavItem(_("Certificates and attestations"), "audits:auditcertificate_list"),
         NavItem(_("Audit settings"), "audits:auditsettings_list"),
     )),
     NavSection(_("Training and contractors"), "8–9", (

@@ -3,6 +3,7 @@ from rest_framework import serializers
 from mamori.audits import independence
 from mamori.audits.models import (
     Audit,
+    AuditCertificate,
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
@@ -72,7 +73,7 @@ class AuditSettingsSerializer(ScopedModelSerializer):
         fields = ["id", "fiscal_year_start_month", "cycle_years"]
 
 
-class EvidenceRequestSerializer(ScopedModelSerializer):
+class AuditEvidenceRequestSerializer(ScopedModelSerializer):
     class Meta:
         model = EvidenceRequest
         fields = ["id", "audit", "item", "asked_of", "request", "due_on", "status", "response",
@@ -84,3 +85,10 @@ class AnswerSerializer(serializers.Serializer):
     response = serializers.CharField()
     evidence = serializers.ListField(child=serializers.IntegerField(), required=False,
                                      default=list)
+
+
+class AuditCertificateSerializer(ScopedModelSerializer):
+    class Meta:
+        model = AuditCertificate
+        fields = ["id", "audit", "kind", "number", "scope_statement", "issued_on",
+                  "expires_on", "evidence", "superseded"]

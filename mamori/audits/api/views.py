@@ -7,6 +7,7 @@ from mamori.audits.api import serializers
 from mamori.audits.evidence_requests import answer_request
 from mamori.audits.models import (
     Audit,
+    AuditCertificate,
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
@@ -74,14 +75,14 @@ class AuditSettingsViewSet(ScopedModelViewSet):
 
 class EvidenceRequestViewSet(ScopedModelViewSet):
     model = EvidenceRequest
-    serializer_class = serializers.EvidenceRequestSerializer
+    serializer_class = serializers.AuditEvidenceRequestSerializer
     filterset_class = filtersets.EvidenceRequestFilterSet
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("evidence")
 
     @extend_schema(request=serializers.AnswerSerializer,
-                   responses=serializers.EvidenceRequestSerializer)
+                   responses=serializers.AuditEvidenceRequestSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         """The one asked answers: the answer and the ids of evidence they may see."""
@@ -92,3 +93,9 @@ class EvidenceRequestViewSet(ScopedModelViewSet):
                  data.validated_data["evidence"])
         asked.refresh_from_db()
         return Response(self.get_serializer(asked).data)
+
+
+class AuditCertificateViewSet(ScopedModelViewSet):
+    model = AuditCertificate
+    serializer_class = serializers.AuditCertificateSerializer
+    filterset_class = filtersets.AuditCertificateFilterSet

@@ -136,7 +136,16 @@ def json_type_fits(field, value) -> bool:
         return isinstance(value, bool)
     if isinstance(field, serializers.IntegerField):
         return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(field, ManyRelatedField):
+        # A list of ids; DRF itself would take any iterable, an object's keys included.
+        return isinstance(value, list)
     return True  # other fields check their own type, or have none to check
+
+
+def wrong_type_message(field, value) -> str:
+    if isinstance(field, ManyRelatedField):
+        return field.error_messages["not_a_list"].format(input_type=type(value).__name__)
+    return field.error_messages["invalid"]
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -175,7 +184,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         # promises one type per field, and a client sending another has a bug worth telling it
         # about. Form-encoded bodies carry only text, so only a JSON body is held to it.
         if isinstance(data, dict) and not isinstance(data, QueryDict):
-            wrong = {name: [field.error_messages["invalid"]]
+            wrong = {name: [wrong_type_message(field, data[name])]
                      for name, field in self.fields.items()
                      if not field.read_only and data.get(name) is not None
                      and not json_type_fits(field, data[name])}

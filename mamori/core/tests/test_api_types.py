@@ -76,3 +76,17 @@ def test_a_whole_number_must_be_a_number(org):
         format="json")
     assert response.status_code == 400
     assert "contain_within_hours" in response.json()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("links", [{}, {"1": 2}, "1", 1])
+def test_links_to_many_must_be_a_list(org, links):
+    """DRF takes any iterable for a list of links, an object's keys included: schemathesis had
+    an audit created with `"team": {}`. The schema says a list, and so does the API."""
+    body = {"title": "監査", "kind": "pci_dss", "planned_start": "2026-07-01",
+            "planned_end": "2026-07-02", "team": links}
+    response = api_client(org.users["admin"]).post("/api/audits/audits/", body, format="json")
+    assert response.status_code == 400 and "team" in response.json()
+    body["team"] = []
+    assert api_client(org.users["admin"]).post("/api/audits/audits/", body,
+                                               format="json").status_code == 201
