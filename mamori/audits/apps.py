@@ -24,8 +24,9 @@ class AuditsConfig(AppConfig):
             reference=lambda item: f"{item.audit.code} {item.reference}"[:100],
             department=lambda item: item.audit.departments.order_by("code").first(),
             title=lambda item: item.label[:200],
-            extra=lambda item: ({"severity": item.result}
-                                if item.result in ChecklistItem.NONCONFORMING else {}),
+            extra=lambda item: {"description": item.notes, **(
+                {"severity": item.result} if item.result in ChecklistItem.NONCONFORMING
+                else {})},
             written_by=lambda roles: writes_open(roles.person_id, "audit__"))
         sources.register(self.get_model("Audit"), Source.AUDIT,
                          reference=lambda audit: audit.code,

@@ -70,9 +70,24 @@ def raised_from(item: ChecklistItem) -> bool:
                for model in (Nonconformity, ImprovementAction))
 
 
-def current_results(items) -> dict[str, str]:
-    """The conformance result of each check among `items` now, as a starting point for the
-    auditor: check code -> status (each check run once)."""
+def current_results(items) -> dict[str, tuple[str, object]]:
+    """The latest result of each check among `items`, as a starting point for the auditor:
+    check code -> (status, the day it was taken). Read from the daily conformance snapshot
+    (one query), which a check at ten times the company would take a good part of a second to
+    recompute on every page; a check with no snapshot yet (a new installation) is run now."""
+    from django.db.models import OuterRef, Subquery
+    from django.utils import timezone
+
+    from mamori.core.models import ConformanceSnapshot
+
     codes = {item.reference for item in items if item.kind == Kind.CHECK}
-    return {check.code: conformance.run_check(check).status
-            for check in conformance.checks() if check.code in codes}
+    if not codes:
+        return {}
+    latest = ConformanceSnapshot.objects.filter(check_code=OuterRef("check_code")).order_by(
+        "-day").values("day")[:1]
+    found = {code: (status, day) for code, status, day in ConformanceSnapshot.objects.filter(
+        check_code__in=codes, day=Subquery(latest)).values_list("check_code", "status", "day")}
+    for check in conformance.checks():
+        if check.code in codes and check.code not in found:
+            found[check.code] = (conformance.run_check(check).status, timezone.localdate())
+    return found

@@ -41,26 +41,37 @@ class Grid:
 
 def programme_grid(programme) -> Grid:
     """Per active department and article: covered by a closed internal audit of the
-    programme ("closed"), by one still to be closed ("planned"), or not at all."""
+    programme ("closed"), by one still to be closed ("planned"), or not at all. Four queries
+    whatever the number of audits (their links read as ids, not as objects)."""
     articles = list(PolicyArticle.objects.order_by("position"))
-    audits = list(programme.audits.filter(kind=Audit.Kind.INTERNAL).prefetch_related(
-        "departments", "articles"))
+    audits = dict(programme.audits.filter(kind=Audit.Kind.INTERNAL).values_list("pk", "status"))
+    departments_of, articles_of = {}, {}
+    for audit_id, department_id in Audit.departments.through.objects.filter(
+            audit_id__in=audits).values_list("audit_id", "department_id"):
+        departments_of.setdefault(audit_id, []).append(department_id)
+    for audit_id, article_id in Audit.articles.through.objects.filter(
+            audit_id__in=audits).values_list("audit_id", "policyarticle_id"):
+        articles_of.setdefault(audit_id, []).append(article_id)
     children = department_children()
+    below: dict[int, set[int]] = {}  # a department -> it and those below it, worked out once
     cells: dict[tuple[int, int], str] = {}
-    for audit in audits:
-        state = "closed" if audit.status == Audit.Status.CLOSED else "planned"
-        departments = subtree_ids([d.pk for d in audit.departments.all()], children)
-        for department_id in departments:
-            for article in audit.articles.all():
-                if cells.get((department_id, article.pk)) != "closed":
-                    cells[(department_id, article.pk)] = state
+    for audit_id, status in audits.items():
+        state = "closed" if status == Audit.Status.CLOSED else "planned"
+        covered = set()
+        for root in departments_of.get(audit_id, ()):
+            if root not in below:
+                below[root] = subtree_ids([root], children)
+            covered |= below[root]
+        for department_id in covered:
+            for article_id in articles_of.get(audit_id, ()):
+                if cells.get((department_id, article_id)) != "closed":
+                    cells[(department_id, article_id)] = state
     rows, uncovered_departments = [], []
     for department in Department.objects.active().order_by("code"):
         states = [cells.get((department.pk, article.pk), "") for article in articles]
         rows.append((department, states))
         if not any(states):
             uncovered_departments.append(department)
-    covered = {article_id for (_d, article_id) in cells}
+    covered_articles_ = {article_id for (_d, article_id) in cells}
     return Grid(articles, rows, uncovered_departments,
-                [a for a in articles if a.pk not in covered])
-
+                [a for a in articles if a.pk not in covered_articles_])

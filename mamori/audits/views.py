@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -30,6 +31,8 @@ from mamori.improvement.sources import raised_from_context
 
 # --- programmes ---------------------------------------------------------------------------
 
+PROGRAMME_AUDITS_SHOWN = 100
+
 
 class AuditProgrammeList(generic.ScopedListView):
     purpose = gettext_lazy(
@@ -50,8 +53,10 @@ class AuditProgrammeDetail(generic.ScopedDetailView):
         user = self.request.user
         return {
             "grid": coverage.programme_grid(obj),
+            # The first of them; the audit list, filtered by the programme, has them all.
             "audits": obj.audits.restrict(user).select_related("lead_auditor").order_by(
-                "planned_start", "pk"),
+                "planned_start", "pk")[:PROGRAMME_AUDITS_SHOWN],
+            "audits_url": f"{reverse('audits:audit_list')}?programme={obj.pk}",
             "can_add_audit": can(user, Audit, ADD),
         }
 
@@ -112,8 +117,9 @@ class AuditDetail(generic.ScopedDetailView):
         current = checklist.current_results(items)
         return {
             # Each item with the conformance result of its check now, as a starting point.
-            "items": [(item, current.get(item.reference) if item.kind == item.Kind.CHECK
-                       else None) for item in items],
+            "items": [(item, *(current.get(item.reference, (None, None))
+                                if item.kind == item.Kind.CHECK else (None, None)))
+                      for item in items],
             "status_labels": STATUS_LABELS,
             "steps": workflow.available_steps(user, obj),
             "waiting": list(dict.fromkeys(workflow.waiting_for(obj).values()))
@@ -226,7 +232,7 @@ class ChecklistItemDetail(generic.ScopedDetailView):
     def extra_context(self, obj):
         user = self.request.user
         context = {
-            "current": checklist.current_results([obj]).get(obj.reference),
+            "current": checklist.current_results([obj]).get(obj.reference, (None, None)),
             "status_labels": STATUS_LABELS,
             "evidence": obj.evidence.restrict(user).order_by("-collected_on"),
         }

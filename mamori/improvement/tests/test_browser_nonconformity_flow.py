@@ -1,8 +1,9 @@
 """A nonconformity from finding to closure in a real browser (Playwright + Debian's chromium),
 once in Japanese and once in English.
 
-The CISO (standing in for the lead auditor until the audits app lands) records a major
-nonconformity against Sales. The information manager of Sales sees it on their page, cannot
+The lead auditor, in the fieldwork of their audit of Sales, finds an item of the checklist
+nonconforming and raises a major nonconformity from it. The information manager of Sales sees
+it on their page, cannot
 restate what was found, records the correction and root cause and adds a corrective action
 owned by a member of their staff; the CISO approves the plan. The staff member finds the
 action on My page and records it done. The CISO records an effectiveness check and closes
@@ -20,6 +21,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from mamori.audits.models import Audit, ChecklistItem
 from mamori.core.tests import test_browser as ui
 from mamori.improvement.models import CorrectiveAction, EffectivenessCheck, Nonconformity
 from mamori.incidents.tests import test_browser_incident_flow as incident_flow
@@ -48,23 +50,39 @@ def test_a_nonconformity_from_finding_to_closure(lang, live_server, live_org, ma
     base = live_server.url
     today = timezone.localdate()
 
-    # 1. The CISO records the finding.
-    ciso = make_page(OTHER_LOCALE[lang])
-    log_in_with_totp(ciso, base, live_org.users["ciso"], "x-ciso-password-1")
-    open_in(ciso, base, lang, reverse("improvement:nonconformity_list"))
-    ciso.get_by_test_id("create").click()
-    fill(ciso, {"title": TITLE, "severity": "major", "source": "audit",
-                "source_reference": "内部監査 FY2026-01", "policy_article": "5",
-                "requirement": "アクセス管理規程 第5条", "department": str(live_org.sales.pk),
-                "description": "標本10件中2件で退職後もアカウントが有効だった。"})
-    ciso.get_by_test_id("save").click()
-    expect(ciso).to_have_url(re.compile(r"/nonconformities/\d+/$"))
+    # 1. The lead auditor records the item's result and raises the finding from it.
+    audit = Audit.objects.create(title="営業部 内部監査", lead_auditor=live_org.people["auditor"],
+                                 planned_start=today, planned_end=today, status="fieldwork")
+    audit.departments.set([live_org.sales])
+    item = ChecklistItem.objects.create(audit=audit, reference="C-PPL-03",
+                                        title="退職・異動時の手続")
+    auditor = make_page(OTHER_LOCALE[lang])
+    ui.log_in(auditor, base, "auditor", "x-auditor-password-1")
+    open_in(auditor, base, lang, audit.get_absolute_url())
+    auditor.get_by_test_id("checklist").get_by_role("link", name="C-PPL-03").click()
+    auditor.get_by_role("link", name=text_in(lang, "Edit"), exact=True).click()
+    fill(auditor, {"result": "major", "notes": "標本10件中2件で退職後もアカウントが有効だった。",
+                   "sampled_records": "退職者10名"})
+    auditor.get_by_test_id("save").click()
+    expect(auditor.locator(".alert-success")).to_be_visible()
+    auditor.get_by_test_id("raise-nonconformity").click()
+    expect(auditor.locator("form [name=severity]")).to_have_value("major")
+    expect(auditor.locator("form [name=department]")).to_have_value(str(live_org.sales.pk))
+    fill(auditor, {"title": TITLE, "policy_article": "5",
+                   "requirement": "アクセス管理規程 第5条"})
+    auditor.get_by_test_id("save").click()
+    expect(auditor).to_have_url(re.compile(r"/nonconformities/\d+/$"))
     nc = Nonconformity.objects.get(title=TITLE)
-    assert nc.code.startswith(f"NC-{today.year}-") and nc.raised_by == live_org.people["ciso"]
-    shown = details(ciso)
+    assert nc.code.startswith(f"NC-{today.year}-") and nc.raised_by == live_org.people["auditor"]
+    assert nc.source_object() == item and nc.source == "audit"
+    assert nc.description == "標本10件中2件で退職後もアカウントが有効だった。"  # the item's notes
+    shown = details(auditor)
     assert shown[label_in(lang, Nonconformity, "plan_due_on")] == (
         today + datetime.timedelta(days=30)).isoformat()
-    ciso.screenshot(path=str(tmp_path / f"raised-{lang}.png"), full_page=True)
+    expect(auditor.get_by_test_id("source-record")).to_contain_text("C-PPL-03")
+    auditor.screenshot(path=str(tmp_path / f"raised-{lang}.png"), full_page=True)
+    ciso = make_page(OTHER_LOCALE[lang])
+    log_in_with_totp(ciso, base, live_org.users["ciso"], "x-ciso-password-1")
 
     # 2. The information manager of Sales answers: correction, cause, one action.
     manager = make_page(OTHER_LOCALE[lang])
@@ -92,7 +110,7 @@ def test_a_nonconformity_from_finding_to_closure(lang, live_server, live_org, ma
     assert action.owner == live_org.people["staff"]
 
     # 3. The CISO approves the plan.
-    ciso.goto(f"{base}{nc.get_absolute_url()}")
+    open_in(ciso, base, lang, nc.get_absolute_url())
     ciso.get_by_test_id("step-approve").click()
     expect(ciso.locator(".alert-success")).to_be_visible()
     nc.refresh_from_db()
