@@ -167,11 +167,17 @@ class AuditScope(Scope):
         return on_team(roles.person_id) & self._open(action)
 
     def information_manager(self, roles, action):
-        if action != VIEW or not roles.managed_department_ids:
-            return None
-        audited = Audit.departments.through.objects.filter(
-            department_id__in=roles.managed_department_ids).values("audit_id")
-        return Q(pk__in=audited)
+        return of_managed_departments(roles, action, "pk")
+
+
+def of_managed_departments(roles, action, field: str) -> Q | None:
+    """An information manager reads the audits of their departments (`field`: "pk" for
+    audits, "audit" for what belongs to one) and changes none of them."""
+    if action != VIEW or not roles.managed_department_ids:
+        return None
+    audited = Audit.departments.through.objects.filter(
+        department_id__in=roles.managed_department_ids).values("audit_id")
+    return Q(**{f"{field}__in": audited})
 
 
 def writes_open(person_id: int, prefix: str = "") -> Q:
@@ -312,11 +318,7 @@ class ChecklistItemScope(Scope):
         return on_team(roles.person_id, "audit__") & _open_audit(action)
 
     def information_manager(self, roles, action):
-        if action != VIEW or not roles.managed_department_ids:
-            return None
-        audited = Audit.departments.through.objects.filter(
-            department_id__in=roles.managed_department_ids).values("audit_id")
-        return Q(audit__in=audited)
+        return of_managed_departments(roles, action, "audit")
 
 
 def _open_audit(action) -> Q:
@@ -489,11 +491,7 @@ class EvidenceRequestScope(Scope):
         return writes_open(roles.person_id, "audit__")
 
     def information_manager(self, roles, action):
-        if action != VIEW or not roles.managed_department_ids:
-            return None
-        audited = Audit.departments.through.objects.filter(
-            department_id__in=roles.managed_department_ids).values("audit_id")
-        return Q(audit__in=audited)
+        return of_managed_departments(roles, action, "audit")
 
 
 class EvidenceRequestQuerySet(AuditedQuerySet):

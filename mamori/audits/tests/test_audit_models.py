@@ -168,9 +168,11 @@ class TestAudit(ScopedModelTests):
         assert list(response.context["form"].errors) == ["planned_end"]
 
 
-class TestChecklistItem(ScopedModelTests):
-    model = ChecklistItem
-    api_path = "/api/audits/checklist-items/"
+class WithTwoAudits:
+    """The auditor's own audit (AUD-MINE, of IT) and another (AUD-OTHER, of Sales) exist
+    before each test: what belongs to an audit is in scope for its team, read by the other
+    auditors."""
+
     in_scope_user = "auditor"
     out_of_scope_visible = True
 
@@ -182,6 +184,11 @@ class TestChecklistItem(ScopedModelTests):
 
     def _audit(self, code):
         return Audit.objects.get(code=code)
+
+
+class TestChecklistItem(WithTwoAudits, ScopedModelTests):
+    model = ChecklistItem
+    api_path = "/api/audits/checklist-items/"
 
     def in_scope_object(self, org):
         return make_item(self._audit("AUD-MINE"))

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mamori.audits import tables
-from mamori.audits.models import Audit, EvidenceRequest
+from mamori.audits.models import EvidenceRequest
 from mamori.audits.tasks import send_requests_and_escalate
-from mamori.audits.tests.test_audit_models import make_audit
+from mamori.audits.tests.test_audit_models import WithTwoAudits, make_audit
 from mamori.controls.models import Evidence
 from mamori.controls.tests.test_control_models import make_control
 from mamori.core.testing import ScopedModelTests, api_client, log_entries
@@ -27,20 +27,9 @@ def ask(audit, person, due_on=DUE, **fields):
                                           due_on=due_on, **fields)
 
 
-class TestEvidenceRequest(ScopedModelTests):
+class TestEvidenceRequest(WithTwoAudits, ScopedModelTests):
     model = EvidenceRequest
     api_path = "/api/audits/requests/"
-    in_scope_user = "auditor"
-    out_of_scope_visible = True
-
-    @pytest.fixture(autouse=True)
-    def _audits(self, org):
-        make_audit(title="mine", code="AUD-MINE", departments=[org.it],
-                   lead=org.people["auditor"])
-        make_audit(title="other", code="AUD-OTHER", departments=[org.sales])
-
-    def _audit(self, code):
-        return Audit.objects.get(code=code)
 
     def in_scope_object(self, org):
         return ask(self._audit("AUD-MINE"), org.people["it_staff"])
