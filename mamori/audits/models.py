@@ -302,8 +302,8 @@ class Audit(AuditedModel):
 
 
 class ChecklistItemScope(Scope):
-    """An audit's checklist is its team's: they record the results of the audits they are
-    on while the audit is open. Those who read the audit read its checklist."""
+    """What belongs to an audit (its checklist, its evidence requests) is its team's: they
+    write it while the audit is open, and those who read the audit read it."""
 
     def admin(self, roles, action):
         return _open_audit(action)
@@ -315,7 +315,7 @@ class ChecklistItemScope(Scope):
             return ALL
         if roles.person_id is None:
             return None
-        return on_team(roles.person_id, "audit__") & _open_audit(action)
+        return writes_open(roles.person_id, "audit__")
 
     def information_manager(self, roles, action):
         return of_managed_departments(roles, action, "audit")
@@ -471,27 +471,11 @@ class AuditCertificate(AuditedModel):
             raise ValidationError(errors)
 
 
-class EvidenceRequestScope(Scope):
-    """The audit's team asks; the one asked reads what is asked of them and answers it on its
-    own page (audits.views.EvidenceRequestAnswer), changing nothing else; the CISO and
-    administrators see all; the information managers of the audited departments read them."""
+class EvidenceRequestScope(ChecklistItemScope):
+    """As an audit's checklist; besides, the one asked reads what is asked of them and answers
+    it on its own page (audits.views.EvidenceRequestAnswer), changing nothing else."""
 
     own_person_field = "asked_of"
-
-    def admin(self, roles, action):
-        return _open_audit(action)
-
-    ciso = admin
-
-    def auditor(self, roles, action):
-        if action == VIEW:
-            return ALL
-        if roles.person_id is None:
-            return None
-        return writes_open(roles.person_id, "audit__")
-
-    def information_manager(self, roles, action):
-        return of_managed_departments(roles, action, "audit")
 
 
 class EvidenceRequestQuerySet(AuditedQuerySet):
