@@ -38,8 +38,7 @@ def major_plan_on_time() -> Result:
     description=_("Each corrective action is done by its due date."),
 )
 def corrective_actions_on_time() -> Result:
-    return every_row_passes(CorrectiveAction.objects.all(),
-                            Q(done_on__isnull=True, due_on__lt=timezone.localdate()),
+    return every_row_passes(CorrectiveAction.objects.all(), CorrectiveAction.objects.overdue_q(),
                             _("No corrective action has been planned."))
 
 
@@ -66,6 +65,5 @@ def closed_verified() -> Result:
 )
 def improvement_actions_on_time() -> Result:
     return every_row_passes(ImprovementAction.objects.all(),
-                            Q(status=ImprovementAction.Status.OPEN,
-                              due_on__lt=timezone.localdate()),
+                            ImprovementAction.objects.overdue_q(),
                             _("No improvement action has been raised."))

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.filtersets import ScopedFilterSet, related_by_id
+from mamori.core.search_indexes import contains_any
 from mamori.improvement.models import (
     CorrectiveAction,
     EffectivenessCheck,
@@ -19,8 +20,10 @@ class OverdueFilterMixin(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = queryset.model.objects.overdue().values("pk")
-        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+        # A condition on the row itself (an index on status or done_on and due_on serves it),
+        # not a subquery of ids.
+        overdue = queryset.model.objects.overdue_q()
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 class NonconformityFilterSet(ScopedFilterSet):
@@ -33,8 +36,7 @@ class NonconformityFilterSet(ScopedFilterSet):
         fields = ["status", "severity", "source", "department", "policy_article"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value)
-                               | Q(requirement__icontains=value))
+        return contains_any(queryset, Nonconformity.SEARCHED, value)
 
     def filter_plan_overdue(self, queryset, name, value):
         late = Q(status=Nonconformity.Status.OPEN, plan_due_on__lt=timezone.localdate())
@@ -69,7 +71,7 @@ class ImprovementActionFilterSet(OverdueFilterMixin, ScopedFilterSet):
         fields = ["status", "source", "department", "owner"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(title__icontains=value))
+        return contains_any(queryset, ImprovementAction.SEARCHED, value)
 
 
 class ImprovementSettingsFilterSet(ScopedFilterSet):

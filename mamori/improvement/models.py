@@ -175,6 +175,9 @@ class NonconformityScope(FindingsScope):
 
 
 class Nonconformity(RaisedFrom, AuditedModel):
+    # The columns the search box (`q=`) looks in, each indexed by its trigrams
+    # (core.search_indexes; migration 0002 names them too).
+    SEARCHED = ("code", "title", "requirement")
     # What the one who raised it says: the department answering it may not change these
     # (improvement.rules).
     FINDING_FIELDS = ("title", "description", "severity", "source", "source_reference",
@@ -231,7 +234,13 @@ class Nonconformity(RaisedFrom, AuditedModel):
         verbose_name = _("nonconformity")
         verbose_name_plural = _("nonconformities")
         ordering = ["-raised_on", "-pk"]
+        # The list's order (newest first) alone and under its filters, on any page; the
+        # Art 7 check; what was raised from a record.
         indexes = [
+            models.Index(fields=["raised_on", "id"]),
+            models.Index(fields=["status", "raised_on", "id"]),
+            models.Index(fields=["source", "raised_on", "id"]),
+            models.Index(fields=["severity", "raised_on", "id"]),
             models.Index(fields=["status", "severity", "plan_due_on"]),
             models.Index(fields=["department", "raised_on"]),
             models.Index(fields=["source_type", "source_id"]),
@@ -292,8 +301,12 @@ class CorrectiveActionScope(Scope):
 
 
 class CorrectiveActionQuerySet(AuditedQuerySet):
+    @staticmethod
+    def overdue_q(on: datetime.date | None = None) -> Q:
+        return Q(done_on__isnull=True, due_on__lt=on or timezone.localdate())
+
     def overdue(self, on: datetime.date | None = None):
-        return self.filter(done_on__isnull=True, due_on__lt=on or timezone.localdate())
+        return self.filter(self.overdue_q(on))
 
 
 class CorrectiveAction(AuditedModel):
@@ -376,9 +389,12 @@ class EffectivenessCheck(AuditedModel):
 
 
 class ImprovementActionQuerySet(AuditedQuerySet):
+    @staticmethod
+    def overdue_q(on: datetime.date | None = None) -> Q:
+        return Q(status=ImprovementAction.Status.OPEN, due_on__lt=on or timezone.localdate())
+
     def overdue(self, on: datetime.date | None = None):
-        return self.filter(status=ImprovementAction.Status.OPEN,
-                           due_on__lt=on or timezone.localdate())
+        return self.filter(self.overdue_q(on))
 
 
 class ImprovementActionScope(FindingsScope):
@@ -393,6 +409,8 @@ class ImprovementActionScope(FindingsScope):
 class ImprovementAction(RaisedFrom, AuditedModel):
     """An action on an observation or an opportunity for improvement: no requirement was
     broken, but the company decided to do better."""
+
+    SEARCHED = ("code", "title")  # indexed by their trigrams (migration 0002)
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

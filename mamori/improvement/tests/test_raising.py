@@ -128,3 +128,21 @@ def test_the_demo_register(tmp_path):
     for record in (*Nonconformity.objects.all(), *ImprovementAction.objects.all()):
         record.full_clean()
     assert load_improvement_demo(DEFAULT_SEED) == 0  # loaded once only
+
+
+@pytest.mark.django_db
+def test_the_search_reads_the_trigram_indexes_and_finds_what_icontains_finds(org):
+    from mamori.core.tests.test_search_indexes import assert_same_as_icontains
+
+    make_nc(org.sales, title="Core サーバの資産台帳", requirement="ISO/IEC 27001 A.5.9 (Tokyo)")
+    make_nc(org.it, title='They say "hi"', requirement="100% a_b 品川)")
+    done = make_nc(org.it, title="IMP-0000 r s")
+    done.title = "nothing-like-this"  # the index follows an update
+    done.save()
+    ImprovementAction.objects.create(title="Core 基幹系サーバ", department=org.sales,
+                                     raised_on=datetime.date(2026, 4, 1),
+                                     due_on=datetime.date(2026, 5, 1))
+    assert_same_as_icontains(Nonconformity)
+    assert_same_as_icontains(ImprovementAction)
+    page = org.client("ciso").get(reverse("improvement:nonconformity_list") + "?q=サーバ")
+    assert [obj.title for obj, _cells in page.context["rows"]] == ["Core サーバの資産台帳"]
