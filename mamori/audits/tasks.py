@@ -13,6 +13,7 @@ from mamori.core.context import Actor, acting_as
 from mamori.core.mail import message
 from mamori.core.schedule import periodic
 from mamori.core.taskhealth import idempotent
+from mamori.org.contacts import cisos
 
 TASK_ACTOR = Actor(None, "task:audits", "task")
 
@@ -56,11 +57,8 @@ def warn_expiring_certificates() -> int:
     """E-mail the CISO once about each certificate or attestation that expires within
     AuditCertificate.WARN_DAYS days (or has expired) and is not superseded."""
     from mamori.audits.models import AuditCertificate
-    from mamori.org.models import Appointment, Person
 
-    cisos = Person.objects.filter(pk__in=Appointment.objects.current().filter(
-        role=Appointment.Role.CISO).values("person_id")).exclude(email="")
-    addresses = sorted({p.email for p in cisos})
+    addresses = sorted({p.email for p in cisos() if p.email})
     outgoing = []
     with acting_as(TASK_ACTOR), transaction.atomic():
         due = AuditCertificate.objects.expiring(AuditCertificate.WARN_DAYS).filter(

@@ -319,6 +319,8 @@ class CorrectiveAction(AuditedModel):
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    escalated_on = models.DateField(_("overdue: escalated on"), null=True, blank=True,
+                                    editable=False)
 
     objects = CorrectiveActionQuerySet.as_manager()
     scope = CorrectiveActionScope()
@@ -433,6 +435,8 @@ class ImprovementAction(RaisedFrom, AuditedModel):
     completed_on = models.DateField(_("done or declined on"), null=True, blank=True)
     outcome = models.TextField(pgettext_lazy("improvement action", "outcome"), blank=True,
                                help_text=_("What was done, or why the action was declined."))
+    escalated_on = models.DateField(_("overdue: escalated on"), null=True, blank=True,
+                                    editable=False)
 
     objects = ImprovementActionQuerySet.as_manager()
     scope = ImprovementActionScope()

@@ -20,26 +20,9 @@ from mamori.core.schedule import periodic
 from mamori.core.taskhealth import idempotent
 from mamori.incidents.models import Incident, IncidentEntry, IncidentSettings, RegulatoryReport
 from mamori.incidents.workflow import add_entry
-from mamori.org.models import Appointment, Person
+from mamori.org.contacts import cisos, department_managers
 
 TASK_ACTOR = Actor(None, "task:incidents", "task")
-
-
-def cisos():
-    return Person.objects.filter(
-        pk__in=Appointment.objects.current().filter(role=Appointment.Role.CISO)
-        .values("person_id")).exclude(status=Person.Status.LEFT)
-
-
-def department_managers(department):
-    """The information managers of the department or of a department above it."""
-    chain = []
-    while department is not None and department.pk not in chain:
-        chain.append(department.pk)
-        department = department.parent
-    return Person.objects.filter(pk__in=Appointment.objects.current().filter(
-        role=Appointment.Role.INFORMATION_MANAGER, department__in=chain).values("person_id")
-    ).exclude(status=Person.Status.LEFT)
 
 
 def handlers(incident, with_managers=True) -> list[str]:

@@ -104,3 +104,26 @@ def test_an_overdue_improvement_action_fails_until_done_or_declined(org):
     action.full_clean()
     action.save()
     assert run(IMPROVEMENT).status == PASS
+
+
+def test_overdue_actions_are_escalated_once(org):
+    from django.core import mail
+
+    from mamori.improvement.tasks import escalate_overdue_actions
+    from mamori.org.models import Person
+
+    for name, address in (("staff", "staff@example.jp"), ("manager", "manager@example.jp")):
+        Person.objects.filter(pk=org.people[name].pk).update(email=address)
+    nc = make_nc(org.sales_east)
+    late = make_action(nc, org.people["staff"], due_on=ago(2))
+    make_action(nc, org.people["staff"], title="期限内", due_on=ago(-5))
+    ImprovementAction.objects.create(title="周知", department=org.sales, raised_on=ago(30),
+                                     due_on=ago(1))
+    assert escalate_overdue_actions.call() == 2
+    # The owner and the manager of Sales (above Sales East) hear of the corrective action.
+    assert sorted(tuple(m.to) for m in mail.outbox) == [
+        ("manager@example.jp",), ("manager@example.jp", "staff@example.jp")]
+    assert late.get_absolute_url() in next(m.body for m in mail.outbox if len(m.to) == 2)
+    assert escalate_overdue_actions.call() == 0 and len(mail.outbox) == 2
+    late.refresh_from_db()
+    assert late.escalated_on == timezone.localdate()
