@@ -27,12 +27,14 @@ class AuditsConfig(AppConfig):
             extra=lambda item: {"description": item.notes, **(
                 {"severity": item.result} if item.result in ChecklistItem.NONCONFORMING
                 else {})},
-            written_by=lambda roles: writes_open(roles.person_id, "audit__"))
+            written_by=lambda roles: writes_open(roles.person_id, "audit__"),
+            verifier=lambda item: item.audit.lead_auditor_id)
         sources.register(self.get_model("Audit"), Source.AUDIT,
                          reference=lambda audit: audit.code,
                          department=lambda audit: audit.departments.order_by("code").first(),
                          title=lambda audit: "",
-                         written_by=lambda roles: writes_open(roles.person_id))
+                         written_by=lambda roles: writes_open(roles.person_id),
+                         verifier=lambda audit: audit.lead_auditor_id)
 
         from mamori.audits.todo import my_page_panel
         from mamori.core.views.dashboard import register_dashboard_panel, register_my_page_panel

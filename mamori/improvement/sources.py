@@ -30,16 +30,27 @@ class SourceKind:
     # (roles) -> a Q of the source records an auditor writes (their audits' items), whose
     # findings they raise and change; None for sources auditors do not write.
     written_by: object = None
+    # (record) -> the id of the person who verifies and closes what was raised from it
+    # besides the CISO (an audit's lead auditor), or None.
+    verifier: object = None
 
 
 _SOURCES: dict[str, SourceKind] = {}
 
 
 def register(model, kind: str, *, reference=str, department=None, title=None,
-             extra=None, written_by=None) -> None:
+             extra=None, written_by=None, verifier=None) -> None:
     _SOURCES[model._meta.label_lower] = SourceKind(
         kind, reference, department or (lambda record: None), title or (lambda record: ""),
-        extra or (lambda record: {}), written_by)
+        extra or (lambda record: {}), written_by, verifier)
+
+
+def verifier_of(obj) -> int | None:
+    """Who besides the CISO verifies and closes `obj` (a nonconformity): the verifier its
+    source names, e.g. the lead auditor of the audit it was found in."""
+    record = obj.source_object()
+    kind = _SOURCES.get(record._meta.label_lower) if record is not None else None
+    return kind.verifier(record) if kind is not None and kind.verifier else None
 
 
 def writes(user, record) -> bool:

@@ -5,7 +5,7 @@ Each step checks who may take it and whether the record is ready, then changes i
 transaction (one change-log entry per record changed). A step the user may not take raises
 PermissionDenied; one the record is not ready for raises ValidationError with a message that
 says what is missing. The CISO (and administrators) approve plans, verify and close; the
-lead auditor of an audit will close its findings too once the audits app lands.
+lead auditor of the audit a nonconformity was found in takes them too.
 """
 
 from dataclasses import dataclass
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from mamori.core import roles as r
 from mamori.core.audit import one_user_action
 from mamori.core.scope import CHANGE
+from mamori.improvement import sources
 from mamori.improvement.models import EffectivenessCheck, Nonconformity
 
 Status = Nonconformity.Status
@@ -26,9 +27,13 @@ Status = Nonconformity.Status
 
 def decides(user, nc: Nonconformity) -> bool:
     """Who approves plans, verifies and closes: the CISO and administrators, on a
-    nonconformity they may change (not a closed one)."""
-    return (r.roles_for(user).has(r.ADMIN, r.CISO)
-            and Nonconformity.objects.restrict(user, CHANGE).filter(pk=nc.pk).exists())
+    nonconformity they may change (not a closed one); and the lead auditor of the audit it
+    was found in (improvement.sources.verifier_of), even once that audit is closed."""
+    roles = r.roles_for(user)
+    if roles.has(r.ADMIN, r.CISO):
+        return Nonconformity.objects.restrict(user, CHANGE).filter(pk=nc.pk).exists()
+    return (roles.person_id is not None and nc.status != Status.CLOSED
+            and sources.verifier_of(nc) == roles.person_id)
 
 
 def _locked(nc: Nonconformity, *states: str) -> Nonconformity:

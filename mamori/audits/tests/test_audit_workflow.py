@@ -245,3 +245,33 @@ def test_programme_page_shows_the_coverage(org, audit):
     assert states["D200"]["5"] == "closed" and states["D200"]["3"] == ""
     assert [d.code for d in grid.uncovered_departments] == ["D000"]
     assert "1" in [a.number for a in grid.uncovered_articles]
+
+
+def test_the_lead_auditor_verifies_and_closes_what_their_audit_found(org, audit):
+    from mamori.improvement import workflow as nc_workflow
+    from mamori.improvement.sources import link
+    from mamori.improvement.tests.test_improvement_models import make_action
+
+    item = make_item(audit, result=Result.MINOR)
+    nc = Nonconformity(title="記録漏れ", severity="minor", department=org.sales,
+                       root_cause="様式の不備")
+    link(nc, item)
+    nc.save()
+    make_action(nc, org.people["staff"], done_on=timezone.localdate())
+    Audit.objects.filter(pk=audit.pk).update(status="closed")  # even after the audit
+    audit.team.set([org.people["it_staff"]])
+    with pytest.raises(PermissionDenied):
+        nc_workflow.approve_plan(org.users["it_staff"], nc)  # on the team, not its lead
+    lead = org.users["auditor"]
+    assert [s.name for s in nc_workflow.available_steps(lead, nc)] == ["approve"]
+    nc_workflow.approve_plan(lead, nc)
+    nc_workflow.record_check(lead, nc, effective=True, notes="再発なし")
+    nc_workflow.close(lead, nc)
+    nc.refresh_from_db()
+    assert nc.status == "closed" and nc.closed_by == org.people["auditor"]
+    assert nc.effectiveness_checks.get().verifier == org.people["auditor"]
+    # A nonconformity found elsewhere is not theirs to decide.
+    other = Nonconformity.objects.create(title="自主", severity="minor", department=org.sales,
+                                         root_cause="x")
+    with pytest.raises(PermissionDenied):
+        nc_workflow.approve_plan(lead, other)
