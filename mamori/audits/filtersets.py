@@ -12,6 +12,7 @@ from mamori.audits.models import (
     ChecklistItem,
     EvidenceRequest,
     PolicyArticle,
+    WorkingPaper,
 )
 from mamori.core.filtersets import ScopedFilterSet, VisibleIdFilter, related_by_id
 
@@ -72,3 +73,11 @@ class AuditCertificateFilterSet(ScopedFilterSet):
     class Meta:
         model = AuditCertificate
         fields = ["audit", "kind", "superseded"]
+
+
+class WorkingPaperFilterSet(ScopedFilterSet):
+    item = related_by_id(WorkingPaper, "item")
+
+    class Meta:
+        model = WorkingPaper
+        fields = ["item"]

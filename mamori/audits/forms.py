@@ -9,6 +9,7 @@ from mamori.audits.models import (
     AuditSettings,
     ChecklistItem,
     EvidenceRequest,
+    WorkingPaper,
 )
 from mamori.core.forms import ScopedModelForm
 from mamori.org.forms import DateInput
@@ -102,3 +103,12 @@ class AuditCertificateForm(ScopedModelForm):
 
     def limit_choices(self, user):
         self.fields["audit"].queryset = Audit.objects.exclude(kind=Audit.Kind.INTERNAL)
+
+
+class WorkingPaperForm(ScopedModelForm):
+    class Meta:
+        model = WorkingPaper
+        fields = ["item", "title", "file"]
+
+    def limit_choices(self, user):
+        self.fields["item"].queryset = ChecklistItem.objects.restrict(user, "change")

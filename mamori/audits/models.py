@@ -21,7 +21,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from mamori.controls.models import Control, Evidence, Requirement
+from mamori.controls.models import (
+    Control,
+    Evidence,
+    Requirement,
+    digest_upload,
+    evidence_path,
+    remove_file_after_commit,
+    upload_refusal,
+)
 from mamori.core import badges, conformance
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.conformance import ARTICLE_TITLES, article_label
@@ -302,11 +310,16 @@ class Audit(AuditedModel):
 
 
 class ChecklistItemScope(Scope):
-    """What belongs to an audit (its checklist, its evidence requests) is its team's: they
-    write it while the audit is open, and those who read the audit read it."""
+    """What belongs to an audit (its checklist, its evidence requests, the working papers of
+    its items) is its team's: they write it while the audit is open, and those who read the
+    audit read it. `audit_path` leads from the model to its audit."""
+
+    audit_path = "audit"
 
     def admin(self, roles, action):
-        return _open_audit(action)
+        if action == VIEW:
+            return ALL
+        return ~Q(**{f"{self.audit_path}__status": Audit.Status.CLOSED})
 
     ciso = admin
 
@@ -315,18 +328,10 @@ class ChecklistItemScope(Scope):
             return ALL
         if roles.person_id is None:
             return None
-        return writes_open(roles.person_id, "audit__")
+        return writes_open(roles.person_id, f"{self.audit_path}__")
 
     def information_manager(self, roles, action):
-        return of_managed_departments(roles, action, "audit")
-
-
-def _open_audit(action) -> Q:
-    """Items are written while their audit is in fieldwork or reporting."""
-    if action == VIEW:
-        return ALL
-    return Q(audit__status__in=(Audit.Status.PLANNED, Audit.Status.FIELDWORK,
-                                Audit.Status.REPORTING))
+        return of_managed_departments(roles, action, self.audit_path)
 
 
 class ChecklistItem(AuditedModel):
@@ -541,6 +546,60 @@ class EvidenceRequest(AuditedModel):
             errors["response"] = _("Give the answer.")
         if errors:
             raise ValidationError(errors)
+
+
+class WorkingPaperScope(ChecklistItemScope):
+    audit_path = "item__audit"
+
+
+def working_paper_path(instance, filename):
+    return evidence_path(instance, filename).replace("evidence/", "audits/", 1)
+
+
+class WorkingPaper(AuditedModel):
+    """An auditor's working paper (監査調書): a file the audit team attached to a checklist item
+    — an interview record, a screenshot, a sample's extract — kept with its SHA-256."""
+
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE,
+                             related_name="working_papers", verbose_name=_("checklist item"))
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=working_paper_path, max_length=200)
+    file_name = models.CharField(_("original file name"), max_length=200, blank=True,
+                                 editable=False)
+    file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True,
+                                               editable=False)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = WorkingPaperScope()
+
+    class Meta:
+        verbose_name = _("working paper")
+        verbose_name_plural = _("working papers")
+        ordering = ["item", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.file and not self.file._committed:
+            self.file_sha256, self.file_size, self.file_name = digest_upload(self.file)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        name, storage = self.file.name, self.file.storage
+        result = super().delete(*args, **kwargs)
+        if name:
+            remove_file_after_commit(storage, name)
+        return result
+
+    def get_absolute_url(self):
+        return reverse("audits:workingpaper_detail", args=[self.pk])
+
+    def clean(self):
+        refused = upload_refusal(self.file if self.file and not self.file._committed else None)
+        if refused:
+            raise ValidationError({"file": refused})
 
 
 badges.register(Audit, "status", {"planned": "secondary", "fieldwork": "blue",

@@ -6,6 +6,7 @@ from mamori.audits.models import (
     AuditProgramme,
     ChecklistItem,
     EvidenceRequest,
+    WorkingPaper,
 )
 from mamori.core.tables import Column, DueColumn, Resource, Table
 
@@ -110,3 +111,22 @@ class AuditCertificateResource(Resource):
               "superseded"]
     natural_keys = {"audit": "code"}
     select_related = ("audit",)
+
+
+class WorkingPaperTable(Table):
+    columns = [
+        Column("title", link=True),
+        Column("item.audit", _("audit"), order_by="item__audit__code"),
+        Column("item", order_by="item__reference"),
+        Column("file_name"),
+    ]
+    select_related = ("item__audit",)
+    default_ordering = "-id"
+
+
+class WorkingPaperResource(Resource):
+    """Listed and exported (what, where, its hash); files are uploaded one by one."""
+
+    model = WorkingPaper
+    fields = ["item", "title", "file_name", "file_size", "file_sha256"]
+    select_related = ("item",)

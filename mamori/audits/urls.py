@@ -8,6 +8,7 @@ from mamori.audits.models import (
     AuditSettings,
     ChecklistItem,
     EvidenceRequest,
+    WorkingPaper,
 )
 from mamori.core.modelurls import model_urls
 
@@ -16,6 +17,9 @@ app_name = "audits"
 urlpatterns = [
     *model_urls("programmes/", AuditProgramme, views),
     *model_urls("checklist-items/", ChecklistItem, views),
+    *model_urls("working-papers/", WorkingPaper, views),
+    path("working-papers/<int:pk>/download/", views.WorkingPaperDownload.as_view(),
+         name="workingpaper_download"),
     *model_urls("requests/", EvidenceRequest, views),
     *model_urls("certificates/", AuditCertificate, views),
     path("requests/<int:pk>/answer/", views.EvidenceRequestAnswer.as_view(),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -23,6 +23,7 @@ from mamori.audits.models import (
     AuditSettings,
     ChecklistItem,
     EvidenceRequest,
+    WorkingPaper,
 )
 from mamori.core.conformance import STATUS_LABELS
 from mamori.core.scope import ADD, VIEW, can
@@ -235,6 +236,8 @@ class ChecklistItemDetail(generic.ScopedDetailView):
             "current": checklist.current_results([obj]).get(obj.reference, (None, None)),
             "status_labels": STATUS_LABELS,
             "evidence": obj.evidence.restrict(user).order_by("-collected_on"),
+            "papers": obj.working_papers.restrict(user).order_by("pk"),
+            "can_add_paper": self.can_change and can(user, WorkingPaper, ADD),
         }
         raising = raised_from_context(user, obj)
         if obj.result not in (*ChecklistItem.NONCONFORMING, *ChecklistItem.TO_IMPROVE):
@@ -269,6 +272,57 @@ class ChecklistItemImport(generic.ScopedImportView):
 
 class ChecklistItemHistory(generic.ObjectHistoryView):
     model = ChecklistItem
+
+
+# --- working papers -------------------------------------------------------------------------
+
+
+class WorkingPaperList(generic.ScopedListView):
+    model = WorkingPaper
+    filterset_class = filtersets.WorkingPaperFilterSet
+    table_class = tables.WorkingPaperTable
+    resource_class = tables.WorkingPaperResource
+
+
+class WorkingPaperDetail(generic.ScopedDetailView):
+    model = WorkingPaper
+    template_name = "audits/workingpaper_detail.html"
+    fields = ["item", "title", "file_name", "file_size", "file_sha256"]
+
+
+class WorkingPaperCreate(generic.ScopedCreateView):
+    model = WorkingPaper
+    form_class = forms.WorkingPaperForm
+    prefill = {"item": "item"}
+
+
+class WorkingPaperUpdate(generic.ScopedUpdateView):
+    model = WorkingPaper
+    form_class = forms.WorkingPaperForm
+
+
+class WorkingPaperDelete(generic.ScopedDeleteView):
+    model = WorkingPaper
+
+
+class WorkingPaperHistory(generic.ObjectHistoryView):
+    model = WorkingPaper
+
+
+class WorkingPaperDownload(generic.ModelViewMixin, TemplateView):
+    """The stored file, to those who may read the audit, always as a download under its
+    original name."""
+
+    model = WorkingPaper
+
+    def get(self, request, *args, **kwargs):
+        paper = self.get_object(VIEW)
+        try:
+            handle = paper.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(handle, as_attachment=True, filename=paper.file_name or "paper",
+                            content_type="application/octet-stream")
 
 
 # --- evidence requests ----------------------------------------------------------------------

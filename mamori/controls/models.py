@@ -113,6 +113,27 @@ EVIDENCE_EXTENSIONS = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".txt", ".csv", 
 EVIDENCE_MAX_BYTES = 25 * 1024 * 1024
 
 
+def upload_refusal(upload) -> str | None:
+    """Why an uploaded evidence file is refused (its type or its size), or None."""
+    if upload is None:
+        return None
+    if PurePath(upload.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
+        return _("Files of this type are not accepted; allowed: %(types)s") % {
+            "types": " ".join(EVIDENCE_EXTENSIONS)}
+    if upload.size > EVIDENCE_MAX_BYTES:
+        return _("The file is larger than 25 MB.")
+    return None
+
+
+def digest_upload(file) -> tuple[str, int, str]:
+    """An uploaded file's SHA-256, size and original name (kept with it: the stored name is
+    random), read as it is stored, in the save that stores it."""
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest(), file.size, PurePath(file.name).name[:200]
+
+
 def evidence_path(instance, filename):
     # The stored name is random: the original name is kept in a field and only sent back in
     # the download's Content-Disposition, so a name can never pick a path or collide.
@@ -183,13 +204,9 @@ class Evidence(AuditedModel):
             errors["note"] = _("Write the note.")
         if self.expires_on and self.collected_on and self.expires_on <= self.collected_on:
             errors["expires_on"] = _("The expiry must be after the collection date.")
-        upload = self.new_upload
-        if upload is not None:
-            if PurePath(upload.name).suffix.lower() not in EVIDENCE_EXTENSIONS:
-                errors["file"] = _("Files of this type are not accepted; allowed: %(types)s") % {
-                    "types": " ".join(EVIDENCE_EXTENSIONS)}
-            elif upload.size > EVIDENCE_MAX_BYTES:
-                errors["file"] = _("The file is larger than 25 MB.")
+        refused = upload_refusal(self.new_upload)
+        if refused:
+            errors["file"] = refused
         if errors:
             raise ValidationError(errors)
 
@@ -204,12 +221,7 @@ class Evidence(AuditedModel):
             if self.pk:
                 replaced = Evidence.objects.filter(pk=self.pk).values_list(
                     "file", flat=True).first()
-            digest = hashlib.sha256()
-            for chunk in self.file.chunks():
-                digest.update(chunk)
-            self.file_sha256 = digest.hexdigest()
-            self.file_size = self.file.size
-            self.file_name = PurePath(self.file.name).name[:200]
+            self.file_sha256, self.file_size, self.file_name = digest_upload(self.file)
         super().save(*args, **kwargs)
         if replaced and replaced != self.file.name:
             remove_file_after_commit(self.file.storage, replaced)
