@@ -40,4 +40,20 @@ def settle(user, audit, kind, lead, team, departments, justification: str) -> st
     if may_accept(user) and justification.strip():
         audit.independence_accepted_by_id = r.roles_for(user).person_id
         return None
+    if already_accepted(audit, found):
+        return None  # the CISO let these people stand; the team may go on editing the audit
     return refusal(found)
+
+
+def already_accepted(audit, found) -> bool:
+    """Whether the stored audit's accepted lack of independence covers everyone in `found`."""
+    from mamori.audits.models import Audit
+
+    if audit.pk is None:
+        return False
+    stored = Audit.objects.filter(pk=audit.pk).first()
+    if stored is None or stored.independence_accepted_by_id is None:
+        return False
+    accepted = conflicts(stored.kind, stored.lead_auditor, stored.team.all(),
+                         stored.departments.all())
+    return {p.pk for p in found} <= {p.pk for p in accepted}

@@ -76,6 +76,18 @@ def test_the_ciso_may_let_it_stand_saying_why(org):
         org.people["ciso"].pk)
     page = org.client("auditor").get(audit.get_absolute_url())
     assert b'data-testid="independence-accepted"' in page.content
+    # The lead auditor goes on editing the audit the CISO let stand...
+    edit = {**with_reason, "code": audit.code, "lead_auditor": org.people["auditor"].pk,
+            "summary": "範囲を確定した"}
+    response = org.client("auditor").post(reverse("audits:audit_update", args=[audit.pk]), edit)
+    assert response.status_code == 302
+    audit.refresh_from_db()
+    assert audit.summary == "範囲を確定した" and audit.independence_accepted_by is not None
+    # ... but adds nobody else from the audited department on that acceptance.
+    colleague = org.person("colleague", "P006", "employee", org.sales)
+    response = org.client("auditor").post(reverse("audits:audit_update", args=[audit.pk]), {
+        **edit, "team": [org.people["manager"].pk, colleague.pk]})
+    assert response.status_code == 400 and "team" in response.context["form"].errors
     # Once the team is independent again, the acceptance goes.
     response = api_client(org.users["ciso"]).patch(f"{API}{audit.pk}/", {"team": []},
                                                    format="json")
