@@ -26,6 +26,7 @@ Dates are relative to the day the demo is loaded.
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,7 +38,9 @@ from mamori.audits.models import (
     AuditProgramme,
     AuditSettings,
     ChecklistItem,
+    EvidenceRequest,
     PolicyArticle,
+    WorkingPaper,
 )
 from mamori.controls.models import Control
 from mamori.core.context import Actor, acting_as
@@ -168,6 +171,15 @@ def findings(audit, controls, cisop, logins, it_people, ago) -> None:
     review.notes = "棚卸しの記録はあるが、承認者の確認日が残っていない部署がある。"
     for item in items.values():
         item.save()
+    EvidenceRequest.objects.create(
+        audit=audit, item=leavers, asked_of=it_people[0],
+        request="直近3か月の退職者とアカウント削除日の一覧",
+        due_on=ago(145), status=EvidenceRequest.Status.ANSWERED,
+        response="人事システムとディレクトリの突合結果を提出します。")
+    WorkingPaper.objects.create(
+        item=leavers, title="システム部 面談記録",
+        file=ContentFile("退職者アカウントの削除手順について担当者に聞き取りを行った。\n".encode(),
+                         name="interview.txt"))
 
     def raised(model, item, **fields):
         record = model(source_reference=f"{audit.code} {item.reference}", **fields)

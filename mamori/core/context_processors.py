@@ -80,7 +80,7 @@ NAVIGATION = (
         NavItem(_("Audit programmes"), "audits:auditprogramme_list"),
         NavItem(_("Audits"), "audits:audit_list"),
         NavItem(_("Checklist items"), "audits:checklistitem_list"),
-        NavItem(_("Evidence requests"), "audits:evidencerequest_list", for_staff=True),
+        NavItem(_("Evidence requests"), "audits:evidencerequest_list"),
         NavItem(_("Certificates and attestations"), "audits:auditcertificate_list"),
         NavItem(_("Audit settings"), "audits:auditsettings_list"),
     )),
@@ -96,7 +96,7 @@ NAVIGATION = (
         NavItem(_("Nonconformities"), "improvement:nonconformity_list"),
         NavItem(_("Corrective actions"), "improvement:correctiveaction_list", for_staff=True),
         NavItem(_("Effectiveness checks"), "improvement:effectivenesscheck_list"),
-        NavItem(_("Improvement actions"), "improvement:improvementaction_list", for_staff=True),
+        NavItem(_("Improvement actions"), "improvement:improvementaction_list"),
         NavItem(_("Improvement settings"), "improvement:improvementsettings_list"),
     ), manager_first=True),
     NavSection(_("Web systems"), "web", (
