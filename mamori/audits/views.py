@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +25,7 @@ from mamori.audits.models import (
     EvidenceRequest,
     WorkingPaper,
 )
+from mamori.controls.views import stored_file_response
 from mamori.core.conformance import STATUS_LABELS
 from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
@@ -317,12 +318,7 @@ class WorkingPaperDownload(generic.ModelViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         paper = self.get_object(VIEW)
-        try:
-            handle = paper.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, as_attachment=True, filename=paper.file_name or "paper",
-                            content_type="application/octet-stream")
+        return stored_file_response(paper.file, paper.file_name or "paper")
 
 
 # --- evidence requests ----------------------------------------------------------------------

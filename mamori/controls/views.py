@@ -93,15 +93,20 @@ class EvidenceDownload(generic.ModelViewMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         evidence = self.get_object(VIEW)
-        if not evidence.file:
-            raise Http404
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404 from exc
-        return FileResponse(handle, as_attachment=True,
-                            filename=evidence.file_name or "evidence",
-                            content_type="application/octet-stream")
+        return stored_file_response(evidence.file, evidence.file_name or "evidence")
+
+
+def stored_file_response(file, name: str) -> FileResponse:
+    """A stored upload as a download (never rendered by the browser) under `name`; 404 when
+    there is none or it is gone from the storage. Evidence and audit working papers."""
+    if not file:
+        raise Http404
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=name,
+                        content_type="application/octet-stream")
 
 
 class EvidenceCreate(generic.ScopedCreateView):
