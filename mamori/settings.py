@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "mamori.websec",
     "mamori.improvement",
     "mamori.audits",
+    "mamori.training",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -322,6 +323,11 @@ SPECTACULAR_SETTINGS = {
         "FindingSourceEnum": "mamori.improvement.models.Source",
         "AuditStatusEnum": "mamori.audits.models.Audit.Status",
         "EvidenceRequestStatusEnum": "mamori.audits.models.EvidenceRequest.Status",
+        "CourseKindEnum": "mamori.training.models.Course.Kind",
+        "AssignmentStatusEnum": "mamori.training.models.Assignment.Status",
+        "CompletionSourceEnum": "mamori.training.models.Completion.Source",
+        "ProgrammeRecurrenceEnum": "mamori.training.models.Programme.Recurrence",
+        "ProgrammeRoleEnum": "mamori.training.models.Programme.Role",
     },
 }
 MAMORI_API_TOKEN_DAYS = int(os.environ.get("MAMORI_API_TOKEN_DAYS", "90"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("web/", include("mamori.websec.urls")),
     path("improvement/", include("mamori.improvement.urls")),
     path("audits/", include("mamori.audits.urls")),
+    path("training/", include("mamori.training.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -84,8 +84,16 @@ NAVIGATION = (
         NavItem(_("Certificates and attestations"), "audits:auditcertificate_list"),
         NavItem(_("Audit settings"), "audits:auditsettings_list"),
     )),
-    NavSection(_("Training and contractors"), "8–9", (
-        NavItem(_("Training")),
+    NavSection(_("Education and training"), "8", (
+        NavItem(_("Training programmes"), "training:programme_list"),
+        NavItem(_("Training coverage"), "training:coverage"),
+        NavItem(_("Training assignments"), "training:assignment_list", for_staff=True),
+        NavItem(_("Completions"), "training:completion_list"),
+        NavItem(_("Courses"), "training:course_list"),
+        NavItem(_("Classroom sessions"), "training:classroomsession_list"),
+        NavItem(_("Training settings"), "training:trainingsettings_list"),
+    )),
+    NavSection(_("Contractors"), "9", (
         NavItem(_("Outsourcing contractors")),
     )),
     NavSection(_("Continuity and compliance"), "10–11", (

@@ -1,0 +1,28 @@
+from django.urls import path
+
+from mamori.core.modelurls import model_urls
+from mamori.training import views
+from mamori.training.models import (
+    Assignment,
+    ClassroomSession,
+    Completion,
+    Course,
+    Programme,
+    Question,
+    QuizAttempt,
+    TrainingSettings,
+)
+
+app_name = "training"
+
+urlpatterns = [
+    *model_urls("courses/", Course, views),
+    *model_urls("questions/", Question, views),
+    *model_urls("sessions/", ClassroomSession, views),
+    *model_urls("programmes/", Programme, views),
+    *model_urls("assignments/", Assignment, views),
+    *model_urls("completions/", Completion, views),
+    *model_urls("attempts/", QuizAttempt, views),
+    *model_urls("settings/", TrainingSettings, views),
+    path("coverage/", views.CoverageView.as_view(), name="coverage"),
+]

@@ -1,0 +1,401 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from mamori.core.scope import VIEW, can
+from mamori.core.views import generic
+from mamori.training import filtersets, forms, tables
+from mamori.training.models import (
+    Assignment,
+    ClassroomSession,
+    Completion,
+    Course,
+    Programme,
+    Question,
+    QuizAttempt,
+    TrainingSettings,
+)
+
+# --- Course ----------------------------------------------------------------------
+
+
+class CourseList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The courses people take: e-learning with a quiz, classroom sessions, external "
+        "LMS courses and policies to read and acknowledge."
+    )
+    model = Course
+    filterset_class = filtersets.CourseFilterSet
+    table_class = tables.CourseTable
+    resource_class = tables.CourseResource
+
+
+class CourseDetail(generic.ScopedDetailView):
+    model = Course
+    fields = [
+        "code",
+        "kind",
+        "title_ja",
+        "title_en",
+        "summary_ja",
+        "summary_en",
+        "policy_document",
+        "duration_minutes",
+        "validity_months",
+        "pass_mark",
+        "is_active",
+    ]
+
+
+class CourseHistory(generic.ObjectHistoryView):
+    model = Course
+
+
+class CourseCreate(generic.ScopedCreateView):
+    model = Course
+    form_class = forms.CourseForm
+
+
+class CourseUpdate(generic.ScopedUpdateView):
+    model = Course
+    form_class = forms.CourseForm
+
+
+class CourseDelete(generic.ScopedDeleteView):
+    model = Course
+
+
+class CourseBulkDelete(generic.ScopedBulkDeleteView):
+    model = Course
+
+
+class CourseImport(generic.ScopedImportView):
+    model = Course
+    form_class = forms.CourseForm
+    resource_class = tables.CourseResource
+
+
+# --- Question ----------------------------------------------------------------------
+
+
+class QuestionList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The quiz questions of the e-learning courses, with their correct answers."
+    )
+    model = Question
+    filterset_class = filtersets.QuestionFilterSet
+    table_class = tables.QuestionTable
+    resource_class = tables.QuestionResource
+
+
+class QuestionDetail(generic.ScopedDetailView):
+    model = Question
+    fields = [
+        "course",
+        "position",
+        "multiple",
+        "text_ja",
+        "text_en",
+        "choices_ja",
+        "choices_en",
+        "correct",
+    ]
+
+
+class QuestionHistory(generic.ObjectHistoryView):
+    model = Question
+
+
+class QuestionCreate(generic.ScopedCreateView):
+    model = Question
+    form_class = forms.QuestionForm
+    prefill = {"course": "course"}
+
+
+class QuestionUpdate(generic.ScopedUpdateView):
+    model = Question
+    form_class = forms.QuestionForm
+
+
+class QuestionDelete(generic.ScopedDeleteView):
+    model = Question
+
+
+class QuestionBulkDelete(generic.ScopedBulkDeleteView):
+    model = Question
+
+
+class QuestionImport(generic.ScopedImportView):
+    model = Question
+    form_class = forms.QuestionForm
+    resource_class = tables.QuestionResource
+
+
+# --- ClassroomSession ----------------------------------------------------------------------
+
+
+class ClassroomSessionList(generic.ScopedListView):
+    purpose = gettext_lazy("Classroom sessions of the courses, with their attendance.")
+    model = ClassroomSession
+    filterset_class = filtersets.ClassroomSessionFilterSet
+    table_class = tables.ClassroomSessionTable
+    resource_class = tables.ClassroomSessionResource
+
+
+class ClassroomSessionDetail(generic.ScopedDetailView):
+    model = ClassroomSession
+    fields = ["course", "starts_at", "ends_at", "place", "instructor", "notes"]
+
+
+class ClassroomSessionHistory(generic.ObjectHistoryView):
+    model = ClassroomSession
+
+
+class ClassroomSessionCreate(generic.ScopedCreateView):
+    model = ClassroomSession
+    form_class = forms.ClassroomSessionForm
+    prefill = {"course": "course"}
+
+
+class ClassroomSessionUpdate(generic.ScopedUpdateView):
+    model = ClassroomSession
+    form_class = forms.ClassroomSessionForm
+
+
+class ClassroomSessionDelete(generic.ScopedDeleteView):
+    model = ClassroomSession
+
+
+class ClassroomSessionBulkDelete(generic.ScopedBulkDeleteView):
+    model = ClassroomSession
+
+
+class ClassroomSessionImport(generic.ScopedImportView):
+    model = ClassroomSession
+    form_class = forms.ClassroomSessionForm
+    resource_class = tables.ClassroomSessionResource
+
+
+# --- Programme ----------------------------------------------------------------------
+
+
+class ProgrammeList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Which course is for whom and by when: the rules the assignments are derived from."
+    )
+    model = Programme
+    filterset_class = filtersets.ProgrammeFilterSet
+    table_class = tables.ProgrammeTable
+    resource_class = tables.ProgrammeResource
+
+
+class ProgrammeDetail(generic.ScopedDetailView):
+    model = Programme
+    fields = [
+        "code",
+        "title_ja",
+        "title_en",
+        "course",
+        "mandatory",
+        "recurrence",
+        "due_days",
+        "categories",
+        "departments",
+        "roles",
+        "handles_personal_data",
+        "handles_card_data",
+        "starts_on",
+        "ends_on",
+        "is_active",
+    ]
+
+
+class ProgrammeHistory(generic.ObjectHistoryView):
+    model = Programme
+
+
+class ProgrammeCreate(generic.ScopedCreateView):
+    model = Programme
+    form_class = forms.ProgrammeForm
+
+
+class ProgrammeUpdate(generic.ScopedUpdateView):
+    model = Programme
+    form_class = forms.ProgrammeForm
+
+
+class ProgrammeDelete(generic.ScopedDeleteView):
+    model = Programme
+
+
+class ProgrammeBulkDelete(generic.ScopedBulkDeleteView):
+    model = Programme
+
+
+class ProgrammeImport(generic.ScopedImportView):
+    model = Programme
+    form_class = forms.ProgrammeForm
+    resource_class = tables.ProgrammeResource
+
+
+# --- Assignment ----------------------------------------------------------------------
+
+
+class AssignmentList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Who is to take which programme's course, by when: derived from the "
+        "programmes, never typed."
+    )
+    model = Assignment
+    filterset_class = filtersets.AssignmentFilterSet
+    table_class = tables.AssignmentTable
+    resource_class = tables.AssignmentResource
+
+
+class AssignmentDetail(generic.ScopedDetailView):
+    model = Assignment
+    fields = [
+        "programme",
+        "person",
+        "category",
+        "department",
+        "cycle",
+        "assigned_on",
+        "due_from",
+        "due_on",
+        "counts_from",
+        "status",
+        "completed_on",
+        "completion",
+        "cancelled_on",
+        "reminded_on",
+        "escalated_on",
+    ]
+
+
+class AssignmentHistory(generic.ObjectHistoryView):
+    model = Assignment
+
+
+# --- Completion ----------------------------------------------------------------------
+
+
+class CompletionList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Who completed which course, when and how: quizzes passed, sessions attended, "
+        "LMS imports and acknowledgements."
+    )
+    model = Completion
+    filterset_class = filtersets.CompletionFilterSet
+    table_class = tables.CompletionTable
+    resource_class = tables.CompletionResource
+
+
+class CompletionDetail(generic.ScopedDetailView):
+    model = Completion
+    fields = [
+        "person",
+        "course",
+        "completed_on",
+        "score",
+        "source",
+        "valid_until",
+        "department",
+        "attempt",
+        "session",
+        "acknowledgement",
+        "note",
+    ]
+
+
+class CompletionHistory(generic.ObjectHistoryView):
+    model = Completion
+
+
+class CompletionCreate(generic.ScopedCreateView):
+    model = Completion
+    form_class = forms.CompletionForm
+
+
+class CompletionUpdate(generic.ScopedUpdateView):
+    model = Completion
+    form_class = forms.CompletionForm
+
+
+class CompletionDelete(generic.ScopedDeleteView):
+    model = Completion
+
+
+class CompletionBulkDelete(generic.ScopedBulkDeleteView):
+    model = Completion
+
+
+class CompletionImport(generic.ScopedImportView):
+    model = Completion
+    form_class = forms.CompletionImportForm
+    resource_class = tables.CompletionResource
+
+
+# --- QuizAttempt ----------------------------------------------------------------------
+
+
+class QuizAttemptList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Every attempt at a quiz, kept with its answers; a submitted one is never changed."
+    )
+    model = QuizAttempt
+    filterset_class = filtersets.QuizAttemptFilterSet
+    table_class = tables.QuizAttemptTable
+    resource_class = tables.QuizAttemptResource
+
+
+class QuizAttemptDetail(generic.ScopedDetailView):
+    model = QuizAttempt
+    fields = [
+        "person",
+        "course",
+        "started_at",
+        "submitted_at",
+        "score",
+        "pass_mark",
+        "passed",
+        "content_hash",
+        "answers_hash",
+    ]
+
+
+class QuizAttemptHistory(generic.ObjectHistoryView):
+    model = QuizAttempt
+
+
+# --- settings ----------------------------------------------------------------------
+
+
+class TrainingSettingsList(generic.SettingsRowView):
+    model = TrainingSettings
+
+
+class TrainingSettingsDetail(generic.ScopedDetailView):
+    model = TrainingSettings
+    fields = ["completion_threshold", "reminder_days", "fiscal_year_start_month"]
+
+
+class TrainingSettingsUpdate(generic.ScopedUpdateView):
+    model = TrainingSettings
+    form_class = forms.TrainingSettingsForm
+
+
+class TrainingSettingsHistory(generic.ObjectHistoryView):
+    model = TrainingSettings
+
+
+class CoverageView(generic.ModelViewMixin, TemplateView):
+    """Who has done each programme, per person category and department (built next)."""
+
+    model = Assignment
+    template_name = "training/coverage.html"
+
+    def get(self, request, *args, **kwargs):
+        if not can(request.user, Assignment, VIEW):
+            raise PermissionDenied
+        return self.render_to_response(self.base_context())
