@@ -227,8 +227,14 @@ def sync_person(person: Person, day: datetime.date | None = None) -> None:
         if person.status == Person.Status.LEFT:
             theirs.filter(status=OPEN).update(status=CANCELLED, cancelled_on=day)
             return
+        programmes = list(running_programmes(day).select_related("course"))
+        if not programmes and not theirs.exists():
+            return  # nothing to assign and nothing to keep in step (an HR import, say)
         keep_in_step(theirs.exclude(status=CANCELLED))
-        for programme in running_programmes(day).select_related("course"):
+        # Their completions are read by their current department's information manager.
+        Completion.objects.filter(person=person).exclude(
+            department_id=person.department_id).update(department_id=person.department_id)
+        for programme in programmes:
             cycle = cycle_of(programme, day, settings)
             belongs = audience(programme, day).filter(pk=person.pk).exists()
             existing = theirs.filter(programme=programme, cycle=cycle).first()

@@ -119,6 +119,16 @@ class Course(TitledInTwoLanguages, AuditedModel):
     def has_quiz(self) -> bool:
         return self.kind == self.Kind.ELEARNING
 
+    def save(self, *args, **kwargs):
+        # Completions' expiry follows the course's validity in the same transaction.
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using):
+            stored = (None if self.pk is None else type(self)._base_manager.using(using)
+                      .filter(pk=self.pk).values_list("validity_months", flat=True).first())
+            super().save(*args, **kwargs)
+            if stored != self.validity_months and self.pk is not None:
+                rederive_expiry(self, using)
+
     def clean(self):
         errors = {}
         if self.kind == self.Kind.ACKNOWLEDGEMENT and not self.policy_document_id:
@@ -490,14 +500,37 @@ class Completion(AuditedModel):
         self.valid_until = add_months(self.completed_on, months) if months else None
 
     def save(self, *args, **kwargs):
+        # The assignments this completion satisfies are completed in the same transaction;
+        # after a change (another date, person or course) those it completed are decided
+        # again.
         from mamori.training import assign
 
         using = kwargs.get("using") or self._state.db or "default"
         with transaction.atomic(using=using):
             self.derive_fields()
+            people = {self.person_id}
+            if self.pk is not None:
+                people |= set(self.reopen_assignments(using))
             super().save(*args, **kwargs)
-            assign.complete_satisfied(person_ids=[self.person_id], course=self.course,
-                                      using=using)
+            assign.complete_satisfied(person_ids=sorted(people), using=using)
+
+    def delete(self, *args, **kwargs):
+        from mamori.training import assign
+
+        using = kwargs.get("using") or self._state.db or "default"
+        with transaction.atomic(using=using):
+            people = self.reopen_assignments(using)
+            result = super().delete(*args, **kwargs)
+            if people:
+                assign.complete_satisfied(person_ids=people, using=using)
+            return result
+
+    def reopen_assignments(self, using: str) -> list[int]:
+        """Open again the assignments this completion completed; returns their people."""
+        completed = Assignment.objects.using(using).filter(completion_id=self.pk)
+        people = list(completed.values_list("person_id", flat=True).distinct())
+        completed.update(status=Assignment.Status.OPEN, completion=None, completed_on=None)
+        return people
 
 
 class QuizAttemptScope(Scope):
@@ -569,3 +602,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
         except ValueError:
             continue
     raise ValueError(day)
+
+
+def rederive_expiry(course: Course, using: str = "default") -> None:
+    """Every completion's expiry from the course's validity (one UPDATE per distinct
+    completion date)."""
+    completions = Completion.objects.using(using).filter(course=course)
+    for day in completions.values_list("completed_on", flat=True).distinct().order_by():
+        on_day = completions.filter(completed_on=day)
+        if course.validity_months:
+            until = add_months(day, course.validity_months)
+            on_day.exclude(valid_until=until).update(valid_until=until)
+        else:
+            on_day.filter(valid_until__isnull=False).update(valid_until=None)

@@ -7,9 +7,13 @@ from django.db.models.signals import post_delete, post_save
 from mamori.org.models import Appointment, Person
 from mamori.policies.models import Acknowledgement
 
+# What decides a person's assignments; a save of other fields only (their login account, say)
+# changes none.
+AUDIENCE_FIELDS = {"category", "department", "status", "joined_on", "left_on"}
 
-def person_saved(sender, instance, raw=False, **kwargs):
-    if raw:
+
+def person_saved(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or (update_fields is not None and not AUDIENCE_FIELDS & set(update_fields)):
         return
     from mamori.training.assign import sync_person
 
