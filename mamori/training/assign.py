@@ -146,11 +146,19 @@ def create_missing(programme, cycle, day, settings) -> int:
             "pk", "department_id", "category", "joined_on")[:CHUNK])
         if not chunk:
             return created
+        # Completions made already (within the window) complete the new rows as they are
+        # written: one entry in the log each, not a create and an update.
+        done = satisfying(programme.course_id, [row[0] for row in chunk],
+                          terms(programme, day, None, settings)["counts_from"])
         rows = []
         for person_id, department_id, category, joined_on in chunk:
-            rows.append(Assignment(programme=programme, person_id=person_id,
-                                   department_id=department_id, category=category,
-                                   cycle=cycle, **terms(programme, day, joined_on, settings)))
+            row = Assignment(programme=programme, person_id=person_id,
+                             department_id=department_id, category=category, cycle=cycle,
+                             **terms(programme, day, joined_on, settings))
+            if person_id in done:
+                row.completion_id, row.completed_on = done[person_id]
+                row.status = COMPLETED
+            rows.append(row)
         with transaction.atomic():
             Assignment.objects.bulk_create(rows, batch_size=1000)
         created += len(rows)
