@@ -42,7 +42,7 @@ def test_the_layout_is_shuffled_stored_and_used(org, course):
     client, attempt = start(org, "staff", course)
     questions = {q.pk: q for q in course.questions.all()}
     assert sorted(qid for qid, _order in attempt.layout) == sorted(questions)
-    for qid, order in attempt.layout:
+    for _qid, order in attempt.layout:
         assert sorted(order) == [0, 1, 2]
     assert attempt.pass_mark == 50 and len(attempt.content_hash) == 64
     assert attempt.content_hash == quiz.content_hash(questions.values())
@@ -55,8 +55,9 @@ def test_the_layout_is_shuffled_stored_and_used(org, course):
     for qid, order in attempt.layout:
         shown = [page.index(f'name="q{qid}" value="{i}"') for i in order]
         assert shown == sorted(shown)
-    assert 'type="radio" name="q%d"' % course.questions.get(multiple=False).pk in page
-    assert 'type="checkbox" name="q%d"' % course.questions.get(multiple=True).pk in page
+    single, multiple = (course.questions.get(multiple=m).pk for m in (False, True))
+    assert f'type="radio" name="q{single}"' in page
+    assert f'type="checkbox" name="q{multiple}"' in page
 
 
 def test_shuffling_uses_the_system_random(monkeypatch, org, course):
@@ -200,7 +201,8 @@ def test_staff_never_see_the_questions_or_answers(org, course):
     _client, attempt = start(org, "staff", course)
     quiz_page = client.get(reverse("training:quizattempt_answer",
                                    args=[attempt.pk])).content.decode()
-    form = quiz_page[quiz_page.index('data-testid="quiz"'):quiz_page.index("</form>")]
+    start_at = quiz_page.index('data-testid="quiz"')
+    form = quiz_page[start_at:quiz_page.index("</form>", start_at)]
     assert "質問1" in form and "correct" not in form and "checked" not in form
 
 
