@@ -459,7 +459,7 @@ class CourseTake(generic.ModelViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         course = self.get_object(VIEW)
         try:
-            with one_user_action():
+            with transaction.atomic(), one_user_action():
                 attempt = quiz.start(own_person(request), course)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -489,7 +489,7 @@ class QuizAttemptAnswer(generic.ModelViewMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         attempt = self.get_attempt()
         try:
-            with one_user_action():
+            with transaction.atomic(), one_user_action():
                 attempt = quiz.submit(attempt, request.POST)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
