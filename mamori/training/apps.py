@@ -15,6 +15,11 @@ class TrainingConfig(AppConfig):
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="training-defaults")
         signals.connect()
 
+        from mamori.core.views.dashboard import register_my_page_panel
+        from mamori.training.todo import my_page_panel
+
+        register_my_page_panel("training/_my_page.html", my_page_panel)
+
         from mamori.core.demo import register_demo_step
         from mamori.training.demo import load_training_demo
 

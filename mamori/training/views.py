@@ -1,10 +1,18 @@
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from mamori.core.scope import VIEW, can
+from mamori.core.audit import one_user_action
+from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
-from mamori.training import filtersets, forms, tables
+from mamori.policies.markdown import render as render_markdown
+from mamori.training import attendance, certificate, filtersets, forms, quiz, tables
 from mamori.training.models import (
     Assignment,
     ClassroomSession,
@@ -15,6 +23,8 @@ from mamori.training.models import (
     QuizAttempt,
     TrainingSettings,
 )
+
+SHOWN = 20
 
 # --- Course ----------------------------------------------------------------------
 
@@ -32,6 +42,7 @@ class CourseList(generic.ScopedListView):
 
 class CourseDetail(generic.ScopedDetailView):
     model = Course
+    template_name = "training/course_detail.html"
     fields = [
         "code",
         "kind",
@@ -45,6 +56,26 @@ class CourseDetail(generic.ScopedDetailView):
         "pass_mark",
         "is_active",
     ]
+
+    def extra_context(self, obj):
+        user = self.request.user
+        may_view_questions = can(user, Question, VIEW)
+        return {
+            "body_html": render_markdown(obj.body),
+            # Questions carry their answers: listed only to those who may read them.
+            "questions": (list(Question.objects.restrict(user, VIEW).filter(course=obj)
+                               .order_by("position", "pk")) if may_view_questions else None),
+            "can_add_question": obj.kind == Course.Kind.ELEARNING and can(user, Question, ADD),
+            "sessions": (list(ClassroomSession.objects.restrict(user, VIEW).filter(course=obj)
+                              .order_by("-starts_at", "-pk")[:SHOWN])
+                         if obj.kind == Course.Kind.CLASSROOM else None),
+            "can_add_session": (obj.kind == Course.Kind.CLASSROOM
+                                and can(user, ClassroomSession, ADD)),
+            "programmes": list(Programme.objects.restrict(user, VIEW).filter(course=obj)
+                               .order_by("code")),
+            "can_take": (obj.kind == Course.Kind.ELEARNING and obj.is_active
+                         and getattr(user, "person", None) is not None),
+        }
 
 
 class CourseHistory(generic.ObjectHistoryView):
@@ -144,7 +175,11 @@ class ClassroomSessionList(generic.ScopedListView):
 
 class ClassroomSessionDetail(generic.ScopedDetailView):
     model = ClassroomSession
+    template_name = "training/classroomsession_detail.html"
     fields = ["course", "starts_at", "ends_at", "place", "instructor", "notes"]
+
+    def extra_context(self, obj):
+        return attendance_context(self.request.user, obj)
 
 
 class ClassroomSessionHistory(generic.ObjectHistoryView):
@@ -293,6 +328,7 @@ class CompletionList(generic.ScopedListView):
 
 class CompletionDetail(generic.ScopedDetailView):
     model = Completion
+    template_name = "training/completion_detail.html"
     fields = [
         "person",
         "course",
@@ -399,3 +435,138 @@ class CoverageView(generic.ModelViewMixin, TemplateView):
         if not can(request.user, Assignment, VIEW):
             raise PermissionDenied
         return self.render_to_response(self.base_context())
+
+
+# --- Taking a course ---------------------------------------------------------------
+
+
+def own_person(request):
+    return getattr(request.user, "person", None)
+
+
+class CourseTake(generic.ModelViewMixin, TemplateView):
+    """A person on their own: the course text, then a new attempt at its quiz."""
+
+    model = Course
+    template_name = "training/course_take.html"
+
+    def get(self, request, *args, **kwargs):
+        course = self.get_object(VIEW)
+        return self.render_to_response(self.base_context(
+            object=course, body_html=render_markdown(course.body),
+            refusal=quiz.refusal(own_person(request), course)))
+
+    def post(self, request, *args, **kwargs):
+        course = self.get_object(VIEW)
+        try:
+            with transaction.atomic(), one_user_action():
+                attempt = quiz.start(own_person(request), course)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(reverse("training:course_take", args=[course.pk]))
+        return HttpResponseRedirect(reverse("training:quizattempt_answer", args=[attempt.pk]))
+
+
+class QuizAttemptAnswer(generic.ModelViewMixin, TemplateView):
+    """The quiz of an open attempt, for its own person only; submitting scores it."""
+
+    model = QuizAttempt
+    template_name = "training/quiz_answer.html"
+
+    def get_attempt(self):
+        person = own_person(self.request)
+        if person is None:
+            raise Http404
+        return get_object_or_404(
+            QuizAttempt.objects.restrict(self.request.user, VIEW).select_related("course"),
+            pk=self.kwargs["pk"], person=person, submitted_at__isnull=True)
+
+    def get(self, request, *args, **kwargs):
+        attempt = self.get_attempt()
+        return self.render_to_response(self.base_context(
+            object=attempt, questions=quiz.shown_questions(attempt)))
+
+    def post(self, request, *args, **kwargs):
+        attempt = self.get_attempt()
+        try:
+            with transaction.atomic(), one_user_action():
+                attempt = quiz.submit(attempt, request.POST)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(reverse("training:quizattempt_result", args=[attempt.pk]))
+
+
+class QuizAttemptResult(generic.ModelViewMixin, TemplateView):
+    """A submitted attempt's score and the questions answered wrongly (never the answers)."""
+
+    model = QuizAttempt
+    template_name = "training/quiz_result.html"
+
+    def get(self, request, *args, **kwargs):
+        attempt = get_object_or_404(
+            self.scoped(VIEW).select_related("course", "person"), pk=self.kwargs["pk"],
+            submitted_at__isnull=False)
+        person = own_person(request)
+        mine = person is not None and attempt.person_id == person.pk
+        completion = Completion.objects.restrict(request.user, VIEW).filter(
+            attempt=attempt).first()
+        return self.render_to_response(self.base_context(
+            object=attempt, wrong=quiz.wrong_questions(attempt), completion=completion,
+            can_retry=mine and not attempt.passed and quiz.refusal(person, attempt.course)
+            is None))
+
+
+# --- Certificates and attendance ----------------------------------------------------
+
+
+class CompletionCertificate(generic.ModelViewMixin, TemplateView):
+    model = Completion
+
+    def get(self, request, *args, **kwargs):
+        completion = get_object_or_404(
+            self.scoped(VIEW).select_related("person", "course", "attempt"),
+            pk=self.kwargs["pk"])
+        return certificate.pdf_response(completion)
+
+
+def attendance_context(user, session, form=None) -> dict:
+    may_record = can(user, Completion, ADD)
+    return {
+        "attendees": list(Completion.objects.restrict(user, VIEW).filter(session=session)
+                          .select_related("person").order_by("person__employee_no")),
+        "attendance_form": (form or forms.AttendanceForm()) if may_record else None,
+    }
+
+
+class ClassroomSessionAttendance(generic.ModelActionView):
+    """Record who attended: all the staff numbers or none."""
+
+    model = ClassroomSession
+
+    def post(self, request, *args, **kwargs):
+        session = self.get_object(VIEW)
+        if not can(request.user, Completion, ADD):
+            raise PermissionDenied
+        form = forms.AttendanceForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic(), one_user_action():
+                    recorded = attendance.record(request.user, session,
+                                                 form.cleaned_data["staff_numbers"])
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("staff_numbers", message)
+            else:
+                messages.success(request, _("Recorded the attendance of %(count)d people.")
+                                 % {"count": len(recorded)})
+                return HttpResponseRedirect(session.get_absolute_url())
+        detail = ClassroomSessionDetail()
+        detail.setup(request, *args, **kwargs)
+        detail.can_change = False
+        self.template_name = detail.template_name
+        return self.render_to_response(detail.base_context(
+            object=session,
+            field_rows=generic.linked_only_if_visible(detail.field_rows(session), request.user),
+            can_change=detail.scoped("change").filter(pk=session.pk).exists(),
+            can_delete=detail.scoped("delete").filter(pk=session.pk).exists(),
+            tab="details", **attendance_context(request.user, session, form)), status=400)
