@@ -1,10 +1,15 @@
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext_lazy
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
+from mamori.core import io
+from mamori.core import roles as r
+from mamori.core.roles import roles_for
 from mamori.core.scope import VIEW, can
 from mamori.core.views import generic
-from mamori.training import filtersets, forms, tables
+from mamori.training import coverage, filtersets, forms, tables
 from mamori.training.models import (
     Assignment,
     ClassroomSession,
@@ -191,6 +196,7 @@ class ProgrammeList(generic.ScopedListView):
 
 class ProgrammeDetail(generic.ScopedDetailView):
     model = Programme
+    template_name = "training/programme_detail.html"
     fields = [
         "code",
         "title_ja",
@@ -208,6 +214,11 @@ class ProgrammeDetail(generic.ScopedDetailView):
         "ends_on",
         "is_active",
     ]
+
+    def extra_context(self, obj):
+        if not sees_coverage(self.request.user):
+            return {}
+        return {"coverage": coverage.grid(self.request.user, obj)}
 
 
 class ProgrammeHistory(generic.ObjectHistoryView):
@@ -389,13 +400,47 @@ class TrainingSettingsHistory(generic.ObjectHistoryView):
     model = TrainingSettings
 
 
+def sees_coverage(user) -> bool:
+    """The CISO, administrators and auditors (every department) and information managers
+    (their departments'); staff see their own assignments on their page, not coverage."""
+    roles = roles_for(user)
+    return roles.has(r.ADMIN, r.CISO, r.AUDITOR, r.INFORMATION_MANAGER) and can(
+        user, Assignment, VIEW)
+
+
 class CoverageView(generic.ModelViewMixin, TemplateView):
-    """Who has done each programme, per person category and department (built next)."""
+    """Who has done each programme in its current cycle, per person category and
+    department, for the departments the user sees; each cell opens the people not yet
+    done."""
 
     model = Assignment
     template_name = "training/coverage.html"
 
     def get(self, request, *args, **kwargs):
-        if not can(request.user, Assignment, VIEW):
+        if not sees_coverage(request.user):
             raise PermissionDenied
-        return self.render_to_response(self.base_context())
+        today = timezone.localdate()
+        programmes = list(Programme.objects.restrict(request.user).select_related("course"))
+        chosen = None
+        wanted = request.GET.get("programme", "")
+        if wanted.isdigit():
+            chosen = next((p for p in programmes if p.pk == int(wanted)), None)
+        chosen = chosen or coverage.default_programme(programmes, today)
+        result = coverage.grid(request.user, chosen, today) if chosen else None
+        export = request.GET.get("export")
+        if result is not None and export in ("csv", "xlsx"):
+            return self.export(result, export)
+        return self.render_to_response(self.base_context(
+            programmes=programmes, programme=chosen, grid=result,
+            drill_url=reverse("training:assignment_list")))
+
+    def export(self, result, fmt):
+        headers, rows = coverage.export_rows(result)
+        filename = (f"training-coverage-{result.programme.code}-"
+                    f"{timezone.localtime():%Y%m%d-%H%M}")
+        if fmt == "xlsx":
+            book = io.table_workbook(headers, rows)
+            book.active.title = io.sheet_title(gettext("Training coverage"))
+            return io.xlsx_attachment(book, filename)
+        return io.attachment("\ufeff" + io.csv_text(headers, rows),
+                             "text/csv; charset=utf-8", f"{filename}.csv")
