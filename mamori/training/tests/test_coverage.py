@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from mamori.org.models import Person
-from mamori.training import coverage
+from mamori.training import assign, coverage
 from mamori.training.models import Assignment
 from mamori.training.tests.coverage_fixtures import add_people, complete, programme
 
@@ -130,7 +130,6 @@ def test_the_query_count_does_not_grow_with_the_rows(org, basic):
     before = count()
     add_people(org, 6, Person.Category.CONTRACTOR, org.it)
     add_people(org, 6, Person.Category.DISPATCHED, org.sales_east, prefix="Y")
-    from mamori.training import assign
     assign.sync_programme(basic)
     assert coverage.grid(org.users["ciso"], basic).overall.assigned == 17
     assert count() == before
