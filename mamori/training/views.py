@@ -9,6 +9,7 @@ from mamori.core import roles as r
 from mamori.core.roles import roles_for
 from mamori.core.scope import VIEW, can
 from mamori.core.views import generic
+from mamori.org.models import Person
 from mamori.training import coverage, filtersets, forms, tables
 from mamori.training.models import (
     Assignment,
@@ -214,6 +215,22 @@ class ProgrammeDetail(generic.ScopedDetailView):
         "ends_on",
         "is_active",
     ]
+
+    def field_rows(self, obj):
+        # The audience's lists by their names (not a JSON list or a related manager), and
+        # what an empty one means.
+        categories = dict(Person.Category.choices)
+        roles = dict(Programme.Role.choices)
+        shown = {
+            "categories": ", ".join(str(categories.get(c, c)) for c in obj.categories or ())
+            or gettext("Every category"),
+            "roles": ", ".join(str(roles.get(c, c)) for c in obj.roles or ())
+            or gettext("Anyone"),
+            "departments": ", ".join(str(d) for d in obj.departments.all())
+            or gettext("The whole company"),
+        }
+        return [(label, shown.get(name, value)) for (label, value), name
+                in zip(super().field_rows(obj), self.fields, strict=True)]
 
     def extra_context(self, obj):
         if not sees_coverage(self.request.user):

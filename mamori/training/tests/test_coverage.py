@@ -133,3 +133,13 @@ def test_the_query_count_does_not_grow_with_the_rows(org, basic):
     assign.sync_programme(basic)
     assert coverage.grid(org.users["ciso"], basic).overall.assigned == 17
     assert count() == before
+
+
+def test_the_programme_page_names_its_audience(org, english):
+    made = programme("managers", roles=["information_manager"], categories=["employee"])
+    made.departments.set([org.sales])
+    client = org.client("ciso")
+    client.cookies["django_language"] = "en"
+    page = client.get(made.get_absolute_url(), headers={"accept-language": "en"}).content.decode()
+    assert "Information managers" in page and "org.Department.None" not in page
+    assert "[&#x27;employee&#x27;]" not in page and "Sales" in page
