@@ -143,3 +143,11 @@ def test_the_programme_page_names_its_audience(org, english):
     page = client.get(made.get_absolute_url(), headers={"accept-language": "en"}).content.decode()
     assert "Information managers" in page and "org.Department.None" not in page
     assert "[&#x27;employee&#x27;]" not in page and "Sales" in page
+
+
+def test_an_assignment_opened_from_the_drill_down_offers_no_edit_page(org, basic):
+    assignment = Assignment.objects.filter(programme=basic).first()
+    for name in ("ciso", "admin", "auditor"):
+        response = org.client(name).get(assignment.get_absolute_url())
+        assert response.status_code == 200, name
+        assert "/edit/" not in response.content.decode()
