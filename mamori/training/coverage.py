@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from mamori.org.models import Department, Person
 from mamori.training import assign
@@ -87,11 +88,6 @@ class Grid:
         yield from self.totals
         yield self.overall
 
-    @property
-    def lowest_category(self) -> Cell | None:
-        counted = [cell for cell in self.totals if cell.assigned]
-        return min(counted, key=lambda cell: cell.completed / cell.assigned) if counted else None
-
 
 def counts(assignments, programme: Programme, cycle: int, today: datetime.date):
     """One aggregate query: (category, department id, assigned, completed, overdue) of
@@ -122,7 +118,8 @@ def grid(user, programme: Programme, today: datetime.date | None = None,
     categories = [(value, label) for value, label in Person.Category.choices
                   if value in wanted]
     # A category no longer in the list (kept on old rows) still gets its column.
-    categories += [(value, value) for value in sorted(present - set(Person.Category.values))]
+    categories += [(value, value or gettext("No category"))
+                   for value in sorted(present - set(Person.Category.values))]
     column = {value: index for index, (value, _label) in enumerate(categories)}
     department_ids = {department for _c, department, *_ in found if department is not None}
     departments = {d.pk: d for d in Department.objects.filter(pk__in=department_ids)}
@@ -149,8 +146,7 @@ def grid(user, programme: Programme, today: datetime.date | None = None,
 
 def export_rows(result: Grid) -> tuple[list[str], list[list]]:
     """The grid as a table: one line per department and category, then the totals."""
-    from django.utils.translation import gettext as _
-
+    _ = gettext
     headers = [_("department"), _("category"), _("assigned"), _("completed"), _("overdue"),
                _("completed (%)")]
     labels = dict(result.categories)

@@ -151,3 +151,10 @@ def test_an_assignment_opened_from_the_drill_down_offers_no_edit_page(org, basic
         response = org.client(name).get(assignment.get_absolute_url())
         assert response.status_code == 200, name
         assert "/edit/" not in response.content.decode()
+
+
+def test_people_without_a_category_get_a_column_of_their_own(org, basic, english):
+    Assignment.objects.filter(person=org.people["it_staff"]).update(category="")
+    grid = coverage.grid(org.users["ciso"], basic)
+    assert ("", "No category") in grid.categories
+    assert cells(grid)[("D200", "")] == (0, 1, 0)
