@@ -4,15 +4,20 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from mamori.core import io
+from mamori.core import roles as r
 from mamori.core.audit import one_user_action
+from mamori.core.roles import roles_for
 from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
+from mamori.org.models import Person
 from mamori.policies.markdown import render as render_markdown
-from mamori.training import attendance, certificate, filtersets, forms, quiz, tables
+from mamori.training import attendance, certificate, coverage, filtersets, forms, quiz, tables
 from mamori.training.models import (
     Assignment,
     ClassroomSession,
@@ -226,6 +231,7 @@ class ProgrammeList(generic.ScopedListView):
 
 class ProgrammeDetail(generic.ScopedDetailView):
     model = Programme
+    template_name = "training/programme_detail.html"
     fields = [
         "code",
         "title_ja",
@@ -243,6 +249,27 @@ class ProgrammeDetail(generic.ScopedDetailView):
         "ends_on",
         "is_active",
     ]
+
+    def field_rows(self, obj):
+        # The audience's lists by their names (not a JSON list or a related manager), and
+        # what an empty one means.
+        categories = dict(Person.Category.choices)
+        roles = dict(Programme.Role.choices)
+        shown = {
+            "categories": ", ".join(str(categories.get(c, c)) for c in obj.categories or ())
+            or gettext("Every category"),
+            "roles": ", ".join(str(roles.get(c, c)) for c in obj.roles or ())
+            or gettext("Anyone"),
+            "departments": ", ".join(str(d) for d in obj.departments.all())
+            or gettext("The whole company"),
+        }
+        return [(label, shown.get(name, value)) for (label, value), name
+                in zip(super().field_rows(obj), self.fields, strict=True)]
+
+    def extra_context(self, obj):
+        if not sees_coverage(self.request.user):
+            return {}
+        return {"coverage": coverage.grid(self.request.user, obj)}
 
 
 class ProgrammeHistory(generic.ObjectHistoryView):
@@ -425,16 +452,50 @@ class TrainingSettingsHistory(generic.ObjectHistoryView):
     model = TrainingSettings
 
 
+def sees_coverage(user) -> bool:
+    """The CISO, administrators and auditors (every department) and information managers
+    (their departments'); staff see their own assignments on their page, not coverage."""
+    roles = roles_for(user)
+    return roles.has(r.ADMIN, r.CISO, r.AUDITOR, r.INFORMATION_MANAGER) and can(
+        user, Assignment, VIEW)
+
+
 class CoverageView(generic.ModelViewMixin, TemplateView):
-    """Who has done each programme, per person category and department (built next)."""
+    """Who has done each programme in its current cycle, per person category and
+    department, for the departments the user sees; each cell opens the people not yet
+    done."""
 
     model = Assignment
     template_name = "training/coverage.html"
 
     def get(self, request, *args, **kwargs):
-        if not can(request.user, Assignment, VIEW):
+        if not sees_coverage(request.user):
             raise PermissionDenied
-        return self.render_to_response(self.base_context())
+        today = timezone.localdate()
+        programmes = list(Programme.objects.restrict(request.user).select_related("course"))
+        chosen = None
+        wanted = request.GET.get("programme", "")
+        if wanted.isdigit():
+            chosen = next((p for p in programmes if p.pk == int(wanted)), None)
+        chosen = chosen or coverage.default_programme(programmes, today)
+        result = coverage.grid(request.user, chosen, today) if chosen else None
+        export = request.GET.get("export")
+        if result is not None and export in ("csv", "xlsx"):
+            return self.export(result, export)
+        return self.render_to_response(self.base_context(
+            programmes=programmes, programme=chosen, grid=result,
+            drill_url=reverse("training:assignment_list")))
+
+    def export(self, result, fmt):
+        headers, rows = coverage.export_rows(result)
+        filename = (f"training-coverage-{result.programme.code}-"
+                    f"{timezone.localtime():%Y%m%d-%H%M}")
+        if fmt == "xlsx":
+            book = io.table_workbook(headers, rows)
+            book.active.title = io.sheet_title(gettext("Training coverage"))
+            return io.xlsx_attachment(book, filename)
+        return io.attachment("\ufeff" + io.csv_text(headers, rows),
+                             "text/csv; charset=utf-8", f"{filename}.csv")
 
 
 # --- Taking a course ---------------------------------------------------------------

@@ -170,12 +170,16 @@ class ScopedDetailView(ModelViewMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         obj = self.get_object(VIEW)
         # Kept on the view, so extra_context() can use it rather than ask the database again.
-        self.can_change = self.scoped(CHANGE).filter(pk=obj.pk).exists()
+        # A record written only by its workflow (a training assignment) has no edit or delete
+        # page: no button to one, whatever the scope allows.
+        self.can_change = self.has_url("update") and self.scoped(CHANGE).filter(
+            pk=obj.pk).exists()
         return self.render_to_response(self.base_context(
             object=obj,
             field_rows=linked_only_if_visible(self.field_rows(obj), request.user),
             can_change=self.can_change,
-            can_delete=self.scoped(DELETE).filter(pk=obj.pk).exists(),
+            can_delete=self.has_url("delete") and self.scoped(DELETE).filter(
+                pk=obj.pk).exists(),
             tab="details",
             **self.extra_context(obj),
         ))

@@ -83,6 +83,13 @@ def test_a_dispatched_worker_takes_the_model_course(lang, live_server, live_org,
     assignment = Assignment.objects.get(programme=programme, person=worker)
     assert assignment.status == "open"
 
+    # 0. The information manager of Sales sees it not yet done on the coverage page.
+    manager = make_page(OTHER_LOCALE[lang])
+    ui.log_in(manager, base, "manager", "x-manager-password-1")
+    coverage_url = f"{reverse('training:coverage')}?programme={programme.pk}"
+    open_in(manager, base, lang, coverage_url)
+    expect(manager.get_by_test_id("programme-done")).to_have_text("0")
+
     # 1. The worker finds the course on My page and reads it.
     page = make_page(OTHER_LOCALE[lang])
     ui.log_in(page, base, "haken", "x-haken-password-1")
@@ -130,13 +137,11 @@ def test_a_dispatched_worker_takes_the_model_course(lang, live_server, live_org,
     expect(page.get_by_test_id("training-completion")).to_have_count(1)
     expect(page.get_by_test_id("training-assignment")).to_have_count(0)
 
-    # 4. The information manager of Sales sees it done.
-    manager = make_page(OTHER_LOCALE[lang])
-    ui.log_in(manager, base, "manager", "x-manager-password-1")
-    # TODO(coverage): once the coverage page is merged, open
-    # /training/coverage/?programme=<pk> and assert the text of
-    # [data-testid="programme-done"] is "1" (the worker; IT's dispatched worker is outside the
-    # manager's scope). Until then the assignment list shows the change.
+    # 4. The information manager of Sales sees it done: the coverage changes (the worker;
+    # IT's dispatched worker is outside the manager's scope), and the list names them.
+    open_in(manager, base, lang, coverage_url)
+    expect(manager.get_by_test_id("programme-done")).to_have_text("1")
+    manager.screenshot(path=str(shots / f"manager-coverage-{lang}.png"), full_page=True)
     open_in(manager, base, lang,
             f"{reverse('training:assignment_list')}?programme={programme.pk}&status=completed")
     rows = manager.locator("table tbody tr")
