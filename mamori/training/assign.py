@@ -240,7 +240,10 @@ def sync_person(person: Person, day: datetime.date | None = None) -> None:
             elif existing is not None and existing.status == OPEN and not belongs:
                 theirs.filter(pk=existing.pk).update(status=CANCELLED, cancelled_on=day)
             elif existing is not None and existing.status == CANCELLED and belongs:
-                theirs.filter(pk=existing.pk).update(status=OPEN, cancelled_on=None)
+                # Reopened with where they are now (keep_in_step above passed it by).
+                theirs.filter(pk=existing.pk).update(
+                    status=OPEN, cancelled_on=None, department_id=person.department_id,
+                    category=person.category)
         complete_satisfied(person_ids=[person.pk])
 
 
