@@ -392,7 +392,8 @@ class TestCompletion(WithCourses, CisoChangesTests, ScopedModelTests):
         from mamori.training import assign
 
         assign.sync_programme(programme, DAY)
-        response = self.import_lms(org.client("ciso"), [["P003", "ISMS-BASIC", "2026-04-10", "90", ""]])
+        response = self.import_lms(org.client("ciso"),
+                                   [["P003", "ISMS-BASIC", "2026-04-10", "90", ""]])
         assert response.status_code == 302
         completion = Completion.objects.get()
         assert completion.source == Completion.Source.IMPORT
