@@ -199,7 +199,11 @@ def _cell(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if hasattr(value, "date") else value.isoformat()
+        # A spreadsheet's date reads as a moment at midnight; a moment with a time (a
+        # session's start) keeps its time.
+        if hasattr(value, "date") and (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.isoformat()[:10]
+        return value.isoformat(sep=" ") if hasattr(value, "date") else value.isoformat()
     if isinstance(value, str):
         return unquote(value.strip())
     return str(value).strip()

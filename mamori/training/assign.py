@@ -14,7 +14,7 @@ transaction that saved the person (a joiner, a mover, a change of category, a le
 
 import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ from mamori.training.models import (
 )
 
 CHUNK = 5000
+RETRIES = 5  # inserts of a chunk tried again after a concurrent sync inserted some first
 OPEN, COMPLETED, CANCELLED = (Assignment.Status.OPEN, Assignment.Status.COMPLETED,
                               Assignment.Status.CANCELLED)
 EARLIEST = datetime.date(1900, 1, 1)
@@ -138,31 +139,49 @@ def sync_programme(programme: Programme, day: datetime.date | None = None) -> di
 def create_missing(programme, cycle, day, settings) -> int:
     """Insert the assignments of people in the audience who have none for this cycle, a
     chunk of people (in staff-id order) per transaction."""
-    missing = audience(programme, day).exclude(
-        pk__in=Assignment.objects.filter(programme=programme, cycle=cycle).values("person_id"))
+    existing = Assignment.objects.filter(programme=programme, cycle=cycle)
+    missing = audience(programme, day).exclude(pk__in=existing.values("person_id"))
     created, after = 0, 0
     while True:
         chunk = list(missing.filter(pk__gt=after).order_by("pk").values_list(
             "pk", "department_id", "category", "joined_on")[:CHUNK])
         if not chunk:
             return created
+        after = chunk[-1][0]
         # Completions made already (within the window) complete the new rows as they are
         # written: one entry in the log each, not a create and an update.
         done = satisfying(programme.course_id, [row[0] for row in chunk],
                           terms(programme, day, None, settings)["counts_from"])
-        rows = []
-        for person_id, department_id, category, joined_on in chunk:
-            row = Assignment(programme=programme, person_id=person_id,
-                             department_id=department_id, category=category, cycle=cycle,
-                             **terms(programme, day, joined_on, settings))
-            if person_id in done:
-                row.completion_id, row.completed_on = done[person_id]
-                row.status = COMPLETED
-            rows.append(row)
-        with transaction.atomic():
-            Assignment.objects.bulk_create(rows, batch_size=1000)
-        created += len(rows)
-        after = chunk[-1][0]
+        for attempt in range(RETRIES):
+            rows = [new_assignment(programme, cycle, day, settings, row, done.get(row[0]))
+                    for row in chunk]
+            try:
+                with transaction.atomic():
+                    Assignment.objects.bulk_create(rows, batch_size=1000)
+            except IntegrityError:
+                # Another sync (a task, a person's save) assigned some of these people
+                # since the chunk was read: read again what exists and insert the rest.
+                if attempt == RETRIES - 1:
+                    raise
+                taken = set(existing.filter(person_id__in=[row[0] for row in chunk])
+                            .values_list("person_id", flat=True))
+                chunk = [row for row in chunk if row[0] not in taken]
+                continue
+            created += len(rows)
+            break
+
+
+def new_assignment(programme, cycle, day, settings, person_row, completion) -> Assignment:
+    """The assignment of a person read as (id, department id, category, joined on),
+    completed already when `completion` (id, date) satisfies it."""
+    person_id, department_id, category, joined_on = person_row
+    row = Assignment(programme=programme, person_id=person_id, department_id=department_id,
+                     category=category, cycle=cycle,
+                     **terms(programme, day, joined_on, settings))
+    if completion is not None:
+        row.completion_id, row.completed_on = completion
+        row.status = COMPLETED
+    return row
 
 
 def keep_in_step(assignments) -> int:
@@ -247,14 +266,25 @@ def sync_person(person: Person, day: datetime.date | None = None) -> None:
             belongs = audience(programme, day).filter(pk=person.pk).exists()
             existing = theirs.filter(programme=programme, cycle=cycle).first()
             if existing is None and belongs:
-                Assignment.objects.create(
-                    programme=programme, person=person, department_id=person.department_id,
-                    category=person.category, cycle=cycle,
-                    **terms(programme, day, person.joined_on, settings))
+                try:
+                    with transaction.atomic():
+                        Assignment.objects.create(
+                            programme=programme, person=person,
+                            department_id=person.department_id, category=person.category,
+                            cycle=cycle, **terms(programme, day, person.joined_on, settings))
+                except IntegrityError:
+                    # A programme's sync running at the same time assigned them first.
+                    existing = theirs.filter(programme=programme, cycle=cycle).first()
+                    if existing is None:
+                        raise
+                    keep_in_step(theirs.filter(pk=existing.pk))
             elif existing is not None and existing.status == OPEN and not belongs:
                 theirs.filter(pk=existing.pk).update(status=CANCELLED, cancelled_on=day)
             elif existing is not None and existing.status == CANCELLED and belongs:
-                theirs.filter(pk=existing.pk).update(status=OPEN, cancelled_on=None)
+                # Reopened with where they are now (keep_in_step above passed it by).
+                theirs.filter(pk=existing.pk).update(
+                    status=OPEN, cancelled_on=None, department_id=person.department_id,
+                    category=person.category)
         complete_satisfied(person_ids=[person.pk])
 
 

@@ -36,6 +36,9 @@ class ProgrammeViewSet(ScopedModelViewSet):
     serializer_class = serializers.ProgrammeSerializer
     filterset_class = filtersets.ProgrammeFilterSet
 
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related("departments")
+
 
 class AssignmentViewSet(ScopedModelViewSet):
     """Derived by Mamori; read only."""
