@@ -142,19 +142,20 @@ def create_missing(programme, cycle, day, settings) -> int:
         pk__in=Assignment.objects.filter(programme=programme, cycle=cycle).values("person_id"))
     created, after = 0, 0
     while True:
-        chunk = list(missing.filter(pk__gt=after).order_by("pk").values_list(
-            "pk", "department_id", "category", "joined_on")[:CHUNK])
+        # People as objects with what their names need, so that the log entries' names
+        # (Assignment.__str__) are not a query each.
+        chunk = list(missing.filter(pk__gt=after).order_by("pk").only(
+            "pk", "department_id", "category", "joined_on", "name", "name_latin")[:CHUNK])
         if not chunk:
             return created
-        rows = []
-        for person_id, department_id, category, joined_on in chunk:
-            rows.append(Assignment(programme=programme, person_id=person_id,
-                                   department_id=department_id, category=category,
-                                   cycle=cycle, **terms(programme, day, joined_on, settings)))
+        rows = [Assignment(programme=programme, person=person,
+                           department_id=person.department_id, category=person.category,
+                           cycle=cycle, **terms(programme, day, person.joined_on, settings))
+                for person in chunk]
         with transaction.atomic():
             Assignment.objects.bulk_create(rows, batch_size=1000)
         created += len(rows)
-        after = chunk[-1][0]
+        after = chunk[-1].pk
 
 
 def keep_in_step(assignments) -> int:
@@ -187,28 +188,30 @@ def complete_satisfied(person_ids=None, course: Course | None = None, programmes
         open_rows = open_rows.filter(programme__course=course)
     if person_ids is not None:
         open_rows = open_rows.filter(person_id__in=person_ids)
-    first_completion = (Completion.objects.using(using)
-                        .filter(person_id=OuterRef("person_id"),
-                                course_id=OuterRef("programme__course_id"),
-                                completed_on__gte=OuterRef("counts_from"))
-                        .order_by("completed_on", "pk"))
     done = 0
     with transaction.atomic(using=using):
-        while True:
-            batch = list(open_rows.annotate(
-                completion_pk=Subquery(first_completion.values("pk")[:1]),
-                completion_on=Subquery(first_completion.values("completed_on")[:1]),
-            ).filter(completion_pk__isnull=False).values_list(
-                "pk", "completion_pk", "completion_on")[:CHUNK])
-            if not batch:
-                return done
-            by_completion: dict[tuple, list[int]] = {}
-            for pk, completion_pk, completed_on in batch:
-                by_completion.setdefault((completion_pk, completed_on), []).append(pk)
-            for (completion_pk, completed_on), pks in by_completion.items():
-                Assignment.objects.using(using).filter(pk__in=pks).update(
-                    status=COMPLETED, completion_id=completion_pk, completed_on=completed_on)
-            done += len(batch)
+        # One course at a time (usually one), so that the UPDATE names its course and not a
+        # join: each chunk is one UPDATE, each row given its own first completion by the
+        # database; the log names each row from the programme and person read with it.
+        for course_id in (open_rows.order_by().values_list("programme__course_id", flat=True)
+                          .distinct()):
+            first_completion = (Completion.objects.using(using)
+                                .filter(person_id=OuterRef("person_id"), course_id=course_id,
+                                        completed_on__gte=OuterRef("counts_from"))
+                                .order_by("completed_on", "pk"))
+            of_course = open_rows.filter(programme__course_id=course_id)
+            while True:
+                pks = list(of_course.annotate(
+                    completion_pk=Subquery(first_completion.values("pk")[:1]),
+                ).filter(completion_pk__isnull=False).values_list("pk", flat=True)[:CHUNK])
+                if not pks:
+                    break
+                Assignment.objects.using(using).filter(pk__in=pks).select_related(
+                    "programme", "person").update(
+                    status=COMPLETED, completion_id=Subquery(first_completion.values("pk")[:1]),
+                    completed_on=Subquery(first_completion.values("completed_on")[:1]))
+                done += len(pks)
+    return done
 
 
 def running_programmes(day: datetime.date):

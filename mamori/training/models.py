@@ -340,6 +340,13 @@ class AssignmentScope(Scope):
     department_field = "department"
     own_person_field = "person"
 
+    # Not even the CISO or an administrator: an assignment has no edit or delete page.
+    def admin(self, roles, action):
+        return super().admin(roles, action) if action == VIEW else None
+
+    def ciso(self, roles, action):
+        return super().ciso(roles, action) if action == VIEW else None
+
 
 class Assignment(AuditedModel):
     workflow_only = True
