@@ -7,8 +7,8 @@ assignments.
 
 Builds (or reuses, when this database holds it already) the data set: `mamori demo`, the
 scale departments and people of bench/scale_data.py and its training data (courses with
-questions, sessions, 40 programmes, assignments, completions, quiz attempts). A data set already built by
-bench/scale.py is used as it is (its training data added if missing). Then prints:
+questions, sessions, 40 programmes, assignments, completions, quiz attempts). A data set
+already built by bench/scale.py is used as it is (its training data added if missing). Then prints:
 
 (a) the time to generate the assignments of a NEW programme for the whole population with
     `training.assign.sync_programme` (the real code path, every assignment logged), with the

@@ -93,14 +93,17 @@ def terms(programme: Programme, day: datetime.date, joined_on, settings) -> dict
             "due_on": due_from + datetime.timedelta(days=programme.due_days)}
 
 
-def satisfying(course_id: int, person_ids, counts_from: datetime.date) -> dict:
+def satisfying(course_id: int, person_ids, counts_from: datetime.date,
+               each_from: dict | None = None) -> dict:
     """person id -> (completion id, completed on) of the first completion of the course on
-    or after `counts_from`, for the given people."""
+    or after `counts_from` (or the person's own day in `each_from`), for the given people."""
     found = {}
     for pk, person_id, completed_on in (
             Completion.objects.filter(course_id=course_id, person_id__in=person_ids,
                                       completed_on__gte=counts_from)
             .order_by("completed_on", "pk").values_list("pk", "person_id", "completed_on")):
+        if each_from is not None and completed_on < each_from.get(person_id, counts_from):
+            continue
         found.setdefault(person_id, (pk, completed_on))
     return found
 
@@ -152,6 +155,15 @@ def create_missing(programme, cycle, day, settings) -> int:
                            department_id=person.department_id, category=person.category,
                            cycle=cycle, **terms(programme, day, person.joined_on, settings))
                 for person in chunk]
+        # Made completed when a completion already satisfies them: one entry each in the
+        # log (its creation), not a creation and an update.
+        earliest = min(row.counts_from for row in rows)
+        done = satisfying(programme.course_id, [person.pk for person in chunk], earliest,
+                          {row.person_id: row.counts_from for row in rows})
+        for row in rows:
+            if row.person_id in done:
+                row.completion_id, row.completed_on = done[row.person_id]
+                row.status = COMPLETED
         with transaction.atomic():
             Assignment.objects.bulk_create(rows, batch_size=1000)
         created += len(rows)

@@ -508,9 +508,16 @@ class Completion(AuditedModel):
 
 
 class QuizAttemptScope(Scope):
-    """An attempt is its taker's; the CISO, administrators and auditors read them all."""
+    """An attempt is its taker's; the CISO, administrators and auditors read them all.
+    Nobody edits or deletes one (there is no page for it): the quiz writes them."""
 
     own_person_field = "person"
+
+    def admin(self, roles, action):
+        return super().admin(roles, action) if action == VIEW else None
+
+    def ciso(self, roles, action):
+        return super().ciso(roles, action) if action == VIEW else None
 
 
 class QuizAttempt(AuditedModel):
