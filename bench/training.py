@@ -12,8 +12,9 @@ already built by bench/scale.py is used as it is (its training data added if mis
 
 (a) the time to generate the assignments of a NEW programme for the whole population with
     `training.assign.sync_programme` (the real code path, every assignment logged), with the
-    RSS growth, and in a second run the tracemalloc peak (tracemalloc slows the run down, so
-    that run's time is not the figure); each new programme is removed afterwards;
+    RSS growth, and with BENCH_TRACEMALLOC=1 the tracemalloc peak of the last run (tracemalloc
+    slows that run several times over: its time is not the figure); each new programme is
+    removed afterwards;
 (b) a second sync of the same programme (nothing to do);
 (c) the coverage page and the training list pages (default, each filter, page 50, last
     page) and detail pages, p50/p95 and queries, as the CISO and as an information manager;
@@ -39,6 +40,7 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
 BUDGET = float(os.environ.get("BENCH_PAGE_BUDGET", "5"))
 SYNC_RUNS = int(os.environ.get("BENCH_SYNC_RUNS", "2"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+TRACE = os.environ.get("BENCH_TRACEMALLOC") == "1"
 
 GOAL_SYNC_S = {"postgresql": 60, "sqlite": 120}
 GOAL_COVERAGE_MS = 500
@@ -55,9 +57,14 @@ def build():
     call_command("migrate", verbosity=0)
     builder = scale_data.Builder(SCALE)
     if scale_data.already_built():
-        if Programme.objects.filter(code__startswith="BENCH-P").exists():
+        from mamori.training.models import Assignment
+
+        wanted = scale_data.sizes(SCALE)["assignments"]
+        if (Programme.objects.filter(code__startswith="BENCH-P").exists()
+                and Assignment.objects.count() >= 0.95 * wanted):
             print("reusing the data set built before", flush=True)
             return
+        # Each step adds only what is missing: a build stopped half way goes on.
         print("adding the training data to the data set built before", flush=True)
         steps = [("training", builder.build_training)]
     else:
@@ -125,7 +132,7 @@ def measure_sync():
         with acting_as(Actor(None, "bench", "command")):
             programme = new_programme(n)
             logged = ChangeLogEntry.objects.order_by("-seq").values_list("seq", flat=True)[0]
-            traced = n == SYNC_RUNS - 1 and SYNC_RUNS > 1
+            traced = TRACE and n == SYNC_RUNS - 1
             profile = None
             if PROFILE and n == 0:
                 import cProfile

@@ -15,7 +15,7 @@ transaction that saved the person (a joiner, a mover, a change of category, a le
 import datetime
 
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from mamori.core.taskhealth import enqueue_atomically
@@ -172,20 +172,26 @@ def create_missing(programme, cycle, day, settings) -> int:
 
 def keep_in_step(assignments) -> int:
     """Copy the people's current department and category onto their assignments where they
-    differ (after a move; usually none)."""
-    stale = assignments.exclude(
-        Q(department_id=Subquery(Person.objects.filter(pk=OuterRef("person_id"))
-                                 .values("department_id")))
-        & Q(category=Subquery(Person.objects.filter(pk=OuterRef("person_id"))
-                              .values("category"))))
-    changed = 0
-    for department_id, category in (Person.objects.filter(
-            pk__in=stale.values("person_id")).values_list("department_id", "category")
-            .distinct()):
-        changed += stale.filter(person__department_id=department_id,
-                                person__category=category).update(
-            department_id=department_id, category=category)
-    return changed
+    differ (after a move; usually none): one UPDATE a chunk, each row given its person's
+    values by the database. A person without a department matches an assignment without
+    one (compared as NULL = NULL, which SQL would call unknown and update every time)."""
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    same = ((Q(department_id=F("now_department")) | Q(department__isnull=True,
+                                                        now_department__isnull=True))
+            & Q(category=F("now_category")))
+    stale = assignments.annotate(
+        now_department=Subquery(person.values("department_id")),
+        now_category=Subquery(person.values("category"))).exclude(same)
+    changed, after = 0, 0
+    while True:
+        pks = list(stale.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not pks:
+            return changed
+        changed += Assignment.objects.filter(pk__in=pks).select_related(
+            "programme", "person").update(
+            department_id=Subquery(person.values("department_id")),
+            category=Subquery(person.values("category")))
+        after = pks[-1]
 
 
 def complete_satisfied(person_ids=None, course: Course | None = None, programmes=None,
