@@ -22,7 +22,9 @@ already built by bench/scale.py is used as it is (its training data added if mis
 
 BENCH_SCALE (default 10), BENCH_REPEAT (default 20 runs a page), BENCH_PAGE_BUDGET (seconds a
 page, default 5), BENCH_SYNC_RUNS (default 2 new programmes), BENCH_PROFILE=1 (cProfile of the
-first sync, the 25 costliest functions). Tests never assert on these times.
+first sync, the 25 costliest functions), BENCH_PARTS (default "sync,pages,checks"),
+BENCH_ONLY (pages whose name contains one of these words), BENCH_USERS (default
+"ciso,manager"). Tests never assert on these times.
 """
 
 import datetime
@@ -41,6 +43,7 @@ BUDGET = float(os.environ.get("BENCH_PAGE_BUDGET", "5"))
 SYNC_RUNS = int(os.environ.get("BENCH_SYNC_RUNS", "2"))
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 TRACE = os.environ.get("BENCH_TRACEMALLOC") == "1"
+ONLY = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
 
 GOAL_SYNC_S = {"postgresql": 60, "sqlite": 120}
 GOAL_COVERAGE_MS = 500
@@ -224,10 +227,11 @@ def measure_pages():
     from mamori.core.models import User
     from mamori.core.testing import signed_in_client
 
-    for username in ("ciso", "manager"):
+    for username in os.environ.get("BENCH_USERS", "ciso,manager").split(","):
         user = User.objects.get(username=username)
         client = signed_in_client(user)
-        pages = pages_for(user)
+        pages = [page for page in pages_for(user)
+                 if not ONLY or any(part in page.name for part in ONLY)]
         print(f"\n== (c) training pages as {username} ({connection.vendor}): {len(pages)} pages, "
               f"up to {REPEAT} runs each", flush=True)
         print(scale_pages.HEADER, flush=True)

@@ -402,6 +402,10 @@ class Assignment(AuditedModel):
                          name="training_assignment_coverage"),
             models.Index(fields=["department", "due_on"]),
             models.Index(fields=["status", "due_on"]),
+            # The list's default order and its filter by programme (issue 18 bench).
+            models.Index(fields=["due_on", "id"], name="training_assignment_due"),
+            models.Index(fields=["programme", "due_on", "id"],
+                         name="training_assignment_prog_due"),
         ]
 
     def __str__(self):
@@ -468,6 +472,12 @@ class Completion(AuditedModel):
         indexes = [
             models.Index(fields=["person", "course", "completed_on"]),
             models.Index(fields=["department", "completed_on"]),
+            # The list's default order (newest first, read backwards) and its filters.
+            models.Index(fields=["completed_on", "id"], name="training_completion_done"),
+            models.Index(fields=["course", "completed_on", "id"],
+                         name="training_completion_course"),
+            models.Index(fields=["source", "completed_on", "id"],
+                         name="training_completion_source"),
         ]
 
     def __str__(self):
@@ -550,7 +560,8 @@ class QuizAttempt(AuditedModel):
         verbose_name = _("quiz attempt")
         verbose_name_plural = _("quiz attempts")
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["person", "course", "started_at"])]
+        indexes = [models.Index(fields=["person", "course", "started_at"]),
+                   models.Index(fields=["started_at", "id"], name="training_attempt_started")]
 
     def __str__(self):
         started = timezone.localtime(self.started_at)
