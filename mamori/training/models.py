@@ -340,12 +340,16 @@ class AssignmentScope(Scope):
     department_field = "department"
     own_person_field = "person"
 
-    # Not even the CISO or an administrator: an assignment has no edit or delete page.
+    # Nobody, not even the CISO or an administrator: an assignment has no edit or delete
+    # page.
     def admin(self, roles, action):
         return super().admin(roles, action) if action == VIEW else None
 
     def ciso(self, roles, action):
         return super().ciso(roles, action) if action == VIEW else None
+
+    def information_manager(self, roles, action):
+        return super().information_manager(roles, action) if action == VIEW else None
 
 
 class Assignment(AuditedModel):
