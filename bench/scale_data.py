@@ -5,7 +5,8 @@ incidents (with their timelines, recovery actions, breach assessments and report
 controls with their evidence, 700 TLS endpoints with their scans and findings, an
 acknowledgement by every person of every published policy version they must read, 2,000
 audits with 100,000 checklist items, 20,000 nonconformities with 30,000 corrective actions,
-20,000 improvement actions, and 5,000,000 change-log entries.
+20,000 improvement actions, 40 training programmes with 2,000,000 assignments (about 1.6 M
+of them completed), 50,000 quiz attempts, and 5,000,000 change-log entries.
 
 Everything starts from `mamori demo`, so settings, frameworks, policies and logins exist. The
 bulk rows are copies of the demo's own rows (a demo incident with its timeline, a demo
@@ -37,7 +38,10 @@ def sizes(scale: float) -> dict:
             # Issue 17: audits and the improvement register.
             "audits": round(200 * scale), "checklist_items": round(10_000 * scale),
             "nonconformities": round(2000 * scale), "corrective_actions": round(3000 * scale),
-            "improvement_actions": round(2000 * scale)}
+            "improvement_actions": round(2000 * scale),
+            # Issue 18: training (40 programmes whatever the scale; 40 assignments a person).
+            "programmes": 40, "courses": 20, "assignments": round(200_000 * scale),
+            "attempts": round(5000 * scale), "sessions": max(4, round(20 * scale))}
 
 
 def already_built() -> bool:
@@ -291,6 +295,207 @@ class Builder:
             lambda n, nc_id: copy_of(template, nonconformity_id=nc_id,
                                      owner_id=people[n % len(people)]))
 
+    # -- training (issue 18) -----------------------------------------------------------------
+
+    def build_training(self):
+        """Courses (with questions; classroom ones with sessions), programmes up to 40 (yearly,
+        once and joiners; audiences by category and department), then for each programme and
+        fiscal year its assignments and the completions of most of them, two INSERT ...
+        SELECTs over the programme's real audience (training.assign.audience), and quiz
+        attempts. Yearly programmes get earlier fiscal years until the assignments reach
+        their number."""
+        from mamori.training.models import Assignment, Programme
+
+        today = datetime.date.today()
+        courses = self.training_courses()
+        programmes = self.training_programmes(courses, today)
+        made = 0
+        for programme in programmes:
+            for cycle in self.first_cycles(programme, today):
+                made += self.assign_cycle(programme, cycle, today)
+        target = self.size["assignments"]
+        yearly = [p for p in programmes if p.recurrence == Programme.Recurrence.YEARLY]
+        back = 1
+        while yearly and back <= 12 and Assignment.objects.count() < target:
+            for programme in yearly:
+                if Assignment._base_manager.count() >= target:
+                    break
+                made += self.assign_cycle(programme, self.settings.fiscal_year(today) - back,
+                                          today)
+            back += 1
+        return made + self.quiz_attempts(courses, today)
+
+    def training_courses(self) -> list:
+        from django.utils import timezone
+
+        from mamori.training.models import ClassroomSession, Course, Question
+
+        basic = Course.objects.filter(code="ISMS-BASIC").first() or Course.objects.order_by(
+            "pk").first()
+        kinds = [Course.Kind.ELEARNING, Course.Kind.ELEARNING, Course.Kind.EXTERNAL,
+                 Course.Kind.CLASSROOM]
+        missing = self.size["courses"] - Course.objects.count()
+        new = plain_bulk_create(Course, [copy_of(
+            basic, code=f"BENCH-C{n:02d}", kind=kinds[n % len(kinds)],
+            title_ja=f"拡大研修 {n + 1}", title_en=f"Scale course {n + 1}",
+            validity_months=[12, 24, None][n % 3], policy_document_id=None)
+            for n in range(max(0, missing))])
+        questions = list(Question._base_manager.filter(course=basic).order_by("position"))
+        plain_bulk_create(Question, [copy_of(q, course_id=c.pk) for c in new
+                                     if c.kind == Course.Kind.ELEARNING for q in questions])
+        classroom = list(Course.objects.filter(kind=Course.Kind.CLASSROOM))
+        now = timezone.now()
+        sessions = []
+        for n in range(self.size["sessions"] - ClassroomSession.objects.count()):
+            starts = now - datetime.timedelta(days=self.rng.randrange(3 * 365), hours=n % 7)
+            sessions.append(ClassroomSession(
+                course_id=classroom[n % len(classroom)].pk, starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=2), place=f"会議室 {n % 30 + 1}",
+                instructor="情報セキュリティ部"))
+        if classroom:
+            plain_bulk_create(ClassroomSession, sessions)
+        return list(Course.objects.exclude(kind=Course.Kind.ACKNOWLEDGEMENT).order_by("pk"))
+
+    def training_programmes(self, courses, today) -> list:
+        from mamori.org.models import Department, Person
+        from mamori.training.models import Programme, TrainingSettings
+
+        self.settings = TrainingSettings.current()
+        year_start = self.settings.fiscal_year_start(self.settings.fiscal_year(today))
+        divisions = list(Department.objects.filter(parent__code=MARKER).values_list(
+            "pk", flat=True)) or list(Department.objects.values_list("pk", flat=True))
+        recurrences = [Programme.Recurrence.YEARLY, Programme.Recurrence.ONCE,
+                       Programme.Recurrence.JOINERS]
+        policy = [str(c) for c in Person.POLICY_SCOPE]
+        categories = [[], policy, ["employee"], ["employee", "dispatched"]]
+        rows, links = [], []
+        for n in range(self.size["programmes"] - Programme.objects.count()):
+            recurrence = recurrences[n % 3]
+            starts = (datetime.date(today.year - 3, 4, 1)
+                      if recurrence == Programme.Recurrence.JOINERS
+                      else year_start.replace(year=year_start.year - 12))
+            rows.append(Programme(
+                code=f"BENCH-P{n:02d}", title_ja=f"拡大研修計画 {n + 1}",
+                title_en=f"Scale programme {n + 1}", course_id=courses[n % len(courses)].pk,
+                recurrence=recurrence, due_days=[30, 60, 90][n % 3],
+                categories=categories[n % 4], starts_on=starts,
+                mandatory=n % 7 != 6))
+        made = plain_bulk_create(Programme, rows)
+        through = Programme.departments.through
+        for n, programme in enumerate(made):
+            if n % 5 >= 3:  # two in five for a few divisions (with their sections)
+                links += [through(programme_id=programme.pk, department_id=pk)
+                          for pk in self.rng.sample(divisions, min(3, len(divisions)))]
+        through.objects.bulk_create(links, batch_size=2000)
+        return list(Programme.objects.select_related("course").order_by("pk"))
+
+    def first_cycles(self, programme, today) -> list[int]:
+        from mamori.training.assign import cycle_of
+
+        return [cycle_of(programme, today, self.settings)]
+
+    def assign_cycle(self, programme, cycle: int, today) -> int:
+        """The programme's assignments of one fiscal year (0: not yearly) for its audience
+        today, and the completions of most of them (95 % in past years, 60 % this year),
+        in plain SQL."""
+        from mamori.training import assign
+        from mamori.training.models import Assignment, Completion, Course, Programme
+
+        settings = self.settings
+        if programme.recurrence == Programme.Recurrence.YEARLY:
+            day = settings.fiscal_year_start(cycle) + datetime.timedelta(days=7)
+        else:
+            day = programme.starts_on + datetime.timedelta(days=7)
+        day = min(day, today)
+        terms = assign.terms(programme, day, None, settings)
+        done_on = min(today, day + datetime.timedelta(days=1 + programme.pk % 60))
+        share = 60 if cycle == assign.cycle_of(programme, today, settings) else 95
+        audience, params = assign.audience(programme, today).values("pk").query.sql_with_params()
+        course = programme.course
+        months = course.validity_months
+        source = {Course.Kind.ELEARNING: "quiz", Course.Kind.CLASSROOM: "classroom",
+                  Course.Kind.EXTERNAL: "import"}.get(course.kind, "acknowledgement")
+        scored = course.kind in (Course.Kind.ELEARNING, Course.Kind.EXTERNAL)
+        adapt = connection.ops.adapt_datefield_value
+        completions, assignments = Completion._meta.db_table, Assignment._meta.db_table
+        has_none = (f"NOT EXISTS (SELECT 1 FROM {assignments} a WHERE a.programme_id = %s "  # noqa: S608
+                    f"AND a.cycle = %s AND a.person_id = p.id)")
+        if programme.recurrence == Programme.Recurrence.JOINERS:
+            due_from = f"COALESCE(p.joined_on, {'%s::date' if self.pg else '%s'})"
+            due_on = (f"({due_from} + %s)" if self.pg
+                      else f"date({due_from}, '+' || %s || ' days')")
+            due_params = [adapt(terms["due_from"]), adapt(terms["due_from"]), programme.due_days]
+        else:
+            due_from, due_on = "%s", "%s"
+            due_params = [adapt(terms["due_from"]), adapt(terms["due_on"])]
+        valid = None
+        if months:
+            from mamori.training.models import add_months
+
+            valid = add_months(done_on, months)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {completions} (person_id, course_id, completed_on, score, source, "  # noqa: S608
+                f"department_id, valid_until, note) SELECT p.id, %s, %s, "
+                f"{'80 + p.id %% 21' if scored else 'NULL'}, %s, p.department_id, %s, '' "
+                f"FROM org_person p WHERE p.id IN ({audience}) AND {has_none} "
+                f"AND (p.id * 37 + %s * 11 + %s) %% 100 < %s",
+                [course.pk, adapt(done_on), source, adapt(valid), *params, programme.pk, cycle,
+                 programme.pk, cycle, share])
+            # A join the planner hashes (a subquery per person was planned from the
+            # statistics of a table still small, one index walk of the course each).
+            found = (f"(SELECT c.person_id, MIN(c.id) AS done FROM {completions} c "  # noqa: S608
+                     f"WHERE c.course_id = %s AND c.completed_on = %s GROUP BY c.person_id)")
+            cursor.execute(
+                f"INSERT INTO {assignments} (programme_id, person_id, department_id, category, "  # noqa: S608
+                f"cycle, assigned_on, due_from, due_on, counts_from, status, completed_on, "
+                f"completion_id) SELECT %s, x.id, x.department_id, x.category, %s, %s, "
+                f"{due_from.replace('p.', 'x.')}, {due_on.replace('p.', 'x.')}, %s, "
+                f"CASE WHEN x.done IS NULL THEN 'open' ELSE 'completed' END, "
+                f"CASE WHEN x.done IS NULL THEN NULL ELSE {'%s::date' if self.pg else '%s'} END, "
+                f"x.done FROM (SELECT p.id, p.department_id, p.category, p.joined_on, d.done "
+                f"FROM org_person p LEFT JOIN {found} d ON d.person_id = p.id "
+                f"WHERE p.id IN ({audience}) AND {has_none}) x",
+                [programme.pk, cycle, adapt(terms["assigned_on"]), *due_params,
+                 adapt(terms["counts_from"]), adapt(done_on), course.pk, adapt(done_on),
+                 *params, programme.pk, cycle])
+            return cursor.rowcount
+
+    @property
+    def pg(self) -> bool:
+        return connection.vendor == "postgresql"
+
+    def quiz_attempts(self, courses, today) -> int:
+        """Submitted attempts of the e-learning courses' quizzes by people of the company."""
+        from django.utils import timezone
+
+        from mamori.org.models import Person
+        from mamori.training.models import Course, QuizAttempt
+
+        elearning = [c for c in courses if c.kind == Course.Kind.ELEARNING]
+        questions = {c.pk: list(c.questions.values_list("pk", flat=True)) for c in elearning}
+        missing = self.size["attempts"] - QuizAttempt.objects.count()
+        if not elearning or missing <= 0:
+            return 0
+        people = self.pool(Person)
+        now = timezone.now()
+
+        def attempt(n):
+            course = elearning[n % len(elearning)]
+            started = now - datetime.timedelta(minutes=self.rng.randrange(3 * 365 * 24 * 60))
+            score = self.rng.choice([60, 70, 80, 90, 100])
+            return QuizAttempt(
+                person_id=people[n % len(people)], course_id=course.pk, started_at=started,
+                submitted_at=started + datetime.timedelta(minutes=12),
+                layout=[[q, [0, 1, 2, 3]] for q in questions[course.pk]],
+                answers={str(q): [0] for q in questions[course.pk]}, score=score,
+                passed=score >= course.pass_mark, pass_mark=course.pass_mark,
+                content_hash="0" * 64, answers_hash="1" * 64)
+
+        for chunk in batches(range(missing), 20000):
+            plain_bulk_create(QuizAttempt, [attempt(n) for n in chunk])
+        return missing
+
     def run(self):
         from mamori.assets.models import Asset
         from mamori.controls.models import Control, Evidence
@@ -325,6 +530,8 @@ class Builder:
             ("nonconformities + actions, checks; improvement actions",
              self.build_improvement),
             ("acknowledgements", self.build_acknowledgements),
+            ("training: courses, programmes, assignments, completions, attempts",
+             self.build_training),
             # Before the bulk log rows: after them the chain refuses audited writes.
             ("the benchmark's system admin", ensure_admin),
             ("change log", lambda: load_log_rows(

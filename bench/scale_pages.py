@@ -274,6 +274,11 @@ def enumerate_pages(user) -> list[Page]:
     pages.append(Page("check", "audits.* and improvement.* together",
                       call=lambda: [function() for function in audit_checks],
                       goal=GOAL_CHECKS_MS))
+    training_checks = [c.function for c in conformance.checks()
+                       if c.code.startswith("training.")]
+    pages.append(Page("check", "training.* together",
+                      call=lambda: [function() for function in training_checks],
+                      goal=GOAL_CHECKS_MS))
 
     base = reverse("core:changelog")
     newest = ChangeLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0

@@ -205,7 +205,10 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
             befores = {row.pk: snapshot(row) for row in self}
             count = super().update(**kwargs)
             changes = []
-            for row in self.model._base_manager.using(self.db).filter(pk__in=befores):
+            afters = self.model._base_manager.using(self.db).filter(pk__in=befores)
+            if self.query.select_related:  # what the entries' names read, in the same query
+                afters.query.select_related = self.query.select_related
+            for row in afters:
                 after = snapshot(row)
                 if _meaningful_change(row, befores[row.pk], after):
                     changes.append(("update", row, befores[row.pk], after))

@@ -15,7 +15,7 @@ transaction that saved the person (a joiner, a mover, a change of category, a le
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from mamori.core.taskhealth import enqueue_atomically
@@ -94,14 +94,17 @@ def terms(programme: Programme, day: datetime.date, joined_on, settings) -> dict
             "due_on": due_from + datetime.timedelta(days=programme.due_days)}
 
 
-def satisfying(course_id: int, person_ids, counts_from: datetime.date) -> dict:
+def satisfying(course_id: int, person_ids, counts_from: datetime.date,
+               each_from: dict | None = None) -> dict:
     """person id -> (completion id, completed on) of the first completion of the course on
-    or after `counts_from`, for the given people."""
+    or after `counts_from` (or the person's own day in `each_from`), for the given people."""
     found = {}
     for pk, person_id, completed_on in (
             Completion.objects.filter(course_id=course_id, person_id__in=person_ids,
                                       completed_on__gte=counts_from)
             .order_by("completed_on", "pk").values_list("pk", "person_id", "completed_on")):
+        if each_from is not None and completed_on < each_from.get(person_id, counts_from):
+            continue
         found.setdefault(person_id, (pk, completed_on))
     return found
 
@@ -143,18 +146,20 @@ def create_missing(programme, cycle, day, settings) -> int:
     missing = audience(programme, day).exclude(pk__in=existing.values("person_id"))
     created, after = 0, 0
     while True:
-        chunk = list(missing.filter(pk__gt=after).order_by("pk").values_list(
-            "pk", "department_id", "category", "joined_on")[:CHUNK])
+        # People as objects with what their names need, so that the log entries' names
+        # (Assignment.__str__) are not a query each.
+        chunk = list(missing.filter(pk__gt=after).order_by("pk").only(
+            "pk", "department_id", "category", "joined_on", "name", "name_latin")[:CHUNK])
         if not chunk:
             return created
-        after = chunk[-1][0]
+        after = chunk[-1].pk
         # Completions made already (within the window) complete the new rows as they are
-        # written: one entry in the log each, not a create and an update.
-        done = satisfying(programme.course_id, [row[0] for row in chunk],
+        # written: one entry in the log each (its creation), not a creation and an update.
+        done = satisfying(programme.course_id, [person.pk for person in chunk],
                           terms(programme, day, None, settings)["counts_from"])
         for attempt in range(RETRIES):
-            rows = [new_assignment(programme, cycle, day, settings, row, done.get(row[0]))
-                    for row in chunk]
+            rows = [new_assignment(programme, cycle, day, settings, person, done.get(person.pk))
+                    for person in chunk]
             try:
                 with transaction.atomic():
                     Assignment.objects.bulk_create(rows, batch_size=1000)
@@ -163,21 +168,20 @@ def create_missing(programme, cycle, day, settings) -> int:
                 # since the chunk was read: read again what exists and insert the rest.
                 if attempt == RETRIES - 1:
                     raise
-                taken = set(existing.filter(person_id__in=[row[0] for row in chunk])
+                taken = set(existing.filter(person_id__in=[person.pk for person in chunk])
                             .values_list("person_id", flat=True))
-                chunk = [row for row in chunk if row[0] not in taken]
+                chunk = [person for person in chunk if person.pk not in taken]
                 continue
             created += len(rows)
             break
 
 
-def new_assignment(programme, cycle, day, settings, person_row, completion) -> Assignment:
-    """The assignment of a person read as (id, department id, category, joined on),
-    completed already when `completion` (id, date) satisfies it."""
-    person_id, department_id, category, joined_on = person_row
-    row = Assignment(programme=programme, person_id=person_id, department_id=department_id,
-                     category=category, cycle=cycle,
-                     **terms(programme, day, joined_on, settings))
+def new_assignment(programme, cycle, day, settings, person, completion) -> Assignment:
+    """The assignment of `person` (read with their department, category, start date and
+    names), completed already when `completion` (id, date) satisfies it."""
+    row = Assignment(programme=programme, person=person, department_id=person.department_id,
+                     category=person.category, cycle=cycle,
+                     **terms(programme, day, person.joined_on, settings))
     if completion is not None:
         row.completion_id, row.completed_on = completion
         row.status = COMPLETED
@@ -186,20 +190,26 @@ def new_assignment(programme, cycle, day, settings, person_row, completion) -> A
 
 def keep_in_step(assignments) -> int:
     """Copy the people's current department and category onto their assignments where they
-    differ (after a move; usually none)."""
-    stale = assignments.exclude(
-        Q(department_id=Subquery(Person.objects.filter(pk=OuterRef("person_id"))
-                                 .values("department_id")))
-        & Q(category=Subquery(Person.objects.filter(pk=OuterRef("person_id"))
-                              .values("category"))))
-    changed = 0
-    for department_id, category in (Person.objects.filter(
-            pk__in=stale.values("person_id")).values_list("department_id", "category")
-            .distinct()):
-        changed += stale.filter(person__department_id=department_id,
-                                person__category=category).update(
-            department_id=department_id, category=category)
-    return changed
+    differ (after a move; usually none): one UPDATE a chunk, each row given its person's
+    values by the database. A person without a department matches an assignment without
+    one (compared as NULL = NULL, which SQL would call unknown and update every time)."""
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    same = ((Q(department_id=F("now_department")) | Q(department__isnull=True,
+                                                        now_department__isnull=True))
+            & Q(category=F("now_category")))
+    stale = assignments.annotate(
+        now_department=Subquery(person.values("department_id")),
+        now_category=Subquery(person.values("category"))).exclude(same)
+    changed, after = 0, 0
+    while True:
+        pks = list(stale.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not pks:
+            return changed
+        changed += Assignment.objects.filter(pk__in=pks).select_related(
+            "programme", "person").update(
+            department_id=Subquery(person.values("department_id")),
+            category=Subquery(person.values("category")))
+        after = pks[-1]
 
 
 def complete_satisfied(person_ids=None, course: Course | None = None, programmes=None,
@@ -214,28 +224,30 @@ def complete_satisfied(person_ids=None, course: Course | None = None, programmes
         open_rows = open_rows.filter(programme__course=course)
     if person_ids is not None:
         open_rows = open_rows.filter(person_id__in=person_ids)
-    first_completion = (Completion.objects.using(using)
-                        .filter(person_id=OuterRef("person_id"),
-                                course_id=OuterRef("programme__course_id"),
-                                completed_on__gte=OuterRef("counts_from"))
-                        .order_by("completed_on", "pk"))
     done = 0
     with transaction.atomic(using=using):
-        while True:
-            batch = list(open_rows.annotate(
-                completion_pk=Subquery(first_completion.values("pk")[:1]),
-                completion_on=Subquery(first_completion.values("completed_on")[:1]),
-            ).filter(completion_pk__isnull=False).values_list(
-                "pk", "completion_pk", "completion_on")[:CHUNK])
-            if not batch:
-                return done
-            by_completion: dict[tuple, list[int]] = {}
-            for pk, completion_pk, completed_on in batch:
-                by_completion.setdefault((completion_pk, completed_on), []).append(pk)
-            for (completion_pk, completed_on), pks in by_completion.items():
-                Assignment.objects.using(using).filter(pk__in=pks).update(
-                    status=COMPLETED, completion_id=completion_pk, completed_on=completed_on)
-            done += len(batch)
+        # One course at a time (usually one), so that the UPDATE names its course and not a
+        # join: each chunk is one UPDATE, each row given its own first completion by the
+        # database; the log names each row from the programme and person read with it.
+        for course_id in (open_rows.order_by().values_list("programme__course_id", flat=True)
+                          .distinct()):
+            first_completion = (Completion.objects.using(using)
+                                .filter(person_id=OuterRef("person_id"), course_id=course_id,
+                                        completed_on__gte=OuterRef("counts_from"))
+                                .order_by("completed_on", "pk"))
+            of_course = open_rows.filter(programme__course_id=course_id)
+            while True:
+                pks = list(of_course.annotate(
+                    completion_pk=Subquery(first_completion.values("pk")[:1]),
+                ).filter(completion_pk__isnull=False).values_list("pk", flat=True)[:CHUNK])
+                if not pks:
+                    break
+                Assignment.objects.using(using).filter(pk__in=pks).select_related(
+                    "programme", "person").update(
+                    status=COMPLETED, completion_id=Subquery(first_completion.values("pk")[:1]),
+                    completed_on=Subquery(first_completion.values("completed_on")[:1]))
+                done += len(pks)
+    return done
 
 
 def running_programmes(day: datetime.date):

@@ -350,6 +350,17 @@ class AssignmentScope(Scope):
     department_field = "department"
     own_person_field = "person"
 
+    # Nobody, not even the CISO or an administrator: an assignment has no edit or delete
+    # page.
+    def admin(self, roles, action):
+        return super().admin(roles, action) if action == VIEW else None
+
+    def ciso(self, roles, action):
+        return super().ciso(roles, action) if action == VIEW else None
+
+    def information_manager(self, roles, action):
+        return super().information_manager(roles, action) if action == VIEW else None
+
 
 class Assignment(AuditedModel):
     workflow_only = True
@@ -405,6 +416,10 @@ class Assignment(AuditedModel):
                          name="training_assignment_coverage"),
             models.Index(fields=["department", "due_on"]),
             models.Index(fields=["status", "due_on"]),
+            # The list's default order and its filter by programme (issue 18 bench).
+            models.Index(fields=["due_on", "id"], name="training_assignment_due"),
+            models.Index(fields=["programme", "due_on", "id"],
+                         name="training_assignment_prog_due"),
         ]
 
     def __str__(self):
@@ -471,6 +486,12 @@ class Completion(AuditedModel):
         indexes = [
             models.Index(fields=["person", "course", "completed_on"]),
             models.Index(fields=["department", "completed_on"]),
+            # The list's default order (newest first, read backwards) and its filters.
+            models.Index(fields=["completed_on", "id"], name="training_completion_done"),
+            models.Index(fields=["course", "completed_on", "id"],
+                         name="training_completion_course"),
+            models.Index(fields=["source", "completed_on", "id"],
+                         name="training_completion_source"),
         ]
 
     def __str__(self):
@@ -534,9 +555,16 @@ class Completion(AuditedModel):
 
 
 class QuizAttemptScope(Scope):
-    """An attempt is its taker's; the CISO, administrators and auditors read them all."""
+    """An attempt is its taker's; the CISO, administrators and auditors read them all.
+    Nobody edits or deletes one (there is no page for it): the quiz writes them."""
 
     own_person_field = "person"
+
+    def admin(self, roles, action):
+        return super().admin(roles, action) if action == VIEW else None
+
+    def ciso(self, roles, action):
+        return super().ciso(roles, action) if action == VIEW else None
 
 
 class QuizAttempt(AuditedModel):
@@ -569,7 +597,8 @@ class QuizAttempt(AuditedModel):
         verbose_name = _("quiz attempt")
         verbose_name_plural = _("quiz attempts")
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["person", "course", "started_at"])]
+        indexes = [models.Index(fields=["person", "course", "started_at"]),
+                   models.Index(fields=["started_at", "id"], name="training_attempt_started")]
 
     def __str__(self):
         started = timezone.localtime(self.started_at)
