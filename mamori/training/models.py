@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import TitledInTwoLanguages, localized
@@ -579,7 +580,9 @@ class QuizAttempt(AuditedModel):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="attempts",
                                verbose_name=_("course"))
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
-    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    # "submitted at" alone is already the review request's time (レビュー依頼日時).
+    submitted_at = models.DateTimeField(pgettext_lazy("quiz", "submitted at"), null=True,
+                                        blank=True)
     # [[question id, [choice index as shown first, second, …]], …] in the order shown.
     layout = models.JSONField(_("questions as shown"), default=list)
     # {question id: [chosen choice indexes, counted from 0 in the question's own order]}
