@@ -134,24 +134,25 @@ def sync_programme(programme: Programme, day: datetime.date | None = None) -> di
         from mamori.training.acknowledgements import backfill
 
         backfill(programme.course)
-    counts["created"] = create_missing(programme, cycle, day, settings)
-    counts["completed"] = complete_satisfied(programmes=[programme])
+    counts["created"], counts["completed"] = create_missing(programme, cycle, day, settings)
+    counts["completed"] += complete_satisfied(programmes=[programme])
     return counts
 
 
-def create_missing(programme, cycle, day, settings) -> int:
+def create_missing(programme, cycle, day, settings) -> tuple[int, int]:
     """Insert the assignments of people in the audience who have none for this cycle, a
-    chunk of people (in staff-id order) per transaction."""
+    chunk of people (in staff-id order) per transaction. Returns how many were created, and
+    how many of them completed already."""
     existing = Assignment.objects.filter(programme=programme, cycle=cycle)
     missing = audience(programme, day).exclude(pk__in=existing.values("person_id"))
-    created, after = 0, 0
+    created, completed, after = 0, 0, 0
     while True:
         # People as objects with what their names need, so that the log entries' names
         # (Assignment.__str__) are not a query each.
         chunk = list(missing.filter(pk__gt=after).order_by("pk").only(
             "pk", "department_id", "category", "joined_on", "name", "name_latin")[:CHUNK])
         if not chunk:
-            return created
+            return created, completed
         after = chunk[-1].pk
         # Completions made already (within the window) complete the new rows as they are
         # written: one entry in the log each (its creation), not a creation and an update.
@@ -173,6 +174,7 @@ def create_missing(programme, cycle, day, settings) -> int:
                 chunk = [person for person in chunk if person.pk not in taken]
                 continue
             created += len(rows)
+            completed += sum(row.status == COMPLETED for row in rows)
             break
 
 

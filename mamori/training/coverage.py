@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext
 
 from mamori.org.models import Department, Person
@@ -171,3 +173,36 @@ def default_programme(programmes, today: datetime.date):
     """The first running mandatory programme of `programmes` (a list), else the first."""
     running = [p for p in programmes if p.mandatory and p.is_running(today)]
     return (running or list(programmes) or [None])[0]
+
+
+def render_cells(result: Grid, drill_url: str) -> None:
+    """Each cell's HTML for the table (`count_html`) and the heat map (`heat_html`), written
+    here: a template include per cell cost about 0.3 ms, two seconds for a company of 500
+    departments (bench/training.py)."""
+    not_done, overdue = gettext("The people not yet done"), gettext("overdue")
+    for cell in result.cells():
+        if not cell.assigned:
+            cell.count_html = format_html('<span class="text-secondary">—</span>')
+            cell.heat_html = format_html(
+                '<td class="p-0 mamori-coverage-none" data-level="none">'
+                '<span class="d-block p-2 text-secondary">—</span></td>')
+            continue
+        query = {"programme": result.programme.pk, "cycle": result.cycle,
+                 "category": cell.category}
+        if cell.department_id:
+            query["department"] = cell.department_id
+        query["status"] = "open"
+        link = f"{drill_url}?{urlencode(query)}"
+        badge = format_html(' <span class="badge bg-red-lt" title="{}">{}</span>', overdue,
+                            gettext("%(count)s overdue") % {"count": cell.overdue}
+                            ) if cell.overdue else ""
+        cell.count_html = format_html('<a href="{}" title="{}">{}/{} ({}%)</a>{}', link,
+                                      not_done, cell.completed, cell.assigned, cell.percent,
+                                      badge)
+        tick = format_html(' <span aria-hidden="true">✓</span>') if cell.heat == "pass" else ""
+        cell.heat_html = format_html(
+            '<td class="p-0 mamori-coverage-{level}" data-level="{level}"><a class="d-block '
+            'p-2 text-reset text-decoration-none" href="{link}"><strong>{percent}%</strong>'
+            '{tick}<br><small>{completed}/{assigned}</small></a></td>', level=cell.heat,
+            link=link, percent=cell.percent, tick=tick, completed=cell.completed,
+            assigned=cell.assigned)

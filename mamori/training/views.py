@@ -482,9 +482,10 @@ class CoverageView(generic.ModelViewMixin, TemplateView):
         export = request.GET.get("export")
         if result is not None and export in ("csv", "xlsx"):
             return self.export(result, export)
+        if result is not None:
+            coverage.render_cells(result, reverse("training:assignment_list"))
         return self.render_to_response(self.base_context(
-            programmes=programmes, programme=chosen, grid=result,
-            drill_url=reverse("training:assignment_list")))
+            programmes=programmes, programme=chosen, grid=result))
 
     def export(self, result, fmt):
         headers, rows = coverage.export_rows(result)
