@@ -5,7 +5,7 @@ information managers and the CISO have taken the programmes meant for them.
 The few running programmes are read as rows; the assignments only ever through aggregate
 queries."""
 
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from mamori.core.conformance import Result, percent, register, tally
 from mamori.org.models import Appointment, Person
 from mamori.training import assign
 from mamori.training.coverage import COUNTED
-from mamori.training.models import Assignment, Programme, TrainingSettings
+from mamori.training.models import Assignment, AssignmentTally, Programme, TrainingSettings
 
 Recurrence = Programme.Recurrence
 
@@ -50,11 +50,15 @@ def mandatory_completion() -> Result:
     if not programmes:
         return Result.not_applicable(gettext("No mandatory training programme is running."))
     threshold = settings.completion_threshold
-    groups = (Assignment.objects.filter(in_current_cycle(programmes, today, settings),
-                                        status__in=COUNTED)
+    # From the tally the triggers keep (a few thousand rows), not the assignments
+    # themselves: counting 700,000 assignments at ten times the company took 0.3 s on
+    # PostgreSQL and 1–2 s on SQLite (bench/training.py).
+    groups = (AssignmentTally.objects.filter(in_current_cycle(programmes, today, settings),
+                                             status__in=COUNTED)
               .order_by().values("programme", "category")
-              .annotate(assigned=Count("pk"), completed=Count("pk", filter=Q(
-                  status=Assignment.Status.COMPLETED)))
+              .annotate(assigned=Sum("count"), completed=Sum("count", filter=Q(
+                  status=Assignment.Status.COMPLETED), default=0))
+              .filter(assigned__gt=0)
               .values_list("programme", "category", "assigned", "completed"))
     failing, lowest, where = set(), None, None
     for programme_id, category, assigned, completed in groups:

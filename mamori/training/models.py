@@ -434,6 +434,35 @@ class Assignment(AuditedModel):
         return self.status == self.Status.OPEN and self.due_on < timezone.localdate()
 
 
+class AssignmentTally(models.Model):
+    """How many assignments there are per programme, cycle, person category, department and
+    status: kept by triggers on the assignment table (migration 0002), so every write — the
+    ORM, a bulk insert, raw SQL — counts, in the writing transaction. The Art 8 check reads it
+    instead of counting up to millions of assignments. Bookkeeping, not a record: no page or
+    API shows it, and it is not in the change log (`training.tally` checks it against the
+    assignments)."""
+
+    workflow_only = True
+
+    programme = models.ForeignKey(Programme, on_delete=models.DO_NOTHING, db_constraint=False,
+                                  related_name="+", verbose_name=_("programme"))
+    cycle = models.PositiveIntegerField(_("fiscal year"))
+    category = models.CharField(_("category"), max_length=20)
+    department_key = models.BigIntegerField(_("department"), help_text="0: none")
+    status = models.CharField(_("status"), max_length=10)
+    count = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("assignment tally")
+        verbose_name_plural = _("assignment tallies")
+        constraints = [models.UniqueConstraint(
+            fields=["programme", "cycle", "category", "department_key", "status"],
+            name="training_assignment_tally_key")]
+
+    def __str__(self):
+        return f"{self.programme_id}/{self.cycle}/{self.category}/{self.status}: {self.count}"
+
+
 class CompletionScope(Scope):
     """The CISO records completions; information managers read their departments' and
     everyone their own."""

@@ -15,7 +15,7 @@ from mamori.core.models import ChangeLogEntry
 from mamori.core.testing import concurrent_writes_possible, log_entries, run_at_once
 from mamori.incidents.tests.factories import make_incident
 from mamori.org.models import Appointment, Person
-from mamori.training import assign
+from mamori.training import assign, tally
 from mamori.training.models import (
     Assignment,
     Completion,
@@ -420,6 +420,8 @@ def test_any_sequence_of_events_matches_the_audience(programmes, events):
             counts = assign.sync_all()
             assert set(counts.values()) == {0}, counts
             assert list(Assignment.objects.order_by("pk").values()) == snapshot
+            # The triggers' tally agrees with the assignments after every kind of write.
+            assert tally.differences() == {}
             raise Rollback
     except Rollback:
         pass
