@@ -83,6 +83,38 @@ def recount_sql() -> list[str]:
     return RECOUNT
 
 
+# Filters of the assignment list that are columns of the tally (department: its key).
+COUNTED_FILTERS = {"programme": "programme", "cycle": "cycle", "category": "category",
+                   "department": "department_key", "status": "status"}
+
+
+def count(user, filterset) -> int | None:
+    """The number of assignments the list shows `user` with `filterset`, from the tally,
+    when the user sees every assignment and filters only by the tally's columns; else None
+    (the list counts its rows)."""
+    from django.db.models import Sum
+
+    from mamori.core import roles as r
+    from mamori.core.scope import ALL, VIEW
+    from mamori.training.models import Assignment, AssignmentTally
+
+    if Assignment.scope.q_for(r.roles_for(user), VIEW) != ALL:
+        return None
+    if filterset.is_bound and not filterset.is_valid():
+        return None
+    given = {name: value for name, value in (filterset.form.cleaned_data.items()
+                                             if filterset.is_bound else ())
+             if value not in (None, "")}
+    if not set(given) <= set(COUNTED_FILTERS):
+        return None
+    conditions = {}
+    for name, value in given.items():
+        key = getattr(value, "pk", value)
+        conditions[COUNTED_FILTERS[name]] = key
+    return AssignmentTally.objects.filter(**conditions).aggregate(
+        n=Sum("count", default=0))["n"]
+
+
 def run(statements, using: str = "default") -> None:
     with connections[using].cursor() as cursor:
         for statement in statements:

@@ -17,7 +17,16 @@ from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
 from mamori.org.models import Person
 from mamori.policies.markdown import render as render_markdown
-from mamori.training import attendance, certificate, coverage, filtersets, forms, quiz, tables
+from mamori.training import (
+    attendance,
+    certificate,
+    coverage,
+    filtersets,
+    forms,
+    quiz,
+    tables,
+    tally,
+)
 from mamori.training.models import (
     Assignment,
     ClassroomSession,
@@ -312,6 +321,11 @@ class AssignmentList(generic.ScopedListView):
     filterset_class = filtersets.AssignmentFilterSet
     table_class = tables.AssignmentTable
     resource_class = tables.AssignmentResource
+
+    def known_count(self, filterset):
+        # Those who see every assignment, filtering by the tally's columns only: counted
+        # from the tally (counting two million assignments took 240 ms).
+        return tally.count(self.request.user, filterset)
 
 
 class AssignmentDetail(generic.ScopedDetailView):
