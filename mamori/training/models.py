@@ -458,6 +458,9 @@ class AssignmentTally(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["programme", "cycle", "category", "department_key", "status"],
             name="training_assignment_tally_key")]
+        # The check's sums per programme, category and status read this index alone.
+        indexes = [models.Index(fields=["programme", "cycle", "status", "category", "count"],
+                                name="training_tally_by_category")]
 
     def __str__(self):
         return f"{self.programme_id}/{self.cycle}/{self.category}/{self.status}: {self.count}"
