@@ -131,6 +131,15 @@ class OwnRecordsScope(Scope):
         return ALL if action in (VIEW, DELETE) else self.staff(roles, action)
 
 
+class ReadOnlyScope(Scope):
+    """Records written only by their workflow (training's derived assignments, quiz
+    attempts): every role reads what the default rules give it, and no role adds, changes or
+    deletes one through a page, the API or an import."""
+
+    def q_for(self, roles, action):
+        return super().q_for(roles, action) if action == VIEW else None
+
+
 class ReadAllScope(Scope):
     """System-written records: the named readers see all, nobody edits them by hand."""
 

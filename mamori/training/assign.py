@@ -94,17 +94,14 @@ def terms(programme: Programme, day: datetime.date, joined_on, settings) -> dict
             "due_on": due_from + datetime.timedelta(days=programme.due_days)}
 
 
-def satisfying(course_id: int, person_ids, counts_from: datetime.date,
-               each_from: dict | None = None) -> dict:
+def satisfying(course_id: int, person_ids, counts_from: datetime.date) -> dict:
     """person id -> (completion id, completed on) of the first completion of the course on
-    or after `counts_from` (or the person's own day in `each_from`), for the given people."""
+    or after `counts_from`, for the given people."""
     found = {}
     for pk, person_id, completed_on in (
             Completion.objects.filter(course_id=course_id, person_id__in=person_ids,
                                       completed_on__gte=counts_from)
             .order_by("completed_on", "pk").values_list("pk", "person_id", "completed_on")):
-        if each_from is not None and completed_on < each_from.get(person_id, counts_from):
-            continue
         found.setdefault(person_id, (pk, completed_on))
     return found
 
@@ -282,10 +279,7 @@ def sync_person(person: Person, day: datetime.date | None = None) -> None:
             if existing is None and belongs:
                 try:
                     with transaction.atomic():
-                        Assignment.objects.create(
-                            programme=programme, person=person,
-                            department_id=person.department_id, category=person.category,
-                            cycle=cycle, **terms(programme, day, person.joined_on, settings))
+                        new_assignment(programme, cycle, day, settings, person, None).save()
                 except IntegrityError:
                     # A programme's sync running at the same time assigned them first.
                     existing = theirs.filter(programme=programme, cycle=cycle).first()
@@ -314,7 +308,7 @@ def rederive_due_dates(programme: Programme, using: str = "default") -> int:
     return changed
 
 
-def queue_programme(programme: Programme, using: str = "default") -> None:
+def queue_programme(programme: Programme) -> None:
     from mamori.training.tasks import assign_programme
 
     enqueue_atomically(assign_programme, programme.pk)

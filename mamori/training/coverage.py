@@ -102,18 +102,13 @@ def counts(assignments, programme: Programme, cycle: int, today: datetime.date):
             .values_list("category", "department", "assigned", "completed", "overdue"))
 
 
-def current_cycle(programme: Programme, today: datetime.date,
-                  settings: TrainingSettings | None = None) -> int:
-    return assign.cycle_of(programme, today, settings or TrainingSettings.current())
-
-
 def grid(user, programme: Programme, today: datetime.date | None = None,
          settings: TrainingSettings | None = None) -> Grid:
     """The programme's coverage as `user` sees it: two queries (the counts and the names of
     the departments in them), whatever the number of assignments."""
     today = today or timezone.localdate()
     settings = settings or TrainingSettings.current()
-    cycle = current_cycle(programme, today, settings)
+    cycle = assign.cycle_of(programme, today, settings)
     found = list(counts(Assignment.objects.restrict(user), programme, cycle, today))
     present = {category for category, *_ in found}
     wanted = set(programme.categories or ()) | present

@@ -100,10 +100,6 @@ class AttendanceForm(forms.Form):
             attrs={"rows": 8}),
         help_text=_("One per line (or separated by commas or spaces)."))
 
-    def numbers(self) -> list[str]:
-        text = self.cleaned_data["staff_numbers"].replace(",", " ")
-        return list(dict.fromkeys(text.split()))
-
 
 class TrainingSettingsForm(ScopedModelForm):
     class Meta:

@@ -23,7 +23,7 @@ from django.utils.translation import pgettext_lazy
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.i18n import TitledInTwoLanguages, localized
-from mamori.core.scope import VIEW, CatalogueScope, Scope, SettingsScope
+from mamori.core.scope import VIEW, CatalogueScope, ReadOnlyScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
 from mamori.policies.models import Acknowledgement, PolicyDocument
 
@@ -336,7 +336,7 @@ class Programme(TitledInTwoLanguages, AuditedModel):
         with transaction.atomic(using=using):
             super().save(*args, **kwargs)
             assign.rederive_due_dates(self, using)
-            assign.queue_programme(self, using)
+            assign.queue_programme(self)
 
 
 class AssignmentQuerySet(AuditedQuerySet):
@@ -344,23 +344,12 @@ class AssignmentQuerySet(AuditedQuerySet):
         return Q(status=Assignment.Status.OPEN, due_on__lt=on or timezone.localdate())
 
 
-class AssignmentScope(Scope):
+class AssignmentScope(ReadOnlyScope):
     """People see their own assignments, information managers their departments'; nobody
-    writes them by hand (they are derived)."""
+    writes them by hand, not even the CISO (they are derived)."""
 
     department_field = "department"
     own_person_field = "person"
-
-    # Nobody, not even the CISO or an administrator: an assignment has no edit or delete
-    # page.
-    def admin(self, roles, action):
-        return super().admin(roles, action) if action == VIEW else None
-
-    def ciso(self, roles, action):
-        return super().ciso(roles, action) if action == VIEW else None
-
-    def information_manager(self, roles, action):
-        return super().information_manager(roles, action) if action == VIEW else None
 
 
 class Assignment(AuditedModel):
@@ -587,17 +576,11 @@ class Completion(AuditedModel):
         return people
 
 
-class QuizAttemptScope(Scope):
+class QuizAttemptScope(ReadOnlyScope):
     """An attempt is its taker's; the CISO, administrators and auditors read them all.
     Nobody edits or deletes one (there is no page for it): the quiz writes them."""
 
     own_person_field = "person"
-
-    def admin(self, roles, action):
-        return super().admin(roles, action) if action == VIEW else None
-
-    def ciso(self, roles, action):
-        return super().ciso(roles, action) if action == VIEW else None
 
 
 class QuizAttempt(AuditedModel):

@@ -192,8 +192,10 @@ class ClassroomSessionDetail(generic.ScopedDetailView):
     template_name = "training/classroomsession_detail.html"
     fields = ["course", "starts_at", "ends_at", "place", "instructor", "notes"]
 
+    attendance_form = None  # the attendance form sent back with its errors
+
     def extra_context(self, obj):
-        return attendance_context(self.request.user, obj)
+        return attendance_context(self.request.user, obj, self.attendance_form)
 
 
 class ClassroomSessionHistory(generic.ObjectHistoryView):
@@ -636,13 +638,9 @@ class ClassroomSessionAttendance(generic.ModelActionView):
                 messages.success(request, _("Recorded the attendance of %(count)d people.")
                                  % {"count": len(recorded)})
                 return HttpResponseRedirect(session.get_absolute_url())
-        detail = ClassroomSessionDetail()
+        # The session's own page again, with the form and its errors.
+        detail = ClassroomSessionDetail(attendance_form=form)
         detail.setup(request, *args, **kwargs)
-        detail.can_change = False
-        self.template_name = detail.template_name
-        return self.render_to_response(detail.base_context(
-            object=session,
-            field_rows=generic.linked_only_if_visible(detail.field_rows(session), request.user),
-            can_change=detail.scoped("change").filter(pk=session.pk).exists(),
-            can_delete=detail.scoped("delete").filter(pk=session.pk).exists(),
-            tab="details", **attendance_context(request.user, session, form)), status=400)
+        response = detail.get(request, *args, **kwargs)
+        response.status_code = 400
+        return response

@@ -109,17 +109,17 @@ class ModelActionView(ModelViewMixin, TemplateResponseMixin, View):
 class ScopedListView(ModelViewMixin, TemplateView):
     """A sortable, filterable, paginated table with CSV/XLSX export of the filtered rows."""
 
-    def known_count(self, filterset) -> int | None:
-        """How many rows the filtered list has, when the model keeps it somewhere cheaper
-        to read than counting them (a tally); None: count them."""
-        return None
-
     template_name = "core/list.html"
     filterset_class = None
     table_class = None
     resource_class = None
     # What the register is for, said on its empty page with the first action (issue 16 #15).
     purpose = None
+
+    def known_count(self, filterset) -> int | None:
+        """How many rows the filtered list has, when the model keeps it somewhere cheaper
+        to read than counting them (a tally); None: count them."""
+        return None
 
     def get(self, request, *args, **kwargs):
         filterset, rows = self.filtered(self.filterset_class)
