@@ -16,8 +16,8 @@ already built by bench/scale.py is used as it is (its training data added if mis
     slows that run several times over: its time is not the figure); each new programme is
     removed afterwards;
 (b) a second sync of the same programme (nothing to do);
-(c) the coverage page and the training list pages (default, each filter, page 50, last
-    page) and detail pages, p50/p95 and queries, as the CISO and as an information manager;
+(c) the coverage page and the training list pages (default, each filter, each sort, page
+    50, last page) and detail pages, p50/p95 and queries, as the CISO and as an information manager;
 (d) the `training.*` conformance checks together.
 
 BENCH_SCALE (default 10), BENCH_REPEAT (default 20 runs a page), BENCH_PAGE_BUDGET (seconds a
@@ -175,8 +175,8 @@ def measure_sync():
 
 
 def pages_for(user):
-    """The coverage page, the training lists (default, each filter, page 50, the last page)
-    and one detail page of each model."""
+    """The coverage page, the training lists (default, each filter, each sort, page 50, the
+    last page) and one detail page of each model."""
     import math
 
     from django.urls import reverse
@@ -202,6 +202,10 @@ def pages_for(user):
             value = filter_value(view.model, rows, filter_name, filter_)
             pages.append(Page("list", f"{name} filter {filter_name}={value}",
                               f"{base}?{urlencode({filter_name: value})}"))
+        for column in view.table_class.columns if view.table_class else []:
+            if column.sortable:
+                pages.append(Page("list", f"{name} sort {column.field}",
+                                  f"{base}?{urlencode({'sort': column.field})}"))
         per_page = view.table_class.per_page if view.table_class else 50
         last = max(1, math.ceil(rows.count() / per_page))
         pages.append(Page("list", f"{name} page 50", f"{base}?page=50"))

@@ -410,6 +410,7 @@ class Assignment(AuditedModel):
             models.Index(fields=["due_on", "id"], name="training_assignment_due"),
             models.Index(fields=["programme", "due_on", "id"],
                          name="training_assignment_prog_due"),
+            models.Index(fields=["cycle", "due_on", "id"], name="training_assignment_cycle_due"),
         ]
 
     def __str__(self):
@@ -449,10 +450,37 @@ class AssignmentTally(models.Model):
             name="training_assignment_tally_key")]
         # The check's sums per programme, category and status read this index alone.
         indexes = [models.Index(fields=["programme", "cycle", "status", "category", "count"],
-                                name="training_tally_by_category")]
+                                name="training_tally_by_category"),
+                   # An information manager's lists count their departments' rows.
+                   models.Index(fields=["department_key"], name="training_tally_department")]
 
     def __str__(self):
         return f"{self.programme_id}/{self.cycle}/{self.category}/{self.status}: {self.count}"
+
+
+class CompletionTally(models.Model):
+    """How many completions there are per course, source and department, kept by triggers
+    on the completion table (migration 0003) like the assignment tally: the completion list
+    reads its total here instead of counting up to millions of completions."""
+
+    workflow_only = True
+
+    course = models.ForeignKey(Course, on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="+", verbose_name=_("course"))
+    source = models.CharField(_("how completed"), max_length=16)
+    department_key = models.BigIntegerField(_("department"), help_text="0: none")
+    count = models.BigIntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("completion tally")
+        verbose_name_plural = _("completion tallies")
+        constraints = [models.UniqueConstraint(fields=["course", "source", "department_key"],
+                                               name="training_completion_tally_key")]
+        indexes = [models.Index(fields=["department_key"],
+                                name="training_ctally_department")]
+
+    def __str__(self):
+        return f"{self.course_id}/{self.source}/{self.department_key}: {self.count}"
 
 
 class CompletionScope(Scope):

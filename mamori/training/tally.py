@@ -1,118 +1,170 @@
-"""The assignment tally (models.AssignmentTally): how many assignments there are per
-programme, cycle, person category, department and status, kept by triggers on the assignment
-table in the transaction of every write (ORM, bulk insert or raw SQL alike), as the search
-indexes' triggers keep SQLite's trigram tables (core.search_indexes). Created by migration
-`training.0002`, which also counts the assignments already there."""
+"""Tallies kept by triggers: how many assignments there are per programme, cycle, person
+category, department and status (models.AssignmentTally), and how many completions per
+course, source and department (models.CompletionTally). Triggers on the counted table keep
+each in the transaction of every write (ORM, bulk insert or raw SQL alike), as the search
+indexes' triggers keep SQLite's trigram tables (core.search_indexes). Migrations `training.0002`
+and `0003` create them and count the rows already there.
+
+The lists of assignments and completions read their totals here instead of counting up to
+millions of rows (`count`), and the Art 8 check sums the assignment tally."""
+
+from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Count
+from django.db.models import Count, Sum
 
-KEY = ("programme_id", "cycle", "category", "department_key", "status")
 
-# Written out in full (no names put together at run time): the migration runs these.
-ADD = """INSERT INTO training_assignmenttally
-    (programme_id, cycle, category, department_key, status, count)
-  VALUES (NEW.programme_id, NEW.cycle, NEW.category, COALESCE(NEW.department_id, 0),
-          NEW.status, 1)
-  ON CONFLICT (programme_id, cycle, category, department_key, status)
-  DO UPDATE SET count = training_assignmenttally.count + 1;"""
+@dataclass(frozen=True)
+class Tally:
+    """A tally table counting the rows of `table` per `columns` (the counted table's column
+    names; `department_id` is kept as `department_key`, 0 for none, so that the key has no
+    NULL and one row per key is enforced by a unique constraint).
 
-REMOVE = """UPDATE training_assignmenttally SET count = count - 1
-  WHERE programme_id = OLD.programme_id AND cycle = OLD.cycle AND category = OLD.category
-    AND department_key = COALESCE(OLD.department_id, 0) AND status = OLD.status;"""
+    Its SQL is put together from these names, which are this module's constants (the two
+    tallies at its end), never a user's input: hence the `noqa: S608` below."""
 
-POSTGRESQL = [
-    """CREATE OR REPLACE FUNCTION training_assignment_tally() RETURNS trigger AS $$
+    table: str
+    tally_table: str
+    columns: tuple[str, ...]
+    # The counted model's list filters that are tally columns: filter name -> tally column.
+    filters: dict
+
+    @property
+    def name(self) -> str:
+        return f"{self.table}_tally"
+
+    def _keys(self) -> list[str]:
+        return ["department_key" if c == "department_id" else c for c in self.columns]
+
+    def _value(self, row: str, column: str) -> str:
+        return f"COALESCE({row}.{column}, 0)" if column == "department_id" else f"{row}.{column}"
+
+    def _add(self) -> str:
+        keys = ", ".join(self._keys())
+        values = ", ".join(self._value("NEW", c) for c in self.columns)
+        return (f"INSERT INTO {self.tally_table} ({keys}, count) VALUES ({values}, 1) "  # noqa: S608
+                f"ON CONFLICT ({keys}) DO UPDATE SET count = {self.tally_table}.count + 1;")
+
+    def _remove(self) -> str:
+        where = " AND ".join(f"{key} = {self._value('OLD', column)}"
+                             for key, column in zip(self._keys(), self.columns, strict=True))
+        return f"UPDATE {self.tally_table} SET count = count - 1 WHERE {where};"  # noqa: S608
+
+    def install_sql(self, vendor: str) -> list[str]:
+        # An update counts only when it moves the row to another key.
+        if vendor == "postgresql":
+            moved = " OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in self.columns)
+            return [
+                f"""CREATE OR REPLACE FUNCTION {self.name}() RETURNS trigger AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN """ + REMOVE + """ END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN """ + ADD + """ END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN {self._remove()} END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN {self._add()} END IF;
   RETURN NULL;
 END $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER training_assignment_tally_change AFTER INSERT OR DELETE
-  ON training_assignment FOR EACH ROW EXECUTE FUNCTION training_assignment_tally()""",
-    # An update counts only when it moves the row to another key.
-    """CREATE TRIGGER training_assignment_tally_move AFTER UPDATE ON training_assignment
-  FOR EACH ROW WHEN (OLD.programme_id IS DISTINCT FROM NEW.programme_id
-    OR OLD.cycle IS DISTINCT FROM NEW.cycle OR OLD.category IS DISTINCT FROM NEW.category
-    OR OLD.department_id IS DISTINCT FROM NEW.department_id
-    OR OLD.status IS DISTINCT FROM NEW.status)
-  EXECUTE FUNCTION training_assignment_tally()""",
-]
+                f"CREATE TRIGGER {self.name}_change AFTER INSERT OR DELETE ON {self.table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {self.name}()",
+                f"CREATE TRIGGER {self.name}_move AFTER UPDATE ON {self.table} "
+                f"FOR EACH ROW WHEN ({moved}) EXECUTE FUNCTION {self.name}()",
+            ]
+        moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in self.columns)
+        return [
+            f"CREATE TRIGGER {self.name}_insert AFTER INSERT ON {self.table} "
+            f"BEGIN {self._add()} END",
+            f"CREATE TRIGGER {self.name}_delete AFTER DELETE ON {self.table} "
+            f"BEGIN {self._remove()} END",
+            f"CREATE TRIGGER {self.name}_update AFTER UPDATE ON {self.table} WHEN {moved} "
+            f"BEGIN {self._remove()} {self._add()} END",
+        ]
 
-SQLITE = [
-    "CREATE TRIGGER training_assignment_tally_insert AFTER INSERT ON training_assignment "
-    "BEGIN " + ADD + " END",
-    "CREATE TRIGGER training_assignment_tally_delete AFTER DELETE ON training_assignment "
-    "BEGIN " + REMOVE + " END",
-    """CREATE TRIGGER training_assignment_tally_update AFTER UPDATE ON training_assignment
-  WHEN OLD.programme_id IS NOT NEW.programme_id OR OLD.cycle IS NOT NEW.cycle
-    OR OLD.category IS NOT NEW.category OR OLD.department_id IS NOT NEW.department_id
-    OR OLD.status IS NOT NEW.status
-  BEGIN """ + REMOVE + " " + ADD + " END",
-]
+    def uninstall_sql(self, vendor: str) -> list[str]:
+        if vendor == "postgresql":
+            return [f"DROP TRIGGER IF EXISTS {self.name}_change ON {self.table}",
+                    f"DROP TRIGGER IF EXISTS {self.name}_move ON {self.table}",
+                    f"DROP FUNCTION IF EXISTS {self.name}()"]
+        return [f"DROP TRIGGER IF EXISTS {self.name}_{event}"
+                for event in ("insert", "delete", "update")]
 
-UNINSTALL = {
-    "postgresql": [
-        "DROP TRIGGER IF EXISTS training_assignment_tally_change ON training_assignment",
-        "DROP TRIGGER IF EXISTS training_assignment_tally_move ON training_assignment",
-        "DROP FUNCTION IF EXISTS training_assignment_tally()"],
-    "sqlite": [f"DROP TRIGGER IF EXISTS training_assignment_tally_{name}"
-               for name in ("insert", "delete", "update")],
-}
+    def recount_sql(self) -> list[str]:
+        """The tally from the counted rows themselves (one GROUP BY)."""
+        keys = ", ".join(self._keys())
+        grouped = ", ".join("COALESCE(department_id, 0)" if c == "department_id" else c
+                            for c in self.columns)
+        return [f"DELETE FROM {self.tally_table}",  # noqa: S608
+                f"INSERT INTO {self.tally_table} ({keys}, count) "  # noqa: S608
+                f"SELECT {grouped}, COUNT(*) FROM {self.table} GROUP BY {grouped}"]
 
-RECOUNT = [
-    "DELETE FROM training_assignmenttally",
-    """INSERT INTO training_assignmenttally
-    (programme_id, cycle, category, department_key, status, count)
-  SELECT programme_id, cycle, category, COALESCE(department_id, 0), status, COUNT(*)
-  FROM training_assignment
-  GROUP BY programme_id, cycle, category, COALESCE(department_id, 0), status""",
-]
+    # -- reading it ----------------------------------------------------------------------
+
+    def models(self):
+        from django.apps import apps
+
+        counted = next(m for m in apps.get_app_config("training").get_models()
+                       if m._meta.db_table == self.table)
+        kept = next(m for m in apps.get_app_config("training").get_models()
+                    if m._meta.db_table == self.tally_table)
+        return counted, kept
+
+    def count(self, user, filterset) -> int | None:
+        """How many rows the list shows `user` with `filterset`, from the tally; None (the
+        list counts its rows) when a filter is not a tally column or the user's scope is
+        neither everything nor their departments (and their own rows)."""
+        from mamori.core import roles as r
+        from mamori.core.scope import ALL, VIEW
+
+        if filterset.is_bound and not filterset.is_valid():
+            return None
+        given = {name: getattr(value, "pk", value) for name, value in
+                 (filterset.form.cleaned_data.items() if filterset.is_bound else ())
+                 if value not in (None, "")}
+        if not set(given) <= set(self.filters):
+            return None
+        model, kept = self.models()
+        tallied = kept.objects.filter(**{self.filters[name]: value
+                                         for name, value in given.items()})
+        roles = r.roles_for(user)
+        scope = model.scope
+        seen = scope.q_for(roles, VIEW)
+        if seen == ALL:
+            return _sum(tallied)
+        # An information manager sees their departments' rows (all of them, so the tally's
+        # rows for those departments count them) and their own elsewhere (a few, counted).
+        departments = scope.information_manager(roles, VIEW)
+        own = scope.staff(roles, VIEW)
+        if departments is None:
+            return None
+        if seen not in (departments, *([departments | own] if own is not None else [])):
+            return None
+        managed = roles.managed_department_ids
+        total = _sum(tallied.filter(department_key__in=managed))
+        if seen != departments:
+            # The filters' names are the counted model's fields.
+            total += (model.objects.filter(own, **given)
+                      .exclude(department__in=managed).count())
+        return total
+
+    def differences(self, using: str = "default") -> dict:
+        """key -> (tally, counted) where the tally and the rows disagree (empty: exact)."""
+        model, kept = self.models()
+        at = self.columns.index("department_id")
+        counted = {}
+        for *key, n in (model.objects.using(using).order_by().values_list(*self.columns)
+                        .annotate(n=Count("pk"))):
+            key[at] = key[at] or 0
+            counted[tuple(key)] = n
+        tallied = {tuple(row[:-1]): row[-1] for row in kept.objects.using(using)
+                   .values_list(*self._keys(), "count") if row[-1]}
+        return {key: (tallied.get(key, 0), counted.get(key, 0))
+                for key in tallied.keys() | counted.keys()
+                if tallied.get(key, 0) != counted.get(key, 0)}
+
+    def recount(self, using: str = "default") -> None:
+        """Count again from the rows (after rows were written with the triggers off, as a
+        benchmark's bulk load may)."""
+        run(self.recount_sql(), using)
 
 
-def install_sql(vendor: str) -> list[str]:
-    return POSTGRESQL if vendor == "postgresql" else SQLITE
-
-
-def uninstall_sql(vendor: str) -> list[str]:
-    return UNINSTALL["postgresql" if vendor == "postgresql" else "sqlite"]
-
-
-def recount_sql() -> list[str]:
-    """The tally from the assignments themselves (one GROUP BY)."""
-    return RECOUNT
-
-
-# Filters of the assignment list that are columns of the tally (department: its key).
-COUNTED_FILTERS = {"programme": "programme", "cycle": "cycle", "category": "category",
-                   "department": "department_key", "status": "status"}
-
-
-def count(user, filterset) -> int | None:
-    """The number of assignments the list shows `user` with `filterset`, from the tally,
-    when the user sees every assignment and filters only by the tally's columns; else None
-    (the list counts its rows)."""
-    from django.db.models import Sum
-
-    from mamori.core import roles as r
-    from mamori.core.scope import ALL, VIEW
-    from mamori.training.models import Assignment, AssignmentTally
-
-    if Assignment.scope.q_for(r.roles_for(user), VIEW) != ALL:
-        return None
-    if filterset.is_bound and not filterset.is_valid():
-        return None
-    given = {name: value for name, value in (filterset.form.cleaned_data.items()
-                                             if filterset.is_bound else ())
-             if value not in (None, "")}
-    if not set(given) <= set(COUNTED_FILTERS):
-        return None
-    conditions = {}
-    for name, value in given.items():
-        key = getattr(value, "pk", value)
-        conditions[COUNTED_FILTERS[name]] = key
-    return AssignmentTally.objects.filter(**conditions).aggregate(
-        n=Sum("count", default=0))["n"]
+def _sum(tallied) -> int:
+    return tallied.aggregate(n=Sum("count", default=0))["n"]
 
 
 def run(statements, using: str = "default") -> None:
@@ -121,24 +173,26 @@ def run(statements, using: str = "default") -> None:
             cursor.execute(statement)
 
 
-def recount(using: str = "default") -> None:
-    """Count again from the assignments (after rows were written with the triggers off, as
-    a benchmark's bulk load may)."""
-    run(recount_sql(), using)
+ASSIGNMENTS = Tally(
+    table="training_assignment", tally_table="training_assignmenttally",
+    columns=("programme_id", "cycle", "category", "department_id", "status"),
+    filters={"programme": "programme", "cycle": "cycle", "category": "category",
+             "department": "department_key", "status": "status"})
+
+COMPLETIONS = Tally(
+    table="training_completion", tally_table="training_completiontally",
+    columns=("course_id", "source", "department_id"),
+    filters={"course": "course", "source": "source", "department": "department_key"})
 
 
-def differences(using: str = "default") -> dict:
-    """key -> (tally, counted) where the tally and the assignments disagree (empty: exact)."""
-    from mamori.training.models import Assignment, AssignmentTally
+# Migration 0002 installs the assignment tally through these three.
+def install_sql(vendor: str) -> list[str]:
+    return ASSIGNMENTS.install_sql(vendor)
 
-    counted = {}
-    for row in (Assignment.objects.using(using).order_by()
-                .values_list("programme_id", "cycle", "category", "department_id", "status")
-                .annotate(n=Count("pk"))):
-        *key, n = row
-        key[3] = key[3] or 0
-        counted[tuple(key)] = n
-    kept = {tuple(row[:-1]): row[-1] for row in AssignmentTally.objects.using(using)
-            .values_list(*KEY, "count") if row[-1]}
-    return {key: (kept.get(key, 0), counted.get(key, 0))
-            for key in kept.keys() | counted.keys() if kept.get(key, 0) != counted.get(key, 0)}
+
+def uninstall_sql(vendor: str) -> list[str]:
+    return ASSIGNMENTS.uninstall_sql(vendor)
+
+
+def recount_sql() -> list[str]:
+    return ASSIGNMENTS.recount_sql()

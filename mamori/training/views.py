@@ -325,9 +325,9 @@ class AssignmentList(generic.ScopedListView):
     resource_class = tables.AssignmentResource
 
     def known_count(self, filterset):
-        # Those who see every assignment, filtering by the tally's columns only: counted
-        # from the tally (counting two million assignments took 240 ms).
-        return tally.count(self.request.user, filterset)
+        # Filtered by the tally's columns only, as one who sees every assignment or their
+        # departments': counted from the tally (counting two million took 240 ms).
+        return tally.ASSIGNMENTS.count(self.request.user, filterset)
 
 
 class AssignmentDetail(generic.ScopedDetailView):
@@ -367,6 +367,10 @@ class CompletionList(generic.ScopedListView):
     filterset_class = filtersets.CompletionFilterSet
     table_class = tables.CompletionTable
     resource_class = tables.CompletionResource
+
+    def known_count(self, filterset):
+        # As for assignments (counting 1.6 million completions took 200 ms).
+        return tally.COMPLETIONS.count(self.request.user, filterset)
 
 
 class CompletionDetail(generic.ScopedDetailView):

@@ -26,7 +26,8 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         self.limit = self.get_limit(request)
         if self.limit is None:  # no limit asked for and none by default: the whole list
             return None
-        self.count = self.get_count(queryset)
+        known = view.known_count() if hasattr(view, "known_count") else None
+        self.count = self.get_count(queryset) if known is None else known
         self.offset = self.get_offset(request)
         if self.count > self.limit and self.template is not None:
             self.display_page_controls = True

@@ -31,6 +31,9 @@ from mamori.policies.tables import AcknowledgementTable
 from mamori.risks.filtersets import RiskFilterSet
 from mamori.risks.models import Risk
 from mamori.risks.tables import RiskTable
+from mamori.training.filtersets import AssignmentFilterSet, CompletionFilterSet
+from mamori.training.models import Assignment, Completion
+from mamori.training.tables import AssignmentTable, CompletionTable
 
 pytestmark = [
     pytest.mark.django_db,
@@ -42,6 +45,10 @@ LISTS = [
      {"status": "in_use", "asset_type": "system", "has_personal_info": "true"}),
     (Person, PersonTable, PersonFilterSet, {"category": "employee", "status": "active"}),
     (Acknowledgement, AcknowledgementTable, AcknowledgementFilterSet, {}),
+    # Filters by the other columns the tally counts are dense (a status, a category): the
+    # page is found early along the default order's index.
+    (Assignment, AssignmentTable, AssignmentFilterSet, {"cycle": "2026"}),
+    (Completion, CompletionTable, CompletionFilterSet, {"source": "quiz"}),
 ]
 
 

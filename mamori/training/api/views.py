@@ -1,5 +1,5 @@
 from mamori.core.api.viewsets import ScopedModelViewSet
-from mamori.training import filtersets
+from mamori.training import filtersets, tally
 from mamori.training.api import serializers
 from mamori.training.models import (
     Assignment,
@@ -48,11 +48,17 @@ class AssignmentViewSet(ScopedModelViewSet):
     filterset_class = filtersets.AssignmentFilterSet
     http_method_names = ["get", "head", "options"]
 
+    def known_count(self):
+        return tally.ASSIGNMENTS.count(self.request.user, self.list_filterset())
+
 
 class CompletionViewSet(ScopedModelViewSet):
     model = Completion
     serializer_class = serializers.CompletionSerializer
     filterset_class = filtersets.CompletionFilterSet
+
+    def known_count(self):
+        return tally.COMPLETIONS.count(self.request.user, self.list_filterset())
 
 
 class QuizAttemptViewSet(ScopedModelViewSet):
