@@ -9,8 +9,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 BIND ?= 127.0.0.1:8443
 # pytest-xdist workers for `make test`, each with its own test database (pytest-django adds
-# _gw0, _gw1… to its name). Two: the machine the suite is timed on has two cores, and a third
-# worker only shares them. Here only, so `python -m pytest path/to/test_x.py` stays one process.
+# _gw0, _gw1… to its name). Two: the machine the suite is timed on has two cores. Given here
+# only (not in pyproject's addopts), so `python -m pytest path/to/test_x.py` stays one process.
 TEST_WORKERS ?= 2
 export MAMORI_DATA_DIR ?= $(CURDIR)/data
 
