@@ -8,6 +8,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 BIND ?= 127.0.0.1:8443
+# pytest-xdist workers for `make test`, each with its own test database (pytest-django adds
+# _gw0, _gw1… to its name). Two: the machine the suite is timed on has two cores. Given here
+# only (not in pyproject's addopts), so `python -m pytest path/to/test_x.py` stays one process.
+TEST_WORKERS ?= 2
 export MAMORI_DATA_DIR ?= $(CURDIR)/data
 
 .PHONY: run test install install-test system-packages lint bench security clean
@@ -37,7 +41,7 @@ run: install system-packages
 test: install-test
 	$(BIN)/mamori compilemessages --ignore '.venv/*' -v 0
 	$(BIN)/ruff check mamori bench
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 	@# The deploy check is given the secrets a deployment passes from outside the data directory.
 	DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	  MAMORI_LOG_KEY=check-deploy-log-key-$$(date +%s) \

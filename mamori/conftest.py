@@ -6,11 +6,21 @@ Tests talk to the real database (SQLite, or PostgreSQL when DATABASE_URL is set)
 import datetime
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
 from mamori.core.models import User
 from mamori.org.models import Appointment, Department, Person
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _anchor_file_per_session(tmp_path_factory):
+    """The test database's migrations append to the change log before any test runs: their
+    heads are anchored in a file of this session's (of each xdist worker's), not in the data
+    directory's log-anchor.jsonl, which other test processes and `make run` share."""
+    anchor = tmp_path_factory.mktemp("anchor-session") / "log-anchor.jsonl"
+    with override_settings(MAMORI_LOG_ANCHOR_FILE=anchor):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ the objects in the database as well as at random, so PUT, PATCH, DELETE and the 
 reach real objects, and creations can succeed, instead of ending in 404 or 400.
 """
 
+import functools
 import json
 
 import pytest
@@ -58,6 +59,9 @@ with override_settings(ALLOWED_HOSTS=[HOST], SECURE_SSL_REDIRECT=False):
     app = get_wsgi_application()
 schema = schemathesis.openapi.from_dict(openapi_document())
 schema.app = app
+# The operations' paths (several operations share one), listed once: `caller_headers` looks
+# up the references of each path for every test.
+PATHS = sorted({result.ok().path for result in schema.get_all_operations()})
 
 
 # --- Path ids and references of real objects ------------------------------------------------
@@ -69,9 +73,10 @@ EXISTING_IDS: dict[str, list] = {}
 REFERENCES: dict[str, dict[str, list]] = {}
 
 
-def references(path: str) -> dict[str, list]:
+def references(path: str, ids_of) -> dict[str, list]:
     """The body fields of the operations on `path` that name other objects (foreign keys and
-    many-to-many links of the model the path serves), with the ids of those objects."""
+    many-to-many links of the model the path serves), with the ids of those objects
+    (`ids_of(model)`, read once per model for all the paths that refer to it)."""
     from django.db.models import ForeignKey, ManyToManyField
     from django.urls import Resolver404, resolve
 
@@ -83,8 +88,7 @@ def references(path: str) -> dict[str, list]:
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     if model is None:
         return {}
-    return {field.name: list(field.related_model.objects.order_by("pk")
-                             .values_list("pk", flat=True))
+    return {field.name: ids_of(field.related_model)
             for field in model._meta.get_fields()
             if isinstance(field, ForeignKey | ManyToManyField)}
 
@@ -259,8 +263,9 @@ def caller_headers(request, org, settings, wsgi_in_test_transaction):
     EXISTING_IDS["/api/tokens/{id}/"] = list(
         ApiToken.objects.filter(user=user).values_list("pk", flat=True))
     REFERENCES.clear()
-    REFERENCES.update({result.ok().path: references(result.ok().path)
-                       for result in schema.get_all_operations()})
+    ids_of = functools.cache(
+        lambda model: list(model.objects.order_by("pk").values_list("pk", flat=True)))
+    REFERENCES.update({path: references(path, ids_of) for path in PATHS})
     yield {"Authorization": f"Token {raw}"}
     EXISTING_IDS.clear()
     REFERENCES.clear()

@@ -9,6 +9,7 @@ import sys
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -118,7 +119,10 @@ def database_env() -> dict:
                f"{db['NAME']}")
     else:
         url = f"sqlite:///{db['NAME']}"
-    return {**os.environ, "DATABASE_URL": url}
+    # The worker anchors the log's head in this test's file, as the test itself does
+    # (conftest), not in the data directory every test process shares.
+    return {**os.environ, "DATABASE_URL": url,
+            "MAMORI_LOG_ANCHOR_FILE": str(settings.MAMORI_LOG_ANCHOR_FILE)}
 
 
 def wait_for(condition, seconds=60):

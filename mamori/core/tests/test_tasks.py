@@ -60,7 +60,7 @@ def test_snapshot_is_logged_as_task():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_several_workers_share_the_queue():
+def test_several_workers_share_the_queue(settings):
     """Three `mamori worker` processes drain one queue; every task runs exactly once."""
     import os
     import subprocess
@@ -77,7 +77,10 @@ def test_several_workers_share_the_queue():
     db = connection.settings_dict
     env = {**os.environ,
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-                           f"{db['PORT'] or 5432}/{db['NAME']}"}
+                           f"{db['PORT'] or 5432}/{db['NAME']}",
+           # this test's anchor file (conftest), not the data directory's, which every test
+           # process shares
+           "MAMORI_LOG_ANCHOR_FILE": str(settings.MAMORI_LOG_ANCHOR_FILE)}
     workers = [subprocess.Popen([sys.executable, "-m", "mamori.cli", "worker", "--batch",
                                  "--no-startup-delay"], env=env, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL) for _ in range(3)]
