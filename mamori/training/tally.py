@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Tally:
     columns: tuple[str, ...]
     # The counted model's list filters that are tally columns: filter name -> tally column.
     filters: dict
+    # Whether the list has the overdue filter (open and due before today, as the model's
+    # `objects.overdue_q()` says), counted from the open rows' tally.
+    overdue: bool = False
 
     @property
     def name(self) -> str:
@@ -106,18 +110,42 @@ END $$ LANGUAGE plpgsql""",
 
     def count(self, user, filterset) -> int | None:
         """How many rows the list shows `user` with `filterset`, from the tally; None (the
-        list counts its rows) when a filter is not a tally column or the user's scope is
-        neither everything nor their departments (and their own rows)."""
+        list counts its rows) when a filter is neither a tally column nor the overdue filter,
+        or the user's scope is neither everything nor their departments (and their own
+        rows)."""
         from mamori.core import roles as r
-        from mamori.core.scope import ALL, VIEW
+        from mamori.core.scope import VIEW
 
         if filterset.is_bound and not filterset.is_valid():
             return None
         given = {name: getattr(value, "pk", value) for name, value in
                  (filterset.form.cleaned_data.items() if filterset.is_bound else ())
                  if value not in (None, "")}
-        if not set(given) <= set(self.filters):
+        overdue = given.pop(OVERDUE, None) if self.overdue else None
+        if overdue is False or not set(given) <= set(self.filters):
             return None
+        model, _kept = self.models()
+        seen = model.scope.q_for(r.roles_for(user), VIEW)
+        if overdue is None:
+            return self._scoped_sum(user, given)
+        # Overdue (open, due before today): the open rows' tally less the open rows not yet
+        # due, which are counted (the current cycle's stragglers: far fewer, as a rule).
+        if given.get("status", "open") != "open":
+            return 0
+        total = self._scoped_sum(user, {**given, "status": "open"})
+        if total is None:
+            return None
+        # The filters' names are the counted model's fields.
+        # (The complement of `overdue_q` among open rows, written as a range the (status,
+        # due_on) index answers: a NOT of it was read row by row.)
+        not_yet_due = model.objects.filter(seen, **given).filter(
+            status="open", due_on__gte=timezone.localdate())
+        return total - not_yet_due.count()
+
+    def _scoped_sum(self, user, given) -> int | None:
+        from mamori.core import roles as r
+        from mamori.core.scope import ALL, VIEW
+
         model, kept = self.models()
         tallied = kept.objects.filter(**{self.filters[name]: value
                                          for name, value in given.items()})
@@ -173,11 +201,14 @@ def run(statements, using: str = "default") -> None:
             cursor.execute(statement)
 
 
+OVERDUE = "overdue"
+
 ASSIGNMENTS = Tally(
     table="training_assignment", tally_table="training_assignmenttally",
     columns=("programme_id", "cycle", "category", "department_id", "status"),
     filters={"programme": "programme", "cycle": "cycle", "category": "category",
-             "department": "department_key", "status": "status"})
+             "department": "department_key", "status": "status"},
+    overdue=True)
 
 COMPLETIONS = Tally(
     table="training_completion", tally_table="training_completiontally",

@@ -91,6 +91,10 @@ def test_the_assignment_list_counts_from_the_tally(org):
     make_programme("OTHER")
     Assignment.objects.filter(programme=programme, person=org.people["staff"]).update(
         status="completed", completed_on=datetime.date.today())
+    # Some overdue: every open assignment of the first programme but the IT staff's.
+    Assignment.objects.filter(programme=programme, status="open").exclude(
+        person=org.people["it_staff"]).update(due_on=datetime.date.today()
+                                              - datetime.timedelta(days=3))
     everything = Assignment.objects.count()
     for who in ("ciso", "auditor"):
         client = org.client(who)
@@ -99,8 +103,11 @@ def test_the_assignment_list_counts_from_the_tally(org):
             Assignment.objects.filter(programme=programme, status="open").count(), False)
         assert assignment_counts(client, f"department={org.sales_east.pk}") == (
             Assignment.objects.filter(department=org.sales_east).count(), False)
-        # A filter the tally does not know: counted row by row.
-        assert assignment_counts(client, "overdue=true") == (0, True)
+        # Overdue: the open rows' tally less those not yet due (counted: the COUNT names
+        # the due date); not overdue, and a filter the tally does not know: counted.
+        overdue = Assignment.objects.filter(Assignment.objects.overdue_q()).count()
+        assert assignment_counts(client, "overdue=true")[0] == overdue
+        assert assignment_counts(client, "overdue=false") == (everything - overdue, True)
     # An information manager: their departments from the tally, their own elsewhere counted
     # (the manager of sales, moved to IT for this test, still sees their own assignments).
     manager = org.people["manager"]
@@ -112,6 +119,10 @@ def test_the_assignment_list_counts_from_the_tally(org):
         shown = assignment_counts(client, query)
         rows = list_rows(client, "/training/assignments/", query)
         assert shown == (rows, False), query
+    for query in ("overdue=true", "overdue=true&status=open", "overdue=true&status=completed",
+                  f"overdue=true&programme={programme.pk}"):
+        assert assignment_counts(client, query)[0] == list_rows(
+            client, "/training/assignments/", query), query
     assert assignment_counts(client, f"department={org.it.pk}")[0] == 2  # their two
     # Staff see their own rows, counted (a handful).
     staff = org.client("staff")
