@@ -125,14 +125,15 @@ END $$ LANGUAGE plpgsql""",
         if overdue is False or not set(given) <= set(self.filters):
             return None
         model, _kept = self.models()
-        seen = model.scope.q_for(r.roles_for(user), VIEW)
+        roles = r.roles_for(user)
+        seen = model.scope.q_for(roles, VIEW)
         if overdue is None:
-            return self._scoped_sum(user, given)
+            return self._scoped_sum(roles, seen, given)
         # Overdue (open, due before today): the open rows' tally less the open rows not yet
         # due, which are counted (the current cycle's stragglers: far fewer, as a rule).
         if given.get("status", "open") != "open":
             return 0
-        total = self._scoped_sum(user, {**given, "status": "open"})
+        total = self._scoped_sum(roles, seen, {**given, "status": "open"})
         if total is None:
             return None
         # The filters' names are the counted model's fields.
@@ -142,20 +143,19 @@ END $$ LANGUAGE plpgsql""",
             status="open", due_on__gte=timezone.localdate())
         return total - not_yet_due.count()
 
-    def _scoped_sum(self, user, given) -> int | None:
-        from mamori.core import roles as r
+    def _scoped_sum(self, roles, seen, given) -> int | None:
+        """The rows `seen` (the scope's Q for `roles`) with the `given` filters, from the
+        tally; None when that scope is not one the tally answers."""
         from mamori.core.scope import ALL, VIEW
 
         model, kept = self.models()
         tallied = kept.objects.filter(**{self.filters[name]: value
                                          for name, value in given.items()})
-        roles = r.roles_for(user)
-        scope = model.scope
-        seen = scope.q_for(roles, VIEW)
         if seen == ALL:
             return _sum(tallied)
         # An information manager sees their departments' rows (all of them, so the tally's
         # rows for those departments count them) and their own elsewhere (a few, counted).
+        scope = model.scope
         departments = scope.information_manager(roles, VIEW)
         own = scope.staff(roles, VIEW)
         if departments is None:
