@@ -185,6 +185,14 @@ END $$ LANGUAGE plpgsql""",
                 for key in tallied.keys() | counted.keys()
                 if tallied.get(key, 0) != counted.get(key, 0)}
 
+    # A migration's RunPython steps (migration 0003 on; 0002, landed, has its own copies).
+    def install(self, apps, schema_editor) -> None:
+        run(self.install_sql(schema_editor.connection.vendor) + self.recount_sql(),
+            schema_editor.connection.alias)
+
+    def uninstall(self, apps, schema_editor) -> None:
+        run(self.uninstall_sql(schema_editor.connection.vendor), schema_editor.connection.alias)
+
     def recount(self, using: str = "default") -> None:
         """Count again from the rows (after rows were written with the triggers off, as a
         benchmark's bulk load may)."""

@@ -6,19 +6,6 @@ from django.db import migrations, models
 from mamori.training.tally import COMPLETIONS
 
 
-def install(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    with schema_editor.connection.cursor() as cursor:
-        for statement in COMPLETIONS.install_sql(vendor) + COMPLETIONS.recount_sql():
-            cursor.execute(statement)
-
-
-def uninstall(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for statement in COMPLETIONS.uninstall_sql(schema_editor.connection.vendor):
-            cursor.execute(statement)
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -61,5 +48,5 @@ class Migration(migrations.Migration):
             model_name='completiontally',
             constraint=models.UniqueConstraint(fields=('course', 'source', 'department_key'), name='training_completion_tally_key'),
         ),
-        migrations.RunPython(install, uninstall),
+        migrations.RunPython(COMPLETIONS.install, COMPLETIONS.uninstall),
     ]
