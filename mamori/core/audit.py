@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models.query_utils import DeferredAttribute
 
 from mamori.core import changelog
+from mamori.core.links import ids_linked, link_columns
 from mamori.core.memo import forget, remembered
 from mamori.core.rawwrite import insert_rows, update_rows
 from mamori.core.scope import RestrictableQuerySetMixin
@@ -396,33 +397,23 @@ def record_m2m_change(sender, instance, action, reverse, model, pk_set, using, *
         log([("update", instance, {field.name: before}, {field.name: after})], using)
 
 
-def _links(through, source: str, target: str, owners, using) -> dict:
-    links = {pk: [] for pk in owners}
-    rows = (through._base_manager.using(using).filter(**{f"{source}__in": list(owners)})
-            .order_by(source, target).values_list(source, target))
-    for owner, linked in rows:
-        links[owner].append(linked)
-    return links
-
-
 def _record_reverse_m2m_change(through, instance, action, model, pk_set, using):
     if not issubclass(model, AuditedModel):
         return
     field = next(f for f in model._meta.many_to_many if f.remote_field.through is through)
-    source = through._meta.get_field(field.m2m_field_name()).attname
-    target = through._meta.get_field(field.m2m_reverse_field_name()).attname
+    _through, source, target = link_columns(field)
     if action.startswith("pre_"):
         if action == "pre_clear":
             owners = set(through._base_manager.using(using).filter(**{target: instance.pk})
                          .values_list(source, flat=True))
         else:
             owners = set(pk_set or ())
-        instance._m2m_reverse_before = _links(through, source, target, owners, using)
+        instance._m2m_reverse_before = ids_linked(field, owners, using)
         return
     before = getattr(instance, "_m2m_reverse_before", None)
     if not before:
         return
-    after = _links(through, source, target, before, using)
+    after = ids_linked(field, before, using)
     changed = {pk for pk in before if before[pk] != after[pk]}
     if not changed:
         return

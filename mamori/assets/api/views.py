@@ -8,9 +8,7 @@ class AssetViewSet(ScopedModelViewSet):
     model = Asset
     serializer_class = serializers.AssetSerializer
     filterset_class = filtersets.AssetFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("depends_on")
+    linked_fields = ("depends_on",)
 
 
 class ClassificationLevelViewSet(ScopedModelViewSet):

@@ -27,10 +27,7 @@ class AuditViewSet(ScopedModelViewSet):
     model = Audit
     serializer_class = serializers.AuditSerializer
     filterset_class = filtersets.AuditFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("departments", "articles",
-                                                       "requirements", "controls", "team")
+    linked_fields = ("departments", "articles", "requirements", "controls", "team")
 
     def stepped(self, name):
         audit = self.get_object()
@@ -61,9 +58,7 @@ class ChecklistItemViewSet(ScopedModelViewSet):
     model = ChecklistItem
     serializer_class = serializers.ChecklistItemSerializer
     filterset_class = filtersets.ChecklistItemFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("evidence")
+    linked_fields = ("evidence",)
 
 
 class AuditSettingsViewSet(ScopedModelViewSet):
@@ -77,9 +72,7 @@ class EvidenceRequestViewSet(ScopedModelViewSet):
     model = EvidenceRequest
     serializer_class = serializers.AuditEvidenceRequestSerializer
     filterset_class = filtersets.EvidenceRequestFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("evidence")
+    linked_fields = ("evidence",)
 
     @extend_schema(request=serializers.AnswerSerializer,
                    responses=serializers.AuditEvidenceRequestSerializer)

@@ -26,6 +26,4 @@ class RequirementViewSet(ScopedModelViewSet):
     model = Requirement
     serializer_class = serializers.RequirementSerializer
     filterset_class = filtersets.RequirementFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("controls")
+    linked_fields = ("controls",)

@@ -23,6 +23,7 @@ from mamori.core.audit import one_user_action
 from mamori.core.changelog import model_label
 from mamori.core.dates import validate_plausible_date
 from mamori.core.forms import unnamed_unless_visible
+from mamori.core.links import LinkedIds, attach_linked_ids, linked_ids
 from mamori.core.models import ChangeLogEntry
 from mamori.core.plaintext import validate_no_control_characters
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
@@ -52,18 +53,30 @@ class ScopedManyRelatedField(ManyRelatedField):
 
     def get_attribute(self, instance):
         if not instance.pk:
-            return []
+            return LinkedIds()
         visible = self.visible_ids(instance)
-        return [obj for obj in super().get_attribute(instance) if obj.pk in visible]
+        return LinkedIds(pk for pk in self.all_ids(instance) if pk in visible)
+
+    def to_representation(self, iterable):
+        if isinstance(iterable, LinkedIds):
+            return list(iterable)
+        return super().to_representation(iterable)
+
+    def all_ids(self, instance) -> LinkedIds:
+        """Every id linked to the object: as the viewset read them for its page
+        (core.links), or else from the relation itself."""
+        ids = linked_ids(instance, self.source)
+        if ids is None:
+            ids = LinkedIds(sorted(obj.pk for obj in super().get_attribute(instance)))
+        return ids
 
     def visible_ids(self, instance) -> set:
         """Which linked objects the user may see: one query for the whole page of a list (the
-        links themselves come from the viewset's prefetch), not one per row."""
+        links themselves come from the viewset, core.links), not one per row."""
         if getattr(self, "_visible", None) is None:
             page = getattr(getattr(self.parent, "parent", None), "instance", None)
             instances = list(page) if page is not None else [instance]
-            linked = {obj.pk for row in instances
-                      for obj in getattr(row, self.source).all()}
+            linked = {pk for row in instances if row.pk for pk in self.all_ids(row)}
             model = self.child_relation.queryset.model
             self._visible = set(model.objects.restrict(request_user(self), VIEW).filter(
                 pk__in=linked).values_list("pk", flat=True)) if linked else set()
@@ -235,6 +248,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     select_related: tuple[str, ...] = ()
     # `?ordering=` takes the fields the serializer shows (core.api.ordering).
     ordering_fields = None
+    # Many-to-many fields the serializer lists: their ids are read for a whole page (or the
+    # one object shown) from the link tables (core.links) rather than prefetched.
+    linked_fields: tuple[str, ...] = ()
 
     def get_queryset(self):
         action_name = ACTION_FOR_METHOD.get(self.request.method, VIEW)
@@ -255,6 +271,17 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         """The list's filters as the request gives them (for known_count)."""
         return self.filterset_class(self.request.query_params or None,
                                     queryset=self.model.objects.none(), request=self.request)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_linked_ids(page, self.linked_fields)
+        return page
+
+    def retrieve(self, request, *args, **kwargs):
+        instance = self.get_object()
+        attach_linked_ids([instance], self.linked_fields)
+        return Response(self.get_serializer(instance).data)
 
     def create(self, request, *args, **kwargs):
         # Refuse before validating: a user who may create nothing learns nothing from errors.

@@ -28,9 +28,7 @@ class IncidentViewSet(ScopedModelViewSet):
     filterset_class = filtersets.IncidentFilterSet
     select_related = ("department",)
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("assets", "threats", "risks", "controls")
+    linked_fields = ("assets", "threats", "risks", "controls")
 
     def perform_create(self, serializer):
         # One transaction: the notification task commits with the report or not at all.

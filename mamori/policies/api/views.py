@@ -46,9 +46,7 @@ class PolicyVersionViewSet(ScopedModelViewSet):
     serializer_class = serializers.PolicyVersionSerializer
     filterset_class = filtersets.PolicyVersionFilterSet
     select_related = ("document",)
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("audience_departments")
+    linked_fields = ("audience_departments",)
 
     def _step(self, request, name):
         version = self.get_object()

@@ -27,9 +27,7 @@ class RiskViewSet(ScopedModelViewSet):
     model = Risk
     serializer_class = serializers.RiskSerializer
     filterset_class = filtersets.RiskFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("assets", "controls")
+    linked_fields = ("assets", "controls")
 
 
 class RiskAcceptanceViewSet(ScopedModelViewSet):

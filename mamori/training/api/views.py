@@ -35,9 +35,7 @@ class ProgrammeViewSet(ScopedModelViewSet):
     model = Programme
     serializer_class = serializers.ProgrammeSerializer
     filterset_class = filtersets.ProgrammeFilterSet
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("departments")
+    linked_fields = ("departments",)
 
 
 class AssignmentViewSet(ScopedModelViewSet):
