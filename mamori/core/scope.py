@@ -169,6 +169,12 @@ def restrict(queryset, user, action: str = VIEW):
     return queryset if not q else queryset.filter(q)
 
 
+def sees_every_row(user, model, action: str = VIEW) -> bool:
+    """Whether `user`'s scope for `action` on `model` is every row (no filter to ask)."""
+    q = model_scope(model).q_for(r.roles_for(user), action)
+    return q is not None and not q
+
+
 def can(user, model, action: str) -> bool:
     return model_scope(model).can(r.roles_for(user), action)
 

@@ -280,8 +280,12 @@ class Appointment(AuditedModel):
 
 def roles_from_appointments(user):
     """Role provider (see core.roles): CISO and information manager from current appointments."""
-    person = Person.objects.filter(user=user).only("pk").first()
-    if person is None:
+    # get(), not first(): a person's user is unique, and first()'s ORDER BY employee_no LIMIT 1
+    # lets a planner with no statistics walk the whole staff-number index for a user who
+    # has no person (an administrator), on every request.
+    try:
+        person = Person.objects.only("pk").get(user=user)
+    except Person.DoesNotExist:
         return set(), None, set()
     names, managed = set(), set()
     for role, dept_id in Appointment.objects.current().filter(person=person).values_list(

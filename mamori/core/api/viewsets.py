@@ -26,7 +26,7 @@ from mamori.core.forms import unnamed_unless_visible
 from mamori.core.links import LinkedIds, attach_linked_ids, linked_ids
 from mamori.core.models import ChangeLogEntry
 from mamori.core.plaintext import validate_no_control_characters
-from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope
+from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, can, ensure_in_scope, sees_every_row
 from mamori.core.uniqueness import errors_told_to
 from mamori.core.views.generic import protected_blockers
 
@@ -78,8 +78,12 @@ class ScopedManyRelatedField(ManyRelatedField):
             instances = list(page) if page is not None else [instance]
             linked = {pk for row in instances if row.pk for pk in self.all_ids(row)}
             model = self.child_relation.queryset.model
-            self._visible = set(model.objects.restrict(request_user(self), VIEW).filter(
-                pk__in=linked).values_list("pk", flat=True)) if linked else set()
+            user = request_user(self)
+            if not linked or sees_every_row(user, model):
+                self._visible = linked
+            else:
+                self._visible = set(model.objects.restrict(user, VIEW).filter(
+                    pk__in=linked).order_by().values_list("pk", flat=True))
         return self._visible
 
 
