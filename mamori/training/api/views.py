@@ -45,6 +45,11 @@ class AssignmentViewSet(ScopedModelViewSet):
     serializer_class = serializers.AssignmentSerializer
     filterset_class = filtersets.AssignmentFilterSet
     http_method_names = ["get", "head", "options"]
+    # Two million rows at ten times the company: sorted only where an index gives the order
+    # with the id as tiebreak, or in groups of one person's rows (as the list page sorts).
+    # An index's first column is not enough here: (status, due_on) sorted by status and id
+    # sorted 700,000 rows a status.
+    ordering_fields = ("id", "person", "due_on")
 
     def known_count(self):
         return tally.ASSIGNMENTS.count(self.request.user, self.list_filterset())
@@ -54,6 +59,7 @@ class CompletionViewSet(ScopedModelViewSet):
     model = Completion
     serializer_class = serializers.CompletionSerializer
     filterset_class = filtersets.CompletionFilterSet
+    ordering_fields = ("id", "person", "completed_on")  # as for assignments (1.6 million)
 
     def known_count(self):
         return tally.COMPLETIONS.count(self.request.user, self.list_filterset())
