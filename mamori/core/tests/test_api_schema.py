@@ -9,9 +9,11 @@ from the schema: a created object's id feeds the operations on that object). A t
 on any 5xx, any response that breaks its schema, any status code the schema does not
 document, and any request the schema forbids that the API accepts.
 
-Each generated example (and each stateful scenario) runs in a savepoint that is rolled
-back afterwards, so every one starts from the same world: a DELETE or a revoked token in
-one cannot change what the next one sees. Path ids and references in bodies are drawn from
+The world is built once per caller (and per xdist worker) in a transaction that is rolled
+back after the caller's tests (the `world` fixture); each test runs in a savepoint inside it,
+and each generated example (and each stateful scenario) in a savepoint of its own that is
+rolled back afterwards, so every one starts from the same world: a DELETE or a revoked token
+in one cannot change what the next one sees. Path ids and references in bodies are drawn from
 the objects in the database as well as at random, so PUT, PATCH, DELETE and the actions
 reach real objects, and creations can succeed, instead of ending in 404 or 400.
 """
