@@ -9,13 +9,16 @@ from the schema: a created object's id feeds the operations on that object). A t
 on any 5xx, any response that breaks its schema, any status code the schema does not
 document, and any request the schema forbids that the API accepts.
 
-Each generated example (and each stateful scenario) runs in a savepoint that is rolled
-back afterwards, so every one starts from the same world: a DELETE or a revoked token in
-one cannot change what the next one sees. Path ids and references in bodies are drawn from
+The world is built once per caller (and per xdist worker) in a transaction that is rolled
+back after the caller's tests (the `world` fixture); each test runs in a savepoint inside it,
+and each generated example (and each stateful scenario) in a savepoint of its own that is
+rolled back afterwards, so every one starts from the same world: a DELETE or a revoked token
+in one cannot change what the next one sees. Path ids and references in bodies are drawn from
 the objects in the database as well as at random, so PUT, PATCH, DELETE and the actions
 reach real objects, and creations can succeed, instead of ending in 404 or 400.
 """
 
+import dataclasses
 import functools
 import json
 
@@ -38,6 +41,7 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
+from mamori.conftest import Org
 from mamori.core.models import ApiToken
 from mamori.core.tests import api_world
 
@@ -67,16 +71,15 @@ PATHS = sorted({result.ok().path for result in schema.get_all_operations()})
 # --- Path ids and references of real objects ------------------------------------------------
 
 # Path template → ids of its model's rows, and path template → {body field: ids of the rows
-# it may refer to}; set by the `caller` fixture for each test and read whenever hypothesis
-# draws a case (so after the fixture has run).
+# it may refer to}; set by the `caller_headers` fixture for each test and read whenever
+# hypothesis draws a case (so after the fixture has run).
 EXISTING_IDS: dict[str, list] = {}
 REFERENCES: dict[str, dict[str, list]] = {}
 
 
-def references(path: str, ids_of) -> dict[str, list]:
+def referenced_models(path: str) -> dict:
     """The body fields of the operations on `path` that name other objects (foreign keys and
-    many-to-many links of the model the path serves), with the ids of those objects
-    (`ids_of(model)`, read once per model for all the paths that refer to it)."""
+    many-to-many links of the model the path serves), with the model each one refers to."""
     from django.db.models import ForeignKey, ManyToManyField
     from django.urls import Resolver404, resolve
 
@@ -88,9 +91,20 @@ def references(path: str, ids_of) -> dict[str, list]:
     model = getattr(getattr(serializer, "Meta", None), "model", None)
     if model is None:
         return {}
-    return {field.name: ids_of(field.related_model)
+    return {field.name: field.related_model
             for field in model._meta.get_fields()
             if isinstance(field, ForeignKey | ManyToManyField)}
+
+
+# Path → {body field: model it refers to}: the URLs and models only, no database, so once.
+REFERENCED_MODELS = {path: referenced_models(path) for path in PATHS}
+
+
+def references(ids_of) -> dict[str, dict[str, list]]:
+    """Path → {body field: ids of the objects it may refer to} (`ids_of(model)`, read once
+    per model for all the paths that refer to it)."""
+    return {path: {name: ids_of(model) for name, model in fields.items()}
+            for path, fields in REFERENCED_MODELS.items()}
 
 
 def _is_id(value) -> bool:
@@ -249,24 +263,66 @@ def wsgi_in_test_transaction():
 CALLERS = ["admin", "staff"]
 
 
-@pytest.fixture(params=CALLERS)
-def caller_headers(request, org, settings, wsgi_in_test_transaction):
-    """A caller's real API token (the administrator's, then a staff member's) in a world
-    with records of every model, and the ids of those records."""
-    settings.ALLOWED_HOSTS = [HOST]
+@dataclasses.dataclass
+class World:
+    """What a caller's tests read from the world built for them."""
+
+    headers: dict
+    existing_ids: dict[str, list]
+    references: dict[str, dict[str, list]]
+
+
+def build_world(caller: str) -> World:
+    """The organisation, records of every model, the caller's real API tokens (the one it
+    uses and a spare), and the ids of those records."""
+    org = Org()
     api_world.build(org)
-    user = org.users[request.param]
+    user = org.users[caller]
     _, raw = ApiToken.issue(user, "schemathesis", days=1)
     ApiToken.issue(user, "spare", days=1)
-    EXISTING_IDS.clear()
-    EXISTING_IDS.update(api_world.existing_ids(schema))
-    EXISTING_IDS["/api/tokens/{id}/"] = list(
+    existing_ids = api_world.existing_ids(schema)
+    existing_ids["/api/tokens/{id}/"] = list(
         ApiToken.objects.filter(user=user).values_list("pk", flat=True))
-    REFERENCES.clear()
     ids_of = functools.cache(
         lambda model: list(model.objects.order_by("pk").values_list("pk", flat=True)))
-    REFERENCES.update({path: references(path, ids_of) for path in PATHS})
-    yield {"Authorization": f"Token {raw}"}
+    return World({"Authorization": f"Token {raw}"}, existing_ids, references(ids_of))
+
+
+@pytest.fixture(scope="class", params=CALLERS)
+def world(request, django_db_setup, django_db_blocker):
+    """A caller's world (the administrator's, then a staff member's), built once for all the
+    tests of the class that use it, as Django's TestCase does with setUpTestData: it is
+    written in a transaction that stays open while they run, each test runs in a savepoint
+    inside it (pytest-django's, rolled back when the test ends, and each generated example
+    in one of its own), and the transaction is rolled back after the last of them, so no
+    other test sees the world. pytest runs the tests of one caller together (the fixture's
+    parameter is class-scoped), and ends the class's fixtures before any test outside the
+    class runs, also under xdist, where a worker may run a few of these tests, then others,
+    then more of these (the world is then built again)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        # The users' passwords are hashed as in every test (conftest's fast hasher).
+        with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=[
+                "django.contrib.auth.hashers.MD5PasswordHasher"]):
+            built = build_world(request.param)
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def caller_headers(world, settings, wsgi_in_test_transaction):
+    """The caller's token in its world, and the ids of the world's records for the hooks."""
+    settings.ALLOWED_HOSTS = [HOST]
+    EXISTING_IDS.clear()
+    EXISTING_IDS.update(world.existing_ids)
+    REFERENCES.clear()
+    REFERENCES.update(world.references)
+    yield world.headers
     EXISTING_IDS.clear()
     REFERENCES.clear()
 
@@ -293,15 +349,6 @@ HYPOTHESIS = {
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                            HealthCheck.filter_too_much, HealthCheck.data_too_large],
 }
-
-
-@pytest.mark.django_db
-@schema.parametrize()
-@hypothesis_settings(max_examples=MAX_EXAMPLES, **HYPOTHESIS)
-def test_api_conforms_to_schema(case, caller_headers):
-    in_rolled_back_savepoint(lambda: case.call_and_validate(
-        headers=caller_headers, excluded_checks=EXCLUDED_CHECKS,
-        additional_checks=ADDITIONAL_CHECKS))
 
 
 class APIWorkflow(schema.as_state_machine()):
@@ -332,10 +379,20 @@ STATEFUL_STEPS = 8
 
 
 @pytest.mark.django_db
-def test_api_statefully(caller_headers):
-    APIWorkflow.headers = caller_headers
-    APIWorkflow.run(settings=hypothesis_settings(
-        max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, **HYPOTHESIS))
+class TestInTheWorld:
+    """The tests that run in a caller's world (the `world` fixture: built once per caller)."""
+
+    @schema.parametrize()
+    @hypothesis_settings(max_examples=MAX_EXAMPLES, **HYPOTHESIS)
+    def test_api_conforms_to_schema(self, case, caller_headers):
+        in_rolled_back_savepoint(lambda: case.call_and_validate(
+            headers=caller_headers, excluded_checks=EXCLUDED_CHECKS,
+            additional_checks=ADDITIONAL_CHECKS))
+
+    def test_api_statefully(self, caller_headers):
+        APIWorkflow.headers = caller_headers
+        APIWorkflow.run(settings=hypothesis_settings(
+            max_examples=STATEFUL_SCENARIOS, stateful_step_count=STATEFUL_STEPS, **HYPOTHESIS))
 
 
 @pytest.mark.django_db
