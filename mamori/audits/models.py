@@ -394,6 +394,9 @@ class ChecklistItem(AuditedModel):
                    models.Index(fields=["reference", "id"]),
                    models.Index(fields=["title", "id"])]
 
+    # what __str__ reads (core.conformance.listed)
+    label_related = ("audit", "requirement", "control")
+
     def __str__(self):
         return f"{self.audit.code} · {self.reference} {self.label}"
 
@@ -527,6 +530,8 @@ class EvidenceRequest(AuditedModel):
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["status", "due_on"]),
                    models.Index(fields=["asked_of", "status"])]
+
+    label_related = ("audit",)  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         return f"{self.audit.code}: {self.request[:60]}"

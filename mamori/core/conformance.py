@@ -157,7 +157,13 @@ class Result:
 
 def listed(queryset) -> list[FailingObject]:
     """The first FAILING_SHOWN objects of `queryset`, which the reader may view, each linked
-    to its page (the detail pages read through the same VIEW scope, so the links open)."""
+    to its page (the detail pages read through the same VIEW scope, so the links open).
+
+    In one query: a model whose name shows a related row (an assignment's programme and
+    person) says so in `label_related`, read with the objects, not once per object."""
+    related = getattr(queryset.model, "label_related", ())
+    if related:
+        queryset = queryset.select_related(*related)
     return [
         FailingObject(str(obj), obj.get_absolute_url() if hasattr(obj, "get_absolute_url")
                       else "")

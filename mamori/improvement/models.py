@@ -332,6 +332,8 @@ class CorrectiveAction(AuditedModel):
         indexes = [models.Index(fields=["due_on", "id"]),
                    models.Index(fields=["done_on", "due_on"])]
 
+    label_related = ("nonconformity",)  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.nonconformity.code}: {self.title}"
 
@@ -381,6 +383,8 @@ class EffectivenessCheck(AuditedModel):
         verbose_name_plural = _("effectiveness checks")
         ordering = ["-checked_on", "-pk"]
         indexes = [models.Index(fields=["nonconformity", "checked_on"])]
+
+    label_related = ("nonconformity",)  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         verdict = _("effective") if self.effective else _("not effective")

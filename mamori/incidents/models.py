@@ -403,6 +403,8 @@ class IncidentEntry(AuditedModel):
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["at", "id"])]  # the timeline, in order
 
+    label_related = ("incident",)  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         # In the site's time zone: this is the entry's name in the change log too.
         at = timezone.localtime(self.at) if timezone.is_aware(self.at) else self.at
@@ -444,6 +446,8 @@ class RecoveryAction(AuditedModel):
         verbose_name_plural = _("recovery actions")
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["due_on", "id"])]  # the list, due first, on any page
+
+    label_related = ("incident",)  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         return f"{self.incident.code}: {self.title}"
@@ -640,6 +644,8 @@ class BreachAssessment(AuditedModel):
         ordering = ["-assessed_at", "pk"]
         indexes = [models.Index(fields=["assessed_at", "id"])]  # the list, newest first
 
+    label_related = ("incident",)  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.incident.code}: {_('breach assessment')}"
 
@@ -809,6 +815,8 @@ class RegulatoryReport(AuditedModel):
         ordering = ["due_on", "pk"]
         indexes = [models.Index(fields=["submitted_on", "due_on"]),
                    models.Index(fields=["due_on", "id"])]  # the list, due first
+
+    label_related = ("incident",)  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         return f"{self.incident.code}: {self.get_kind_display()} → {self.get_recipient_display()}"

@@ -233,6 +233,8 @@ class Appointment(AuditedModel):
             ),
         ]
 
+    label_related = ("department", "person")  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         where = f" / {self.department}" if self.department_id else ""
         return f"{self.get_role_display()}{where}: {self.person}"

@@ -172,6 +172,8 @@ class PolicyVersion(AuditedModel):
                                     name="one_published_version_per_doc"),
         ]
 
+    label_related = ("document",)  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.document} v{self.number}"
 
@@ -305,6 +307,8 @@ class Acknowledgement(AuditedModel):
         # The list, newest first, on any page (ties broken by id in the same direction).
         indexes = [models.Index(fields=["acknowledged_at", "id"])]
 
+    label_related = ("person", "version__document")  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.person} — {self.version}"
 
@@ -350,6 +354,8 @@ class PolicyReview(AuditedModel):
         verbose_name = _("policy review")
         verbose_name_plural = _("policy reviews")
         ordering = ["-reviewed_on"]
+
+    label_related = ("document",)  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         return f"{self.document} — {self.reviewed_on}"

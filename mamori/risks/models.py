@@ -350,6 +350,8 @@ class RiskAcceptance(AuditedModel):
         ordering = ["-accepted_on", "pk"]
         indexes = [models.Index(fields=["risk", "expires_on"])]
 
+    label_related = ("risk",)  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.risk.code}: {self.accepted_on:%Y-%m-%d}–{self.expires_on:%Y-%m-%d}"
 

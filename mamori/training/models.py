@@ -171,6 +171,8 @@ class Question(AuditedModel):
         verbose_name_plural = _("questions")
         ordering = ["course", "position", "pk"]
 
+    label_related = ("course",)  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.course.code} #{self.position}"
 
@@ -230,6 +232,8 @@ class ClassroomSession(AuditedModel):
         verbose_name = _("classroom session")
         verbose_name_plural = _("classroom sessions")
         ordering = ["-starts_at"]
+
+    label_related = ("course",)  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         when = timezone.localtime(self.starts_at).strftime("%Y-%m-%d %H:%M")
@@ -417,6 +421,8 @@ class Assignment(AuditedModel):
             models.Index(fields=["cycle", "due_on", "id"], name="training_assignment_cycle_due"),
         ]
 
+    label_related = ("programme", "person")  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.programme.code}: {self.person}"
 
@@ -547,6 +553,8 @@ class Completion(AuditedModel):
             models.Index(fields=["source", "completed_on", "id"],
                          name="training_completion_source"),
         ]
+
+    label_related = ("course", "person")  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         return f"{self.course.code}: {self.person} ({self.completed_on})"

@@ -370,6 +370,8 @@ class TlsScan(AuditedModel):
         indexes = [models.Index(fields=["endpoint", "-started_at"]),
                    models.Index(fields=["started_at", "id"])]  # the list, newest first
 
+    label_related = ("endpoint",)  # what __str__ reads (core.conformance.listed)
+
     def __str__(self):
         return f"{self.endpoint} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
 
@@ -426,6 +428,8 @@ class TlsFinding(AuditedModel):
         constraints = [models.UniqueConstraint(
             fields=["endpoint", "key"], condition=models.Q(closed_at__isnull=True),
             name="one_open_finding_per_problem")]
+
+    label_related = ("endpoint",)  # what __str__ reads (core.conformance.listed)
 
     def __str__(self):
         return f"{self.endpoint}: {self.text}"
