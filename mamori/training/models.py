@@ -419,6 +419,10 @@ class Assignment(AuditedModel):
             models.Index(fields=["programme", "due_on", "id"],
                          name="training_assignment_prog_due"),
             models.Index(fields=["cycle", "due_on", "id"], name="training_assignment_cycle_due"),
+            # The overdue assignments of a few programmes, as the Art 8 checks list them
+            # (training.conformance.overdue_share).
+            models.Index(fields=["programme", "status", "due_on", "id"],
+                         name="training_assignment_prog_open"),
         ]
 
     label_related = ("programme", "person")  # what __str__ reads (core.conformance.listed)
