@@ -157,11 +157,12 @@ def test_the_search_reads_the_trigram_indexes(org, model, table_class, filterset
         assert f"{model._meta.db_table}_{column}_trgm" in explained, explained
 
 
-def explained(sql: str, *settings: str) -> str:
+def explained(sql: str, params=(), off=()) -> str:
+    """PostgreSQL's plan for `sql`, with the planner's methods named in `off` switched off."""
     with connection.cursor() as cursor:
-        for setting in settings:
+        for setting in off:
             cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute("EXPLAIN " + sql)
+        cursor.execute("EXPLAIN " + sql, params or None)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
@@ -187,7 +188,7 @@ def test_the_asset_checks_count_from_the_index_of_held_assets(org):
               if q["sql"].startswith("SELECT COUNT") and '"assets_asset"' in q["sql"]]
     assert len(counts) == 4  # each check's total and failing; Art 5 counts apart
     for sql in counts:
-        plan = explained(sql, "enable_seqscan", "enable_bitmapscan")
+        plan = explained(sql, off=("enable_seqscan", "enable_bitmapscan"))
         assert "Index Only Scan using assets_held" in plan, plan
 
 
@@ -202,9 +203,5 @@ def test_the_overdue_assignments_a_check_lists_come_in_order_from_an_index(org):
 
     result = overdue_share(Q(programme__in=[1, 2, 3]), datetime.date(2026, 12, 1))
     sql, params = result.failing_objects[:50].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = explained(sql, params, off=("enable_sort", "enable_seqscan"))
     assert "training_assignment_prog_open" in plan and "Sort" not in plan, plan
