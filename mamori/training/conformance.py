@@ -82,10 +82,10 @@ def mandatory_completion() -> Result:
 def overdue_share(condition: Q, today) -> Result:
     """Every assignment matching `condition` (open or completed) must not be overdue.
 
-    The overdue ones are listed by programme, then due date: read from the (programme,
-    status, due_on, id) index in that order, 50 rows. In due order alone PostgreSQL walked
-    the open rows of every programme for the few of these (142,000 rows, 50 ms at ten times
-    the company)."""
+    The overdue ones are listed by programme, then due date: read in that order from the
+    (programme, due_on, id) index, each programme's rows past their due date until 50 open
+    ones are found (1.7 ms at ten times the company). In due order alone PostgreSQL walked
+    the open rows of every programme for the few of these (142,000 rows, 36-54 ms)."""
     overdue = Assignment.objects.overdue_q(today)
     total, missing = tally(Assignment.objects.filter(condition, status__in=COUNTED), overdue)
     # programme_id, not programme: that would sort by the programme's code, joined.

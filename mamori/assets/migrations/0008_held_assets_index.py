@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(condition=models.Q(('status', 'disposed'), _negated=True), fields=['has_personal_info', 'classification', 'department', 'id'], name='assets_held'),
+            index=models.Index(condition=models.Q(('status', 'disposed'), _negated=True), fields=['has_personal_info', 'classification', 'department', 'id', 'status'], name='assets_held'),
         ),
     ]
