@@ -409,10 +409,10 @@ class Assignment(AuditedModel):
             models.Index(fields=["programme", "cycle", "category", "department", "status"],
                          name="training_assignment_coverage"),
             models.Index(fields=["department", "due_on"]),
-            # Open assignments in due order, the id breaking ties: the overdue ones a
-            # conformance check lists first (the first 50 of 376,000 at ten times the company:
-            # along (due_on, id) alone, 640,000 completed rows were read past first) and the
-            # range of open rows not yet due the overdue filter's count subtracts.
+            # Open assignments in due order, the id breaking ties: the list's overdue filter
+            # and the escalation of overdue ones (along (due_on, id) alone, 640,000 completed
+            # rows were read past first at ten times the company) and the range of open rows
+            # not yet due the overdue filter's count subtracts.
             models.Index(fields=["status", "due_on", "id"], name="training_assignment_open_due"),
             # The list's default order and its filter by programme (issue 18 bench); the
             # second also gives the overdue assignments the Art 8 checks list, by programme
