@@ -25,7 +25,7 @@ import threading
 import pytest
 from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import MaxLengthValidator
-from django.db import connection, connections, models
+from django.db import connection, connections, models, transaction
 from django.urls import NoReverseMatch, resolve, reverse
 
 from mamori.core.changelog import model_label
@@ -74,6 +74,17 @@ def api_client(user):
 def log_entries(obj, action=None):
     entries = ChangeLogEntry.objects.filter(model=model_label(type(obj)), object_id=str(obj.pk))
     return entries.filter(action=action) if action else entries
+
+
+def postgresql_plan(sql: str, params=None, off=()) -> str:
+    """PostgreSQL's plan for `sql` (EXPLAIN), with the planner's methods named in `off`
+    (e.g. "enable_seqscan") switched off for this transaction only: a plan that still uses
+    them means nothing else can serve the query. A caller outside a transaction gets one."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for setting in off:
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 def query_count(callable_) -> int:

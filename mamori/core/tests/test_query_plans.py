@@ -11,7 +11,7 @@ that table's index and joined (see docs/ARCHITECTURE.md, "Long lists and planner
 statistics")."""
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test import RequestFactory
 
 from mamori.assets.filtersets import AssetFilterSet
@@ -19,6 +19,7 @@ from mamori.assets.models import Asset
 from mamori.assets.tables import AssetTable
 from mamori.core.paging import page_ids
 from mamori.core.scope import VIEW
+from mamori.core.testing import postgresql_plan
 from mamori.incidents.filtersets import IncidentFilterSet
 from mamori.incidents.models import Incident
 from mamori.incidents.tables import IncidentTable
@@ -60,16 +61,11 @@ def own_column_sorts(table):
 
 def plan(queryset) -> str:
     sql, params = page_ids(queryset)[:50].query.sql_with_params()
-    with connection.cursor() as cursor:
-        # Sorting off, an incremental sort too: on these small tables the planner would
-        # otherwise read a shorter index that starts with the column (people's (category,
-        # status)) and sort each run of equal values, although (category, employee_no) serves
-        # the order whole.
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_incremental_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+    # Sorting off, an incremental sort too: on these small tables the planner would otherwise
+    # read a shorter index that starts with the column (people's (category, status)) and sort
+    # each run of equal values, although (category, employee_no) serves the order whole.
+    return postgresql_plan(sql, params, off=("enable_sort", "enable_incremental_sort",
+                                             "enable_seqscan"))
 
 
 def list_queryset(org, model, table_class, filterset_class, sort="", query=None):
@@ -125,11 +121,7 @@ def test_a_change_log_filter_by_days_reads_a_range_of_numbers(org, query):
     filterset = ChangeLogFilterSet(query, queryset=ChangeLogEntry.objects.order_by("-seq"))
     assert filterset.is_valid()
     sql, params = filterset.qs[:51].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        explained = "\n".join(row[0] for row in cursor.fetchall())
+    explained = postgresql_plan(sql, params, off=("enable_sort", "enable_seqscan"))
     assert "Sort" not in explained and "Seq Scan" not in explained, explained
     # Not every entry read back to the day and checked for its time: the day is a range of
     # numbers.
@@ -149,55 +141,9 @@ def test_the_search_reads_the_trigram_indexes(org, model, table_class, filterset
     (core.search_indexes), not by reading every row."""
     queryset = list_queryset(org, model, table_class, filterset_class, "", {"q": "顧客台帳"})
     sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        explained = "\n".join(row[0] for row in cursor.fetchall())
+    explained = postgresql_plan(sql, params, off=("enable_seqscan",))
     for column in columns:
         assert f"{model._meta.db_table}_{column}_trgm" in explained, explained
-
-
-def explained(sql: str, params=(), off=()) -> str:
-    """PostgreSQL's plan for `sql`, with the planner's methods named in `off` switched off
-    (for this transaction only: a test outside one gets its own)."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        for setting in off:
-            cursor.execute(f"SET LOCAL {setting} = off")
-        cursor.execute("EXPLAIN " + sql, params or None)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_asset_checks_count_from_the_index_of_held_assets(org):
-    """The Art 3 and Art 5 checks count the assets still held from the partial index
-    `assets_held` alone (an index-only scan), never from the table's rows.
-
-    The table is vacuumed first, as autovacuum leaves it: an index-only scan is priced by the
-    pages known to be visible to all, and a table never vacuumed has none (the planner would
-    then read any index and the rows). Outside the test's transaction, so flushed after it."""
-    from django.test.utils import CaptureQueriesContext
-
-    from mamori.assets.conformance import (
-        asset_has_accountable_manager,
-        personal_info_classified,
-    )
-    from mamori.risks.conformance import personal_info_assessed
-
-    Asset.objects.bulk_create(
-        Asset(code=f"P{i}", name_ja=f"台帳{i}", department=org.it, has_personal_info=True)
-        for i in range(3))
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE assets_asset")
-    with CaptureQueriesContext(connection) as captured:
-        for check in (asset_has_accountable_manager, personal_info_classified,
-                      personal_info_assessed):
-            check()
-    counts = [q["sql"] for q in captured.captured_queries
-              if q["sql"].startswith("SELECT COUNT") and '"assets_asset"' in q["sql"]]
-    assert len(counts) == 4  # each check's total and failing; Art 5 counts apart
-    for sql in counts:
-        plan = explained(sql, off=("enable_seqscan", "enable_bitmapscan"))
-        assert "Index Only Scan using assets_held" in plan, plan
 
 
 def test_the_overdue_assignments_a_check_lists_come_in_order_from_an_index(org):
@@ -211,6 +157,6 @@ def test_the_overdue_assignments_a_check_lists_come_in_order_from_an_index(org):
 
     result = overdue_share(Q(programme__in=[1, 2, 3]), datetime.date(2026, 12, 1))
     sql, params = result.failing_objects[:50].query.sql_with_params()
-    plan = explained(sql, params, off=("enable_sort", "enable_incremental_sort",
-                                       "enable_seqscan", "enable_bitmapscan"))
+    plan = postgresql_plan(sql, params, off=("enable_sort", "enable_incremental_sort",
+                                             "enable_seqscan", "enable_bitmapscan"))
     assert "training_assignment_prog_due" in plan and "Sort" not in plan, plan
