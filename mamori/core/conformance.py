@@ -234,6 +234,10 @@ def checks() -> list[Check]:
     return sorted(_registry.values(), key=lambda c: c.code)
 
 
+def check_named(code: str) -> Check | None:
+    return _registry.get(code)
+
+
 @dataclass
 class CheckOutcome:
     check: Check

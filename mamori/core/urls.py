@@ -8,6 +8,8 @@ app_name = "core"
 urlpatterns = [
     path("", dashboard.HomeView.as_view(), name="home"),
     path("dashboard/", dashboard.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/<str:code>/", dashboard.ConformanceCheckView.as_view(),
+         name="conformance_check"),
     path("me/", dashboard.MyPageView.as_view(), name="my_page"),
     path("changelog/", changelog.ChangeLogView.as_view(), name="changelog"),
     path("changelog/verify/", changelog.VerifyChainView.as_view(), name="verify_chain"),

@@ -222,6 +222,12 @@ def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, con
     for article in ARTICLES:
         expect(dashboard.locator(f'[data-article="{article}"]')).to_have_count(1)
     expect(dashboard.locator("[data-article]")).to_have_count(len(ARTICLES))
+    # A check's failing objects are loaded when opened, in Japanese like the page.
+    failing = dashboard.get_by_test_id("failing").first
+    expect(failing.locator("summary")).to_contain_text("不適合の対象")
+    failing.locator("summary").click()
+    expect(failing.get_by_test_id("failing-list")).to_be_visible()
+    expect(failing.get_by_test_id("failing-list").locator("li").first).to_be_visible()
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     # Tabler's stylesheet is applied (not just linked): its .page is a flex column.
     assert page.locator(".page").evaluate("el => getComputedStyle(el).display") == "flex"

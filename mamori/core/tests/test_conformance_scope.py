@@ -42,24 +42,32 @@ def unclassified(org):
     return org
 
 
-def dashboard_checks(page: str) -> dict[str, dict]:
+def dashboard_checks(client, language=None) -> dict[str, dict]:
     """Per check on the dashboard: the failing objects listed (label, link) and the texts
-    that count the rest (empty when there is none)."""
+    that count the rest (empty when there is none), as the reader sees them on opening the
+    check's failing objects (loaded from the check's page then)."""
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    page = client.get("/dashboard/", **headers).content.decode()
     parts = re.split(r'data-check="([^"]+)"', page)
     checks = {}
     for code, block in zip(parts[1::2], parts[2::2], strict=True):
-        details = re.search(r"<details.*?</details>", block, re.S)
-        body = details.group(0) if details else ""
-        items = re.findall(r"<li>(.*?)</li>", body, re.S)
-        checks[code] = {
-            "listed": [(html.unescape(re.sub(r"<[^>]+>", "", item)),
-                        (re.findall(r'href="([^"]+)"', item) or [""])[0]) for item in items],
-            "outside": " ".join(re.findall(
-                r'data-testid="failing-outside-scope">(.*?)</div>', body, re.S)),
-            "not_listed": " ".join(re.findall(
-                r'data-testid="failing-not-listed">(.*?)</div>', body, re.S)),
-        }
+        details = re.search(r'<details[^>]*hx-get="([^"]+)"', block)
+        body = client.get(html.unescape(details.group(1)),
+                          **headers).content.decode() if details else ""
+        checks[code] = failing_part(body)
     return checks
+
+
+def failing_part(body: str) -> dict:
+    items = re.findall(r"<li>(.*?)</li>", body, re.S)
+    return {
+        "listed": [(html.unescape(re.sub(r"<[^>]+>", "", item)),
+                    (re.findall(r'href="([^"]+)"', item) or [""])[0]) for item in items],
+        "outside": " ".join(re.findall(
+            r'data-testid="failing-outside-scope">(.*?)</div>', body, re.S)),
+        "not_listed": " ".join(re.findall(
+            r'data-testid="failing-not-listed">(.*?)</div>', body, re.S)),
+    }
 
 
 def api_checks(data) -> dict[str, dict]:
@@ -77,11 +85,14 @@ def test_manager_dashboard_names_only_failing_objects_in_scope(unclassified):
     org = unclassified
     client = org.client("manager")
     page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    checks = dashboard_checks(page)
-    assert [label for label, _url in checks[ART2]["listed"]] == [IN_SCOPE]
-    for name in OUT_OF_SCOPE:
-        assert name not in page
     assert "3 failing objects" in page  # the count is the company's
+    check_page = client.get(f"/dashboard/{ART2}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 failing objects" in check_page
+    for name in OUT_OF_SCOPE:
+        assert name not in page and name not in check_page
+    assert [label for label, _url in failing_part(check_page)["listed"]] == [IN_SCOPE]
+    checks = dashboard_checks(client, "en")
+    assert [label for label, _url in checks[ART2]["listed"]] == [IN_SCOPE]
     assert checks[ART2]["outside"] == "2 of them are outside your scope"
     # Everyone reads the organisation chart: every department without a manager is named.
     assert {label for label, _url in checks[ART3]["listed"]} == {
@@ -110,7 +121,7 @@ def test_manager_api_lists_only_failing_objects_in_scope(unclassified):
 def test_ciso_auditor_and_admin_see_every_failing_object(unclassified, username):
     org = unclassified
     client = org.client(username)
-    checks = dashboard_checks(client.get("/dashboard/").content.decode())
+    checks = dashboard_checks(client)
     assert {label for label, _url in checks[ART2]["listed"]} == {IN_SCOPE, *OUT_OF_SCOPE}
     assert checks[ART2]["outside"] == ""
     assert_links_open(client, [url for c in checks.values() for _label, url in c["listed"]])
@@ -123,8 +134,7 @@ def test_a_long_list_counts_what_is_not_listed_and_what_is_out_of_scope(unclassi
     org = unclassified
     Person.objects.bulk_create(Person(employee_no=f"S{i:03d}", name=f"営業 {i}",
                                       department=org.sales) for i in range(60))
-    checks = dashboard_checks(org.client("manager").get(
-        "/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    checks = dashboard_checks(org.client("manager"), "en")
     assert len(checks[ART2]["listed"]) == conformance.FAILING_SHOWN
     assert checks[ART2]["not_listed"] == "11 more not listed here"  # 61 in scope, 50 listed
     assert checks[ART2]["outside"] == "2 of them are outside your scope"
@@ -132,11 +142,13 @@ def test_a_long_list_counts_what_is_not_listed_and_what_is_out_of_scope(unclassi
 
 def test_the_outside_scope_count_in_english_and_japanese(unclassified):
     client = unclassified.client("manager")
-    english = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    english = client.get(f"/dashboard/{ART2}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "2 of them are outside your scope" in english
-    japanese = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    japanese = client.get(f"/dashboard/{ART2}/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "うち 2件はあなたの権限の範囲外です" in japanese
     assert "不適合の対象 3件" in japanese
+    dashboard = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "不適合の対象 3件" in dashboard and "不適合の対象を表示" in dashboard
 
 
 @pytest.mark.parametrize("reader", ["manager", "auditor"])
@@ -144,9 +156,11 @@ def test_query_count_stays_constant_as_failing_objects_grow(unclassified, reader
     org = unclassified
     page = org.client(reader)
     api = api_client(org.users[reader])
+    failing = f"/dashboard/{ART2}/?part=failing"
     page.get("/dashboard/")
     api.get("/api/conformance/")
     before = (query_count(lambda: page.get("/dashboard/")),
+              query_count(lambda: page.get(failing)),
               query_count(lambda: api.get("/api/conformance/")))
     # More failing objects in the manager's scope (beyond the 50 listed) and outside it.
     Person.objects.bulk_create(Person(employee_no=f"S{i:03d}", name=f"営業 {i}",
@@ -156,11 +170,26 @@ def test_query_count_stays_constant_as_failing_objects_grow(unclassified, reader
     Department.objects.bulk_create(
         Department(code=f"N{i}", name_ja=f"新部署{i}", parent=org.company) for i in range(30))
     after = (query_count(lambda: page.get("/dashboard/")),
+             query_count(lambda: page.get(failing)),
              query_count(lambda: api.get("/api/conformance/")))
     assert after == before
     outside = {"manager": 62, "auditor": 0}[reader]  # Z2, Z3 and the 60 in IT
     art2 = api_checks(api.get("/api/conformance/").json())[ART2]
     assert (art2["failing_count"], art2["failing_outside_scope"]) == (123, outside)
+
+
+def test_a_checks_page_is_for_whoever_may_see_the_dashboard(unclassified):
+    org = unclassified
+    assert org.client("staff").get("/dashboard/").status_code == 403
+    assert org.client("staff").get(f"/dashboard/{ART2}/").status_code == 403
+    assert org.client("staff").get(f"/dashboard/{ART2}/?part=failing").status_code == 403
+    assert org.client("ciso").get("/dashboard/no.such.check/").status_code == 404
+    page = org.client("ciso").get(f"/dashboard/{ART2}/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'data-testid="check-status">不適合<' in text
+    assert "確認する内容" in text and "不適合の対象 3件" in text
+    assert all(name in text for name in (IN_SCOPE, *OUT_OF_SCOPE))
 
 
 def test_the_command_still_lists_every_failing_object(unclassified):
@@ -217,7 +246,7 @@ def test_in_the_demo_company_a_manager_sees_only_their_failing_objects(tmp_path)
     checks = api_checks(api_client(manager).get("/api/conformance/").json())
     client = Client()
     client.force_login(manager)
-    page = dashboard_checks(client.get("/dashboard/").content.decode())
+    page = dashboard_checks(client)
     hidden = 0
     for code, check in checks.items():
         all_labels = [f["label"] for f in everyone[code]["failing"]]

@@ -17,10 +17,12 @@ SKIPPED = ("/accounts/logout/", "/i18n/", "/static/")
 def test_the_managers_dashboard_counts_an_out_of_scope_failing_object_without_linking_it(org):
     outside = Person.objects.create(employee_no="Z2", name="未分類 システム", category="",
                                     department=org.it)
-    html = org.client("manager").get("/dashboard/").content.decode()
-    assert outside.get_absolute_url() not in html
+    failing = "/dashboard/org.art2.person_classified/?part=failing"
+    for page in ("/dashboard/", failing):
+        assert outside.get_absolute_url() not in org.client("manager").get(page).content.decode()
+    html = org.client("manager").get(failing).content.decode()
     assert 'data-testid="failing-outside-scope"' in html
-    assert outside.get_absolute_url() in org.client("ciso").get("/dashboard/").content.decode()
+    assert outside.get_absolute_url() in org.client("ciso").get(failing).content.decode()
 
 
 def test_staff_see_no_coverage_link_and_the_ciso_does(org):

@@ -197,6 +197,13 @@ def test_staff_acknowledges_the_basic_policy(live_server, published_org, session
     auditor.goto(f"{base}/dashboard/")
     expect(check).to_contain_text(f"measured: {expected}%")
     expect(check).to_contain_text(f"{audience - 1} failing objects")
+    # Opening the failing objects loads them from the check's page: the four who have not
+    # acknowledged, each a link to the person.
+    check.get_by_text(f"{audience - 1} failing objects").click()
+    failing = check.get_by_test_id("failing-list")
+    expect(failing.locator("li a")).to_have_count(audience - 1)
+    staff_url = org.people["staff"].get_absolute_url()
+    expect(failing.locator(f'a[href="{staff_url}"]')).to_have_count(0)  # acknowledged
     screenshot(auditor, tmp_path / "dashboard.png")
 
     assert not problems(log), "\n".join(problems(log))
