@@ -15,6 +15,8 @@ router.register("tokens", views.ApiTokenViewSet, basename="apitoken")
 
 urlpatterns = [
     path("conformance/", views.ConformanceView.as_view(), name="conformance"),
+    path("conformance/<str:code>/", views.ConformanceCheckView.as_view(),
+         name="conformance_check"),
     path("org/", include("mamori.org.api.urls")),
     path("policies/", include("mamori.policies.api.urls")),
     path("assets/", include("mamori.assets.api.urls")),

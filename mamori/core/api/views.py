@@ -1,5 +1,7 @@
 """Core API endpoints: conformance results, the change log, personal API tokens."""
 
+import functools
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -17,12 +19,18 @@ from mamori.core.filtersets import ChangeLogApiFilterSet
 from mamori.core.models import ApiToken, ChangeLogEntry
 
 
-def article_serializer():
-    """The shape of GET /api/conformance/, for the OpenAPI schema."""
+def check_serializer(many: bool):
+    """The shape of one check's result (GET /api/conformance/<code>/), for the schema: one
+    class for both uses (the schema refuses two different components of one name)."""
+    return _check_serializer_class()(many=many)
+
+
+@functools.cache
+def _check_serializer_class():
     failing = inline_serializer("FailingObject", {
         "label": serializers.CharField(), "url": serializers.CharField(allow_blank=True)},
         many=True)
-    check = inline_serializer("ConformanceCheck", {
+    return inline_serializer("ConformanceCheck", {
         "code": serializers.CharField(),
         "title": serializers.CharField(),
         "status": serializers.ChoiceField(choices=["pass", "fail", "n/a"]),
@@ -33,13 +41,17 @@ def article_serializer():
         "failing": failing,
         "failing_outside_scope": serializers.IntegerField(
             help_text=_("Failing objects outside your scope: counted, not listed.")),
-    }, many=True)
+    }).__class__
+
+
+def article_serializer():
+    """The shape of GET /api/conformance/, for the OpenAPI schema."""
     return inline_serializer("ConformanceArticle", {
         "article": serializers.CharField(),
         "title": serializers.CharField(),
         # not_assessed: the article has no checks yet (its module is not built).
         "status": serializers.ChoiceField(choices=["pass", "fail", "n/a", "not_assessed"]),
-        "checks": check,
+        "checks": check_serializer(many=True),
     }, many=True)
 
 
@@ -57,6 +69,21 @@ class ConformanceView(APIView):
             raise exceptions.PermissionDenied()
         base = request.build_absolute_uri("/")[:-1]
         return Response(conformance.as_json(conformance.evaluate(request.user), base))
+
+
+class ConformanceCheckView(APIView):
+    """One check's current result, as GET /api/conformance/ gives it among the others: its
+    verdict and counts company-wide, its failing objects those you may view."""
+
+    @extend_schema(responses=check_serializer(many=False))
+    def get(self, request, code):
+        if not can_see_conformance(request.user):
+            raise exceptions.PermissionDenied()
+        check = conformance.check_named(code)
+        if check is None:
+            raise exceptions.NotFound()
+        outcome = conformance.CheckOutcome(check, conformance.run_check(check), request.user)
+        return Response(conformance.check_as_json(outcome, request.build_absolute_uri("/")[:-1]))
 
 
 class ChangeLogViewSet(viewsets.ReadOnlyModelViewSet):

@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from mamori.assets.models import Asset
 from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.core import conformance
+from mamori.core.api.views import ConformanceCheckView
 from mamori.incidents import workflow as incident_workflow
 from mamori.incidents.models import (
     BreachAssessment,
@@ -122,6 +124,9 @@ def existing_ids(schema) -> dict[str, list]:
             continue
         view = resolve(path.split("{")[0] + "1/").func
         viewset = view.cls
+        if viewset is ConformanceCheckView:  # a check's code, not a row's
+            ids[path] = [check.code for check in conformance.checks()]
+            continue
         model = viewset.serializer_class.Meta.model
         lookup = getattr(viewset, "lookup_field", "pk")
         ids[path] = list(model.objects.order_by("pk").values_list(lookup, flat=True))

@@ -192,6 +192,18 @@ def test_a_checks_page_is_for_whoever_may_see_the_dashboard(unclassified):
     assert all(name in text for name in (IN_SCOPE, *OUT_OF_SCOPE))
 
 
+def test_one_checks_result_through_the_api(unclassified):
+    org = unclassified
+    url = f"/api/conformance/{ART2}/"
+    assert api_client(org.users["staff"]).get(url).status_code == 403
+    assert api_client(org.users["ciso"]).get("/api/conformance/no.such.check/").status_code == 404
+    check = api_client(org.users["manager"]).get(url).json()
+    whole = api_checks(api_client(org.users["manager"]).get("/api/conformance/").json())[ART2]
+    assert check == whole  # the same result as among the others
+    assert [f["label"] for f in check["failing"]] == [IN_SCOPE]
+    assert check["failing_outside_scope"] == 2
+
+
 def test_the_command_still_lists_every_failing_object(unclassified):
     out = io.StringIO()
     with pytest.raises(SystemExit):
