@@ -4,6 +4,7 @@
 import tablib
 from django.db import connection
 
+from mamori.assets.models import Asset
 from mamori.core import dbstats, io
 from mamori.core.models import ChangeLogEntry
 from mamori.core.tasks import refresh_statistics
@@ -73,3 +74,46 @@ def test_the_daily_refresh_covers_every_table(org):
     refresh_statistics.call()
 
     assert rows_counted_by_the_planner(Person) == Person.objects.count()
+
+
+def test_an_import_small_beside_the_change_log_leaves_the_logs_statistics_alone(
+        org, settings, monkeypatch, django_capture_on_commit_callbacks):
+    """Re-analysing five million log entries takes SQLite ten seconds under its write lock:
+    an import re-analyses the log only when it added a tenth of it (here, a share of 20 times
+    the log: never)."""
+    settings.MAMORI_ANALYZE_AFTER_ROWS = 20
+    monkeypatch.setattr(dbstats, "STALE_SHARE", 20.0)
+    dbstats.refresh([ChangeLogEntry])
+    before = rows_counted_by_the_planner(ChangeLogEntry)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = io.import_dataset(PersonResource(), PersonForm, people(25), org.users["admin"])
+
+    assert result.ok
+    assert rows_counted_by_the_planner(Person) == Person.objects.count()
+    assert rows_counted_by_the_planner(ChangeLogEntry) == before < ChangeLogEntry.objects.count()
+
+
+def test_every_row_is_analysed_so_a_column_of_few_values_is_seen_as_such(org):
+    """SQLite told to stop early (PRAGMA analysis_limit) read the first rows of an index only,
+    all of one value, and took a column of two values for one of thousands: the planner then
+    chose that index over a selective one (issue 15)."""
+    Asset.objects.bulk_create(
+        Asset(code=f"ST-{i:05d}", name_ja=f"統計 {i}", asset_type="information",
+              department=org.sales, has_personal_info=bool(i % 2)) for i in range(6000))
+    dbstats.refresh([Asset])
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = %s",
+                           [index_named(Asset, ["has_personal_info", "code"])])
+            per_value = int(cursor.fetchone()[0].split()[1])
+        assert per_value == 3000  # rows per value of has_personal_info: 6,000 / 2
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n_distinct FROM pg_stats WHERE tablename = %s "
+                           "AND attname = 'has_personal_info'", [Asset._meta.db_table])
+            assert cursor.fetchone()[0] == 2
+    assert dbstats.estimated_rows(Asset) == Asset.objects.count()
+
+
+def index_named(model, fields) -> str:
+    return next(index.name for index in model._meta.indexes if index.fields == fields)
