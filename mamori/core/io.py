@@ -37,7 +37,7 @@ from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.memo import remembering
 from mamori.core.plaintext import without_control_characters
 from mamori.core.rowforms import RowForms, build_form
-from mamori.core.scope import ADD, CHANGE, VIEW
+from mamori.core.scope import ADD, CHANGE, VIEW, sees_every_row
 from mamori.core.uniqueness import IN_USE
 
 MAX_IMPORT_ROWS = 100000
@@ -345,8 +345,7 @@ def _check_rows(resource, form_class, user, rows, result, progress=None) -> list
     keys = [row.get(resource.key, "") for _index, row in rows] if resource.key else []
     existing = _existing(model, resource.key, [k for k in keys if k],
                          resource.select_related)
-    changeable = _pks_in(model.objects.restrict(user, CHANGE),
-                         [o.pk for o in existing.values()])
+    changeable = _pks_in_scope(model, user, CHANGE, [o.pk for o in existing.values()])
     self_references = {name for name, field in resource.natural_keys.items()
                        if _related_model(model, name) is model}
     seen_keys: dict[str, int] = {}
@@ -448,7 +447,7 @@ def _write_rows(resource, form_class, user, checked, result) -> None:
     # Every written record is re-read through the importer's scope; one outside it rolls the
     # whole import back (as a single form would be).
     for action, written in saved.items():
-        inside = _pks_in(model.objects.restrict(user, action), [pk for _i, pk in written])
+        inside = _pks_in_scope(model, user, action, [pk for _i, pk in written])
         for index, pk in written:
             if pk not in inside:
                 result.errors.append(RowError(index, "", _(
@@ -539,6 +538,15 @@ def _existing(model, key, values, related=()) -> dict:
                 **{f"{key}__in": chunk}):
             found[str(getattr(obj, key))] = obj
     return found
+
+
+def _pks_in_scope(model, user, action, pks) -> set:
+    """Which of `pks` (rows that exist) lie in `user`'s scope for `action`: asked of the
+    database a chunk at a time, unless that scope is every row (an administrator, the CISO:
+    200 queries of a 100,000-row import)."""
+    if sees_every_row(user, model, action):
+        return set(pks)
+    return _pks_in(model.objects.restrict(user, action), pks)
 
 
 def _pks_in(queryset, pks) -> set:
