@@ -22,20 +22,8 @@ def forget_statistics():
 
 
 def rows_counted_by_the_planner(model) -> int | None:
-    """The row count the planner's statistics give for the model's table (None: no
-    statistics)."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
-            if not cursor.fetchone():
-                return None
-            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
-            found = cursor.fetchone()
-            return int(found[0].split()[0]) if found else None
-        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
-        tuples = cursor.fetchone()[0]
-        return None if tuples < 0 else int(tuples)
+    """The row count the planner's statistics give for the model's table (None: none)."""
+    return dbstats.estimated_rows(model)
 
 
 def people(count):
