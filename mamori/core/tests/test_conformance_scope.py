@@ -13,12 +13,14 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from mamori.core import conformance
 from mamori.core.conformance import SYSTEM, Result
 from mamori.core.demo import demo_steps
 from mamori.core.models import ChangeLogEntry, User
 from mamori.core.roles import roles_for
+from mamori.core.tasks import snapshot_conformance
 from mamori.core.testing import api_client, query_count
 from mamori.org.demo import DEFAULT_SEED, load_demo
 from mamori.org.models import Department, Person
@@ -190,6 +192,12 @@ def test_a_checks_page_is_for_whoever_may_see_the_dashboard(unclassified):
     assert 'data-testid="check-status">不適合<' in text
     assert "確認する内容" in text and "不適合の対象 3件" in text
     assert all(name in text for name in (IN_SCOPE, *OUT_OF_SCOPE))
+    assert "記録された結果はまだありません。" in text
+    snapshot_conformance.call()  # the daily snapshot: the check's history has today
+    history = org.client("ciso").get(f"/dashboard/{ART2}/", HTTP_ACCEPT_LANGUAGE="en")
+    rows = re.findall(r"<tr><td>(.*?)</td><td>.*?>(\w+)</span></td><td>(.*?)</td><td>(\d+)</td>",
+                      history.content.decode())
+    assert rows == [(str(timezone.localdate()), "fail", "62.5%", "3")]
 
 
 def test_one_checks_result_through_the_api(unclassified):

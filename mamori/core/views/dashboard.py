@@ -104,8 +104,12 @@ class ConformanceCheckView(LoginRequiredMixin, TemplateView):
             raise Http404
         outcome = conformance.CheckOutcome(check, conformance.run_check(check),
                                            self.request.user)
+        since = timezone.localdate() - datetime.timedelta(days=TREND_DAYS - 1)
+        history = ConformanceSnapshot.objects.filter(
+            check_code=check.code, day__gte=since).order_by("-day")
         return super().get_context_data(
             outcome=outcome,
+            history=history,
             article=conformance.article_label(check.article),
             article_title=conformance.ARTICLE_TITLES[check.article],
             status_labels=conformance.STATUS_LABELS,
