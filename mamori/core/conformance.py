@@ -292,6 +292,12 @@ def evaluate(reader) -> list[ArticleOutcome]:
     return [ArticleOutcome(a, t, by_article[a]) for a, t in ARTICLES]
 
 
+def evaluate_check(code: str, reader) -> CheckOutcome | None:
+    """One check's result as `evaluate(reader)` gives it (None: no check has this code)."""
+    check = check_named(code)
+    return None if check is None else CheckOutcome(check, run_check(check), reader)
+
+
 def as_json(articles: list[ArticleOutcome], base_url: str = "") -> list[dict]:
     """The results as JSON: for a user (the API), each check's failing objects in their
     scope and the number outside it; for SYSTEM (the command), every failing object, in the

@@ -25,6 +25,7 @@ PostgreSQL samples a fixed number of rows per table whatever its size.
 """
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connections, transaction
 
 # A table is analysed again after an import that added at least this share of its rows
@@ -82,8 +83,6 @@ def refresh_after_commit(model, rows: int, using: str = "default") -> None:
     """After a write of `rows` rows of `model` (inside its transaction): refresh the statistics
     of its table, and of the change log when they are stale, once it commits, when the write
     was large."""
-    from django.conf import settings
-
     if rows < settings.MAMORI_ANALYZE_AFTER_ROWS:
         return
     from mamori.core.models import ChangeLogEntry

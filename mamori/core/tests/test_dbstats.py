@@ -22,11 +22,6 @@ def forget_statistics():
                 cursor.execute("DELETE FROM sqlite_stat1")
 
 
-def rows_counted_by_the_planner(model) -> int | None:
-    """The row count the planner's statistics give for the model's table (None: none)."""
-    return dbstats.estimated_rows(model)
-
-
 def people(count):
     data = tablib.Dataset(headers=["employee_no", "name", "category", "department", "status"])
     for i in range(count):
@@ -46,8 +41,8 @@ def test_a_large_import_refreshes_its_tables_statistics(org, settings, monkeypat
         result = io.import_dataset(PersonResource(), PersonForm, people(25), org.users["admin"])
 
     assert result.ok
-    assert rows_counted_by_the_planner(Person) == Person.objects.count()
-    assert rows_counted_by_the_planner(ChangeLogEntry) == ChangeLogEntry.objects.count()
+    assert dbstats.estimated_rows(Person) == Person.objects.count()
+    assert dbstats.estimated_rows(ChangeLogEntry) == ChangeLogEntry.objects.count()
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's statistics can be forgotten")
@@ -64,19 +59,19 @@ def test_a_small_import_leaves_the_statistics_alone(org, settings,
                                                     django_capture_on_commit_callbacks):
     settings.MAMORI_ANALYZE_AFTER_ROWS = 20
     dbstats.refresh([Person])
-    before = rows_counted_by_the_planner(Person)
+    before = dbstats.estimated_rows(Person)
     with django_capture_on_commit_callbacks(execute=True):
         result = io.import_dataset(PersonResource(), PersonForm, people(3), org.users["admin"])
 
     assert result.ok
-    assert rows_counted_by_the_planner(Person) == before != Person.objects.count()
+    assert dbstats.estimated_rows(Person) == before != Person.objects.count()
 
 
 def test_the_daily_refresh_covers_every_table(org):
     forget_statistics()
     refresh_statistics.call()
 
-    assert rows_counted_by_the_planner(Person) == Person.objects.count()
+    assert dbstats.estimated_rows(Person) == Person.objects.count()
 
 
 def test_an_import_small_beside_the_change_log_leaves_the_logs_statistics_alone(
@@ -87,13 +82,13 @@ def test_an_import_small_beside_the_change_log_leaves_the_logs_statistics_alone(
     settings.MAMORI_ANALYZE_AFTER_ROWS = 20
     monkeypatch.setattr(dbstats, "STALE_SHARE", 20.0)
     dbstats.refresh([ChangeLogEntry])
-    before = rows_counted_by_the_planner(ChangeLogEntry)
+    before = dbstats.estimated_rows(ChangeLogEntry)
     with django_capture_on_commit_callbacks(execute=True):
         result = io.import_dataset(PersonResource(), PersonForm, people(25), org.users["admin"])
 
     assert result.ok
-    assert rows_counted_by_the_planner(Person) == Person.objects.count()
-    assert rows_counted_by_the_planner(ChangeLogEntry) == before < ChangeLogEntry.objects.count()
+    assert dbstats.estimated_rows(Person) == Person.objects.count()
+    assert dbstats.estimated_rows(ChangeLogEntry) == before < ChangeLogEntry.objects.count()
 
 
 def test_every_row_is_analysed_so_a_column_of_few_values_is_seen_as_such(org):

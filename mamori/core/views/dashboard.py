@@ -25,10 +25,14 @@ def can_see_conformance(user) -> bool:
     return rule(user)
 
 
+def trend_start(days: int = TREND_DAYS) -> datetime.date:
+    """The first of the last `days` days, today included."""
+    return timezone.localdate() - datetime.timedelta(days=days - 1)
+
+
 def article_trends(days: int = TREND_DAYS) -> dict[str, list[tuple[datetime.date, str]]]:
     """Per article, one status per day for the last `days` days (one aggregate query)."""
-    today = timezone.localdate()
-    start = today - datetime.timedelta(days=days - 1)
+    start = trend_start(days)
     rows = (ConformanceSnapshot.objects.filter(day__gte=start)
             .values("article", "day")
             .annotate(failed=Count("pk", filter=Q(status=conformance.FAIL)),
@@ -99,14 +103,12 @@ class ConformanceCheckView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         if not can_see_conformance(self.request.user):
             raise PermissionDenied
-        check = conformance.check_named(kwargs["code"])
-        if check is None:
+        outcome = conformance.evaluate_check(kwargs["code"], self.request.user)
+        if outcome is None:
             raise Http404
-        outcome = conformance.CheckOutcome(check, conformance.run_check(check),
-                                           self.request.user)
-        since = timezone.localdate() - datetime.timedelta(days=TREND_DAYS - 1)
+        check = outcome.check
         history = ConformanceSnapshot.objects.filter(
-            check_code=check.code, day__gte=since).order_by("-day")
+            check_code=check.code, day__gte=trend_start()).order_by("-day")
         return super().get_context_data(
             outcome=outcome,
             history=history,
