@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mamori.improvement",
     "mamori.audits",
     "mamori.training",
+    "mamori.contractors",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -328,6 +329,8 @@ SPECTACULAR_SETTINGS = {
         "CompletionSourceEnum": "mamori.training.models.Completion.Source",
         "ProgrammeRecurrenceEnum": "mamori.training.models.Programme.Recurrence",
         "ProgrammeRoleEnum": "mamori.training.models.Programme.Role",
+        "ContractorStatusEnum": "mamori.contractors.models.Contractor.Status",
+        "TierEnum": "mamori.contractors.models.Tier",
     },
 }
 MAMORI_API_TOKEN_DAYS = int(os.environ.get("MAMORI_API_TOKEN_DAYS", "90"))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("improvement/", include("mamori.improvement.urls")),
     path("audits/", include("mamori.audits.urls")),
     path("training/", include("mamori.training.urls")),
+    path("contractors/", include("mamori.contractors.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -94,8 +94,10 @@ NAVIGATION = (
         NavItem(_("Training settings"), "training:trainingsettings_list"),
     )),
     NavSection(_("Contractors"), "9", (
-        NavItem(_("Outsourcing contractors")),
-    )),
+        NavItem(_("Outsourcing contractors"), "contractors:contractor_list"),
+        NavItem(_("Screening requirements"), "contractors:screeningrequirement_list"),
+        NavItem(_("Tier rules"), "contractors:tierrule_list"),
+    ), manager_first=True),
     NavSection(_("Continuity and compliance"), "10–11", (
         NavItem(_("Business continuity")),
         NavItem(_("Compliance")),

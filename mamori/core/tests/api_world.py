@@ -13,6 +13,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from mamori.assets.models import Asset
+from mamori.contractors.models import Contractor, ScreeningRequirement
 from mamori.controls.models import Control, Evidence, Framework, Requirement
 from mamori.core import conformance
 from mamori.core.api.views import ConformanceCheckView
@@ -112,6 +113,15 @@ def build(org) -> None:
     TlsFinding.objects.create(endpoint=endpoint, key="enc.protocol:TLSv1.0",
                               code="enc.protocol", promise="encryption", level="fail",
                               opened_at=now, last_seen_at=now, opened_by_scan=scan)
+
+    # Contractors: one entrusted by Sales East with card data, one by IT; the shipped
+    # screening requirements, one linked to the control above.
+    Contractor.objects.create(code="K-1", name_ja="委託先", department=org.sales_east,
+                              personal_data=True, card_data=True)
+    Contractor.objects.create(code="K-2", name_ja="保守", department=org.it,
+                              system_access=True)
+    ScreeningRequirement.objects.order_by("pk").first().controls.add(
+        Control.objects.order_by("pk").first())
 
 
 def existing_ids(schema) -> dict[str, list]:

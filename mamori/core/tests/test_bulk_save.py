@@ -26,6 +26,10 @@ REVIEWED = {
         "save": "fb9bdf31fffab8ee21212587118d5e8c32d05c1babfad1915577d558fb6a2451",
         "clean": "a49ae11b9c3abb869003a45bcff0aa968d2b8bd989fcf3b2ed7efbe617e30dd8",
     },
+    "contractors.contractor": {
+        "save": "fb9bdf31fffab8ee21212587118d5e8c32d05c1babfad1915577d558fb6a2451",
+        "clean": "755dd55328df1b9487c94e153b3740ed550bce06a61bf80c646e3b66fd89c144",
+    },
 }
 
 

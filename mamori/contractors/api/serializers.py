@@ -1,0 +1,25 @@
+from mamori.contractors.forms import CONTRACTOR_FIELDS
+from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.core.api.viewsets import ScopedModelSerializer
+
+
+class ContractorSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Contractor
+        fields = ["id", *CONTRACTOR_FIELDS, "tier"]
+        read_only_fields = ["tier"]
+
+
+class TierRuleSerializer(ScopedModelSerializer):
+    class Meta:
+        model = TierRule
+        fields = ["id", "code", "name_ja", "name_en", "tier", "needs_personal_data",
+                  "min_persons", "needs_sensitive", "needs_card_data", "needs_system_access",
+                  "needs_foreign"]
+
+
+class ScreeningRequirementSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ScreeningRequirement
+        fields = ["id", "code", "title_ja", "title_en", "question_ja", "question_en",
+                  "min_tier", "sort_key", "appi_refs", "controls"]

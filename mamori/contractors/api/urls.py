@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from mamori.contractors.api import views
+
+router = SimpleRouter()
+router.register("contractors", views.ContractorViewSet, basename="contractor")
+router.register("tier-rules", views.TierRuleViewSet, basename="tierrule")
+router.register("requirements", views.ScreeningRequirementViewSet,
+                basename="screeningrequirement")
+urlpatterns = router.urls

@@ -1,0 +1,143 @@
+"""The demo company's outsourcing contractors (policy Art 9) and the links from the screening
+requirements to its own controls (mamori.controls.demo), so the company's own level per
+requirement is computed from the demo's controls.
+
+Eight contractors, each entrusted by the department that uses it:
+- a call centre handling card members' enquiries (many persons: high tier);
+- a card plastic printer that embosses card numbers (card data: high);
+- a cloud host of the member web site, with access to the company's systems (medium);
+- a payment processor (card data: high);
+- an offshore development house in Viet Nam testing with member data (foreign transfer:
+  high, with the country's regime and the measures recorded);
+- a document-storage company and the courier it subcontracts to;
+- a printing house for direct mail whose data-protection mark has lapsed.
+Their screenings, certificates and contracts come with the rest of issue 19.
+
+Corporate numbers are made up: a check digit is put before an invented twelve-digit base.
+"""
+
+from typing import NamedTuple
+
+from django.db import transaction
+
+from mamori.assets.demo import DEMO_ACTOR
+from mamori.contractors.corporate_number import check_digit
+from mamori.contractors.models import Contractor, ScreeningRequirement
+from mamori.controls.models import Control
+from mamori.core.context import Actor, acting_as
+from mamori.org.models import Department
+
+MARKER = "K-001"
+
+
+class Spec(NamedTuple):
+    code: str
+    name_ja: str
+    name_en: str
+    base_number: str  # twelve digits; empty for a company registered abroad
+    department: str
+    services: str
+    personal_data: bool = False
+    categories: str = ""
+    persons: int | None = None
+    sensitive: bool = False
+    card_data: bool = False
+    system_access: bool = False
+    country: str = "JP"
+    foreign_regime: str = ""
+    foreign_measures: str = ""
+
+
+CONTRACTORS = [
+    Spec("K-001", "株式会社みなとコンタクトサービス", "Minato Contact Services Co., Ltd.",
+         "010401990011", "D500", "会員からの電話・チャット問合せ対応（夜間・休日）",
+         personal_data=True, categories="会員の氏名、住所、電話番号、利用明細、通話録音",
+         persons=180000, system_access=True),
+    Spec("K-002", "東和カードプリント株式会社", "Towa Card Print Co., Ltd.", "010401990022",
+         "D220", "クレジットカードの券面印刷、エンボス加工、封入・発送",
+         personal_data=True, categories="会員の氏名、住所、カード番号、有効期限",
+         persons=40000, card_data=True),
+    Spec("K-003", "さくらクラウド基盤株式会社", "Sakura Cloud Platform Co., Ltd.",
+         "010401990033", "D600", "会員向けWebサイトのIaaS基盤の提供と運用監視",
+         system_access=True),
+    Spec("K-004", "ジャパン・ペイメント・ゲートウェイ株式会社",
+         "Japan Payment Gateway Co., Ltd.", "010401990044", "D210",
+         "加盟店からのオーソリゼーション処理と売上データの中継",
+         personal_data=True, categories="カード番号、取引金額、加盟店情報", persons=250000,
+         card_data=True, system_access=True),
+    Spec("K-005", "ハノイ・ソフトウェア開発有限会社", "Hanoi Software Development LLC", "",
+         "D600", "会員管理システムの改修と結合テスト", personal_data=True,
+         categories="テスト環境に複製した会員の氏名・連絡先（一部を仮名化）", persons=3000,
+         system_access=True, country="VN",
+         foreign_regime="ベトナムでは個人データ保護に関する政令（2023年施行）が個人データの"
+                        "処理と国外移転を規律している。",
+         foreign_measures="委託契約で当社規程と同等の安全管理措置、再委託の禁止、監査権、"
+                          "終了時の削除を定め、年1回リモート監査を行う。"),
+    Spec("K-006", "株式会社あけぼの文書保管", "Akebono Document Storage Inc.", "010401990066",
+         "D310", "審査書類（原本）の保管、集配及び保存期間満了時の溶解処理",
+         personal_data=True, categories="申込者の本人確認書類、収入証明書", persons=60000,
+         sensitive=False),
+    Spec("K-007", "はやて便株式会社", "Hayate Express Co., Ltd.", "010401990077", "D310",
+         "保管書類の集配（K-006 からの再委託）", personal_data=True,
+         categories="施錠された書類箱（中身は見ない）", persons=60000),
+    Spec("K-008", "株式会社ことぶきダイレクト印刷", "Kotobuki Direct Print Co., Ltd.",
+         "010401990088", "D210", "会員向けダイレクトメールの印刷と発送", personal_data=True,
+         categories="会員の氏名、住所", persons=4000),
+]
+
+# Which of the demo's own controls meet each shipped screening requirement.
+REQUIREMENT_CONTROLS = {
+    "governance": ("C-ORG-01", "C-ORG-02"),
+    "access-control": ("C-ORG-04", "C-TEC-02"),
+    "authentication": ("C-TEC-01",),
+    "malware": ("C-TEC-03", "C-TEC-04", "C-TEC-07"),
+    "encryption": ("C-TEC-08",),
+    "logging": ("C-TEC-05",),
+    "staff": ("C-PPL-01", "C-PPL-02"),
+    "incident-notification": ("C-ORG-07",),
+    "subcontracting": ("C-ORG-05",),
+    "physical": ("C-PHY-01", "C-PHY-04"),
+    "secure-deletion": ("C-PHY-06", "C-TEC-12"),
+    "continuity": ("C-ORG-08", "C-TEC-06"),
+    "inspection": ("C-ORG-10", "C-BIZ-01"),
+}
+
+
+def corporate_number(base: str) -> str:
+    return f"{check_digit(base)}{base}" if base else ""
+
+
+def load_contractor_demo(seed: int) -> int:
+    """Returns the number of contractors loaded (0 when they exist already or the demo
+    organisation is missing)."""
+    if Contractor.objects.filter(code=MARKER).exists():
+        return 0
+    departments = {d.code: d for d in Department.objects.filter(
+        code__in={spec.department for spec in CONTRACTORS})}
+    if len(departments) < len({spec.department for spec in CONTRACTORS}):
+        return 0
+    with acting_as(Actor(None, DEMO_ACTOR, "command")), transaction.atomic():
+        for spec in CONTRACTORS:
+            contractor = Contractor(
+                code=spec.code, name_ja=spec.name_ja, name_en=spec.name_en,
+                corporate_number=corporate_number(spec.base_number),
+                department=departments[spec.department], status=Contractor.Status.ACTIVE,
+                services=spec.services, personal_data=spec.personal_data,
+                personal_data_categories=spec.categories, persons=spec.persons,
+                sensitive_data=spec.sensitive, card_data=spec.card_data,
+                system_access=spec.system_access, country=spec.country,
+                foreign_regime=spec.foreign_regime, foreign_measures=spec.foreign_measures)
+            contractor.full_clean()
+            contractor.save()
+        link_requirements_to_controls()
+    return len(CONTRACTORS)
+
+
+def link_requirements_to_controls() -> None:
+    controls = {c.code: c for c in Control.objects.filter(
+        code__in={code for codes in REQUIREMENT_CONTROLS.values() for code in codes})}
+    for requirement in ScreeningRequirement.objects.filter(code__in=REQUIREMENT_CONTROLS):
+        linked = [controls[code] for code in REQUIREMENT_CONTROLS[requirement.code]
+                  if code in controls]
+        if linked:
+            requirement.controls.add(*linked)

@@ -1,0 +1,44 @@
+from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.core.forms import ScopedModelForm
+from mamori.org.forms import departments_user_may_staff
+
+CONTRACTOR_FIELDS = [
+    "code", "name_ja", "name_en", "corporate_number", "department", "status", "services",
+    "contact_name", "contact_email", "contact_phone", "personal_data",
+    "personal_data_categories", "persons", "sensitive_data", "card_data", "system_access",
+    "country", "foreign_regime", "foreign_measures"]
+
+
+class ContractorForm(ScopedModelForm):
+    class Meta:
+        model = Contractor
+        fields = CONTRACTOR_FIELDS
+
+    def limit_choices(self, user):
+        # Art 3 and 9: a contractor is entrusted by a department the user manages.
+        self.fields["department"].queryset = departments_user_may_staff(user)
+
+
+class TierRuleForm(ScopedModelForm):
+    class Meta:
+        model = TierRule
+        fields = ["code", "name_ja", "name_en", "tier", "needs_personal_data", "min_persons",
+                  "needs_sensitive", "needs_card_data", "needs_system_access", "needs_foreign"]
+
+
+class ScreeningRequirementForm(ScopedModelForm):
+    class Meta:
+        model = ScreeningRequirement
+        fields = ["code", "title_ja", "title_en", "question_ja", "question_en", "min_tier",
+                  "sort_key", "appi_refs", "controls"]
+
+    def limit_choices(self, user):
+        if "controls" in self.fields:
+            self.fields["controls"].queryset = self.fields["controls"].queryset.order_by("code")
+
+
+class ScreeningRequirementImportForm(ScreeningRequirementForm):
+    """Rows of a file: the links to controls are kept as they are (edited on the page)."""
+
+    class Meta(ScreeningRequirementForm.Meta):
+        fields = [f for f in ScreeningRequirementForm.Meta.fields if f != "controls"]
