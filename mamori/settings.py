@@ -331,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeRoleEnum": "mamori.training.models.Programme.Role",
         "ContractorStatusEnum": "mamori.contractors.models.Contractor.Status",
         "TierEnum": "mamori.contractors.models.Tier",
+        "SecurityLevelEnum": "mamori.contractors.models.LEVEL_CHOICES",
     },
 }
 MAMORI_API_TOKEN_DAYS = int(os.environ.get("MAMORI_API_TOKEN_DAYS", "90"))

@@ -16,6 +16,8 @@ urlpatterns = [
     path("audits/", include("mamori.audits.urls")),
     path("training/", include("mamori.training.urls")),
     path("contractors/", include("mamori.contractors.urls")),
+    # The vendor portal: a contractor's link, no account (mamori.contractors.portal).
+    path("portal/", include("mamori.contractors.portal_urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.contractors.models import (
+    Contractor,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
 from mamori.core.admin import ScopedAdmin
 
 
@@ -21,3 +27,16 @@ class TierRuleAdmin(ScopedAdmin):
 class ScreeningRequirementAdmin(ScopedAdmin):
     list_display = ("code", "title_ja", "min_tier", "sort_key")
     filter_horizontal = ("controls",)
+
+
+@admin.register(Screening)
+class ScreeningAdmin(ScopedAdmin):
+    list_display = ("contractor", "kind", "requested_on", "status", "verdict")
+    list_filter = ("status", "verdict", "kind")
+    raw_id_fields = ("contractor",)
+
+
+@admin.register(ScreeningAnswer)
+class ScreeningAnswerAdmin(ScopedAdmin):
+    list_display = ("screening", "requirement", "their_level", "our_level")
+    raw_id_fields = ("screening", "requirement")

@@ -11,20 +11,27 @@ Eight contractors, each entrusted by the department that uses it:
   high, with the country's regime and the measures recorded);
 - a document-storage company and the courier it subcontracts to;
 - a printing house for direct mail whose data-protection mark has lapsed.
-Their screenings, certificates and contracts come with the rest of issue 19.
+Three have screenings: the payment processor's, assessed equal or higher; the call
+centre's, assessed with one gap (logging) that the CISO accepted on a condition until a date
+to come; the direct-mail printer's, sent and half answered. Certificates, contracts and
+subcontracting chains come with the rest of issue 19.
 
 Corporate numbers are made up: a check digit is put before an invented twelve-digit base.
 """
 
+import datetime
 from typing import NamedTuple
 
 from django.db import transaction
+from django.utils import timezone
 
 from mamori.assets.demo import DEMO_ACTOR
+from mamori.contractors import workflow
 from mamori.contractors.corporate_number import check_digit
-from mamori.contractors.models import Contractor, ScreeningRequirement
+from mamori.contractors.models import Contractor, Screening, ScreeningRequirement
 from mamori.controls.models import Control
 from mamori.core.context import Actor, acting_as
+from mamori.core.models import User
 from mamori.org.models import Department
 
 MARKER = "K-001"
@@ -130,7 +137,49 @@ def load_contractor_demo(seed: int) -> int:
             contractor.full_clean()
             contractor.save()
         link_requirements_to_controls()
+    ciso = User.objects.filter(username="ciso").first()
+    if ciso is not None:
+        with acting_as(Actor(ciso.pk, "ciso", "command")):
+            screen_demo_contractors(ciso)
     return len(CONTRACTORS)
+
+
+def screen_demo_contractors(ciso) -> None:
+    today = timezone.localdate()
+    by_code = {c.code: c for c in Contractor.objects.filter(code__in=("K-001", "K-004",
+                                                                       "K-008"))}
+    with transaction.atomic():
+        processor = Screening.objects.create(
+            contractor=by_code["K-004"], requested_on=today - datetime.timedelta(days=60),
+            due_on=today - datetime.timedelta(days=30), note="PCI DSS 準拠の確認を含む")
+        _answer_all(processor, lambda answer: 3, "PCI DSS v4.0.1 の準拠証明書(AOC)で確認")
+        workflow.assess(ciso, processor)
+
+        call_centre = Screening.objects.create(
+            contractor=by_code["K-001"], requested_on=today - datetime.timedelta(days=45),
+            due_on=today - datetime.timedelta(days=15))
+        _answer_all(call_centre, lambda answer: 1 if answer.requirement.code == "logging"
+                    else 3, "年次の外部監査報告書で確認")
+        workflow.assess(ciso, call_centre)
+        gap = call_centre.answers.filter(requirement__code="logging").first()
+        if gap is not None and gap.their_level < (gap.our_level or 0):
+            workflow.accept_gap(
+                ciso, gap, condition="通話録音システムの操作ログを月次で当社に提出すること",
+                expires_on=today + datetime.timedelta(days=120))
+
+        printer = Screening.objects.create(
+            contractor=by_code["K-008"], requested_on=today - datetime.timedelta(days=5),
+            due_on=today + datetime.timedelta(days=25))
+        for index, answer in enumerate(printer.answers.all()):
+            if index % 2 == 0:
+                answer.their_level, answer.their_comment = 2, "社内規程で定めている"
+                answer.save()
+
+
+def _answer_all(screening, level_of, comment) -> None:
+    for answer in screening.answers.select_related("requirement"):
+        answer.their_level, answer.their_comment = level_of(answer), comment
+        answer.save()
 
 
 def link_requirements_to_controls() -> None:

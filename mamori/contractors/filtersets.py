@@ -3,8 +3,15 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
-from mamori.core.filtersets import ScopedFilterSet
+from mamori.contractors.models import (
+    Contractor,
+    PortalLink,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
+from mamori.core.filtersets import ScopedFilterSet, related_by_id
 from mamori.core.search_indexes import contains_any
 
 
@@ -30,3 +37,27 @@ class ScreeningRequirementFilterSet(ScopedFilterSet):
     class Meta:
         model = ScreeningRequirement
         fields = ["min_tier"]
+
+
+class ScreeningFilterSet(ScopedFilterSet):
+    contractor = related_by_id(Screening, "contractor")
+
+    class Meta:
+        model = Screening
+        fields = ["contractor", "kind", "status", "verdict"]
+
+
+class ScreeningAnswerFilterSet(ScopedFilterSet):
+    screening = related_by_id(ScreeningAnswer, "screening")
+
+    class Meta:
+        model = ScreeningAnswer
+        fields = ["screening", "requirement", "their_level"]
+
+
+class PortalLinkFilterSet(ScopedFilterSet):
+    screening = related_by_id(PortalLink, "screening")
+
+    class Meta:
+        model = PortalLink
+        fields = ["screening"]

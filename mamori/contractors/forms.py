@@ -1,6 +1,15 @@
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mamori.contractors.models import (
+    Contractor,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
 from mamori.core.forms import ScopedModelForm
-from mamori.org.forms import departments_user_may_staff
+from mamori.org.forms import DateInput, departments_user_may_staff
 
 CONTRACTOR_FIELDS = [
     "code", "name_ja", "name_en", "corporate_number", "department", "status", "services",
@@ -42,3 +51,31 @@ class ScreeningRequirementImportForm(ScreeningRequirementForm):
 
     class Meta(ScreeningRequirementForm.Meta):
         fields = [f for f in ScreeningRequirementForm.Meta.fields if f != "controls"]
+
+
+class ScreeningForm(ScopedModelForm):
+    class Meta:
+        model = Screening
+        fields = ["contractor", "kind", "requested_on", "due_on", "note"]
+        widgets = {"requested_on": DateInput, "due_on": DateInput}
+
+    def limit_choices(self, user):
+        if "contractor" in self.fields:
+            self.fields["contractor"].queryset = Contractor.objects.exclude(
+                status=Contractor.Status.ENDED).order_by("code")
+
+
+class ScreeningAnswerForm(ScopedModelForm):
+    """The contractor's side of one requirement, as they answered it (on paper, by e-mail or
+    through the portal)."""
+
+    class Meta:
+        model = ScreeningAnswer
+        fields = ["their_level", "their_comment"]
+
+
+class AcceptGapForm(forms.Form):
+    condition = forms.CharField(label=_("condition of acceptance"), widget=forms.Textarea,
+                                help_text=_("What the contractor must do, or what we do "
+                                            "instead, while the gap remains."))
+    expires_on = forms.DateField(label=_("acceptance expires on"), widget=DateInput)

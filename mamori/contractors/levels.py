@@ -9,9 +9,8 @@ linked to no control (or only to retired ones) is not met: nothing shows the com
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
-from django.utils.translation import gettext_lazy as _
 
-from mamori.contractors.models import ScreeningRequirement
+from mamori.contractors.models import LEVEL_CHOICES, ScreeningRequirement
 from mamori.controls.models import Control, Evidence, current_evidence_filter
 
 
@@ -23,12 +22,7 @@ class Level:
     IN_PLACE = 2
     EVIDENCED = 3
 
-    CHOICES = [
-        (NONE, _("Not in place")),
-        (PARTIAL, _("Partly in place")),
-        (IN_PLACE, _("In place")),
-        (EVIDENCED, _("In place, with current evidence")),
-    ]
+    CHOICES = LEVEL_CHOICES
     LABELS = dict(CHOICES)
 
 

@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.contractors.corporate_number import normalise, validate_corporate_number
@@ -20,10 +21,19 @@ from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
 from mamori.core.memo import remembered
-from mamori.core.scope import CatalogueScope, Scope
-from mamori.org.models import Department
+from mamori.core.scope import DELETE, CatalogueScope, Scope
+from mamori.org.models import Department, Person
 
 HOME_COUNTRY = "JP"
+
+# The scale both sides of the comparison are placed on (mamori.contractors.levels): the
+# company's level is computed from its controls, the contractor answers on the same scale.
+LEVEL_CHOICES = [
+    (0, _("Not in place")),
+    (1, _("Partly in place")),
+    (2, _("In place")),
+    (3, _("In place, with current evidence")),
+]
 
 
 class Tier(models.IntegerChoices):
@@ -371,3 +381,230 @@ badges.register(Contractor, "status", {"candidate": "blue", "active": "green",
                                        "suspended": "yellow", "ended": "secondary"})
 badges.register(Contractor, "tier", {Tier.HIGH: "red", Tier.MEDIUM: "yellow",
                                      Tier.LOW: "green"})
+
+
+class ScreeningScope(Scope):
+    """A contractor's screenings are kept by whoever keeps the contractor (its department's
+    information manager) and decided on by the CISO."""
+
+    department_field = "contractor__department"
+
+    def q_for(self, roles, action):
+        q = super().q_for(roles, action)
+        if action == DELETE and q is not None:
+            # An assessed screening is the record of a decision on the contractor: kept.
+            return q & ~Q(status=Screening.Status.ASSESSED)
+        return q
+
+
+class Screening(AuditedModel):
+    """One screening of a contractor against the requirement catalogue: at selection, or at
+    a periodic review. Its questions are the requirements asked of the contractor's tier when
+    the screening was opened; its verdict is derived when the CISO assesses it."""
+
+    class Kind(models.TextChoices):
+        SELECTION = "selection", _("Selection")
+        PERIODIC = "periodic", _("Periodic review")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for answers")
+        ANSWERED = "answered", _("Answered")
+        ASSESSED = "assessed", _("Assessed")
+
+    class Verdict(models.TextChoices):
+        EQUAL_OR_HIGHER = "equal_or_higher", _("Equal or higher")
+        GAPS_ACCEPTED = "gaps_accepted", _("Gaps accepted")
+        NOT_ACCEPTABLE = "not_acceptable", _("Not acceptable")
+
+    contractor = models.ForeignKey(Contractor, on_delete=models.PROTECT,
+                                   related_name="screenings", verbose_name=_("contractor"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices,
+                            default=Kind.SELECTION)
+    tier = models.PositiveSmallIntegerField(
+        _("tier screened"), choices=Tier.choices, editable=False,
+        help_text=_("The contractor's tier when the screening was opened: it decided the "
+                    "questions."))
+    requested_on = models.DateField(_("requested on"), default=timezone.localdate)
+    due_on = models.DateField(_("answers due on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.OPEN, editable=False)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True, editable=False)
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True, editable=False)
+    assessed_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="screenings_assessed", verbose_name=_("assessed by"))
+    verdict = models.CharField(_("verdict"), max_length=16, choices=Verdict.choices,
+                               blank=True, editable=False)
+    verdict_until = models.DateField(
+        _("verdict holds until"), null=True, blank=True, editable=False,
+        help_text=_("With gaps accepted: the day the first acceptance expires."))
+    note = models.TextField(_("note"), blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = ScreeningScope()
+    label_related = ("contractor",)  # what __str__ reads (core.conformance.listed)
+
+    class Meta:
+        verbose_name = _("screening")
+        verbose_name_plural = _("screenings")
+        ordering = ["-requested_on", "-pk"]
+        indexes = [models.Index(fields=["contractor", "requested_on"]),
+                   models.Index(fields=["status", "requested_on"])]
+
+    def __str__(self):
+        return f"{self.contractor.code} {self.get_kind_display()} {self.requested_on}"
+
+    def get_absolute_url(self):
+        return reverse("contractors:screening_detail", args=[self.pk])
+
+    def clean(self):
+        if self.due_on and self.requested_on and self.due_on < self.requested_on:
+            raise ValidationError({"due_on": _("The answers cannot be due before the "
+                                               "screening is requested.")})
+        if self.pk is None and self.contractor_id and self.contractor.status == \
+                Contractor.Status.ENDED:
+            raise ValidationError({"contractor": _("The relationship with this contractor "
+                                                   "has ended.")})
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            adding = self._state.adding
+            if adding:
+                self.tier = self.contractor.tier
+            super().save(*args, **kwargs)
+            if adding:
+                # The questions: the requirements asked of this tier, as the catalogue is now.
+                ScreeningAnswer.objects.bulk_create(
+                    ScreeningAnswer(screening=self, requirement=requirement)
+                    for requirement in ScreeningRequirement.objects.filter(
+                        min_tier__lte=self.tier).order_by("sort_key", "code"))
+
+
+    def follow_answers(self) -> None:
+        """Answered once every question has an answer, open again when one is cleared
+        (before the assessment): kept in the transaction that saves an answer."""
+        if self.status == Screening.Status.ASSESSED:
+            return
+        complete = not self.answers.filter(their_level__isnull=True).exists()
+        status = Screening.Status.ANSWERED if complete else Screening.Status.OPEN
+        if status != self.status:
+            self.status = status
+            self.answered_on = timezone.localdate() if complete else None
+            self.save(update_fields=["status", "answered_on"])
+
+
+class AnswerScope(Scope):
+    department_field = "screening__contractor__department"
+
+
+class ScreeningAnswer(AuditedModel):
+    """The contractor's answer to one requirement, beside the company's own level (frozen when
+    the screening is assessed) and, for a gap, the CISO's acceptance."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="answers",
+                                  verbose_name=_("screening"))
+    requirement = models.ForeignKey(ScreeningRequirement, on_delete=models.PROTECT,
+                                    related_name="answers", verbose_name=_("requirement"))
+    their_level = models.PositiveSmallIntegerField(
+        _("their level"), null=True, blank=True, choices=LEVEL_CHOICES,
+        help_text=_("The contractor's answer on the same scale as our own level."))
+    their_comment = models.TextField(_("their explanation"), blank=True)
+    our_level = models.PositiveSmallIntegerField(
+        _("our level"), null=True, blank=True, choices=LEVEL_CHOICES, editable=False,
+        help_text=_("Frozen when the screening is assessed; computed from our controls "
+                    "until then."))
+    accepted_on = models.DateField(_("gap accepted on"), null=True, blank=True,
+                                   editable=False)
+    accepted_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="gaps_accepted", verbose_name=_("gap accepted by"))
+    acceptance_condition = models.TextField(_("condition of acceptance"), blank=True,
+                                            editable=False)
+    acceptance_expires_on = models.DateField(_("acceptance expires on"), null=True,
+                                             blank=True, editable=False)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = AnswerScope()
+    # What __str__ reads (core.conformance.listed).
+    label_related = ("screening__contractor", "requirement")
+
+    class Meta:
+        verbose_name = _("screening answer")
+        verbose_name_plural = _("screening answers")
+        ordering = ["screening", "requirement__sort_key", "requirement__code"]
+        constraints = [models.UniqueConstraint(fields=["screening", "requirement"],
+                                               name="one_answer_per_requirement")]
+
+    def __str__(self):
+        return f"{self.screening} — {self.requirement.code}"
+
+    def get_absolute_url(self):
+        return reverse("contractors:screeninganswer_detail", args=[self.pk])
+
+    def clean(self):
+        if self.screening_id and self.screening.status == Screening.Status.ASSESSED:
+            raise ValidationError(_("The screening has been assessed: its answers are kept "
+                                    "as they were. Open a new screening to record new ones."))
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.screening.follow_answers()
+
+    @property
+    def acceptance_in_force(self) -> bool:
+        return bool(self.accepted_on) and (
+            self.acceptance_expires_on is None
+            or self.acceptance_expires_on >= timezone.localdate())
+
+
+badges.register(Screening, "status", {"open": "blue", "answered": "yellow",
+                                      "assessed": "green"})
+badges.register(Screening, "verdict", {"equal_or_higher": "green", "gaps_accepted": "yellow",
+                                       "not_acceptable": "red"})
+
+
+class PortalLinkScope(Scope):
+    department_field = "screening__contractor__department"
+
+
+class PortalLink(AuditedModel):
+    """A link that lets one contractor answer one screening without an account. Only the
+    SHA-256 of its random token is stored: the link itself is shown once, to whoever issues
+    it, and cannot be read back from the database. It expires and can be revoked."""
+
+    workflow_only = True  # issued and revoked by their steps (mamori.contractors.portal)
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE,
+                                  related_name="portal_links", verbose_name=_("screening"))
+    token_hash = models.CharField(_("token digest"), max_length=64, unique=True,
+                                  editable=False)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+    issued_by = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="portal_links_issued", verbose_name=_("issued by"))
+    expires_at = models.DateTimeField(_("expires at"), editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True,
+                                        editable=False)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = PortalLinkScope()
+    label_related = ("screening__contractor",)  # what __str__ reads
+
+    class Meta:
+        verbose_name = _("portal link")
+        verbose_name_plural = _("portal links")
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.screening} — {_('portal link')} {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("contractors:portallink_detail", args=[self.pk])
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.expires_at <= timezone.now() else "valid"

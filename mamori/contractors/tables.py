@@ -1,7 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 
 from mamori.contractors.forms import CONTRACTOR_FIELDS
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.contractors.models import (
+    Contractor,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
 from mamori.core.tables import Column, Resource, Table
 
 
@@ -60,3 +66,58 @@ class ScreeningRequirementResource(Resource):
     fields = ["code", "title_ja", "title_en", "question_ja", "question_en", "min_tier",
               "sort_key", "appi_refs"]
     key = "code"
+
+
+class ScreeningTable(Table):
+    columns = [
+        Column("contractor", order_by="contractor__code", link=True),
+        Column("kind"),
+        Column("tier"),
+        Column("requested_on", link=True),
+        Column("due_on"),
+        Column("status"),
+        Column("verdict"),
+        Column("verdict_until"),
+    ]
+    select_related = ("contractor",)
+    default_ordering = "-requested_on"
+
+
+class ScreeningResource(Resource):
+    model = Screening
+    fields = ["contractor", "kind", "tier", "requested_on", "due_on", "status", "answered_on",
+              "assessed_on", "verdict", "verdict_until", "note"]
+    natural_keys = {"contractor": "code"}
+    select_related = ("contractor",)
+
+
+class ScreeningAnswerTable(Table):
+    columns = [
+        Column("screening", order_by="screening__requested_on", link=True),
+        Column("requirement", order_by="requirement__sort_key", link=True),
+        Column("their_level"),
+        Column("our_level"),
+        Column("acceptance_expires_on"),
+    ]
+    select_related = ("screening__contractor", "requirement")
+    default_ordering = "requirement"
+
+
+class ScreeningAnswerResource(Resource):
+    model = ScreeningAnswer
+    fields = ["screening", "requirement", "their_level", "their_comment", "our_level",
+              "accepted_on", "acceptance_condition", "acceptance_expires_on"]
+    natural_keys = {"requirement": "code"}
+    select_related = ("requirement",)
+
+
+class PortalLinkTable(Table):
+    columns = [
+        Column("screening", order_by="screening__requested_on", link=True),
+        Column("issued_at", link=True),
+        Column("expires_at"),
+        Column("revoked_at"),
+        Column("last_used_at"),
+    ]
+    select_related = ("screening__contractor",)
+    default_ordering = "-issued_at"

@@ -1,5 +1,14 @@
+from django.urls import path
+
 from mamori.contractors import views
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.contractors.models import (
+    Contractor,
+    PortalLink,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
 from mamori.core.modelurls import model_urls
 
 app_name = "contractors"
@@ -8,4 +17,15 @@ urlpatterns = [
     *model_urls("register/", Contractor, views),
     *model_urls("tier-rules/", TierRule, views),
     *model_urls("requirements/", ScreeningRequirement, views),
+    *model_urls("screenings/", Screening, views),
+    path("screenings/<int:pk>/assess/", views.ScreeningAssess.as_view(),
+         name="screening_assess"),
+    path("screenings/<int:pk>/link/", views.ScreeningIssueLink.as_view(),
+         name="screening_issue_link"),
+    *model_urls("portal-links/", PortalLink, views),
+    path("portal-links/<int:pk>/revoke/", views.PortalLinkRevoke.as_view(),
+         name="portallink_revoke"),
+    *model_urls("answers/", ScreeningAnswer, views),
+    path("answers/<int:pk>/accept/", views.ScreeningAnswerAccept.as_view(),
+         name="screeninganswer_accept"),
 ]

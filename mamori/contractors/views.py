@@ -1,8 +1,23 @@
-from django.utils.translation import gettext_lazy
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
+from django.views.generic import TemplateView
 
-from mamori.contractors import appi, filtersets, forms, tables
+from mamori.contractors import appi, export, filtersets, forms, portal, tables, workflow
+from mamori.contractors.chart import chart_context
+from mamori.contractors.comparison import answers_of, compare
 from mamori.contractors.levels import our_levels
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.contractors.models import (
+    Contractor,
+    PortalLink,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
+from mamori.core.scope import ADD, CHANGE, VIEW, can
 from mamori.core.views import generic
 
 
@@ -25,7 +40,12 @@ class ContractorDetail(generic.ScopedDetailView):
     template_name = "contractors/contractor_detail.html"
 
     def extra_context(self, obj):
-        return {"tier_rules": obj.matching_rules()}
+        user = self.request.user
+        return {
+            "tier_rules": obj.matching_rules(),
+            "screenings": obj.screenings.restrict(user).order_by("-requested_on", "-pk")[:50],
+            "can_screen": self.can_change and can(user, Screening, ADD),
+        }
 
 
 class ContractorCreate(generic.ScopedCreateView):
@@ -152,3 +172,209 @@ class ScreeningRequirementImport(generic.ScopedImportView):
 
 class ScreeningRequirementHistory(generic.ObjectHistoryView):
     model = ScreeningRequirement
+
+
+class ScreeningList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Each contractor's screenings: its answers to the requirements asked of its tier, "
+        "set beside our own level, and the CISO's verdict (policy Art 9).")
+    model = Screening
+    filterset_class = filtersets.ScreeningFilterSet
+    table_class = tables.ScreeningTable
+    resource_class = tables.ScreeningResource
+
+
+class ScreeningDetail(generic.ScopedDetailView):
+    """The comparison: per requirement, our level beside theirs and the gap, as a table and a
+    chart; the verdict; ?export=xlsx or pdf for the file."""
+
+    model = Screening
+    fields = ["contractor", "kind", "tier", "requested_on", "due_on", "status", "answered_on",
+              "assessed_on", "assessed_by", "verdict", "verdict_until", "note"]
+    template_name = "contractors/screening_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        fmt = request.GET.get("export")
+        if fmt in ("xlsx", "pdf"):
+            screening = self.get_object(VIEW)
+            comparison = compare(screening)
+            if fmt == "xlsx":
+                return export.xlsx_response(screening, comparison)
+            return export.pdf_response(screening, comparison)
+        return super().get(request, *args, **kwargs)
+
+    def extra_context(self, obj):
+        user = self.request.user
+        comparison = compare(obj, answers_of(obj))
+        assessed = obj.status == Screening.Status.ASSESSED
+        decides = workflow.decides(user, obj)
+        return {
+            "comparison": comparison,
+            "can_answer": not assessed and ScreeningAnswer.objects.restrict(
+                user, CHANGE).filter(screening=obj).exists(),
+            "can_assess": decides and not assessed,
+            "can_accept": decides and assessed,
+            "can_issue_link": not assessed and Screening.objects.restrict(
+                user, CHANGE).filter(pk=obj.pk).exists(),
+            "links": obj.portal_links.restrict(user).order_by("-issued_at")[:20],
+            **chart_context(comparison),
+        }
+
+
+class ScreeningCreate(generic.ScopedCreateView):
+    model = Screening
+    form_class = forms.ScreeningForm
+
+
+class ScreeningUpdate(generic.ScopedUpdateView):
+    model = Screening
+    form_class = forms.ScreeningForm
+
+
+class ScreeningDelete(generic.ScopedDeleteView):
+    model = Screening
+
+
+class ScreeningBulkDelete(generic.ScopedBulkDeleteView):
+    model = Screening
+
+
+class ScreeningHistory(generic.ObjectHistoryView):
+    model = Screening
+
+
+class ScreeningAssess(generic.ModelActionView):
+    """POST: the CISO assesses the screening (our levels frozen, the verdict derived)."""
+
+    model = Screening
+
+    def post(self, request, *args, **kwargs):
+        screening = self.get_object(VIEW)
+        try:
+            workflow.assess(request.user, screening)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("The screening was assessed."))
+        return HttpResponseRedirect(screening.get_absolute_url())
+
+
+class ScreeningAnswerList(generic.ScopedListView):
+    model = ScreeningAnswer
+    filterset_class = filtersets.ScreeningAnswerFilterSet
+    table_class = tables.ScreeningAnswerTable
+    resource_class = tables.ScreeningAnswerResource
+
+
+class ScreeningAnswerDetail(generic.ScopedDetailView):
+    model = ScreeningAnswer
+    fields = ["screening", "requirement", "their_level", "their_comment", "our_level",
+              "accepted_on", "accepted_by", "acceptance_condition", "acceptance_expires_on"]
+
+
+class ScreeningAnswerUpdate(generic.ScopedUpdateView):
+    model = ScreeningAnswer
+    form_class = forms.ScreeningAnswerForm
+
+    def get_instance(self):
+        answer = super().get_instance()
+        if answer.screening.status == Screening.Status.ASSESSED:
+            raise Http404  # kept as assessed; no page to change it
+        return answer
+
+
+class ScreeningAnswerHistory(generic.ObjectHistoryView):
+    model = ScreeningAnswer
+
+
+class ScreeningAnswerAccept(generic.ModelViewMixin, TemplateView):
+    """The CISO accepts a gap, with a condition and an expiry."""
+
+    model = ScreeningAnswer
+    template_name = "core/form.html"
+
+    def allowed_object(self):
+        answer = self.get_object(VIEW)
+        if not workflow.decides(self.request.user, answer.screening):
+            raise PermissionDenied
+        return answer
+
+    def page(self, answer, form, status=200):
+        return self.render_to_response(self.base_context(
+            form=form, object=answer, heading=gettext("Accept the gap")), status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.page(self.allowed_object(), forms.AcceptGapForm())
+
+    def post(self, request, *args, **kwargs):
+        answer = self.allowed_object()
+        form = forms.AcceptGapForm(request.POST)
+        if form.is_valid():
+            try:
+                workflow.accept_gap(request.user, answer, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, gettext("The gap was accepted."))
+                return HttpResponseRedirect(answer.screening.get_absolute_url())
+        return self.page(answer, form, status=400)
+
+
+class ScreeningIssueLink(generic.ModelActionView):
+    """POST: a new portal link for the contractor; the page shows it once (only its digest
+    is kept)."""
+
+    model = Screening
+    template_name = "contractors/portal_link_issued.html"
+
+    def post(self, request, *args, **kwargs):
+        screening = self.get_object(VIEW)
+        try:
+            days = int(request.POST.get("days") or portal.LINK_DAYS)
+        except ValueError:
+            days = 0
+        try:
+            link, token = portal.issue(request.user, screening, days)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(screening.get_absolute_url())
+        url = request.build_absolute_uri(reverse("portal:answers", args=[token]))
+        response = self.render_to_response(self.base_context(
+            object=screening, link=link, url=url))
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class PortalLinkList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The links through which contractors answer their screenings without an account: "
+        "each opens one screening, expires, and can be revoked.")
+    model = PortalLink
+    filterset_class = filtersets.PortalLinkFilterSet
+    table_class = tables.PortalLinkTable
+
+
+class PortalLinkDetail(generic.ScopedDetailView):
+    model = PortalLink
+    fields = ["screening", "issued_at", "issued_by", "expires_at", "revoked_at",
+              "last_used_at"]
+    template_name = "contractors/portallink_detail.html"
+
+    def extra_context(self, obj):
+        return {"can_revoke": obj.revoked_at is None and PortalLink.objects.restrict(
+            self.request.user, CHANGE).filter(pk=obj.pk).exists()}
+
+
+class PortalLinkHistory(generic.ObjectHistoryView):
+    model = PortalLink
+
+
+class PortalLinkRevoke(generic.ModelActionView):
+    model = PortalLink
+
+    def post(self, request, *args, **kwargs):
+        link = self.get_object(VIEW)
+        portal.revoke(request.user, link)
+        messages.success(request, gettext("The link was revoked: it no longer opens the "
+                                          "screening."))
+        return HttpResponseRedirect(link.get_absolute_url())

@@ -64,7 +64,7 @@ class ActorMiddleware:
 # switch, static files, and the API (whose session access is gated in
 # core.api.authentication, where a refusal can be a JSON 403 rather than a redirect).
 OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/accounts/login/", "/accounts/logout/",
-                 "/accounts/password/reset/")
+                 "/accounts/password/reset/", "/portal/")
 # ... and, for a user who is still setting up, the pages where they do so.
 SET_UP_PREFIXES = ("/accounts/password/", "/accounts/2fa/", "/accounts/reauthenticate/",
                    "/accounts/inactive/")

@@ -1,5 +1,11 @@
 from mamori.contractors.forms import CONTRACTOR_FIELDS
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.contractors.models import (
+    Contractor,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
 from mamori.core.api.viewsets import ScopedModelSerializer
 
 
@@ -23,3 +29,23 @@ class ScreeningRequirementSerializer(ScopedModelSerializer):
         model = ScreeningRequirement
         fields = ["id", "code", "title_ja", "title_en", "question_ja", "question_en",
                   "min_tier", "sort_key", "appi_refs", "controls"]
+
+
+class ScreeningSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Screening
+        fields = ["id", "contractor", "kind", "tier", "requested_on", "due_on", "status",
+                  "answered_on", "assessed_on", "assessed_by", "verdict", "verdict_until",
+                  "note"]
+        read_only_fields = ["tier", "status", "answered_on", "assessed_on", "assessed_by",
+                            "verdict", "verdict_until"]
+
+
+class ScreeningAnswerSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ScreeningAnswer
+        fields = ["id", "screening", "requirement", "their_level", "their_comment",
+                  "our_level", "accepted_on", "accepted_by", "acceptance_condition",
+                  "acceptance_expires_on"]
+        read_only_fields = ["screening", "requirement", "our_level", "accepted_on",
+                            "accepted_by", "acceptance_condition", "acceptance_expires_on"]

@@ -7,4 +7,6 @@ router.register("contractors", views.ContractorViewSet, basename="contractor")
 router.register("tier-rules", views.TierRuleViewSet, basename="tierrule")
 router.register("requirements", views.ScreeningRequirementViewSet,
                 basename="screeningrequirement")
+router.register("screenings", views.ScreeningViewSet, basename="screening")
+router.register("answers", views.ScreeningAnswerViewSet, basename="screeninganswer")
 urlpatterns = router.urls

@@ -1,6 +1,12 @@
 from mamori.contractors import filtersets
 from mamori.contractors.api import serializers
-from mamori.contractors.models import Contractor, ScreeningRequirement, TierRule
+from mamori.contractors.models import (
+    Contractor,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    TierRule,
+)
 from mamori.core.api.viewsets import ScopedModelViewSet
 
 
@@ -21,3 +27,19 @@ class ScreeningRequirementViewSet(ScopedModelViewSet):
     serializer_class = serializers.ScreeningRequirementSerializer
     filterset_class = filtersets.ScreeningRequirementFilterSet
     linked_fields = ("controls",)
+
+
+class ScreeningViewSet(ScopedModelViewSet):
+    model = Screening
+    serializer_class = serializers.ScreeningSerializer
+    filterset_class = filtersets.ScreeningFilterSet
+
+
+class ScreeningAnswerViewSet(ScopedModelViewSet):
+    """Answers are made with their screening and never deleted on their own; an assessed
+    screening's answers are refused by the model (kept as assessed)."""
+
+    model = ScreeningAnswer
+    serializer_class = serializers.ScreeningAnswerSerializer
+    filterset_class = filtersets.ScreeningAnswerFilterSet
+    http_method_names = ["get", "put", "patch", "head", "options"]

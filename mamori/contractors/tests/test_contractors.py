@@ -12,10 +12,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from mamori.contractors.comparison import verdict_in_force
 from mamori.contractors.corporate_number import check_digit, validate_corporate_number
 from mamori.contractors.demo import CONTRACTORS, load_contractor_demo
 from mamori.contractors.levels import Level, our_levels
-from mamori.contractors.models import Contractor, ScreeningRequirement, Tier, TierRule
+from mamori.contractors.models import (
+    Contractor,
+    Screening,
+    ScreeningRequirement,
+    Tier,
+    TierRule,
+)
 from mamori.contractors.tests.test_contractor_models import make_contractor
 from mamori.controls.models import Control, Evidence
 from mamori.controls.tests.test_control_models import make_control
@@ -288,6 +295,10 @@ def test_the_demo_contractors(tmp_path):
     assert tiers["K-003"] == Tier.MEDIUM
     for contractor in Contractor.objects.all():
         contractor.full_clean()  # every corporate number passes its check digit
+    verdicts = dict(Screening.objects.values_list("contractor__code", "verdict"))
+    assert verdicts == {"K-004": Screening.Verdict.EQUAL_OR_HIGHER,
+                        "K-001": Screening.Verdict.GAPS_ACCEPTED, "K-008": ""}
+    assert verdict_in_force(Screening.objects.get(contractor__code="K-001"))
     levels = our_levels()
     linked = ScreeningRequirement.objects.filter(controls__isnull=False).distinct()
     assert linked.count() == ScreeningRequirement.objects.count()
