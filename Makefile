@@ -58,6 +58,7 @@ bench: install-test
 	$(BIN)/python bench/incidents.py
 	$(BIN)/python bench/websec.py
 	$(BIN)/python bench/imports.py
+	$(BIN)/python bench/contractors.py
 	@# Its own data directory (bulk log rows leave a change log that does not verify).
 	MAMORI_DATA_DIR=$${BENCH_DATA_DIR:-$$(mktemp -d)} $(BIN)/python bench/scale.py
 	@# Training at ten times the company (issue 18): the scale data set's people and training

@@ -1,7 +1,10 @@
 from django.contrib import admin
 
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
+    ContractorSettings,
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
@@ -40,3 +43,20 @@ class ScreeningAdmin(ScopedAdmin):
 class ScreeningAnswerAdmin(ScopedAdmin):
     list_display = ("screening", "requirement", "their_level", "our_level")
     raw_id_fields = ("screening", "requirement")
+
+
+@admin.register(Contract)
+class ContractAdmin(ScopedAdmin):
+    list_display = ("contractor", "title", "starts_on", "ends_on")
+    raw_id_fields = ("contractor",)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ScopedAdmin):
+    list_display = ("contractor", "kind", "number", "expires_on", "relied_on")
+    raw_id_fields = ("contractor",)
+
+
+@admin.register(ContractorSettings)
+class ContractorSettingsAdmin(ScopedAdmin):
+    list_display = ("high_review_months", "medium_review_months", "low_review_months")

@@ -1,6 +1,6 @@
-"""The starting tier rules and screening requirements, created once after `migrate` (and after
-a test flush) when none exist. Mamori's own wording; later changes are the organisation's own
-and are logged like any change."""
+"""The starting settings, tier rules and screening requirements, created once after `migrate`
+(and after a test flush) when none exist. Mamori's own wording; later changes are the
+organisation's own and are logged like any change."""
 
 from django.apps import apps as global_apps
 from django.db import transaction
@@ -85,8 +85,11 @@ def ensure_defaults(sender=None, using="default", apps=global_apps, **kwargs):
     # Historical models: the starting configuration is part of the installation (like the
     # schema), so it is not a change in the log; every later change to it is.
     TierRule = apps.get_model("contractors", "TierRule")
+    ContractorSettings = apps.get_model("contractors", "ContractorSettings")
     ScreeningRequirement = apps.get_model("contractors", "ScreeningRequirement")
     with transaction.atomic(using=using):
+        if not ContractorSettings.objects.using(using).exists():
+            ContractorSettings.objects.using(using).create()
         if not TierRule.objects.using(using).exists():
             TierRule.objects.using(using).bulk_create(
                 TierRule(code=code, name_ja=ja, name_en=en, tier=tier, **conditions)

@@ -11,10 +11,12 @@ Eight contractors, each entrusted by the department that uses it:
   high, with the country's regime and the measures recorded);
 - a document-storage company and the courier it subcontracts to;
 - a printing house for direct mail whose data-protection mark has lapsed.
-Three have screenings: the payment processor's, assessed equal or higher; the call
-centre's, assessed with one gap (logging) that the CISO accepted on a condition until a date
-to come; the direct-mail printer's, sent and half answered. Certificates, contracts and
-subcontracting chains come with the rest of issue 19.
+Every one entrusted with personal or card data was screened equal or higher before its
+contract, and every contract has the required clauses. The call centre's periodic review found
+one gap (logging) that the CISO accepted on a condition until a date to come; the payment
+processor was screened shortly before its contract; the direct-mail printer's periodic review
+is sent and half answered, and its PrivacyMark lapsed three weeks ago: the Art 9 certificate
+check fails for it on purpose. Subcontracting chains come with the rest of issue 19.
 
 Corporate numbers are made up: a check digit is put before an invented twelve-digit base.
 """
@@ -28,7 +30,14 @@ from django.utils import timezone
 from mamori.assets.demo import DEMO_ACTOR
 from mamori.contractors import workflow
 from mamori.contractors.corporate_number import check_digit
-from mamori.contractors.models import Contractor, Screening, ScreeningRequirement
+from mamori.contractors.models import (
+    CLAUSES,
+    Certificate,
+    Contract,
+    Contractor,
+    Screening,
+    ScreeningRequirement,
+)
 from mamori.controls.models import Control
 from mamori.core.context import Actor, acting_as
 from mamori.core.models import User
@@ -139,7 +148,8 @@ def load_contractor_demo(seed: int) -> int:
         link_requirements_to_controls()
     ciso = User.objects.filter(username="ciso").first()
     if ciso is not None:
-        with acting_as(Actor(ciso.pk, "ciso", "command")):
+        with acting_as(Actor(ciso.pk, "ciso", "command")), transaction.atomic():
+            bind_demo_contractors(ciso)
             screen_demo_contractors(ciso)
     return len(CONTRACTORS)
 
@@ -154,9 +164,11 @@ def screen_demo_contractors(ciso) -> None:
             due_on=today - datetime.timedelta(days=30), note="PCI DSS 準拠の確認を含む")
         _answer_all(processor, lambda answer: 3, "PCI DSS v4.0.1 の準拠証明書(AOC)で確認")
         workflow.assess(ciso, processor)
+        _assessed_days_ago(processor, 40)  # before its contract started, 30 days ago
 
         call_centre = Screening.objects.create(
-            contractor=by_code["K-001"], requested_on=today - datetime.timedelta(days=45),
+            contractor=by_code["K-001"], kind=Screening.Kind.PERIODIC,
+            requested_on=today - datetime.timedelta(days=45),
             due_on=today - datetime.timedelta(days=15))
         _answer_all(call_centre, lambda answer: 1 if answer.requirement.code == "logging"
                     else 3, "年次の外部監査報告書で確認")
@@ -168,12 +180,19 @@ def screen_demo_contractors(ciso) -> None:
                 expires_on=today + datetime.timedelta(days=120))
 
         printer = Screening.objects.create(
-            contractor=by_code["K-008"], requested_on=today - datetime.timedelta(days=5),
+            contractor=by_code["K-008"], kind=Screening.Kind.PERIODIC,
+            requested_on=today - datetime.timedelta(days=5),
             due_on=today + datetime.timedelta(days=25))
         for index, answer in enumerate(printer.answers.all()):
             if index % 2 == 0:
                 answer.their_level, answer.their_comment = 2, "社内規程で定めている"
                 answer.save()
+
+
+def _assessed_days_ago(screening, days: int) -> None:
+    """The demo's history: assessed then, not today."""
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    Screening.objects.filter(pk=screening.pk).update(assessed_on=day, answered_on=day)
 
 
 def _answer_all(screening, level_of, comment) -> None:
@@ -190,3 +209,51 @@ def link_requirements_to_controls() -> None:
                   if code in controls]
         if linked:
             requirement.controls.add(*linked)
+
+
+# Contracts (start, renewal) and certificates (kind, number, issuer, expiry in days from
+# today; negative: lapsed) of the demo's contractors; every entrusted one was screened first.
+CONTRACTS = {
+    "K-001": ("コールセンター業務委託契約", -300), "K-002": ("カード製造委託契約", -200),
+    "K-003": ("IaaS利用契約", -500), "K-004": ("決済代行業務委託契約", -30),
+    "K-005": ("システム開発委託契約（準委任）", -150), "K-006": ("文書保管・廃棄委託契約", -250),
+    "K-007": ("集配業務再委託に関する覚書", -240), "K-008": ("DM印刷・発送委託契約", -280),
+}
+CERTIFICATES = [
+    ("K-001", "iso27001", "IS 700123", "民間認証機関", 400),
+    ("K-002", "pci_dss", "AOC-2026-0412", "QSA", 180),
+    ("K-004", "pci_dss", "AOC-2026-0077", "QSA", 300),
+    ("K-006", "pmark", "10861234(05)", "JIPDEC", 500),
+    # Lapsed three weeks ago and not renewed: the Art 9 certificate check fails for it.
+    ("K-008", "pmark", "10824321(03)", "JIPDEC", -21),
+]
+# Screened once, at selection, before their contracts (days ago), all equal or higher.
+SELECTION_SCREENINGS = {"K-001": 330, "K-002": 230, "K-005": 180, "K-006": 280,
+                        "K-007": 260, "K-008": 300}
+
+
+def bind_demo_contractors(ciso) -> None:
+    today = timezone.localdate()
+    contractors = {c.code: c for c in Contractor.objects.filter(code__in=CONTRACTS)}
+    for code, days_ago in SELECTION_SCREENINGS.items():
+        screening = Screening.objects.create(
+            contractor=contractors[code], requested_on=today - datetime.timedelta(
+                days=days_ago + 20))
+        _answer_all(screening, lambda answer: 3, "自己点検結果と規程類の写しで確認")
+        workflow.assess(ciso, screening)
+        _assessed_days_ago(screening, days_ago)
+    for code, (title, start) in CONTRACTS.items():
+        contract = Contract(
+            contractor=contractors[code], title=title,
+            starts_on=today + datetime.timedelta(days=start),
+            signed_on=today + datetime.timedelta(days=start - 7),
+            renewal=Contract.Renewal.AUTOMATIC, notification_hours=24,
+            **{name: True for name, _label in CLAUSES},
+            clause_foreign_transfer=contractors[code].is_foreign)
+        contract.full_clean()
+        contract.save()
+    for code, kind, number, issuer, expiry in CERTIFICATES:
+        Certificate.objects.create(
+            contractor=contractors[code], kind=kind, number=number, issuer=issuer,
+            expires_on=today + datetime.timedelta(days=expiry),
+            issued_on=today + datetime.timedelta(days=expiry - 730))

@@ -4,6 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
     PortalLink,
     Screening,
@@ -61,3 +63,19 @@ class PortalLinkFilterSet(ScopedFilterSet):
     class Meta:
         model = PortalLink
         fields = ["screening"]
+
+
+class ContractFilterSet(ScopedFilterSet):
+    contractor = related_by_id(Contract, "contractor")
+
+    class Meta:
+        model = Contract
+        fields = ["contractor", "renewal"]
+
+
+class CertificateFilterSet(ScopedFilterSet):
+    contractor = related_by_id(Certificate, "contractor")
+
+    class Meta:
+        model = Certificate
+        fields = ["contractor", "kind", "relied_on"]

@@ -2,7 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
+    ContractorSettings,
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
@@ -79,3 +82,29 @@ class AcceptGapForm(forms.Form):
                                 help_text=_("What the contractor must do, or what we do "
                                             "instead, while the gap remains."))
     expires_on = forms.DateField(label=_("acceptance expires on"), widget=DateInput)
+
+
+class ContractForm(ScopedModelForm):
+    class Meta:
+        model = Contract
+        fields = ["contractor", "title", "signed_on", "starts_on", "ends_on", "renewal",
+                  "clause_confidentiality", "clause_purpose_limitation",
+                  "clause_security_measures", "clause_subcontracting_consent",
+                  "clause_audit_right", "clause_incident_notification", "notification_hours",
+                  "clause_return_or_deletion", "clause_foreign_transfer", "note"]
+        widgets = {"signed_on": DateInput, "starts_on": DateInput, "ends_on": DateInput}
+
+
+class CertificateForm(ScopedModelForm):
+    class Meta:
+        model = Certificate
+        fields = ["contractor", "kind", "number", "issuer", "issued_on", "expires_on",
+                  "relied_on", "note"]
+        widgets = {"issued_on": DateInput, "expires_on": DateInput}
+
+
+class ContractorSettingsForm(ScopedModelForm):
+    class Meta:
+        model = ContractorSettings
+        fields = ["high_review_months", "medium_review_months", "low_review_months",
+                  "notification_hours", "expiry_warning_days"]

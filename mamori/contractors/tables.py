@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.contractors.forms import CONTRACTOR_FIELDS
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
     Screening,
     ScreeningAnswer,
@@ -121,3 +123,50 @@ class PortalLinkTable(Table):
     ]
     select_related = ("screening__contractor",)
     default_ordering = "-issued_at"
+
+
+CONTRACT_FIELDS = ["contractor", "title", "signed_on", "starts_on", "ends_on", "renewal",
+                   "clause_confidentiality", "clause_purpose_limitation",
+                   "clause_security_measures", "clause_subcontracting_consent",
+                   "clause_audit_right", "clause_incident_notification",
+                   "notification_hours", "clause_return_or_deletion",
+                   "clause_foreign_transfer", "note"]
+
+
+class ContractTable(Table):
+    columns = [
+        Column("contractor", order_by="contractor__code", link=True),
+        Column("title", link=True),
+        Column("starts_on"),
+        Column("ends_on"),
+        Column("renewal"),
+    ]
+    select_related = ("contractor",)
+    default_ordering = "-starts_on"
+
+
+class ContractResource(Resource):
+    model = Contract
+    fields = CONTRACT_FIELDS
+    natural_keys = {"contractor": "code"}
+    select_related = ("contractor",)
+
+
+class CertificateTable(Table):
+    columns = [
+        Column("contractor", order_by="contractor__code", link=True),
+        Column("kind", link=True),
+        Column("number"),
+        Column("expires_on"),
+        Column("relied_on"),
+    ]
+    select_related = ("contractor",)
+    default_ordering = "expires_on"
+
+
+class CertificateResource(Resource):
+    model = Certificate
+    fields = ["contractor", "kind", "number", "issuer", "issued_on", "expires_on",
+              "relied_on", "note"]
+    natural_keys = {"contractor": "code"}
+    select_related = ("contractor",)

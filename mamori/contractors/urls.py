@@ -2,7 +2,10 @@ from django.urls import path
 
 from mamori.contractors import views
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
+    ContractorSettings,
     PortalLink,
     Screening,
     ScreeningAnswer,
@@ -23,6 +26,9 @@ urlpatterns = [
     path("screenings/<int:pk>/link/", views.ScreeningIssueLink.as_view(),
          name="screening_issue_link"),
     *model_urls("portal-links/", PortalLink, views),
+    *model_urls("contracts/", Contract, views),
+    *model_urls("certificates/", Certificate, views),
+    *model_urls("settings/", ContractorSettings, views),
     path("portal-links/<int:pk>/revoke/", views.PortalLinkRevoke.as_view(),
          name="portallink_revoke"),
     *model_urls("answers/", ScreeningAnswer, views),

@@ -10,7 +10,10 @@ from mamori.contractors.chart import chart_context
 from mamori.contractors.comparison import answers_of, compare
 from mamori.contractors.levels import our_levels
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
+    ContractorSettings,
     PortalLink,
     Screening,
     ScreeningAnswer,
@@ -44,6 +47,10 @@ class ContractorDetail(generic.ScopedDetailView):
         return {
             "tier_rules": obj.matching_rules(),
             "screenings": obj.screenings.restrict(user).order_by("-requested_on", "-pk")[:50],
+            "contracts": obj.contracts.restrict(user).order_by("-starts_on", "-pk")[:50],
+            "certificates": obj.certificates.restrict(user).order_by("expires_on")[:50],
+            "can_add_contract": self.can_change and can(user, Contract, ADD),
+            "can_add_certificate": self.can_change and can(user, Certificate, ADD),
             "can_screen": self.can_change and can(user, Screening, ADD),
         }
 
@@ -222,6 +229,7 @@ class ScreeningDetail(generic.ScopedDetailView):
 
 
 class ScreeningCreate(generic.ScopedCreateView):
+    prefill = {"contractor": "contractor"}  # opened from the contractor's page
     model = Screening
     form_class = forms.ScreeningForm
 
@@ -378,3 +386,115 @@ class PortalLinkRevoke(generic.ModelActionView):
         messages.success(request, gettext("The link was revoked: it no longer opens the "
                                           "screening."))
         return HttpResponseRedirect(link.get_absolute_url())
+
+
+class ContractList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The contracts that bind each contractor, with the clauses Art 9 asks for; a "
+        "contract's page lists the ones it lacks.")
+    model = Contract
+    filterset_class = filtersets.ContractFilterSet
+    table_class = tables.ContractTable
+    resource_class = tables.ContractResource
+
+
+class ContractDetail(generic.ScopedDetailView):
+    model = Contract
+    fields = tables.CONTRACT_FIELDS
+    template_name = "contractors/contract_detail.html"
+
+    def extra_context(self, obj):
+        return {"missing_clauses": obj.missing_clauses()}
+
+
+class ContractCreate(generic.ScopedCreateView):
+    prefill = {"contractor": "contractor"}  # opened from the contractor's page
+    model = Contract
+    form_class = forms.ContractForm
+
+
+class ContractUpdate(generic.ScopedUpdateView):
+    model = Contract
+    form_class = forms.ContractForm
+
+
+class ContractDelete(generic.ScopedDeleteView):
+    model = Contract
+
+
+class ContractBulkDelete(generic.ScopedBulkDeleteView):
+    model = Contract
+
+
+class ContractImport(generic.ScopedImportView):
+    model = Contract
+    form_class = forms.ContractForm
+    resource_class = tables.ContractResource
+
+
+class ContractHistory(generic.ObjectHistoryView):
+    model = Contract
+
+
+class CertificateList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The certificates and attestations the company relies on in judging its "
+        "contractors, with their expiry dates.")
+    model = Certificate
+    filterset_class = filtersets.CertificateFilterSet
+    table_class = tables.CertificateTable
+    resource_class = tables.CertificateResource
+
+
+class CertificateDetail(generic.ScopedDetailView):
+    model = Certificate
+    fields = ["contractor", "kind", "number", "issuer", "issued_on", "expires_on",
+              "relied_on", "note"]
+
+
+class CertificateCreate(generic.ScopedCreateView):
+    prefill = {"contractor": "contractor"}  # opened from the contractor's page
+    model = Certificate
+    form_class = forms.CertificateForm
+
+
+class CertificateUpdate(generic.ScopedUpdateView):
+    model = Certificate
+    form_class = forms.CertificateForm
+
+
+class CertificateDelete(generic.ScopedDeleteView):
+    model = Certificate
+
+
+class CertificateBulkDelete(generic.ScopedBulkDeleteView):
+    model = Certificate
+
+
+class CertificateImport(generic.ScopedImportView):
+    model = Certificate
+    form_class = forms.CertificateForm
+    resource_class = tables.CertificateResource
+
+
+class CertificateHistory(generic.ObjectHistoryView):
+    model = Certificate
+
+
+class ContractorSettingsList(generic.SettingsRowView):
+    model = ContractorSettings
+
+
+class ContractorSettingsDetail(generic.ScopedDetailView):
+    model = ContractorSettings
+    fields = ["high_review_months", "medium_review_months", "low_review_months",
+              "notification_hours", "expiry_warning_days"]
+
+
+class ContractorSettingsUpdate(generic.ScopedUpdateView):
+    model = ContractorSettings
+    form_class = forms.ContractorSettingsForm
+
+
+class ContractorSettingsHistory(generic.ObjectHistoryView):
+    model = ContractorSettings

@@ -95,8 +95,13 @@ NAVIGATION = (
     )),
     NavSection(_("Contractors"), "9", (
         NavItem(_("Outsourcing contractors"), "contractors:contractor_list"),
+        NavItem(_("Screenings"), "contractors:screening_list"),
+        NavItem(_("Contracts"), "contractors:contract_list"),
+        NavItem(_("Certificates of contractors"), "contractors:certificate_list"),
+        NavItem(_("Portal links"), "contractors:portallink_list"),
         NavItem(_("Screening requirements"), "contractors:screeningrequirement_list"),
         NavItem(_("Tier rules"), "contractors:tierrule_list"),
+        NavItem(_("Contractor settings"), "contractors:contractorsettings_list"),
     ), manager_first=True),
     NavSection(_("Continuity and compliance"), "10–11", (
         NavItem(_("Business continuity")),

@@ -8,6 +8,7 @@ and so the API's `date-time`, cannot express. Every form (core.forms.ScopedModel
 every API serializer (core.api.viewsets.ScopedModelSerializer) checks its dates with this.
 """
 
+import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -33,3 +34,12 @@ def has_passed(value) -> bool:
     if isinstance(value, datetime.datetime):
         return value < timezone.now()
     return isinstance(value, datetime.date) and value < timezone.localdate()
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """`day` plus (or, negative, minus) whole months, on the month's last day when it has
+    fewer days (31 January + 1 month = 28 or 29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month,
+                       day=min(day.day, calendar.monthrange(year, month)[1]))

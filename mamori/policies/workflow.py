@@ -6,7 +6,6 @@ that is not allowed raises PermissionDenied; one that does not fit the version's
 ValidationError with a message for the user.
 """
 
-import calendar
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from mamori.core import roles as r
 from mamori.core.audit import one_user_action
+from mamori.core.dates import add_months
 from mamori.core.scope import CHANGE
 from mamori.policies.markdown import extract_sections
 from mamori.policies.models import PolicyDocument, PolicySection, PolicyVersion
@@ -145,13 +145,6 @@ def sync_sections(version: PolicyVersion) -> None:
         section = existing.get(key) or PolicySection(document=version.document, key=key)
         section.title_ja, section.title_en, section.position = title_ja, en.get(key, ""), position
         section.save()
-
-
-def add_months(day, months: int):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return day.replace(year=year, month=month,
-                       day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def sees_coverage(user) -> bool:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
+from mamori.core.dates import add_months
 from mamori.core.i18n import TitledInTwoLanguages, localized
 from mamori.core.scope import VIEW, CatalogueScope, ReadOnlyScope, Scope, SettingsScope
 from mamori.org.models import Department, Person
@@ -679,18 +680,6 @@ class QuizAttempt(AuditedModel):
         if self.submitted_at is not None:
             raise ValidationError(_("A submitted attempt is kept as it was."))
         return super().delete(*args, **kwargs)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """`day` plus whole months, on the last day of the month when it has fewer days."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return datetime.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 def rederive_expiry(course: Course, using: str = "default") -> None:

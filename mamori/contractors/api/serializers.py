@@ -1,11 +1,15 @@
 from mamori.contractors.forms import CONTRACTOR_FIELDS
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
+    ContractorSettings,
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
     TierRule,
 )
+from mamori.contractors.tables import CONTRACT_FIELDS
 from mamori.core.api.viewsets import ScopedModelSerializer
 
 
@@ -49,3 +53,23 @@ class ScreeningAnswerSerializer(ScopedModelSerializer):
                   "acceptance_expires_on"]
         read_only_fields = ["screening", "requirement", "our_level", "accepted_on",
                             "accepted_by", "acceptance_condition", "acceptance_expires_on"]
+
+
+class ContractSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Contract
+        fields = ["id", *CONTRACT_FIELDS]
+
+
+class CertificateSerializer(ScopedModelSerializer):
+    class Meta:
+        model = Certificate
+        fields = ["id", "contractor", "kind", "number", "issuer", "issued_on", "expires_on",
+                  "relied_on", "note"]
+
+
+class ContractorSettingsSerializer(ScopedModelSerializer):
+    class Meta:
+        model = ContractorSettings
+        fields = ["id", "high_review_months", "medium_review_months", "low_review_months",
+                  "notification_hours", "expiry_warning_days"]

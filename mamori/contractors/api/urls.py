@@ -9,4 +9,7 @@ router.register("requirements", views.ScreeningRequirementViewSet,
                 basename="screeningrequirement")
 router.register("screenings", views.ScreeningViewSet, basename="screening")
 router.register("answers", views.ScreeningAnswerViewSet, basename="screeninganswer")
+router.register("contracts", views.ContractViewSet, basename="contract")
+router.register("certificates", views.CertificateViewSet, basename="certificate")
+router.register("settings", views.ContractorSettingsViewSet, basename="contractorsettings")
 urlpatterns = router.urls

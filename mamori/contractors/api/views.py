@@ -1,7 +1,10 @@
 from mamori.contractors import filtersets
 from mamori.contractors.api import serializers
 from mamori.contractors.models import (
+    Certificate,
+    Contract,
     Contractor,
+    ContractorSettings,
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
@@ -42,4 +45,23 @@ class ScreeningAnswerViewSet(ScopedModelViewSet):
     model = ScreeningAnswer
     serializer_class = serializers.ScreeningAnswerSerializer
     filterset_class = filtersets.ScreeningAnswerFilterSet
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+
+class ContractViewSet(ScopedModelViewSet):
+    model = Contract
+    serializer_class = serializers.ContractSerializer
+    filterset_class = filtersets.ContractFilterSet
+
+
+class CertificateViewSet(ScopedModelViewSet):
+    model = Certificate
+    serializer_class = serializers.CertificateSerializer
+    filterset_class = filtersets.CertificateFilterSet
+
+
+class ContractorSettingsViewSet(ScopedModelViewSet):
+    model = ContractorSettings
+    serializer_class = serializers.ContractorSettingsSerializer
+    filterset_class = None
     http_method_names = ["get", "put", "patch", "head", "options"]

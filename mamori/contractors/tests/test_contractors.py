@@ -295,10 +295,22 @@ def test_the_demo_contractors(tmp_path):
     assert tiers["K-003"] == Tier.MEDIUM
     for contractor in Contractor.objects.all():
         contractor.full_clean()  # every corporate number passes its check digit
-    verdicts = dict(Screening.objects.values_list("contractor__code", "verdict"))
-    assert verdicts == {"K-004": Screening.Verdict.EQUAL_OR_HIGHER,
-                        "K-001": Screening.Verdict.GAPS_ACCEPTED, "K-008": ""}
-    assert verdict_in_force(Screening.objects.get(contractor__code="K-001"))
+    latest = {}
+    for screening in Screening.objects.order_by("requested_on", "pk"):
+        latest[screening.contractor.code] = screening
+    assert latest["K-004"].verdict == Screening.Verdict.EQUAL_OR_HIGHER
+    assert latest["K-001"].verdict == Screening.Verdict.GAPS_ACCEPTED
+    assert verdict_in_force(latest["K-001"])
+    assert latest["K-008"].status == Screening.Status.OPEN
+    # Every Art 9 check passes but the certificates', which fails for K-008 alone.
+    from mamori.contractors import conformance as art9
+    from mamori.core.conformance import FAIL, PASS
+
+    for check in (art9.screened_before_contract, art9.reviewed_in_interval,
+                  art9.contract_clauses):
+        assert check().status == PASS, check.__name__
+    certificates = art9.certificates_current()
+    assert certificates.status == FAIL and certificates.failing_count == 1
     levels = our_levels()
     linked = ScreeningRequirement.objects.filter(controls__isnull=False).distinct()
     assert linked.count() == ScreeningRequirement.objects.count()

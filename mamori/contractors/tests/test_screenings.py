@@ -162,8 +162,10 @@ def test_only_the_ciso_assesses_and_our_levels_are_frozen(org, levelled):
     # Our control weakens later: the assessed comparison keeps the levels it was made on.
     ScreeningRequirement.objects.get(code="staff").controls.set([])
     assert compare(levelled).verdict == Screening.Verdict.EQUAL_OR_HIGHER
-    # And its answers are kept as they were.
+    # It is kept as it was: its answers, and the screening itself, even for the CISO.
     assert answer(org, levelled, "staff", 0).status_code == 404
+    assert org.client("ciso").get(reverse("contractors:screening_update",
+                                          args=[levelled.pk])).status_code == 404
     row = levelled.answers.get(requirement__code="staff")
     patched = api_client(org.users["manager"]).patch(
         f"/api/contractors/answers/{row.pk}/", {"their_level": 0}, format="json")

@@ -109,17 +109,17 @@ class TestOrgChecks:
         never "not applicable" (対象外), which says a check does not apply to the company."""
         articles = {a.article: a for a in conformance.evaluate(SYSTEM)}
         assert list(articles) == [str(n) for n in range(1, 13)] + ["web"]
-        assert articles["9"].status == conformance.NOT_ASSESSED
-        assert not articles["9"].has_checks
+        assert articles["10"].status == conformance.NOT_ASSESSED
+        assert not articles["10"].has_checks
         client = org.client("auditor")
         for language, label, wrong in (("en", "not assessed yet", "not applicable"),
                                        ("ja", "未評価", "対象外")):
             page = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-            card = page[page.index('data-article="9"'):]
+            card = page[page.index('data-article="10"'):]
             card = card[:card.index('data-testid="article-status"') + 80]
             assert label in card and wrong not in card, (language, card)
         api = api_client(org.users["auditor"]).get("/api/conformance/").json()
-        assert next(a for a in api if a["article"] == "9")["status"] == "not_assessed"
+        assert next(a for a in api if a["article"] == "10")["status"] == "not_assessed"
 
 
 @pytest.mark.django_db

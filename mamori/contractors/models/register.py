@@ -21,7 +21,7 @@ from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
 from mamori.core.memo import remembered
-from mamori.core.scope import DELETE, CatalogueScope, Scope
+from mamori.core.scope import CHANGE, DELETE, CatalogueScope, Scope
 from mamori.org.models import Department, Person
 
 HOME_COUNTRY = "JP"
@@ -391,8 +391,9 @@ class ScreeningScope(Scope):
 
     def q_for(self, roles, action):
         q = super().q_for(roles, action)
-        if action == DELETE and q is not None:
-            # An assessed screening is the record of a decision on the contractor: kept.
+        if action in (CHANGE, DELETE) and q is not None:
+            # An assessed screening is the record of a decision on the contractor: kept as
+            # it was (only the CISO's own steps write to it, through the model).
             return q & ~Q(status=Screening.Status.ASSESSED)
         return q
 
