@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
@@ -283,12 +283,6 @@ class ScreeningAnswerDetail(generic.ScopedDetailView):
 class ScreeningAnswerUpdate(generic.ScopedUpdateView):
     model = ScreeningAnswer
     form_class = forms.ScreeningAnswerForm
-
-    def get_instance(self):
-        answer = super().get_instance()
-        if answer.screening.status == Screening.Status.ASSESSED:
-            raise Http404  # kept as assessed; no page to change it
-        return answer
 
 
 class ScreeningAnswerHistory(generic.ObjectHistoryView):

@@ -497,6 +497,13 @@ class Screening(AuditedModel):
 class AnswerScope(Scope):
     department_field = "screening__contractor__department"
 
+    def q_for(self, roles, action):
+        q = super().q_for(roles, action)
+        if action in (CHANGE, DELETE) and q is not None:
+            # The answers an assessment was made on are kept as they were (see clean()).
+            return q & ~Q(screening__status=Screening.Status.ASSESSED)
+        return q
+
 
 class ScreeningAnswer(AuditedModel):
     """The contractor's answer to one requirement, beside the company's own level (frozen when

@@ -169,7 +169,10 @@ def test_only_the_ciso_assesses_and_our_levels_are_frozen(org, levelled):
     row = levelled.answers.get(requirement__code="staff")
     patched = api_client(org.users["manager"]).patch(
         f"/api/contractors/answers/{row.pk}/", {"their_level": 0}, format="json")
-    assert patched.status_code == 400
+    assert patched.status_code == 404  # outside what may be changed, like any other row
+    detail = org.client("manager").get(reverse("contractors:screeninganswer_detail",
+                                               args=[row.pk]))
+    assert detail.status_code == 200 and detail.context["can_change"] is False
     row.refresh_from_db()
     assert row.their_level == 1
 
