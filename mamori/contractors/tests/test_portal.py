@@ -148,8 +148,11 @@ def test_an_assessed_screening_takes_no_more_answers(org, screening):
 
 def test_guessing_is_rate_limited(org, screening):
     anonymous = Client()
-    statuses = [anonymous.get(portal_url(f"guess-{i}")).status_code for i in range(20)]
-    assert statuses[0] == 404 and statuses[-1] == 429
+    # Counted per minute: of 30 guesses, at least 15 (75 > 60) fall in one minute, even when
+    # the minute turns while they are made.
+    statuses = [anonymous.get(portal_url(f"guess-{i}")).status_code for i in range(30)]
+    assert statuses[0] == 404 and 429 in statuses
+    assert set(statuses) == {404, 429}
 
 
 def test_only_those_who_keep_the_screening_issue_links(org, screening):
