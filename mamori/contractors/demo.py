@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from mamori.assets.demo import DEMO_ACTOR
-from mamori.contractors import workflow
+from mamori.contractors import portal, workflow
 from mamori.contractors.corporate_number import check_digit
 from mamori.contractors.models import (
     CLAUSES,
@@ -183,6 +183,7 @@ def screen_demo_contractors(ciso) -> None:
             contractor=by_code["K-008"], kind=Screening.Kind.PERIODIC,
             requested_on=today - datetime.timedelta(days=5),
             due_on=today + datetime.timedelta(days=25))
+        portal.issue(ciso, printer)  # sent through the portal; the link itself is not kept
         for index, answer in enumerate(printer.answers.all()):
             if index % 2 == 0:
                 answer.their_level, answer.their_comment = 2, "社内規程で定めている"

@@ -1,3 +1,5 @@
+from rest_framework import serializers
+
 from mamori.contractors.forms import CONTRACTOR_FIELDS
 from mamori.contractors.models import (
     Certificate,
@@ -36,6 +38,10 @@ class ScreeningRequirementSerializer(ScopedModelSerializer):
 
 
 class ScreeningSerializer(ScopedModelSerializer):
+    # Empty until the CISO assesses the screening: said so in the schema too.
+    verdict = serializers.ChoiceField(choices=Screening.Verdict.choices, allow_blank=True,
+                                      read_only=True)
+
     class Meta:
         model = Screening
         fields = ["id", "contractor", "kind", "tier", "requested_on", "due_on", "status",
