@@ -49,10 +49,6 @@ class Comparison:
     until: object = None  # the first accepted gap's expiry, with gaps accepted
 
     @property
-    def gaps(self) -> list[Line]:
-        return [line for line in self.lines if line.gap]
-
-    @property
     def unanswered(self) -> int:
         return sum(line.theirs is None for line in self.lines)
 

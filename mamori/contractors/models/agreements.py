@@ -153,12 +153,6 @@ class Contract(AuditedModel):
                 missing.append(label)
         return missing
 
-    @property
-    def in_force(self) -> bool:
-        today = timezone.localdate()
-        return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today
-                                            or self.renewal == Contract.Renewal.AUTOMATIC)
-
 
 def complete_contract_q(limit_hours: int) -> Q:
     """Contracts (rows of Contract) with every clause required of their contractor."""

@@ -383,19 +383,26 @@ badges.register(Contractor, "tier", {Tier.HIGH: "red", Tier.MEDIUM: "yellow",
                                      Tier.LOW: "green"})
 
 
-class ScreeningScope(Scope):
-    """A contractor's screenings are kept by whoever keeps the contractor (its department's
-    information manager) and decided on by the CISO."""
+class KeptOnceAssessed(Scope):
+    """An assessed screening and the answers it was assessed on are the record of a decision
+    on the contractor: nobody changes or deletes them through a page, the API or an import
+    (only the CISO's own steps write to the screening, through the model). `status_field`
+    is the path to the screening's status."""
 
-    department_field = "contractor__department"
+    status_field = "status"
 
     def q_for(self, roles, action):
         q = super().q_for(roles, action)
         if action in (CHANGE, DELETE) and q is not None:
-            # An assessed screening is the record of a decision on the contractor: kept as
-            # it was (only the CISO's own steps write to it, through the model).
-            return q & ~Q(status=Screening.Status.ASSESSED)
+            return q & ~Q(**{self.status_field: Screening.Status.ASSESSED})
         return q
+
+
+class ScreeningScope(KeptOnceAssessed):
+    """A contractor's screenings are kept by whoever keeps the contractor (its department's
+    information manager) and decided on by the CISO."""
+
+    department_field = "contractor__department"
 
 
 class Screening(AuditedModel):
@@ -494,15 +501,9 @@ class Screening(AuditedModel):
             self.save(update_fields=["status", "answered_on"])
 
 
-class AnswerScope(Scope):
+class AnswerScope(KeptOnceAssessed):
     department_field = "screening__contractor__department"
-
-    def q_for(self, roles, action):
-        q = super().q_for(roles, action)
-        if action in (CHANGE, DELETE) and q is not None:
-            # The answers an assessment was made on are kept as they were (see clean()).
-            return q & ~Q(screening__status=Screening.Status.ASSESSED)
-        return q
+    status_field = "screening__status"
 
 
 class ScreeningAnswer(AuditedModel):
