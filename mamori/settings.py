@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeRecurrenceEnum": "mamori.training.models.Programme.Recurrence",
         "ProgrammeRoleEnum": "mamori.training.models.Programme.Role",
         "ContractorStatusEnum": "mamori.contractors.models.Contractor.Status",
+        "SubcontractingStatusEnum": "mamori.contractors.models.Subcontracting.Status",
         "TierEnum": "mamori.contractors.models.Tier",
         "SecurityLevelEnum": "mamori.contractors.models.LEVEL_CHOICES",
     },

@@ -26,7 +26,8 @@ class AuditForm(ScopedModelForm):
     class Meta:
         model = Audit
         fields = ["code", "title", "kind", "programme", "auditing_body", "criteria",
-                  "departments", "articles", "requirements", "controls", "lead_auditor", "team",
+                  "departments", "articles", "requirements", "controls", "contractors",
+                  "lead_auditor", "team",
                   "planned_start", "planned_end", "summary", "conclusion", "follow_up_of",
                   "independence_justification"]
         widgets = {"planned_start": DateInput, "planned_end": DateInput,

@@ -24,11 +24,9 @@ from django.utils.translation import pgettext_lazy
 from mamori.controls.models import (
     Control,
     Evidence,
+    HashedFile,
     Requirement,
-    digest_upload,
     evidence_path,
-    remove_file_after_commit,
-    upload_refusal,
 )
 from mamori.core import badges, conformance
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
@@ -243,6 +241,12 @@ class Audit(AuditedModel):
                                           verbose_name=_("framework requirements"))
     controls = models.ManyToManyField(Control, blank=True, related_name="audits",
                                       verbose_name=_("controls"))
+    # Art 9: an audit of an outsourcing contractor names it, and counts as the contractor's
+    # periodic review once closed (by name: the contractors app comes later in the build
+    # order).
+    contractors = models.ManyToManyField(
+        "contractors.Contractor", blank=True, related_name="audits",
+        verbose_name=_("contractors audited"))
     lead_auditor = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
                                      related_name="audits_led", verbose_name=_("lead auditor"))
     team = models.ManyToManyField(Person, blank=True, related_name="audits_on_team",
@@ -561,7 +565,7 @@ def working_paper_path(instance, filename):
     return evidence_path(instance, filename).replace("evidence/", "audits/", 1)
 
 
-class WorkingPaper(AuditedModel):
+class WorkingPaper(HashedFile, AuditedModel):
     """An auditor's working paper (監査調書): a file the audit team attached to a checklist item
     — an interview record, a screenshot, a sample's extract — kept with its SHA-256."""
 
@@ -569,11 +573,6 @@ class WorkingPaper(AuditedModel):
                              related_name="working_papers", verbose_name=_("checklist item"))
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=working_paper_path, max_length=200)
-    file_name = models.CharField(_("original file name"), max_length=200, blank=True,
-                                 editable=False)
-    file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True,
-                                               editable=False)
-    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
 
     objects = AuditedQuerySet.as_manager()
     scope = WorkingPaperScope()
@@ -586,25 +585,13 @@ class WorkingPaper(AuditedModel):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        if self.file and not self.file._committed:
-            self.file_sha256, self.file_size, self.file_name = digest_upload(self.file)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        name, storage = self.file.name, self.file.storage
-        result = super().delete(*args, **kwargs)
-        if name:
-            remove_file_after_commit(storage, name)
-        return result
-
     def get_absolute_url(self):
         return reverse("audits:workingpaper_detail", args=[self.pk])
 
     def clean(self):
-        refused = upload_refusal(self.file if self.file and not self.file._committed else None)
-        if refused:
-            raise ValidationError({"file": refused})
+        errors = self.file_errors()
+        if errors:
+            raise ValidationError(errors)
 
 
 badges.register(Audit, "status", {"planned": "secondary", "fieldwork": "blue",

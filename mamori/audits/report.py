@@ -85,7 +85,9 @@ def build(audit: Audit, user) -> Report:
              (field("requirements").verbose_name,
               [str(r) for r in audit.requirements.restrict(user, VIEW)]),
              (field("controls").verbose_name,
-              [str(c) for c in audit.controls.restrict(user, VIEW).order_by("code")])]
+              [str(c) for c in audit.controls.restrict(user, VIEW).order_by("code")]),
+             (field("contractors").verbose_name,
+              [str(c) for c in audit.contractors.restrict(user, VIEW).order_by("code")])]
     team = [audit.lead_auditor, *audit.team.order_by("employee_no")]
     counts = {Result(r).label: sum(1 for i in items if i.result == r) for r in SEVERITY}
     return Report(audit, scope, [p for p in team if p is not None], findings, by_article,

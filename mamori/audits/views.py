@@ -138,7 +138,8 @@ class AuditDetail(generic.ScopedDetailView):
                     ("articles", obj.articles.all()),
                     ("team", obj.team.restrict(user).order_by("employee_no")),
                     ("requirements", obj.requirements.restrict(user)),
-                    ("controls", obj.controls.restrict(user).order_by("code")))],
+                    ("controls", obj.controls.restrict(user).order_by("code")),
+                    ("contractors", obj.contractors.restrict(user).order_by("code")))],
             **raised_from_context(user, obj),
         }
 

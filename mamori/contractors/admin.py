@@ -8,6 +8,7 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
 from mamori.core.admin import ScopedAdmin
@@ -60,3 +61,10 @@ class CertificateAdmin(ScopedAdmin):
 @admin.register(ContractorSettings)
 class ContractorSettingsAdmin(ScopedAdmin):
     list_display = ("high_review_months", "medium_review_months", "low_review_months")
+
+
+@admin.register(Subcontracting)
+class SubcontractingAdmin(ScopedAdmin):
+    list_display = ("contractor", "subcontractor", "status", "requested_on")
+    list_filter = ("status",)
+    raw_id_fields = ("contractor", "subcontractor")

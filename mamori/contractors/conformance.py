@@ -2,13 +2,18 @@
 information or card data (a) was screened equal or higher, or its gaps accepted and in force,
 before its contract started, (b) was reviewed within its tier's interval, (c) has a contract
 in force with every required clause, and (d) has no expired certificate the company relies
-on. Each is one aggregate query over the contractors (core.conformance.every_row_passes)."""
+on. Each is one aggregate query over the contractors (core.conformance.every_row_passes).
+A closed audit naming the contractor (audits app) counts as a review, as a re-screening
+does."""
 
+import datetime
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mamori.audits.models import Audit
 from mamori.contractors.models import (
     Certificate,
     Contract,
@@ -79,16 +84,26 @@ def screened_before_contract():
     article="9",
     title=_("Every contractor entrusted with personal or card data was reviewed within its "
             "tier's interval"),
-    description=_("Its latest screening was assessed within the months the contractor "
-                  "settings give its tier (high 12, medium 24, low 36 unless changed)."),
+    description=_("Its latest screening was assessed, or an audit of it closed, within the "
+                  "months the contractor settings give its tier (high 12, medium 24, low 36 "
+                  "unless changed)."),
 )
 def reviewed_in_interval():
     today = timezone.localdate()
     months = ContractorSettings.current().review_months()
-    contractors = entrusted().annotate(last_assessed=_latest_assessed("assessed_on"))
+    last_audited = Subquery(Audit.objects.filter(
+        contractors=OuterRef("pk"), status=Audit.Status.CLOSED).order_by(
+        "-closed_on").values("closed_on")[:1])
+    # Never reviewed reads as a day long past, not NULL: a NULL would make the negated
+    # condition unknown, and the contractor would pass unseen.
+    never = Value(datetime.date(1900, 1, 1))
+    contractors = entrusted().annotate(
+        last_assessed=Coalesce(_latest_assessed("assessed_on"), never),
+        last_audited=Coalesce(last_audited, never))
     recent = Q(pk__in=[])
     for tier, interval in months.items():
-        recent |= Q(tier=tier, last_assessed__gte=add_months(today, -interval))
+        since = add_months(today, -interval)
+        recent |= Q(tier=tier) & (Q(last_assessed__gte=since) | Q(last_audited__gte=since))
     return every_row_passes(contractors, ~recent, NONE_ENTRUSTED)
 
 

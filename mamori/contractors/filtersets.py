@@ -11,6 +11,7 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
 from mamori.core.filtersets import ScopedFilterSet, related_by_id
@@ -79,3 +80,12 @@ class CertificateFilterSet(ScopedFilterSet):
     class Meta:
         model = Certificate
         fields = ["contractor", "kind", "relied_on"]
+
+
+class SubcontractingFilterSet(ScopedFilterSet):
+    contractor = related_by_id(Subcontracting, "contractor")
+    subcontractor = related_by_id(Subcontracting, "subcontractor")
+
+    class Meta:
+        model = Subcontracting
+        fields = ["contractor", "subcontractor", "status"]

@@ -9,9 +9,12 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
+from mamori.controls.forms import EvidenceFileInput
 from mamori.core.forms import ScopedModelForm
+from mamori.core.scope import CHANGE
 from mamori.org.forms import DateInput, departments_user_may_staff
 
 CONTRACTOR_FIELDS = [
@@ -99,8 +102,8 @@ class CertificateForm(ScopedModelForm):
     class Meta:
         model = Certificate
         fields = ["contractor", "kind", "number", "issuer", "issued_on", "expires_on",
-                  "relied_on", "note"]
-        widgets = {"issued_on": DateInput, "expires_on": DateInput}
+                  "relied_on", "file", "note"]
+        widgets = {"issued_on": DateInput, "expires_on": DateInput, "file": EvidenceFileInput}
 
 
 class ContractorSettingsForm(ScopedModelForm):
@@ -108,3 +111,29 @@ class ContractorSettingsForm(ScopedModelForm):
         model = ContractorSettings
         fields = ["high_review_months", "medium_review_months", "low_review_months",
                   "notification_hours", "expiry_warning_days"]
+
+
+class SubcontractingForm(ScopedModelForm):
+    class Meta:
+        model = Subcontracting
+        fields = ["contractor", "subcontractor", "work", "information", "requested_on"]
+        widgets = {"requested_on": DateInput}
+
+    def limit_choices(self, user):
+        if "contractor" in self.fields:
+            # Recorded by whoever keeps the contractor that passes the work on.
+            self.fields["contractor"].queryset = Contractor.objects.restrict(
+                user, CHANGE).exclude(status=Contractor.Status.ENDED).order_by("code")
+        if "subcontractor" in self.fields:
+            self.fields["subcontractor"].queryset = Contractor.objects.exclude(
+                status=Contractor.Status.ENDED).order_by("code")
+
+
+class SubcontractingDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("decision"), coerce=lambda value: value == "yes",
+        choices=[("yes", _("Consent to the subcontracting")), ("no", _("Refuse it"))],
+        widget=forms.RadioSelect)
+    note = forms.CharField(label=_("reason or condition"), widget=forms.Textarea,
+                           required=False, max_length=4000,
+                           help_text=_("Required when refusing."))

@@ -8,6 +8,7 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
 from mamori.core.tables import Column, Resource, Table
@@ -170,3 +171,22 @@ class CertificateResource(Resource):
               "relied_on", "note"]
     natural_keys = {"contractor": "code"}
     select_related = ("contractor",)
+
+
+class SubcontractingTable(Table):
+    columns = [
+        Column("contractor", order_by="contractor__code", link=True),
+        Column("subcontractor", order_by="subcontractor__code", link=True),
+        Column("status"),
+        Column("requested_on"),
+        Column("decided_on"),
+    ]
+    select_related = ("contractor", "subcontractor")
+    default_ordering = "contractor"
+
+
+class SubcontractingResource(Resource):
+    model = Subcontracting
+    fields = ["contractor", "subcontractor", "work", "information", "requested_on"]
+    natural_keys = {"contractor": "code", "subcontractor": "code"}
+    select_related = ("contractor", "subcontractor")

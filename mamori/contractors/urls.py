@@ -10,6 +10,7 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
 from mamori.core.modelurls import model_urls
@@ -28,10 +29,17 @@ urlpatterns = [
     *model_urls("portal-links/", PortalLink, views),
     *model_urls("contracts/", Contract, views),
     *model_urls("certificates/", Certificate, views),
+    path("certificates/<int:pk>/file/", views.CertificateDownload.as_view(),
+         name="certificate_download"),
     *model_urls("settings/", ContractorSettings, views),
     path("portal-links/<int:pk>/revoke/", views.PortalLinkRevoke.as_view(),
          name="portallink_revoke"),
     *model_urls("answers/", ScreeningAnswer, views),
     path("answers/<int:pk>/accept/", views.ScreeningAnswerAccept.as_view(),
          name="screeninganswer_accept"),
+    *model_urls("subcontracting/", Subcontracting, views),
+    path("subcontracting/<int:pk>/decide/", views.SubcontractingDecide.as_view(),
+         name="subcontracting_decide"),
+    path("subcontracting/<int:pk>/end/", views.SubcontractingEnd.as_view(),
+         name="subcontracting_end"),
 ]

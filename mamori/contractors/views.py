@@ -6,6 +6,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.generic import TemplateView
 
 from mamori.contractors import appi, export, filtersets, forms, portal, tables, workflow
+from mamori.contractors.chain import chain_of
 from mamori.contractors.chart import chart_context
 from mamori.contractors.comparison import answers_of, compare
 from mamori.contractors.levels import our_levels
@@ -18,8 +19,10 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
+from mamori.controls.views import stored_file_response
 from mamori.core.scope import ADD, CHANGE, VIEW, can
 from mamori.core.views import generic
 
@@ -52,6 +55,13 @@ class ContractorDetail(generic.ScopedDetailView):
             "can_add_contract": self.can_change and can(user, Contract, ADD),
             "can_add_certificate": self.can_change and can(user, Certificate, ADD),
             "can_screen": self.can_change and can(user, Screening, ADD),
+            "chain": chain_of(obj),
+            "subcontracted_by": obj.subcontracted_by.restrict(user).select_related(
+                "contractor").order_by("contractor__code")[:50],
+            "can_add_subcontracting": self.can_change and can(user, Subcontracting, ADD),
+            # Only those the user may open (an incident of another department stays unseen).
+            "audits": obj.audits.restrict(user).order_by("-planned_start", "-pk")[:50],
+            "incidents": obj.incidents.restrict(user).order_by("-noticed_at", "-pk")[:50],
         }
 
 
@@ -443,7 +453,19 @@ class CertificateList(generic.ScopedListView):
 class CertificateDetail(generic.ScopedDetailView):
     model = Certificate
     fields = ["contractor", "kind", "number", "issuer", "issued_on", "expires_on",
-              "relied_on", "note"]
+              "relied_on", "submitted_through", "note", "file_name", "file_size",
+              "file_sha256"]
+    template_name = "contractors/certificate_detail.html"
+
+
+class CertificateDownload(generic.ModelViewMixin, TemplateView):
+    """The certificate's file, to those who may see the certificate, always as a download."""
+
+    model = Certificate
+
+    def get(self, request, *args, **kwargs):
+        certificate = self.get_object(VIEW)
+        return stored_file_response(certificate.file, certificate.file_name or "certificate")
 
 
 class CertificateCreate(generic.ScopedCreateView):
@@ -492,3 +514,92 @@ class ContractorSettingsUpdate(generic.ScopedUpdateView):
 
 class ContractorSettingsHistory(generic.ObjectHistoryView):
     model = ContractorSettings
+
+
+class SubcontractingList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "Who passes entrusted work on to whom (再委託), each arrangement with the company's "
+        "consent or refusal.")
+    model = Subcontracting
+    filterset_class = filtersets.SubcontractingFilterSet
+    table_class = tables.SubcontractingTable
+    resource_class = tables.SubcontractingResource
+
+
+class SubcontractingDetail(generic.ScopedDetailView):
+    model = Subcontracting
+    fields = ["contractor", "subcontractor", "work", "information", "requested_on",
+              "status", "decided_on", "decided_by", "decision_note", "ended_on"]
+    template_name = "contractors/subcontracting_detail.html"
+
+    def extra_context(self, obj):
+        user = self.request.user
+        pending = obj.status == Subcontracting.Status.REQUESTED
+        return {
+            "can_decide": pending and workflow.decides_subcontracting(user, obj),
+            "can_end": workflow.ends_subcontracting(user, obj),
+            "decision_form": forms.SubcontractingDecisionForm(),
+        }
+
+
+class SubcontractingCreate(generic.ScopedCreateView):
+    prefill = {"contractor": "contractor"}  # opened from the contractor's page
+    model = Subcontracting
+    form_class = forms.SubcontractingForm
+
+
+class SubcontractingUpdate(generic.ScopedUpdateView):
+    model = Subcontracting
+    form_class = forms.SubcontractingForm
+
+
+class SubcontractingDelete(generic.ScopedDeleteView):
+    model = Subcontracting
+
+
+class SubcontractingBulkDelete(generic.ScopedBulkDeleteView):
+    model = Subcontracting
+
+
+class SubcontractingImport(generic.ScopedImportView):
+    model = Subcontracting
+    form_class = forms.SubcontractingForm
+    resource_class = tables.SubcontractingResource
+
+
+class SubcontractingHistory(generic.ObjectHistoryView):
+    model = Subcontracting
+
+
+class SubcontractingDecide(generic.ModelActionView):
+    """The CISO consents to a requested subcontracting, or refuses it with a reason."""
+
+    model = Subcontracting
+
+    def post(self, request, *args, **kwargs):
+        link = self.get_object(VIEW)
+        form = forms.SubcontractingDecisionForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ValidationError([f"{form[name].label}: {' '.join(errors)}"
+                                       for name, errors in form.errors.items()])
+            workflow.decide_subcontracting(request.user, link, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("The decision was recorded."))
+        return HttpResponseRedirect(link.get_absolute_url())
+
+
+class SubcontractingEnd(generic.ModelActionView):
+    model = Subcontracting
+
+    def post(self, request, *args, **kwargs):
+        link = self.get_object(VIEW)
+        try:
+            workflow.end_subcontracting(request.user, link)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("The subcontracting was recorded as ended."))
+        return HttpResponseRedirect(link.get_absolute_url())

@@ -1,7 +1,8 @@
 """The CISO's decisions on a screening: assessing it (our levels frozen beside the answers,
 the verdict derived) and accepting a gap with a condition and an expiry (the verdict derived
-again in the same transaction). Information managers record answers; only the CISO and
-administrators decide, as Art 4 makes the CISO accountable for the company's security."""
+again in the same transaction); and on a subcontracting, consent or refusal. Information
+managers record answers and subcontracting; only the CISO and administrators decide, as Art 4
+makes the CISO accountable for the company's security."""
 
 import datetime
 
@@ -12,10 +13,16 @@ from django.utils.translation import gettext as _
 
 from mamori.contractors.comparison import compare, verdict_of
 from mamori.contractors.levels import our_levels
-from mamori.contractors.models import Screening, ScreeningAnswer, ScreeningRequirement
+from mamori.contractors.models import (
+    Contractor,
+    Screening,
+    ScreeningAnswer,
+    ScreeningRequirement,
+    Subcontracting,
+)
 from mamori.core import roles as r
 from mamori.core.audit import one_user_action
-from mamori.core.scope import VIEW
+from mamori.core.scope import CHANGE, VIEW
 
 Status = Screening.Status
 
@@ -87,3 +94,49 @@ def _derive_verdict(screening: Screening) -> None:
     verdict, until = verdict_of(compare(screening).lines)
     screening.verdict, screening.verdict_until = verdict, until
     screening.save()
+
+
+def decides_subcontracting(user, link: Subcontracting) -> bool:
+    """The company's consent to a subcontracting is the CISO's (or an administrator's)."""
+    return r.roles_for(user).has(r.ADMIN, r.CISO) and Subcontracting.objects.restrict(
+        user, VIEW).filter(pk=link.pk).exists()
+
+
+def decide_subcontracting(user, link: Subcontracting, *, approve: bool,
+                          note: str = "") -> Subcontracting:
+    """Consent to a requested subcontracting, or refuse it (a refusal says why)."""
+    if not decides_subcontracting(user, link):
+        raise PermissionDenied
+    if not approve and not note.strip():
+        raise ValidationError({"note": _("Say why the subcontracting is refused.")})
+    with transaction.atomic(), one_user_action():
+        link = Subcontracting.objects.select_for_update().get(pk=link.pk)
+        if link.status != Subcontracting.Status.REQUESTED:
+            raise ValidationError(_("This subcontracting has already been decided."))
+        link.status = (Subcontracting.Status.APPROVED if approve
+                       else Subcontracting.Status.REFUSED)
+        link.decided_on = timezone.localdate()
+        link.decided_by_id = r.roles_for(user).person_id
+        link.decision_note = note.strip()
+        link.save()
+    return link
+
+
+def ends_subcontracting(user, link: Subcontracting) -> bool:
+    """Whoever keeps the contractor records that it no longer passes the work on."""
+    return link.status in (Subcontracting.Status.REQUESTED, Subcontracting.Status.APPROVED) \
+        and Contractor.objects.restrict(user, CHANGE).filter(pk=link.contractor_id).exists()
+
+
+def end_subcontracting(user, link: Subcontracting) -> Subcontracting:
+    if not ends_subcontracting(user, link):
+        raise PermissionDenied
+    with transaction.atomic(), one_user_action():
+        link = Subcontracting.objects.select_for_update().get(pk=link.pk)
+        if link.status not in (Subcontracting.Status.REQUESTED,
+                               Subcontracting.Status.APPROVED):
+            raise ValidationError(_("This subcontracting has already ended."))
+        link.status = Subcontracting.Status.ENDED
+        link.ended_on = timezone.localdate()
+        link.save()
+    return link

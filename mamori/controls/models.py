@@ -141,6 +141,50 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class HashedFile(models.Model):
+    """A record that keeps one uploaded file by the evidence rules: an accepted type and size
+    (upload_refusal), a random stored name (evidence_path), and the original name, size and
+    SHA-256 read as it is stored. Evidence, audit working papers and contractors'
+    certificates keep their files this way; each declares its own `file` field (where it is
+    stored, whether it is required) and calls `file_errors()` from its clean()."""
+
+    file_name = models.CharField(_("original file name"), max_length=200, blank=True,
+                                 editable=False)
+    file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True,
+                                               editable=False)
+    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        replaced = None
+        if self.new_upload is not None:
+            if self.pk:
+                replaced = type(self).objects.filter(pk=self.pk).values_list(
+                    "file", flat=True).first()
+            self.file_sha256, self.file_size, self.file_name = digest_upload(self.file)
+        super().save(*args, **kwargs)
+        if replaced and replaced != self.file.name:
+            remove_file_after_commit(self.file.storage, replaced)
+
+    def delete(self, *args, **kwargs):
+        name, storage = self.file.name, self.file.storage
+        result = super().delete(*args, **kwargs)
+        if name:
+            remove_file_after_commit(storage, name)
+        return result
+
+    @property
+    def new_upload(self):
+        """The file just uploaded (not stored yet), if any."""
+        return self.file if self.file and not self.file._committed else None
+
+    def file_errors(self) -> dict:
+        refused = upload_refusal(self.new_upload)
+        return {"file": refused} if refused else {}
+
+
 class EvidenceScope(ControlScope):
     """Evidence can hold internal detail (configuration, logs), so unlike the catalogue it is
     read only by the control's department, the CISO, administrators and auditors."""
@@ -149,7 +193,7 @@ class EvidenceScope(ControlScope):
     readers = ()
 
 
-class Evidence(AuditedModel):
+class Evidence(HashedFile, AuditedModel):
     class Kind(models.TextChoices):
         FILE = "file", _("File")
         LINK = "link", _("Link")
@@ -160,11 +204,6 @@ class Evidence(AuditedModel):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), upload_to=evidence_path, blank=True, max_length=200)
-    file_name = models.CharField(_("original file name"), max_length=200, blank=True,
-                                 editable=False)
-    file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True,
-                                               editable=False)
-    file_sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, editable=False)
     url = models.URLField(_("link"), blank=True, max_length=500)
     note = models.TextField(_("note"), blank=True)
     collected_on = models.DateField(_("collected on"), default=timezone.localdate)
@@ -204,34 +243,9 @@ class Evidence(AuditedModel):
             errors["note"] = _("Write the note.")
         if self.expires_on and self.collected_on and self.expires_on <= self.collected_on:
             errors["expires_on"] = _("The expiry must be after the collection date.")
-        refused = upload_refusal(self.new_upload)
-        if refused:
-            errors["file"] = refused
+        errors = {**self.file_errors(), **errors}
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def new_upload(self):
-        """The file just uploaded (not stored yet), if any."""
-        return self.file if self.file and not self.file._committed else None
-
-    def save(self, *args, **kwargs):
-        replaced = None
-        if self.new_upload is not None:
-            if self.pk:
-                replaced = Evidence.objects.filter(pk=self.pk).values_list(
-                    "file", flat=True).first()
-            self.file_sha256, self.file_size, self.file_name = digest_upload(self.file)
-        super().save(*args, **kwargs)
-        if replaced and replaced != self.file.name:
-            remove_file_after_commit(self.file.storage, replaced)
-
-    def delete(self, *args, **kwargs):
-        name, storage = self.file.name, self.file.storage
-        result = super().delete(*args, **kwargs)
-        if name:
-            remove_file_after_commit(storage, name)
-        return result
 
 
 def remove_file_after_commit(storage, name: str) -> None:

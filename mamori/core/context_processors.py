@@ -98,6 +98,7 @@ NAVIGATION = (
         NavItem(_("Screenings"), "contractors:screening_list"),
         NavItem(_("Contracts"), "contractors:contract_list"),
         NavItem(_("Certificates of contractors"), "contractors:certificate_list"),
+        NavItem(_("Subcontracting"), "contractors:subcontracting_list"),
         NavItem(_("Portal links"), "contractors:portallink_list"),
         NavItem(_("Screening requirements"), "contractors:screeningrequirement_list"),
         NavItem(_("Tier rules"), "contractors:tierrule_list"),

@@ -30,7 +30,7 @@ DATETIMES = ("occurred_at", "noticed_at", "aware_at", "triaged_at", "contained_a
 class LinksMixin:
     """Many-to-many choices in code order; links the user cannot see are kept on save."""
 
-    links = ("assets", "threats", "risks", "controls")
+    links = ("assets", "threats", "risks", "controls", "contractors")
 
     def order_links(self):
         for name in self.links:
@@ -49,6 +49,9 @@ class LinksMixin:
 
     def clean_controls(self):
         return keep_unseen_links(self, "controls")
+
+    def clean_contractors(self):
+        return keep_unseen_links(self, "contractors")
 
 
 class IncidentReportForm(LinksMixin, ScopedModelForm):
@@ -93,7 +96,7 @@ class IncidentForm(LinksMixin, ScopedModelForm):
         fields = ["title", "description", "occurred_at", "noticed_at", "aware_at",
                   "late_awareness_reason", "department", "severity", "threats", "assignee",
                   "assets", "data_affected", "personal_data_suspected", "risks", "controls",
-                  "root_cause", "lessons_learned"]
+                  "contractors", "root_cause", "lessons_learned"]
         widgets = dict.fromkeys(DATETIMES, DateTimeInput)
 
     def limit_choices(self, user):
@@ -103,7 +106,8 @@ class IncidentForm(LinksMixin, ScopedModelForm):
 # What the short report form leaves to the handlers: a reporter who does not handle the
 # department's incidents may not set these when reporting through the API either.
 LEFT_TO_HANDLERS_ON_REPORT = ("aware_at", "late_awareness_reason", "severity", "threats",
-                              "assignee", "risks", "controls", "root_cause", "lessons_learned")
+                              "assignee", "risks", "controls", "contractors", "root_cause",
+                              "lessons_learned")
 
 # What the assignee of an incident who does not handle its department changes: the facts
 # they find and record while working on it, and the root cause and lessons that closing

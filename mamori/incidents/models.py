@@ -234,6 +234,12 @@ class Incident(AuditedModel):
                                    verbose_name=_("risks concerned"))
     controls = models.ManyToManyField(Control, blank=True, related_name="incidents",
                                       verbose_name=_("controls concerned"))
+    # Art 9: an incident at or caused by an outsourcing contractor names it, and the
+    # contractor's page lists it (the contractors app comes later in the build order, but
+    # every app is installed: the link is by name so this module does not import it).
+    contractors = models.ManyToManyField(
+        "contractors.Contractor", blank=True, related_name="incidents",
+        verbose_name=_("contractors involved"))
     root_cause = models.TextField(_("root cause"), blank=True)
     lessons_learned = models.TextField(_("lessons learned"), blank=True)
 

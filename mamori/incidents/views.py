@@ -75,7 +75,7 @@ class IncidentDetail(generic.ScopedDetailView):
             "related_lists": [
                 (Incident._meta.get_field(name).verbose_name,
                  getattr(obj, name).restrict(user).order_by("code")[:200])
-                for name in ("assets", "threats", "risks", "controls")],
+                for name in ("assets", "threats", "risks", "controls", "contractors")],
         }
 
 

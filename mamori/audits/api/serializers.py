@@ -23,7 +23,7 @@ class AuditSerializer(ScopedModelSerializer):
         model = Audit
         fields = ["id", "code", "title", "kind", "status", "programme", "auditing_body",
                   "criteria", "departments", "articles", "requirements", "controls",
-                  "lead_auditor", "team", "planned_start", "planned_end",
+                  "contractors", "lead_auditor", "team", "planned_start", "planned_end",
                   "fieldwork_started_on", "reporting_started_on", "closed_on", "summary",
                   "conclusion", "follow_up_of", "independence_justification",
                   "independence_accepted_by"]

@@ -27,7 +27,8 @@ class AuditViewSet(ScopedModelViewSet):
     model = Audit
     serializer_class = serializers.AuditSerializer
     filterset_class = filtersets.AuditFilterSet
-    linked_fields = ("departments", "articles", "requirements", "controls", "team")
+    linked_fields = ("departments", "articles", "requirements", "controls", "contractors",
+                     "team")
 
     def stepped(self, name):
         audit = self.get_object()

@@ -9,6 +9,7 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
 from mamori.contractors.tables import CONTRACT_FIELDS
@@ -68,10 +69,25 @@ class ContractSerializer(ScopedModelSerializer):
 
 
 class CertificateSerializer(ScopedModelSerializer):
+    """The file is uploaded on the page or through the portal (the API is JSON); its name,
+    size and SHA-256 are read here."""
+
     class Meta:
         model = Certificate
         fields = ["id", "contractor", "kind", "number", "issuer", "issued_on", "expires_on",
-                  "relied_on", "note"]
+                  "relied_on", "note", "file_name", "file_size", "file_sha256",
+                  "submitted_through"]
+        read_only_fields = ["file_name", "file_size", "file_sha256", "submitted_through"]
+
+
+class SubcontractingSerializer(ScopedModelSerializer):
+    """The consent moves only by the CISO's step on the page: read-only here."""
+
+    class Meta:
+        model = Subcontracting
+        fields = ["id", "contractor", "subcontractor", "work", "information", "requested_on",
+                  "status", "decided_on", "decided_by", "decision_note", "ended_on"]
+        read_only_fields = ["status", "decided_on", "decided_by", "decision_note", "ended_on"]
 
 
 class ContractorSettingsSerializer(ScopedModelSerializer):

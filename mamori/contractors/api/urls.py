@@ -11,5 +11,6 @@ router.register("screenings", views.ScreeningViewSet, basename="screening")
 router.register("answers", views.ScreeningAnswerViewSet, basename="screeninganswer")
 router.register("contracts", views.ContractViewSet, basename="contract")
 router.register("certificates", views.CertificateViewSet, basename="certificate")
+router.register("subcontracting", views.SubcontractingViewSet, basename="subcontracting")
 router.register("settings", views.ContractorSettingsViewSet, basename="contractorsettings")
 urlpatterns = router.urls

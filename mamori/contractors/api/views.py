@@ -8,6 +8,7 @@ from mamori.contractors.models import (
     Screening,
     ScreeningAnswer,
     ScreeningRequirement,
+    Subcontracting,
     TierRule,
 )
 from mamori.core.api.viewsets import ScopedModelViewSet
@@ -65,3 +66,9 @@ class ContractorSettingsViewSet(ScopedModelViewSet):
     serializer_class = serializers.ContractorSettingsSerializer
     filterset_class = None
     http_method_names = ["get", "put", "patch", "head", "options"]
+
+
+class SubcontractingViewSet(ScopedModelViewSet):
+    model = Subcontracting
+    serializer_class = serializers.SubcontractingSerializer
+    filterset_class = filtersets.SubcontractingFilterSet

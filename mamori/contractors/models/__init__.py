@@ -1,5 +1,6 @@
 """The contractors app's models: the register, tiers, requirement catalogue, screenings and
-portal links (`register`), and the contracts, certificates and settings (`agreements`)."""
+portal links (`register`), the contracts, certificates and settings (`agreements`), and the
+subcontracting chains (`subcontracting`)."""
 
 from mamori.contractors.models.agreements import (
     CLAUSES,
@@ -25,10 +26,12 @@ from mamori.contractors.models.register import (
     retier_contractors,
     tier_rules,
 )
+from mamori.contractors.models.subcontracting import LIVE, Subcontracting, downstream_of
 
 __all__ = [
-    "CLAUSES", "FOREIGN_CLAUSE", "HOME_COUNTRY", "LEVEL_CHOICES", "Certificate", "Contract",
-    "Contractor", "ContractorSettings", "CorporateNumberField", "CountryCodeField",
-    "PortalLink", "Screening", "ScreeningAnswer", "ScreeningRequirement", "Tier", "TierRule",
-    "complete_contract_q", "in_force_q", "retier_contractors", "tier_rules",
+    "CLAUSES", "FOREIGN_CLAUSE", "HOME_COUNTRY", "LEVEL_CHOICES", "LIVE", "Certificate",
+    "Contract", "Contractor", "ContractorSettings", "CorporateNumberField", "CountryCodeField",
+    "PortalLink", "Screening", "ScreeningAnswer", "ScreeningRequirement", "Subcontracting",
+    "Tier", "TierRule", "complete_contract_q", "downstream_of", "in_force_q",
+    "retier_contractors", "tier_rules",
 ]

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.contractors.models.register import Contractor
+from mamori.contractors.models.register import Contractor, PortalLink
+from mamori.controls.models import HashedFile, evidence_path
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.scope import Scope, SettingsScope
 
@@ -169,8 +170,15 @@ def in_force_q(on) -> Q:
                                    | Q(renewal=Contract.Renewal.AUTOMATIC))
 
 
-class Certificate(AuditedModel):
-    """A certificate or attestation the company relies on in judging a contractor."""
+def certificate_path(instance, filename):
+    return evidence_path(instance, filename).replace("evidence/", "contractors/", 1)
+
+
+class Certificate(HashedFile, AuditedModel):
+    """A certificate or attestation the company relies on in judging a contractor, with the
+    file that shows it (kept by the evidence rules). Recorded by staff, or sent by the
+    contractor through a portal link; one sent through the portal is not relied on until
+    someone in the company has checked it and says so."""
 
     class Kind(models.TextChoices):
         ISO27001 = "iso27001", _("ISO/IEC 27001 certification")
@@ -191,6 +199,11 @@ class Certificate(AuditedModel):
         help_text=_("The company's judgement of the contractor rests on it: it must not "
                     "lapse."))
     note = models.TextField(_("note"), blank=True)
+    file = models.FileField(_("file"), upload_to=certificate_path, blank=True, max_length=200,
+                            help_text=_("A copy of the certificate, report or attestation."))
+    submitted_through = models.ForeignKey(
+        PortalLink, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="certificates", verbose_name=_("sent through portal link"))
 
     objects = AuditedQuerySet.as_manager()
     scope = ContractorPartScope()
@@ -210,8 +223,11 @@ class Certificate(AuditedModel):
         return reverse("contractors:certificate_detail", args=[self.pk])
 
     def clean(self):
+        errors = self.file_errors()
         if self.issued_on and self.expires_on and self.expires_on <= self.issued_on:
-            raise ValidationError({"expires_on": _("It must expire after it was issued.")})
+            errors["expires_on"] = _("It must expire after it was issued.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def expired(self) -> bool:

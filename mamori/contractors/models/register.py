@@ -387,14 +387,16 @@ class KeptOnceAssessed(Scope):
     """An assessed screening and the answers it was assessed on are the record of a decision
     on the contractor: nobody changes or deletes them through a page, the API or an import
     (only the CISO's own steps write to the screening, through the model). `status_field`
-    is the path to the screening's status."""
+    is the path to the status, `kept_statuses` the states of a decision taken (a
+    subcontracting approved or refused is kept the same way)."""
 
     status_field = "status"
+    kept_statuses: tuple[str, ...] = ("assessed",)  # Screening.Status.ASSESSED
 
     def q_for(self, roles, action):
         q = super().q_for(roles, action)
         if action in (CHANGE, DELETE) and q is not None:
-            return q & ~Q(**{self.status_field: Screening.Status.ASSESSED})
+            return q & ~Q(**{f"{self.status_field}__in": self.kept_statuses})
         return q
 
 

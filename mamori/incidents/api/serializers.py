@@ -23,8 +23,8 @@ INCIDENT_FIELDS = ["id", "code", "title", "description", "occurred_at", "noticed
                    "late_awareness_reason", "reported_by", "department", "assets", "data_affected",
                    "personal_data_suspected", "severity", "threats", "status", "assignee",
                    "triaged_at", "contained_at", "recovered_at", "closed_at", "contain_due_at",
-                   "recover_due_at", "escalated_at", "risks", "controls", "root_cause",
-                   "lessons_learned"]
+                   "recover_due_at", "escalated_at", "risks", "controls", "contractors",
+                   "root_cause", "lessons_learned"]
 
 
 class IncidentSerializer(ScopedModelSerializer):

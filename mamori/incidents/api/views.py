@@ -28,7 +28,7 @@ class IncidentViewSet(ScopedModelViewSet):
     filterset_class = filtersets.IncidentFilterSet
     select_related = ("department",)
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
-    linked_fields = ("assets", "threats", "risks", "controls")
+    linked_fields = ("assets", "threats", "risks", "controls", "contractors")
 
     def perform_create(self, serializer):
         # One transaction: the notification task commits with the report or not at all.
