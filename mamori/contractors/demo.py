@@ -16,7 +16,11 @@ contract, and every contract has the required clauses. The call centre's periodi
 one gap (logging) that the CISO accepted on a condition until a date to come; the payment
 processor was screened shortly before its contract; the direct-mail printer's periodic review
 is sent and half answered, and its PrivacyMark lapsed three weeks ago: the Art 9 certificate
-check fails for it on purpose. Subcontracting chains come with the rest of issue 19.
+check fails for it on purpose; the printer has sent its renewed mark through the portal, and
+it waits for someone in the company to check it before it is relied on. The storage company
+passes collection to the courier with the CISO's consent, so its chain shows both. The
+suspicious-call incident names the call centre it came through, and an on-site audit of the
+card printer is planned.
 
 Corporate numbers are made up: a check digit is put before an invented twelve-digit base.
 """
@@ -24,10 +28,12 @@ Corporate numbers are made up: a check digit is put before an invented twelve-di
 import datetime
 from typing import NamedTuple
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from mamori.assets.demo import DEMO_ACTOR
+from mamori.audits.models import Audit
 from mamori.contractors import portal, workflow
 from mamori.contractors.corporate_number import check_digit
 from mamori.contractors.models import (
@@ -37,11 +43,14 @@ from mamori.contractors.models import (
     Contractor,
     Screening,
     ScreeningRequirement,
+    Subcontracting,
 )
 from mamori.controls.models import Control
 from mamori.core.context import Actor, acting_as
 from mamori.core.models import User
-from mamori.org.models import Department
+from mamori.incidents.demo import CALL_TITLE
+from mamori.incidents.models import Incident
+from mamori.org.models import Department, Person
 
 MARKER = "K-001"
 
@@ -151,6 +160,9 @@ def load_contractor_demo(seed: int) -> int:
         with acting_as(Actor(ciso.pk, "ciso", "command")), transaction.atomic():
             bind_demo_contractors(ciso)
             screen_demo_contractors(ciso)
+            chain_demo_contractors(ciso)
+    with acting_as(Actor(None, DEMO_ACTOR, "command")), transaction.atomic():
+        link_demo_records()
     return len(CONTRACTORS)
 
 
@@ -183,11 +195,52 @@ def screen_demo_contractors(ciso) -> None:
             contractor=by_code["K-008"], kind=Screening.Kind.PERIODIC,
             requested_on=today - datetime.timedelta(days=5),
             due_on=today + datetime.timedelta(days=25))
-        portal.issue(ciso, printer)  # sent through the portal; the link itself is not kept
-        for index, answer in enumerate(printer.answers.all()):
-            if index % 2 == 0:
-                answer.their_level, answer.their_comment = 2, "社内規程で定めている"
-                answer.save()
+        link, _token = portal.issue(ciso, printer)  # the link itself is not kept
+        with acting_as(portal.actor_for(link, "")):
+            for index, answer in enumerate(printer.answers.all()):
+                if index % 2 == 0:
+                    answer.their_level, answer.their_comment = 2, "社内規程で定めている"
+                    answer.save()
+            Certificate.objects.create(
+                contractor=by_code["K-008"], kind=Certificate.Kind.PMARK,
+                number="10824321(04)", issuer="JIPDEC", submitted_through=link,
+                issued_on=today - datetime.timedelta(days=2),
+                expires_on=today + datetime.timedelta(days=728), relied_on=False,
+                file=ContentFile(MINIMAL_PDF, name="privacymark-2026.pdf"))
+
+
+# The smallest well-formed PDF (one empty page), standing in for a scanned certificate.
+MINIMAL_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+               b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+               b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+               b"trailer<</Root 1 0 R>>\n%%EOF\n")
+
+
+def chain_demo_contractors(ciso) -> None:
+    """The storage company passes collection to the courier, with the CISO's consent."""
+    storage, courier = (Contractor.objects.get(code=code) for code in ("K-006", "K-007"))
+    link = Subcontracting.objects.create(
+        contractor=storage, subcontractor=courier, work="保管書類の集配",
+        information="保管箱の識別番号と集配先の住所（会員情報は箱の中のみ）",
+        requested_on=timezone.localdate() - datetime.timedelta(days=250))
+    workflow.decide_subcontracting(ciso, link, approve=True,
+                                   note="集配車両の施錠と受渡記録を条件とする")
+
+
+def link_demo_records() -> None:
+    """The incident that came through the call centre names it; an on-site audit of the card
+    printer is planned by the internal audit department."""
+    call_centre = Contractor.objects.get(code="K-001")
+    for incident in Incident.objects.filter(title=CALL_TITLE):
+        incident.contractors.add(call_centre)
+    auditor = Person.objects.filter(user__username="auditor").first()
+    start = timezone.localdate() + datetime.timedelta(days=75)
+    audit = Audit.objects.create(
+        title="カード製造委託先の実地監査", kind=Audit.Kind.CONTRACTOR,
+        auditing_body="内部監査室", lead_auditor=auditor,
+        criteria="委託契約の安全管理条項、PCI DSS v4.0.1 のカード製造に関する要件",
+        planned_start=start, planned_end=start + datetime.timedelta(days=2))
+    audit.contractors.add(Contractor.objects.get(code="K-002"))
 
 
 def _assessed_days_ago(screening, days: int) -> None:

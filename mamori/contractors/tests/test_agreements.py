@@ -252,3 +252,19 @@ def test_an_expired_certificate_relied_on_fails(screened):
     assert run(checks.certificates_current).status == FAIL
     Certificate.objects.filter(contractor=screened).update(relied_on=False)
     assert run(checks.certificates_current).status == PASS
+
+
+def test_a_closed_audit_of_the_contractor_counts_as_its_review(screened, org):
+    from mamori.audits.models import Audit
+
+    Screening.objects.filter(contractor=screened).update(assessed_on=add_months(TODAY(), -13))
+    audit = Audit.objects.create(title="委託先監査", kind=Audit.Kind.CONTRACTOR,
+                                 planned_start=TODAY() - datetime.timedelta(days=20),
+                                 planned_end=TODAY() - datetime.timedelta(days=18))
+    audit.contractors.add(screened)
+    assert run(checks.reviewed_in_interval).status == FAIL  # planned, not yet closed
+    Audit.objects.filter(pk=audit.pk).update(status=Audit.Status.CLOSED,
+                                             closed_on=TODAY() - datetime.timedelta(days=15))
+    assert run(checks.reviewed_in_interval).status == PASS
+    Audit.objects.filter(pk=audit.pk).update(closed_on=add_months(TODAY(), -14))
+    assert run(checks.reviewed_in_interval).status == FAIL

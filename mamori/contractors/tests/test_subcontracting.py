@@ -190,7 +190,7 @@ def chain(org):
 
 
 def test_a_chain_of_consented_equal_parties_is_equal_or_higher(chain):
-    top, middle, bottom, _link = chain
+    top, _middle, _bottom, _link = chain
     result = chain_of(top)
     assert [(item.link.subcontractor.code, item.depth) for item in result.links] == [
         ("K-MID", 1), ("K-BOT", 2)]
@@ -198,7 +198,7 @@ def test_a_chain_of_consented_equal_parties_is_equal_or_higher(chain):
 
 
 def test_the_weakest_party_down_the_chain_decides(chain):
-    top, middle, bottom, _link = chain
+    top, _middle, bottom, _link = chain
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assessed(bottom, Verdict.GAPS_ACCEPTED, until=tomorrow, days_ago=1)
     assert chain_of(top).weakest == Verdict.GAPS_ACCEPTED
