@@ -13,6 +13,11 @@ class ContractorsConfig(AppConfig):
 
         post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="contractors-defaults")
 
+        from mamori.contractors.todo import my_page_panel
+        from mamori.core.views.dashboard import register_my_page_panel
+
+        register_my_page_panel("contractors/_my_page.html", my_page_panel)
+
         from mamori.contractors.demo import load_contractor_demo
         from mamori.core.demo import register_demo_step
 

@@ -8,7 +8,9 @@ from mamori.contractors.models.agreements import (
     Certificate,
     Contract,
     ContractorSettings,
+    certificates_expiring,
     complete_contract_q,
+    contracts_ending,
     in_force_q,
 )
 from mamori.contractors.models.register import (
@@ -32,6 +34,6 @@ __all__ = [
     "CLAUSES", "FOREIGN_CLAUSE", "HOME_COUNTRY", "LEVEL_CHOICES", "LIVE", "Certificate",
     "Contract", "Contractor", "ContractorSettings", "CorporateNumberField", "CountryCodeField",
     "PortalLink", "Screening", "ScreeningAnswer", "ScreeningRequirement", "Subcontracting",
-    "Tier", "TierRule", "complete_contract_q", "downstream_of", "in_force_q",
-    "retier_contractors", "tier_rules",
+    "Tier", "TierRule", "certificates_expiring", "complete_contract_q", "contracts_ending",
+    "downstream_of", "in_force_q", "retier_contractors", "tier_rules",
 ]

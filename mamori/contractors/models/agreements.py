@@ -2,6 +2,8 @@
 company requires, and the certificates it relies on (ISO/IEC 27001, Pマーク, PCI DSS, SOC 2),
 each with an expiry."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -110,6 +112,10 @@ class Contract(AuditedModel):
         help_text=_("Required when the contractor processes personal information outside "
                     "Japan (APPI Art 28)."))
     note = models.TextField(_("note"), blank=True)
+    # The end date the expiry warning was sent for (mamori.contractors.tasks): a contract
+    # given a new end date is warned about again, with nothing to reset.
+    warned_for = models.DateField(_("expiry warning sent for"), null=True, blank=True,
+                                  editable=False)
 
     objects = AuditedQuerySet.as_manager()
     scope = ContractorPartScope()
@@ -204,6 +210,9 @@ class Certificate(HashedFile, AuditedModel):
     submitted_through = models.ForeignKey(
         PortalLink, on_delete=models.PROTECT, null=True, blank=True, editable=False,
         related_name="certificates", verbose_name=_("sent through portal link"))
+    # As Contract.warned_for: a renewed certificate (a new expiry) is warned about again.
+    warned_for = models.DateField(_("expiry warning sent for"), null=True, blank=True,
+                                  editable=False)
 
     objects = AuditedQuerySet.as_manager()
     scope = ContractorPartScope()
@@ -233,3 +242,19 @@ class Certificate(HashedFile, AuditedModel):
     def expired(self) -> bool:
         return self.expires_on < timezone.localdate()
 
+
+
+def contracts_ending(within_days: int, today=None):
+    """Contracts that end within `within_days` days and do not renew themselves."""
+    today = today or timezone.localdate()
+    return Contract.objects.filter(
+        ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=within_days)).exclude(
+        renewal=Contract.Renewal.AUTOMATIC)
+
+
+def certificates_expiring(within_days: int, today=None):
+    """Certificates the company relies on that expire within `within_days` days, or have
+    expired."""
+    today = today or timezone.localdate()
+    return Certificate.objects.filter(
+        relied_on=True, expires_on__lte=today + datetime.timedelta(days=within_days))

@@ -236,3 +236,15 @@ def test_the_contractor_page_shows_the_chain(org, chain):
     assert response.context["chain"].weakest == Verdict.EQUAL_OR_HIGHER
     page = org.client("manager").get(_rest[0].get_absolute_url())  # the middle one
     assert b'data-testid="subcontracted-by"' in page.content
+
+
+def test_a_request_waits_on_the_cisos_page_until_decided(org, pair):
+    def consent(user):
+        page = org.client(user).get(reverse("core:my_page"))
+        panels = dict(page.context["panels"])
+        return panels.get("contractors/_my_page.html", {}) or {}
+
+    assert consent("ciso")["consent"] == [pair]
+    assert consent("manager").get("consent", []) == []
+    workflow.decide_subcontracting(org.users["ciso"], pair, approve=True)
+    assert consent("ciso").get("consent", []) == []
