@@ -1,6 +1,6 @@
 """Contractors at scale (issue 19): 5,000 contractors with 60 requirements each, every one
-screened (300,000 answers), bound by a contract and holding a certificate, on top of the demo
-company.
+screened (300,000 answers), bound by a contract and holding a certificate, one in five
+subcontracting to the next (chains of two), on top of the demo company.
 
     python bench/contractors.py                              # SQLite, temporary data directory
     DATABASE_URL=postgres://… python bench/contractors.py    # PostgreSQL (the named database)
@@ -39,6 +39,7 @@ def build():
         Screening,
         ScreeningAnswer,
         ScreeningRequirement,
+        Subcontracting,
     )
     from mamori.core import dbstats
     from mamori.org.models import Department
@@ -96,6 +97,11 @@ def build():
         Certificate(contractor=c, kind="pmark", number=f"P-{c.code}",
                     expires_on=today + datetime.timedelta(days=rng.randint(-30, 700)))
         for c in contractors])
+    # One in ten passes work on to the next, with consent: 500 links, some chains of two.
+    plain_bulk_create(Subcontracting, [
+        Subcontracting(contractor=c, subcontractor=contractors[n + 1], work="発送業務",
+                       status="approved", decided_on=today - datetime.timedelta(days=50))
+        for n, c in enumerate(contractors[:-1]) if n % 10 in (0, 1)])
     dbstats.refresh()
 
 

@@ -2,7 +2,7 @@
 and once in English.
 
 The CISO opens a screening from the contractor's page and issues a portal link; the
-contractor, with no account, answers through the link; the CISO reads the comparison (our
+contractor, with no account, answers through the link and sends a certificate with its file; the CISO reads the comparison (our
 level beside theirs, the gap marked, the chart drawn), assesses it and accepts the gap with a
 condition and an expiry, after which the verdict reads "gaps accepted" and nobody is offered
 to change the answers. No page may trip the Content Security Policy, throw a JavaScript error
@@ -18,7 +18,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from mamori.contractors.models import Screening, ScreeningRequirement, Tier
+from mamori.contractors.models import Certificate, Screening, ScreeningRequirement, Tier
 from mamori.contractors.tests.test_contractor_models import make_contractor
 from mamori.controls.models import Evidence
 from mamori.controls.tests.test_control_models import make_control
@@ -89,7 +89,22 @@ def test_a_contractor_is_screened_through_the_portal(lang, live_server, live_org
     vendor.get_by_test_id("portal-save").click()
     expect(vendor.get_by_test_id("portal-saved")).to_have_text(
         text_in(lang, "Your answers were saved. Thank you."))
+    # ... and sends its ISMS certificate with the file.
+    scan = tmp_path / "isms-certificate.pdf"
+    scan.write_bytes(b"%PDF-1.4\n% certificate scan\n")
+    vendor.locator("select[name=certificate-kind]").select_option("iso27001")
+    vendor.locator("input[name=certificate-number]").fill("IS 765432")
+    vendor.locator("input[name=certificate-expires_on]").fill(
+        (timezone.localdate() + datetime.timedelta(days=600)).isoformat())
+    vendor.locator("input[name=certificate-file]").set_input_files(str(scan))
+    vendor.get_by_test_id("portal-upload").click()
+    expect(vendor.get_by_test_id("portal-uploaded")).to_have_text(
+        text_in(lang, "The certificate was received. Thank you."))
+    expect(vendor.get_by_test_id("sent-certificate")).to_contain_text("isms-certificate.pdf")
     vendor.screenshot(path=str(tmp_path / f"portal-{lang}.png"), full_page=True)
+    certificate = Certificate.objects.get(contractor=contractor)
+    assert certificate.submitted_through is not None and not certificate.relied_on
+    assert certificate.file_size == scan.stat().st_size
     screening.refresh_from_db()
     assert screening.status == Screening.Status.ANSWERED
     sources = set(ChangeLogEntry.objects.filter(model="contractors.screeninganswer",

@@ -171,3 +171,32 @@ def test_a_bad_level_is_named(org, screening):
         "access-control": "9"}))
     assert response.status_code == 400
     assert not screening.answers.filter(their_level__isnull=False).exists()
+
+
+def test_the_lists_of_answers_and_links_keep_their_query_count(org, screening):
+    """Pages and the answers endpoint ask the same number of questions however many
+    screenings, answers and links there are."""
+    from mamori.core.testing import api_client, query_count
+
+    def grow(n):
+        for i in range(n):
+            other = Screening.objects.create(contractor=make_contractor(
+                org.sales, f"K-Q{Screening.objects.count()}-{i}"))
+            portal.issue(org.users["manager"], other)
+
+    pages = [reverse("contractors:screeninganswer_list"),
+             reverse("contractors:portallink_list"), reverse("contractors:screening_list"),
+             reverse("contractors:subcontracting_list")]
+    admin, manager = org.client("admin"), org.client("manager")
+    api = api_client(org.users["manager"])
+    for client in (admin, manager):
+        for page in pages:
+            client.get(page)
+    api.get("/api/contractors/answers/")
+    grow(2)
+    small = [query_count(lambda c=c, p=p: c.get(p)) for c in (admin, manager) for p in pages]
+    small_api = query_count(lambda: api.get("/api/contractors/answers/"))
+    grow(10)
+    assert [query_count(lambda c=c, p=p: c.get(p)) for c in (admin, manager)
+            for p in pages] == small
+    assert query_count(lambda: api.get("/api/contractors/answers/")) == small_api

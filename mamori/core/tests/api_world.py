@@ -13,7 +13,7 @@ from django.urls import resolve
 from django.utils import timezone
 
 from mamori.assets.models import Asset
-from mamori.contractors.models import Contractor, ScreeningRequirement
+from mamori.contractors.models import Contractor, ScreeningRequirement, Subcontracting
 from mamori.controls.models import Control, Evidence, Framework, Requirement
 from mamori.core import conformance
 from mamori.core.api.views import ConformanceCheckView
@@ -120,6 +120,10 @@ def build(org) -> None:
                               personal_data=True, card_data=True)
     Contractor.objects.create(code="K-2", name_ja="保守", department=org.it,
                               system_access=True)
+    Subcontracting.objects.create(
+        contractor=Contractor.objects.get(code="K-1"), work="発送",
+        subcontractor=Contractor.objects.create(code="K-3", name_ja="再委託先",
+                                                department=org.sales_east))
     ScreeningRequirement.objects.order_by("pk").first().controls.add(
         Control.objects.order_by("pk").first())
 
