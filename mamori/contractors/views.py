@@ -47,6 +47,7 @@ class ContractorDetail(generic.ScopedDetailView):
 
     def extra_context(self, obj):
         user = self.request.user
+        chain = chain_of(obj)
         return {
             "tier_rules": obj.matching_rules(),
             "screenings": obj.screenings.restrict(user).order_by("-requested_on", "-pk")[:50],
@@ -55,7 +56,11 @@ class ContractorDetail(generic.ScopedDetailView):
             "can_add_contract": self.can_change and can(user, Contract, ADD),
             "can_add_certificate": self.can_change and can(user, Certificate, ADD),
             "can_screen": self.can_change and can(user, Screening, ADD),
-            "chain": chain_of(obj),
+            "chain": chain,
+            # Links further down may be kept by other departments: named, linked only if
+            # the reader may open them.
+            "visible_links": set(Subcontracting.objects.restrict(user).filter(
+                pk__in=[item.link.pk for item in chain.links]).values_list("pk", flat=True)),
             "subcontracted_by": obj.subcontracted_by.restrict(user).select_related(
                 "contractor").order_by("contractor__code")[:50],
             "can_add_subcontracting": self.can_change and can(user, Subcontracting, ADD),

@@ -159,11 +159,16 @@ class HashedFile(models.Model):
 
     def save(self, *args, **kwargs):
         replaced = None
+        # A new file replaces the stored one; a cleared file (the form's "clear" box) leaves
+        # none, and its name, size and hash go with it rather than describe a missing file.
+        cleared = not self.file and bool(self.file_name)
+        if self.pk and (self.new_upload is not None or cleared):
+            replaced = type(self).objects.filter(pk=self.pk).values_list(
+                "file", flat=True).first()
         if self.new_upload is not None:
-            if self.pk:
-                replaced = type(self).objects.filter(pk=self.pk).values_list(
-                    "file", flat=True).first()
             self.file_sha256, self.file_size, self.file_name = digest_upload(self.file)
+        elif cleared:
+            self.file_sha256, self.file_size, self.file_name = "", None, ""
         super().save(*args, **kwargs)
         if replaced and replaced != self.file.name:
             remove_file_after_commit(self.file.storage, replaced)

@@ -162,3 +162,23 @@ def test_an_assessed_screening_takes_no_certificate(org, media, screening):  # n
     workflow.assess(org.users["ciso"], screening)
     assert portal_upload(token, pdf()).status_code == 409
     assert not Certificate.objects.exists()
+
+
+def test_a_cleared_file_takes_its_name_and_hash_with_it(org, media,  # noqa: F811
+                                                      django_capture_on_commit_callbacks):
+    contractor = make_contractor(org.sales, "K-1")
+    assert staff_upload(org, contractor, pdf()).status_code == 302
+    certificate = Certificate.objects.get()
+    stored = certificate.file.name
+    data = {"contractor": contractor.pk, "kind": "iso27001", "number": "IS 1", "issuer": "",
+            "issued_on": "", "expires_on": LATER, "relied_on": "on", "note": "",
+            "file-clear": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = org.client("manager").post(
+            reverse("contractors:certificate_update", args=[certificate.pk]), data)
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    assert not certificate.file
+    assert (certificate.file_name, certificate.file_size, certificate.file_sha256) == (
+        "", None, "")
+    assert not (media / stored).exists()

@@ -248,3 +248,14 @@ def test_a_request_waits_on_the_cisos_page_until_decided(org, pair):
     assert consent("manager").get("consent", []) == []
     workflow.decide_subcontracting(org.users["ciso"], pair, approve=True)
     assert consent("ciso").get("consent", []) == []
+
+
+def test_links_further_down_kept_by_another_department_are_named_not_linked(org, chain):
+    top, middle, _bottom, second = chain
+    # The middle contractor is kept by IT: its own subcontracting is outside Sales' scope.
+    type(middle).objects.filter(pk=middle.pk).update(department=org.it)
+    page = org.client("manager").get(top.get_absolute_url())
+    html = page.content.decode()
+    assert second.pk not in page.context["visible_links"]
+    assert second.get_absolute_url() not in html and "K-BOT" in html
+    assert org.client("manager").get(second.get_absolute_url()).status_code == 404
