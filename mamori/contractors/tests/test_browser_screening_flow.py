@@ -6,8 +6,7 @@ contractor, with no account, answers through the link and sends a certificate wi
 the CISO reads the comparison (our level beside theirs, the gap marked, the chart drawn),
 assesses it and accepts the gap with a condition and an expiry, after which the verdict reads
 "gaps accepted" and nobody is offered to change the answers. No page may trip the Content
-Security Policy, throw a JavaScript error
-or fail to load.
+Security Policy, throw a JavaScript error or fail to load.
 
 Reuses the live server, browser and helpers of mamori/core/tests/test_browser.py and the page
 helpers of the risk and incident flows.
