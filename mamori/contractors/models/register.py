@@ -545,6 +545,12 @@ class ScreeningAnswer(AuditedModel):
         ordering = ["screening", "requirement__sort_key", "requirement__code"]
         constraints = [models.UniqueConstraint(fields=["screening", "requirement"],
                                                name="one_answer_per_requirement")]
+        # The list of all answers (hundreds of thousands at 5,000 contractors) is sorted and
+        # filtered by these; the comparison page reads by the constraint's (screening, …).
+        indexes = [models.Index(fields=["requirement", "id"]),
+                   models.Index(fields=["their_level", "id"]),
+                   models.Index(fields=["our_level", "id"]),
+                   models.Index(fields=["acceptance_expires_on", "id"])]
 
     def __str__(self):
         return f"{self.screening} — {self.requirement.code}"
