@@ -250,6 +250,11 @@ def enumerate_pages(user) -> list[Page]:
         model = view.model
         if model not in chosen:
             chosen[model] = richest(model)
+            shown = visible(model, user)
+            if chosen[model] is not None and not shown.filter(pk=chosen[model]).exists():
+                # Out of this user's scope (an information manager's sweep): the first one
+                # they may open, not a page that answers 404.
+                chosen[model] = shown.order_by("pk").values_list("pk", flat=True).first()
         if chosen[model] is None:
             continue
         try:

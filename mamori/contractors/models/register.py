@@ -547,7 +547,8 @@ class ScreeningAnswer(AuditedModel):
                                                name="one_answer_per_requirement")]
         # The list of all answers (hundreds of thousands at 5,000 contractors) is sorted and
         # filtered by these; the comparison page reads by the constraint's (screening, …).
-        indexes = [models.Index(fields=["requirement", "id"]),
+        indexes = [models.Index(fields=["screening", "id"]),
+                   models.Index(fields=["requirement", "id"]),
                    models.Index(fields=["their_level", "id"]),
                    models.Index(fields=["our_level", "id"]),
                    models.Index(fields=["acceptance_expires_on", "id"])]

@@ -11,7 +11,7 @@ from mamori.core.paging import with_tiebreak
 SORTED_BY_INDEX_ONLY = frozenset({
     "org.person", "assets.asset", "policies.acknowledgement", "core.changelogentry",
     "incidents.incidententry", "incidents.recoveryaction",
-    "training.assignment", "training.completion",
+    "training.assignment", "training.completion", "contractors.screeninganswer",
 })
 
 
