@@ -182,3 +182,15 @@ def test_a_cleared_file_takes_its_name_and_hash_with_it(org, media,  # noqa: F81
     assert (certificate.file_name, certificate.file_size, certificate.file_sha256) == (
         "", None, "")
     assert not (media / stored).exists()
+
+
+def test_a_link_cannot_file_a_certificate_for_another_contractor(org, media, screening):  # noqa: F811
+    other = make_contractor(org.it, "K-OTHER")
+    token = issue_through_page(org, screening)
+    response = portal_upload(token, pdf(), **{"certificate-contractor": other.pk,
+                                              "contractor": other.pk,
+                                              "certificate-relied_on": "on"})
+    assert response.status_code == 200
+    certificate = Certificate.objects.get()
+    assert certificate.contractor == screening.contractor and not certificate.relied_on
+    assert not other.certificates.exists()
