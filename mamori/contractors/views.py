@@ -266,20 +266,34 @@ class ScreeningHistory(generic.ObjectHistoryView):
     model = Screening
 
 
-class ScreeningAssess(generic.ModelActionView):
-    """POST: the CISO assesses the screening (our levels frozen, the verdict derived)."""
+class StepView(generic.ModelActionView):
+    """POST: one workflow step on the record (`step`), back to its page with what happened:
+    the step's own refusal (a ValidationError) as an error, or `done` as a success."""
 
-    model = Screening
+    done = ""
+
+    def step(self, request, obj) -> None:
+        raise NotImplementedError
 
     def post(self, request, *args, **kwargs):
-        screening = self.get_object(VIEW)
+        obj = self.get_object(VIEW)
         try:
-            workflow.assess(request.user, screening)
+            self.step(request, obj)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, gettext("The screening was assessed."))
-        return HttpResponseRedirect(screening.get_absolute_url())
+            messages.success(request, self.done)
+        return HttpResponseRedirect(obj.get_absolute_url())
+
+
+class ScreeningAssess(StepView):
+    """The CISO assesses the screening (our levels frozen, the verdict derived)."""
+
+    model = Screening
+    done = gettext_lazy("The screening was assessed.")
+
+    def step(self, request, screening):
+        workflow.assess(request.user, screening)
 
 
 class ScreeningAnswerList(generic.ScopedListView):
@@ -576,35 +590,23 @@ class SubcontractingHistory(generic.ObjectHistoryView):
     model = Subcontracting
 
 
-class SubcontractingDecide(generic.ModelActionView):
+class SubcontractingDecide(StepView):
     """The CISO consents to a requested subcontracting, or refuses it with a reason."""
 
     model = Subcontracting
+    done = gettext_lazy("The decision was recorded.")
 
-    def post(self, request, *args, **kwargs):
-        link = self.get_object(VIEW)
+    def step(self, request, link):
         form = forms.SubcontractingDecisionForm(request.POST)
-        try:
-            if not form.is_valid():
-                raise ValidationError([f"{form[name].label}: {' '.join(errors)}"
-                                       for name, errors in form.errors.items()])
-            workflow.decide_subcontracting(request.user, link, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, gettext("The decision was recorded."))
-        return HttpResponseRedirect(link.get_absolute_url())
+        if not form.is_valid():
+            raise ValidationError([f"{form[name].label}: {' '.join(errors)}"
+                                   for name, errors in form.errors.items()])
+        workflow.decide_subcontracting(request.user, link, **form.cleaned_data)
 
 
-class SubcontractingEnd(generic.ModelActionView):
+class SubcontractingEnd(StepView):
     model = Subcontracting
+    done = gettext_lazy("The subcontracting was recorded as ended.")
 
-    def post(self, request, *args, **kwargs):
-        link = self.get_object(VIEW)
-        try:
-            workflow.end_subcontracting(request.user, link)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, gettext("The subcontracting was recorded as ended."))
-        return HttpResponseRedirect(link.get_absolute_url())
+    def step(self, request, link):
+        workflow.end_subcontracting(request.user, link)
