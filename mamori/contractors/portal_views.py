@@ -13,6 +13,7 @@ from mamori.contractors.comparison import answers_of
 from mamori.contractors.models import LEVEL_CHOICES, Certificate, PortalLink, Screening
 from mamori.core.audit import one_user_action
 from mamori.core.context import acting_as
+from mamori.core.forms import ScopedModelForm
 from mamori.org.forms import DateInput
 
 # How many certificates one link may send: enough for any contractor, and a bound on what a
@@ -42,9 +43,10 @@ class AnswersForm(forms.Form):
             yield answer, self[f"level_{answer.pk}"], self[f"comment_{answer.pk}"]
 
 
-class CertificateUploadForm(forms.ModelForm):
+class CertificateUploadForm(ScopedModelForm):
     """A certificate the contractor sends with its file; the company decides later whether
-    it relies on it."""
+    it relies on it. A scoped form for its checks of dates and text (there is no user, and
+    no related choice to limit)."""
 
     prefix = "certificate"
 

@@ -194,3 +194,11 @@ def test_a_link_cannot_file_a_certificate_for_another_contractor(org, media, scr
     certificate = Certificate.objects.get()
     assert certificate.contractor == screening.contractor and not certificate.relied_on
     assert not other.certificates.exists()
+
+
+def test_the_portal_form_checks_text_and_dates_like_every_form(org, media, screening):  # noqa: F811
+    token = issue_through_page(org, screening)
+    response = portal_upload(token, pdf(), **{"certificate-number": "IS\x07 1",
+                                              "certificate-issued_on": "0201-01-01"})
+    assert response.status_code == 400
+    assert {"number", "issued_on"} <= set(response.context["upload"].errors)
