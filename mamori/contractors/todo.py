@@ -1,7 +1,7 @@
 """What an information manager (or the CISO) should attend to for the contractors they keep:
 contracts ending without renewing themselves, certificates relied on that are about to expire
-or have expired, and subcontracting waiting for the CISO's consent — on "My page" and the
-dashboard. Each list is one bounded query."""
+or have expired, and subcontracting waiting for the CISO's consent — on "My page". Each
+list is one bounded query."""
 
 from django.utils import timezone
 

@@ -243,18 +243,19 @@ class Certificate(HashedFile, AuditedModel):
         return self.expires_on < timezone.localdate()
 
 
-
 def contracts_ending(within_days: int, today=None):
-    """Contracts that end within `within_days` days and do not renew themselves."""
+    """Contracts that end within `within_days` days and do not renew themselves, of
+    contractors the company still works with."""
     today = today or timezone.localdate()
     return Contract.objects.filter(
         ends_on__gte=today, ends_on__lte=today + datetime.timedelta(days=within_days)).exclude(
-        renewal=Contract.Renewal.AUTOMATIC)
+        renewal=Contract.Renewal.AUTOMATIC).exclude(contractor__status=Contractor.Status.ENDED)
 
 
 def certificates_expiring(within_days: int, today=None):
     """Certificates the company relies on that expire within `within_days` days, or have
-    expired."""
+    expired, of contractors the company still works with."""
     today = today or timezone.localdate()
     return Certificate.objects.filter(
-        relied_on=True, expires_on__lte=today + datetime.timedelta(days=within_days))
+        relied_on=True, expires_on__lte=today + datetime.timedelta(days=within_days)).exclude(
+        contractor__status=Contractor.Status.ENDED)

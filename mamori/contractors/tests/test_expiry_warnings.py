@@ -85,3 +85,10 @@ def test_my_page_shows_nothing_to_someone_without_contractors(org, records):
     page = org.client("staff").get(reverse("core:my_page"))
     assert "contractors/_my_page.html" not in [t for t, p in page.context["panels"]]
     assert not Certificate.objects.filter(warned_for__isnull=False).exists()
+
+
+def test_nothing_is_announced_for_a_contractor_the_company_no_longer_works_with(org, records):
+    from mamori.contractors.models import Contractor
+
+    Contractor.objects.filter(code__in=("K-S", "K-I")).update(status=Contractor.Status.ENDED)
+    assert warn_contractor_expiries.call() == {"contracts": 0, "certificates": 0}
