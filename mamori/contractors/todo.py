@@ -11,7 +11,7 @@ from mamori.contractors.models import (
     certificates_expiring,
     contracts_ending,
 )
-from mamori.contractors.workflow import decides_any_subcontracting
+from mamori.contractors.workflow import decides_for_the_company
 from mamori.core.scope import CHANGE
 
 SHOWN = 10
@@ -27,7 +27,7 @@ def my_page_panel(request, person):
     consent = list(Subcontracting.objects.restrict(user).filter(
         status=Subcontracting.Status.REQUESTED).select_related(
         "contractor", "subcontractor").order_by("requested_on", "pk")[:SHOWN]
-    ) if decides_any_subcontracting(user) else []
+    ) if decides_for_the_company(user) else []
     if not (ending or expiring or consent):
         return None
     return {"ending": ending, "expiring": expiring, "consent": consent,

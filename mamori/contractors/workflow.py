@@ -27,9 +27,14 @@ from mamori.core.scope import CHANGE, VIEW
 Status = Screening.Status
 
 
+def decides_for_the_company(user) -> bool:
+    """The CISO (or an administrator): who assesses screenings, accepts gaps and consents to
+    subcontracting."""
+    return r.roles_for(user).has(r.ADMIN, r.CISO)
+
+
 def decides(user, screening: Screening) -> bool:
-    roles = r.roles_for(user)
-    return roles.has(r.ADMIN, r.CISO) and Screening.objects.restrict(user, VIEW).filter(
+    return decides_for_the_company(user) and Screening.objects.restrict(user, VIEW).filter(
         pk=screening.pk).exists()
 
 
@@ -98,7 +103,7 @@ def _derive_verdict(screening: Screening) -> None:
 
 def decides_subcontracting(user, link: Subcontracting) -> bool:
     """The company's consent to a subcontracting is the CISO's (or an administrator's)."""
-    return decides_any_subcontracting(user) and Subcontracting.objects.restrict(
+    return decides_for_the_company(user) and Subcontracting.objects.restrict(
         user, VIEW).filter(pk=link.pk).exists()
 
 
@@ -124,8 +129,8 @@ def decide_subcontracting(user, link: Subcontracting, *, approve: bool,
 
 def ends_subcontracting(user, link: Subcontracting) -> bool:
     """Whoever keeps the contractor records that it no longer passes the work on."""
-    return link.status in (Subcontracting.Status.REQUESTED, Subcontracting.Status.APPROVED) \
-        and Contractor.objects.restrict(user, CHANGE).filter(pk=link.contractor_id).exists()
+    return link.is_live and Contractor.objects.restrict(user, CHANGE).filter(
+        pk=link.contractor_id).exists()
 
 
 def end_subcontracting(user, link: Subcontracting) -> Subcontracting:
@@ -133,14 +138,9 @@ def end_subcontracting(user, link: Subcontracting) -> Subcontracting:
         raise PermissionDenied
     with transaction.atomic(), one_user_action():
         link = Subcontracting.objects.select_for_update().get(pk=link.pk)
-        if link.status not in (Subcontracting.Status.REQUESTED,
-                               Subcontracting.Status.APPROVED):
+        if not link.is_live:
             raise ValidationError(_("This subcontracting has already ended."))
         link.status = Subcontracting.Status.ENDED
         link.ended_on = timezone.localdate()
         link.save()
     return link
-
-
-def decides_any_subcontracting(user) -> bool:
-    return r.roles_for(user).has(r.ADMIN, r.CISO)

@@ -383,12 +383,13 @@ badges.register(Contractor, "tier", {Tier.HIGH: "red", Tier.MEDIUM: "yellow",
                                      Tier.LOW: "green"})
 
 
-class KeptOnceAssessed(Scope):
-    """An assessed screening and the answers it was assessed on are the record of a decision
-    on the contractor: nobody changes or deletes them through a page, the API or an import
-    (only the CISO's own steps write to the screening, through the model). `status_field`
-    is the path to the status, `kept_statuses` the states of a decision taken (a
-    subcontracting approved or refused is kept the same way)."""
+class KeptOnceDecided(Scope):
+    """A decision taken is kept as it was taken. An assessed screening and the answers it was
+    assessed on are the record of a decision on the contractor: nobody changes or deletes
+    them through a page, the API or an import (only the CISO's own steps write to the
+    screening, through the model). `status_field` is the path to the status,
+    `kept_statuses` the states of a decision taken (a subcontracting approved, refused or
+    ended is kept the same way)."""
 
     status_field = "status"
     kept_statuses: tuple[str, ...] = ("assessed",)  # Screening.Status.ASSESSED
@@ -400,7 +401,7 @@ class KeptOnceAssessed(Scope):
         return q
 
 
-class ScreeningScope(KeptOnceAssessed):
+class ScreeningScope(KeptOnceDecided):
     """A contractor's screenings are kept by whoever keeps the contractor (its department's
     information manager) and decided on by the CISO."""
 
@@ -503,7 +504,7 @@ class Screening(AuditedModel):
             self.save(update_fields=["status", "answered_on"])
 
 
-class AnswerScope(KeptOnceAssessed):
+class AnswerScope(KeptOnceDecided):
     department_field = "screening__contractor__department"
     status_field = "screening__status"
 

@@ -10,13 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.contractors.models.register import Contractor, KeptOnceAssessed
+from mamori.contractors.models.register import Contractor, KeptOnceDecided
 from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.org.models import Person
 
+# Arrangements that stand: asked for, or consented to (refused and ended ones do not).
+LIVE_STATUSES = ("requested", "approved")
 
-class SubcontractingScope(KeptOnceAssessed):
+
+class SubcontractingScope(KeptOnceDecided):
     """Kept with the contractor that subcontracts; once the CISO has decided on it, the
     decision stands as recorded (a changed arrangement is a new request)."""
 
@@ -64,7 +67,7 @@ class Subcontracting(AuditedModel):
                    models.Index(fields=["subcontractor", "status"])]
         constraints = [models.UniqueConstraint(
             fields=["contractor", "subcontractor"],
-            condition=Q(status__in=("requested", "approved")),
+            condition=Q(status__in=LIVE_STATUSES),
             name="one_live_subcontracting_per_pair",
             violation_error_message=_("This contractor already passes work to that "
                                       "subcontractor: end that arrangement first."))]
@@ -74,6 +77,10 @@ class Subcontracting(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("contractors:subcontracting_detail", args=[self.pk])
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
 
     def clean(self):
         if not (self.contractor_id and self.subcontractor_id):
@@ -87,8 +94,7 @@ class Subcontracting(AuditedModel):
                 "one: the chain would go round in a circle.")})
 
 
-# Arrangements that stand: asked for, or consented to (refused and ended ones do not).
-LIVE = Q(status__in=(Subcontracting.Status.REQUESTED, Subcontracting.Status.APPROVED))
+LIVE = Q(status__in=LIVE_STATUSES)
 
 
 def downstream_of(contractor_id: int) -> set[int]:
