@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "mamori.audits",
     "mamori.training",
     "mamori.contractors",
+    "mamori.continuity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("contractors/", include("mamori.contractors.urls")),
     # The vendor portal: a contractor's link, no account (mamori.contractors.portal).
     path("portal/", include("mamori.contractors.portal_urls")),
+    path("continuity/", include("mamori.continuity.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -266,27 +266,7 @@ class ScreeningHistory(generic.ObjectHistoryView):
     model = Screening
 
 
-class StepView(generic.ModelActionView):
-    """POST: one workflow step on the record (`step`), back to its page with what happened:
-    the step's own refusal (a ValidationError) as an error, or `done` as a success."""
-
-    done = ""
-
-    def step(self, request, obj) -> None:
-        raise NotImplementedError
-
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object(VIEW)
-        try:
-            self.step(request, obj)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, self.done)
-        return HttpResponseRedirect(obj.get_absolute_url())
-
-
-class ScreeningAssess(StepView):
+class ScreeningAssess(generic.StepView):
     """The CISO assesses the screening (our levels frozen, the verdict derived)."""
 
     model = Screening
@@ -590,7 +570,7 @@ class SubcontractingHistory(generic.ObjectHistoryView):
     model = Subcontracting
 
 
-class SubcontractingDecide(StepView):
+class SubcontractingDecide(generic.StepView):
     """The CISO consents to a requested subcontracting, or refuses it with a reason."""
 
     model = Subcontracting
@@ -604,7 +584,7 @@ class SubcontractingDecide(StepView):
         workflow.decide_subcontracting(request.user, link, **form.cleaned_data)
 
 
-class SubcontractingEnd(StepView):
+class SubcontractingEnd(generic.StepView):
     model = Subcontracting
     done = gettext_lazy("The subcontracting was recorded as ended.")
 

@@ -104,8 +104,20 @@ NAVIGATION = (
         NavItem(_("Tier rules"), "contractors:tierrule_list"),
         NavItem(_("Contractor settings"), "contractors:contractorsettings_list"),
     ), manager_first=True),
-    NavSection(_("Continuity and compliance"), "10–11", (
-        NavItem(_("Business continuity")),
+    NavSection(_("Business continuity"), "10", (
+        NavItem(_("Business processes"), "continuity:businessprocess_list"),
+        NavItem(_("Impact analyses"), "continuity:impactanalysis_list"),
+        NavItem(_("Dependencies"), "continuity:dependency_list"),
+        NavItem(_("Dependency impact"), "continuity:impact"),
+        NavItem(_("Asset recoveries"), "continuity:assetrecovery_list"),
+        NavItem(_("Gap acceptances"), "continuity:gapacceptance_list"),
+        NavItem(_("Continuity plans"), "continuity:continuityplan_list", for_staff=True),
+        NavItem(_("Recovery steps"), "continuity:recoverystep_list"),
+        NavItem(_("Exercises"), "continuity:exercise_list"),
+        NavItem(_("Exercise results"), "continuity:exerciseresult_list"),
+        NavItem(_("Continuity settings"), "continuity:continuitysettings_list"),
+    ), manager_first=True),
+    NavSection(_("Compliance"), "11", (
         NavItem(_("Compliance")),
     )),
     NavSection(_("Improvement"), "7, 12", (

@@ -190,3 +190,19 @@ def ensure_in_scope(obj, user, action: str = CHANGE) -> None:
 class RestrictableQuerySetMixin:
     def restrict(self, user, action: str = VIEW):
         return restrict(self, user, action)
+
+
+class KeptOnceDecided(Scope):
+    """A decision taken is kept as it was taken: a record in one of `kept_statuses` (at
+    `status_field`) is changed or deleted by nobody through a page, the API or an import;
+    only its workflow's own steps write to it, through the model. An assessed screening and
+    the answers it was assessed on, a decided subcontracting, an approved impact analysis."""
+
+    status_field = "status"
+    kept_statuses: tuple[str, ...] = ()
+
+    def q_for(self, roles, action):
+        q = super().q_for(roles, action)
+        if action in (CHANGE, DELETE) and q is not None:
+            return q & ~Q(**{f"{self.status_field}__in": self.kept_statuses})
+        return q

@@ -40,6 +40,9 @@ class PolicyDocument(TitledInTwoLanguages, AuditedModel):
         INTERNAL_RULE = "internal_rule", _("Internal rule")
         STANDARD = "standard", _("Standard")
         PROCEDURE = "procedure", _("Procedure")
+        # Art 10: a plan's structured parts live in mamori.continuity (ContinuityPlan).
+        CONTINUITY_PLAN = "continuity_plan", _("Business continuity plan")
+        RECOVERY_PLAN = "recovery_plan", _("IT disaster recovery plan")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)

@@ -21,7 +21,7 @@ from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
 from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
 from mamori.core.memo import remembered
-from mamori.core.scope import CHANGE, DELETE, CatalogueScope, Scope
+from mamori.core.scope import CatalogueScope, KeptOnceDecided, Scope
 from mamori.org.models import Department, Person
 
 HOME_COUNTRY = "JP"
@@ -383,29 +383,12 @@ badges.register(Contractor, "tier", {Tier.HIGH: "red", Tier.MEDIUM: "yellow",
                                      Tier.LOW: "green"})
 
 
-class KeptOnceDecided(Scope):
-    """A decision taken is kept as it was taken. An assessed screening and the answers it was
-    assessed on are the record of a decision on the contractor: nobody changes or deletes
-    them through a page, the API or an import (only the CISO's own steps write to the
-    screening, through the model). `status_field` is the path to the status,
-    `kept_statuses` the states of a decision taken (a subcontracting approved, refused or
-    ended is kept the same way)."""
-
-    status_field = "status"
-    kept_statuses: tuple[str, ...] = ("assessed",)  # Screening.Status.ASSESSED
-
-    def q_for(self, roles, action):
-        q = super().q_for(roles, action)
-        if action in (CHANGE, DELETE) and q is not None:
-            return q & ~Q(**{f"{self.status_field}__in": self.kept_statuses})
-        return q
-
-
 class ScreeningScope(KeptOnceDecided):
     """A contractor's screenings are kept by whoever keeps the contractor (its department's
     information manager) and decided on by the CISO."""
 
     department_field = "contractor__department"
+    kept_statuses = ("assessed",)  # Screening.Status.ASSESSED
 
 
 class Screening(AuditedModel):
@@ -507,6 +490,7 @@ class Screening(AuditedModel):
 class AnswerScope(KeptOnceDecided):
     department_field = "screening__contractor__department"
     status_field = "screening__status"
+    kept_statuses = ("assessed",)
 
 
 class ScreeningAnswer(AuditedModel):

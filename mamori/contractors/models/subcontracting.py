@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mamori.contractors.models.register import Contractor, KeptOnceDecided
+from mamori.contractors.models.register import Contractor
 from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
+from mamori.core.scope import KeptOnceDecided
 from mamori.org.models import Person
 
 # Arrangements that stand: asked for, or consented to (refused and ended ones do not).

@@ -28,6 +28,7 @@ urlpatterns = [
     path("audits/", include("mamori.audits.api.urls")),
     path("training/", include("mamori.training.api.urls")),
     path("contractors/", include("mamori.contractors.api.urls")),
+    path("continuity/", include("mamori.continuity.api.urls")),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the strict Content-Security-Policy holds on this page too.

@@ -8,7 +8,7 @@ re-checked against the user's scope before it commits.
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 from django.http import Http404, HttpResponseRedirect
@@ -104,6 +104,26 @@ class ModelActionView(ModelViewMixin, TemplateResponseMixin, View):
                                                require_https=self.request.is_secure()):
             target = default
         return HttpResponseRedirect(target)
+
+
+class StepView(ModelActionView):
+    """POST: one workflow step on the record (`step`), back to its page with what happened:
+    the step's own refusal (a ValidationError) as an error, or `done` as a success."""
+
+    done = ""
+
+    def step(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object(VIEW)
+        try:
+            self.step(request, obj)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, self.done)
+        return HttpResponseRedirect(obj.get_absolute_url())
 
 
 class ScopedListView(ModelViewMixin, TemplateView):

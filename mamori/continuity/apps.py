@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ContinuityConfig(AppConfig):
+    name = "mamori.continuity"
+    label = "continuity"
+    verbose_name = _("Business continuity")
+
+    def ready(self):
+        from mamori.continuity.defaults import ensure_defaults
+
+        post_migrate.connect(ensure_defaults, sender=self, dispatch_uid="continuity-defaults")
+
+        from mamori.improvement import sources
+        from mamori.improvement.models import Source
+
+        # What an exercise shows (a missed recovery time, a step that did not work) is raised
+        # in the improvement register, linked to the exercise.
+        sources.register(self.get_model("Exercise"), Source.EXERCISE,
+                         reference=lambda exercise: exercise.code,
+                         department=lambda exercise: exercise.department,
+                         title=lambda exercise: exercise.title[:200])
+
+        from mamori.continuity.demo import load_continuity_demo
+        from mamori.core.demo import register_demo_step
+
+        register_demo_step(load_continuity_demo)
