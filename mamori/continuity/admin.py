@@ -10,6 +10,7 @@ from mamori.continuity.models import (
     ExerciseResult,
     GapAcceptance,
     ImpactAnalysis,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.core.admin import ScopedAdmin
@@ -62,4 +63,9 @@ class ExerciseResultAdmin(ScopedAdmin):
 
 @admin.register(ContinuitySettings)
 class ContinuitySettingsAdmin(ScopedAdmin):
+    pass
+
+
+@admin.register(PlanInvocation)
+class PlanInvocationAdmin(ScopedAdmin):
     pass

@@ -10,7 +10,8 @@ published, covers authorisation and settlement. A failover exercise two months a
 card authorisation back in 3.5 hours against its 2-hour objective, so the Art 10 exercise
 check fails on purpose, as does the gap check (the authorisation system has shown a 3-hour
 recovery; the payment processor has no alternative). The cloud host's single point of failure
-for the member web site is accepted by the CISO until a date to come.
+for the member web site is accepted by the CISO until a date to come. The ransomware incident
+that stopped the core servers invoked the plan for the settlement batch.
 """
 
 import datetime
@@ -31,12 +32,15 @@ from mamori.continuity.models import (
     ExerciseResult,
     GapAcceptance,
     ImpactAnalysis,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.contractors.models import Contractor
 from mamori.core import roles as r
 from mamori.core.context import Actor, acting_as
 from mamori.core.models import User
+from mamori.incidents.demo import RANSOMWARE_TITLE
+from mamori.incidents.models import Incident
 from mamori.org.models import Department
 from mamori.policies import workflow as policy_workflow
 from mamori.policies.models import PolicyDocument, PolicyVersion
@@ -153,6 +157,7 @@ def load_continuity_demo(seed: int) -> int:
                 dependency.name = target
             dependency.full_clean()
             dependency.save()
+        invoke_for_ransomware(plan, processes)
         cloud = Dependency.objects.get(process=processes["BP-WEB"],
                                        contractor=contractors["K-003"])
         GapAcceptance.objects.create(
@@ -162,6 +167,18 @@ def load_continuity_demo(seed: int) -> int:
             expires_on=today + datetime.timedelta(days=150),
             accepted_by_id=r.roles_for(ciso).person_id)
     return len(PROCESSES)
+
+
+def invoke_for_ransomware(plan, processes) -> None:
+    """The ransomware incident stopped the core servers the settlement batch runs on: the
+    card business's plan was invoked an hour after it was noticed."""
+    incident = Incident.objects.filter(title=RANSOMWARE_TITLE).first()
+    if incident is None:
+        return
+    invocation = PlanInvocation.objects.create(
+        incident=incident, plan=plan, invoked_at=incident.noticed_at + datetime.timedelta(
+            hours=1), note="精算バッチを災害対策サイトの基幹系で実行する。")
+    invocation.processes.set([processes["BP-SETTLE"]])
 
 
 def publish_plan(ciso, departments, processes) -> ContinuityPlan:

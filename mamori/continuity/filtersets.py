@@ -13,6 +13,7 @@ from mamori.continuity.models import (
     ExerciseResult,
     GapAcceptance,
     ImpactAnalysis,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.core.filtersets import ScopedFilterSet, related_by_id
@@ -93,3 +94,12 @@ class ExerciseResultFilterSet(ScopedFilterSet):
     class Meta:
         model = ExerciseResult
         fields = ["exercise", "process"]
+
+
+class PlanInvocationFilterSet(ScopedFilterSet):
+    incident = related_by_id(PlanInvocation, "incident")
+    plan = related_by_id(PlanInvocation, "plan")
+
+    class Meta:
+        model = PlanInvocation
+        fields = ["incident", "plan"]

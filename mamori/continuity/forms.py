@@ -13,6 +13,7 @@ from mamori.continuity.models import (
     GapAcceptance,
     ImpactAnalysis,
     ImpactCategory,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.continuity.models.exercises import PLAN_KINDS
@@ -73,6 +74,11 @@ class ImpactAnalysisForm(ScopedModelForm):
 
     def grid_fields(self):
         return [(label, [self[name] for name in row]) for label, row in self.grid]
+
+    def plain_fields(self):
+        """The visible fields but the scores, which the page lays out as a grid."""
+        scores = {name for _label, row in self.grid for name in row}
+        return [field for field in self.visible_fields() if field.name not in scores]
 
     def clean(self):
         cleaned = super().clean()
@@ -182,3 +188,16 @@ class ContinuitySettingsForm(ScopedModelForm):
         model = ContinuitySettings
         fields = ["horizons", "scale_max", "intolerable_score", "critical_mtpd_hours",
                   "bia_review_months", "exercise_months"]
+
+
+class PlanInvocationForm(ScopedModelForm):
+    class Meta:
+        model = PlanInvocation
+        fields = ["incident", "plan", "invoked_at", "processes", "note"]
+
+    def limit_choices(self, user):
+        from mamori.incidents.models import Incident
+
+        if "incident" in self.fields:
+            # Invoked by whoever handles the incident.
+            self.fields["incident"].queryset = Incident.objects.restrict(user, CHANGE)

@@ -117,24 +117,34 @@ class Graph:
         recovery = max((e.recovery for e in hit if e.recovery is not None), default=None)
         stopped = {e.process for e in hit if not e.alternative}
         degraded = {e.process for e in hit if e.alternative}
+        # For the graph: how far each process is from the loss, and what it is hit through
+        # (None: the lost thing itself; otherwise the stopped process it depends on).
+        depth = {e.process: 1 for e in hit}
+        through = defaultdict(set)
+        for edge in hit:
+            through[edge.process].add(None)
         dependents = defaultdict(list)  # process -> the edges of processes that need it
         for edge in self.edges:
             if edge.upstream is not None:
                 dependents[edge.upstream].append(edge)
-        stack = list(stopped)
-        while stack:
-            for edge in dependents.get(stack.pop(), ()):
+        queue = sorted(stopped)  # breadth first, so a depth is the shortest
+        while queue:
+            upstream = queue.pop(0)
+            for edge in dependents.get(upstream, ()):
+                through[edge.process].add(upstream)
+                depth.setdefault(edge.process, depth[upstream] + 1)
                 if edge.alternative:
                     degraded.add(edge.process)
                 elif edge.process not in stopped:
                     stopped.add(edge.process)
-                    stack.append(edge.process)
+                    queue.append(edge.process)
         rows = []
         for process in stopped | degraded:
             rto = self.objectives.get(process, (None, None))[0]
             stops = process in stopped
             rows.append({"process": process, "stops": stops, "rto": rto,
-                         "recovery": recovery,
+                         "recovery": recovery, "depth": depth[process],
+                         "through": through[process] & (stopped | {None}),
                          "misses_rto": stops and rto is not None and (
                              recovery is None or recovery > rto)})
         return rows

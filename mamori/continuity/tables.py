@@ -9,6 +9,7 @@ from mamori.continuity.models import (
     ExerciseResult,
     GapAcceptance,
     ImpactAnalysis,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.core.tables import Column, Resource, Table
@@ -114,6 +115,8 @@ class GapAcceptanceTable(Table):
 class GapAcceptanceResource(Resource):
     model = GapAcceptance
     fields = ["dependency", "gap", "reason", "accepted_on", "expires_on"]
+    # A dependency has no code of its own: the file names it by id, its label beside it.
+    natural_keys = {"dependency": "pk"}
     select_related = ("dependency__process", "dependency__asset", "dependency__contractor",
                       "dependency__upstream")
 
@@ -152,7 +155,8 @@ class RecoveryStepTable(Table):
 class RecoveryStepResource(Resource):
     model = RecoveryStep
     fields = ["plan", "process", "position", "action", "role", "within_hours"]
-    natural_keys = {"process": "code"}
+    # A plan is named by id (its document's code is not the plan's), its label beside it.
+    natural_keys = {"plan": "pk", "process": "code"}
     select_related = ("plan__document", "process")
 
 
@@ -193,3 +197,21 @@ class ExerciseResultResource(Resource):
     fields = ["exercise", "process", "recovered_in_hours", "note"]
     natural_keys = {"exercise": "code", "process": "code"}
     select_related = ("exercise", "process")
+
+
+class PlanInvocationTable(Table):
+    columns = [
+        Column("incident", order_by="incident__code", link=True),
+        Column("plan", order_by="plan__document__code"),
+        Column("invoked_at", link=True),
+        Column("invoked_by", order_by="invoked_by__name"),
+    ]
+    select_related = ("incident", "plan__document", "invoked_by")
+    default_ordering = "-invoked_at"
+
+
+class PlanInvocationResource(Resource):
+    model = PlanInvocation
+    fields = ["incident", "plan", "invoked_at", "note"]
+    natural_keys = {"incident": "code", "plan": "pk"}
+    select_related = ("incident", "plan__document")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.continuity import views, views_impact
+from mamori.continuity import views, views_impact, views_reports
 from mamori.continuity.models import (
     AssetRecovery,
     BusinessProcess,
@@ -11,6 +11,7 @@ from mamori.continuity.models import (
     ExerciseResult,
     GapAcceptance,
     ImpactAnalysis,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.core.modelurls import model_urls
@@ -27,6 +28,7 @@ urlpatterns = [
     *model_urls("recovery-steps/", RecoveryStep, views),
     *model_urls("exercises/", Exercise, views),
     *model_urls("exercise-results/", ExerciseResult, views),
+    *model_urls("invocations/", PlanInvocation, views),
     *model_urls("settings/", ContinuitySettings, views),
     path(
         "impact-analyses/<int:pk>/approve/",
@@ -34,4 +36,5 @@ urlpatterns = [
         name="impactanalysis_approve",
     ),
     path("impact/", views_impact.DependencyImpact.as_view(), name="impact"),
+    path("report/", views_reports.ContinuityReport.as_view(), name="report"),
 ]

@@ -17,6 +17,7 @@ from mamori.continuity.models import (
     GapAcceptance,
     ImpactAnalysis,
     ImpactCategory,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.continuity.models.processes import GapKind
@@ -78,13 +79,16 @@ class ImpactAnalysisList(generic.ScopedListView):
 
 
 class ImpactAnalysisCreate(generic.ScopedCreateView):
+    prefill = {"process": "process"}  # opened from the process's page
     model = ImpactAnalysis
     form_class = forms.ImpactAnalysisForm
+    template_name = "continuity/impactanalysis_form.html"
 
 
 class ImpactAnalysisUpdate(generic.ScopedUpdateView):
     model = ImpactAnalysis
     form_class = forms.ImpactAnalysisForm
+    template_name = "continuity/impactanalysis_form.html"
 
 
 class ImpactAnalysisDelete(generic.ScopedDeleteView):
@@ -133,6 +137,7 @@ class DependencyDetail(generic.ScopedDetailView):
 
 
 class DependencyCreate(generic.ScopedCreateView):
+    prefill = {"process": "process"}  # opened from its process's page
     model = Dependency
     form_class = forms.DependencyForm
 
@@ -228,8 +233,16 @@ class GapAcceptanceDetail(generic.ScopedDetailView):
 
 
 class GapAcceptanceCreate(generic.ScopedCreateView):
+    prefill = {"dependency": "dependency"}  # opened from its dependency's page
     model = GapAcceptance
     form_class = forms.GapAcceptanceForm
+
+    def get_form(self, data=None, files=None):
+        form = super().get_form(data, files)
+        gap = self.request.GET.get("gap", "")
+        if data is None and gap in GapKind.values:  # the gap the process page offered
+            form.initial["gap"] = gap
+        return form
 
 
 class GapAcceptanceUpdate(generic.ScopedUpdateView):
@@ -312,6 +325,7 @@ class RecoveryStepDetail(generic.ScopedDetailView):
 
 
 class RecoveryStepCreate(generic.ScopedCreateView):
+    prefill = {"plan": "plan"}  # opened from its plan's page
     model = RecoveryStep
     form_class = forms.RecoveryStepForm
 
@@ -392,6 +406,7 @@ class ExerciseResultDetail(generic.ScopedDetailView):
 
 
 class ExerciseResultCreate(generic.ScopedCreateView):
+    prefill = {"exercise": "exercise"}  # opened from its exercise's page
     model = ExerciseResult
     form_class = forms.ExerciseResultForm
 
@@ -470,6 +485,8 @@ class BusinessProcessDetail(generic.ScopedDetailView):
             "plans": obj.plans.restrict(user).select_related("document")[:20],
             "results": obj.exercise_results.restrict(user).select_related(
                 "exercise").order_by("-exercise__held_on", "-pk")[:10],
+            "invocations": obj.invocations.restrict(user).select_related(
+                "incident", "plan__document").order_by("-invoked_at", "-pk")[:10],
             "can_add_bia": self.can_change and can(user, ImpactAnalysis, ADD),
             "can_add_dependency": self.can_change and can(user, Dependency, ADD),
             "can_accept": can(user, GapAcceptance, ADD),
@@ -531,3 +548,57 @@ class ExerciseDetail(generic.ScopedDetailView):
             "can_add_result": self.can_change and can(user, ExerciseResult, ADD),
             **raised_from_context(user, obj),
         }
+
+
+class PlanInvocationList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "The continuity plans invoked for incidents, each with the incident's actual "
+        "recovery time against the RTO of the processes it hit."
+    )
+    model = PlanInvocation
+    filterset_class = filtersets.PlanInvocationFilterSet
+    table_class = tables.PlanInvocationTable
+    resource_class = tables.PlanInvocationResource
+
+
+class PlanInvocationDetail(generic.ScopedDetailView):
+    model = PlanInvocation
+    fields = ["incident", "plan", "invoked_at", "invoked_by", "note"]
+    template_name = "continuity/planinvocation_detail.html"
+
+    def extra_context(self, obj):
+        hours = obj.recovery_hours()
+        processes = obj.processes.restrict(self.request.user).with_current_bia().order_by(
+            "code")
+        return {"recovered_in": hours, "hit": [
+            (process, process.rto_hours, None if hours is None or process.rto_hours is None
+             else hours <= process.rto_hours) for process in processes]}
+
+
+class PlanInvocationCreate(generic.ScopedCreateView):
+    prefill = {"incident": "incident", "plan": "plan"}
+    model = PlanInvocation
+    form_class = forms.PlanInvocationForm
+
+
+class PlanInvocationUpdate(generic.ScopedUpdateView):
+    model = PlanInvocation
+    form_class = forms.PlanInvocationForm
+
+
+class PlanInvocationDelete(generic.ScopedDeleteView):
+    model = PlanInvocation
+
+
+class PlanInvocationHistory(generic.ObjectHistoryView):
+    model = PlanInvocation
+
+
+class PlanInvocationBulkDelete(generic.ScopedBulkDeleteView):
+    model = PlanInvocation
+
+
+class PlanInvocationImport(generic.ScopedImportView):
+    model = PlanInvocation
+    form_class = forms.PlanInvocationForm
+    resource_class = tables.PlanInvocationResource

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from mamori.assets.models import Asset
-from mamori.continuity import gaps, workflow
+from mamori.continuity import gaps, impact_graph, workflow
 from mamori.continuity.models import BusinessProcess, Dependency, ImpactAnalysis
 from mamori.contractors.models import Contractor
 from mamori.core.scope import VIEW
@@ -34,12 +34,12 @@ class DependencyImpact(generic.ModelViewMixin, TemplateView):
         choices = []
         for asset in Asset.objects.restrict(user, VIEW).filter(
                 pk__in=depended.values("asset_id")).order_by("code")[:500]:
-            choices.append((f"asset:{asset.pk}", f"{_('Information asset')}: {asset.code} "
-                                                 f"{asset}"))
+            choices.append((f"asset:{asset.pk}",
+                            f"{_('Information asset')}: {asset.code} {asset.name}"))
         for contractor in Contractor.objects.restrict(user, VIEW).filter(
                 pk__in=depended.values("contractor_id")).order_by("code")[:500]:
             choices.append((f"contractor:{contractor.pk}",
-                            f"{_('Contractor')}: {contractor.code} {contractor}"))
+                            f"{_('Contractor')}: {contractor.code} {contractor.name}"))
         for kind, label in ((Dependency.Kind.SITE, _("Site")), (Dependency.Kind.ROLE,
                                                                  _("Key role"))):
             names = depended.filter(kind=kind).values_list("name", flat=True).distinct()
@@ -64,7 +64,9 @@ class DependencyImpact(generic.ModelViewMixin, TemplateView):
                             "visible": row["process"] in visible} for row in impact),
                           key=lambda row: (not row["misses_rto"], not row["stops"],
                                            row["object"].code))
+        label = dict(choices).get(chosen, "").partition(": ")[2]
         return self.render_to_response(self.base_context(
             choices=choices, chosen=chosen, rows=rows, asked=bool(chosen),
+            graph=impact_graph.layout(label, rows) if rows else None,
             stopped=sum(1 for row in rows if row["stops"]),
             missing=sum(1 for row in rows if row["misses_rto"])))

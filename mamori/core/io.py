@@ -104,7 +104,13 @@ def csv_text(headers, rows) -> str:
 def table_workbook(headers, rows) -> Workbook:
     """One sheet: bold headers (frozen), then the rows; columns as wide as their text."""
     book = Workbook()
-    sheet = book.active
+    table_sheet(book.active, headers, rows)
+    return book
+
+
+def table_sheet(sheet, headers, rows):
+    """Fills an empty worksheet as table_workbook does (a workbook of several tables adds
+    its further sheets with book.create_sheet and fills each here)."""
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -123,7 +129,7 @@ def table_workbook(headers, rows) -> Workbook:
                 sheet.cell(sheet.max_row, index + 1).alignment = wrap
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
-    return book
+    return sheet
 
 
 def xlsx_attachment(book, filename: str) -> HttpResponse:

@@ -11,9 +11,11 @@ from mamori.continuity.models import (
     ExerciseResult,
     GapAcceptance,
     ImpactAnalysis,
+    PlanInvocation,
     RecoveryStep,
 )
-from mamori.core.api.viewsets import ScopedModelSerializer
+from mamori.core import roles as r
+from mamori.core.api.viewsets import ScopedModelSerializer, request_user
 
 
 class BusinessProcessSerializer(ScopedModelSerializer):
@@ -91,6 +93,11 @@ class GapAcceptanceSerializer(ScopedModelSerializer):
         fields = ["id", "dependency", "gap", "reason", "accepted_on", "expires_on", "accepted_by"]
         read_only_fields = ["accepted_by"]
 
+    def create(self, validated_data):
+        # As the page's form: the acceptance names the CISO who gave it.
+        validated_data["accepted_by_id"] = r.roles_for(request_user(self)).person_id
+        return super().create(validated_data)
+
 
 class ContinuityPlanSerializer(ScopedModelSerializer):
     class Meta:
@@ -140,3 +147,10 @@ class ContinuitySettingsSerializer(ScopedModelSerializer):
             "bia_review_months",
             "exercise_months",
         ]
+
+
+class PlanInvocationSerializer(ScopedModelSerializer):
+    class Meta:
+        model = PlanInvocation
+        fields = ["id", "incident", "plan", "invoked_at", "invoked_by", "processes", "note"]
+        read_only_fields = ["invoked_by"]

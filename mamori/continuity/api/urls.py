@@ -12,5 +12,6 @@ router.register("plans", views.ContinuityPlanViewSet, basename="continuityplan")
 router.register("recovery-steps", views.RecoveryStepViewSet, basename="recoverystep")
 router.register("exercises", views.ExerciseViewSet, basename="exercise")
 router.register("exercise-results", views.ExerciseResultViewSet, basename="exerciseresult")
+router.register("plan-invocations", views.PlanInvocationViewSet, basename="planinvocation")
 router.register("settings", views.ContinuitySettingsViewSet, basename="continuitysettings")
 urlpatterns = router.urls

@@ -10,6 +10,7 @@ from mamori.continuity.models import (
     ExerciseResult,
     GapAcceptance,
     ImpactAnalysis,
+    PlanInvocation,
     RecoveryStep,
 )
 from mamori.core.api.viewsets import ScopedModelViewSet
@@ -76,3 +77,10 @@ class ContinuitySettingsViewSet(ScopedModelViewSet):
     serializer_class = serializers.ContinuitySettingsSerializer
     filterset_class = None
     http_method_names = ["get", "put", "patch", "head", "options"]
+
+
+class PlanInvocationViewSet(ScopedModelViewSet):
+    model = PlanInvocation
+    serializer_class = serializers.PlanInvocationSerializer
+    filterset_class = filtersets.PlanInvocationFilterSet
+    linked_fields = ("processes",)

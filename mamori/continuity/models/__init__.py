@@ -7,6 +7,7 @@ from mamori.continuity.models.exercises import (  # noqa: F401
     ExerciseResult,
     RecoveryStep,
 )
+from mamori.continuity.models.invocations import PlanInvocation  # noqa: F401
 from mamori.continuity.models.processes import (  # noqa: F401
     AssetRecovery,
     BusinessProcess,

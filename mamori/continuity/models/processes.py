@@ -274,7 +274,7 @@ class Dependency(AuditedModel):
         target = {self.Kind.ASSET: self.asset, self.Kind.CONTRACTOR: self.contractor,
                   self.Kind.PROCESS: self.upstream}.get(self.kind)
         if target is not None:
-            return f"{target.code} {target}"
+            return f"{target.code} {target.name}"
         return self.name
 
     def clean(self):
