@@ -87,5 +87,5 @@ def exercised():
 def dependency_gaps():
     processes = critical()
     ids = list(processes.values_list("pk", flat=True))
-    failing = {gap.process for gap in gaps.open_gaps(gaps.load(), ids)}
+    failing = {gap.process for gap in gaps.open_gaps(gaps.load(objectives_for=ids), ids)}
     return every_row_passes(processes, Q(pk__in=failing), NONE_CRITICAL)

@@ -8,9 +8,12 @@ company, the cloud host) and on each other (settlement needs the day's authorisa
 loan form runs on the member web site). A business continuity plan for the card business,
 published, covers authorisation and settlement. A failover exercise two months ago brought
 card authorisation back in 3.5 hours against its 2-hour objective, so the Art 10 exercise
-check fails on purpose, as does the gap check (the authorisation system has shown a 3-hour
-recovery; the payment processor has no alternative). The cloud host's single point of failure
-for the member web site is accepted by the CISO until a date to come. The ransomware incident
+check fails on purpose for it, as does the gap check (the authorisation system has shown a
+3-hour recovery; the payment processor has no alternative). An IT disaster recovery plan for
+the member channels covers the web site and the contact centre, which a tabletop exercise
+recovered within their objectives. The cloud host's single point of failure for the member
+web site, and the settlement batch's wait for authorisation, are accepted by the CISO until
+dates to come. The ransomware incident
 that stopped the core servers invoked the plan for the settlement batch.
 """
 
@@ -126,6 +129,7 @@ def load_continuity_demo(seed: int) -> int:
             analysis.save()
             workflow.approve(ciso, analysis)
         plan = publish_plan(ciso, departments, processes)
+        recovery_plan = publish_recovery_plan(ciso, departments, processes)
         exercise = Exercise.objects.create(
             title="オーソリ系の災害対策サイト切替訓練", kind=Exercise.Kind.FAILOVER,
             department=departments["D200"], planned_on=today - datetime.timedelta(days=60),
@@ -139,6 +143,17 @@ def load_continuity_demo(seed: int) -> int:
                                       note="目標復旧時間2時間に対し3.5時間。")
         ExerciseResult.objects.create(exercise=exercise, process=processes["BP-SETTLE"],
                                       recovered_in_hours=H(10))
+        walkthrough = Exercise.objects.create(
+            title="会員向けWebサイトとコールセンターの机上訓練", kind=Exercise.Kind.TABLETOP,
+            department=departments["D220"], planned_on=today - datetime.timedelta(days=120),
+            held_on=today - datetime.timedelta(days=120),
+            scenario="クラウド事業者の東日本リージョン障害で会員向けWebサイトが停止し、"
+                     "問い合わせがコールセンターに集中する。")
+        walkthrough.plans.add(recovery_plan)
+        ExerciseResult.objects.create(exercise=walkthrough, process=processes["BP-WEB"],
+                                      recovered_in_hours=H(6))
+        ExerciseResult.objects.create(exercise=walkthrough, process=processes["BP-CALL"],
+                                      recovered_in_hours=H(12))
         for code, (hours, backup) in RECOVERIES.items():
             AssetRecovery.objects.create(
                 asset=assets[code], recovery_hours=hours, backup_interval_hours=backup,
@@ -166,7 +181,39 @@ def load_continuity_demo(seed: int) -> int:
             accepted_on=today - datetime.timedelta(days=30),
             expires_on=today + datetime.timedelta(days=150),
             accepted_by_id=r.roles_for(ciso).person_id)
+        settlement = Dependency.objects.get(process=processes["BP-SETTLE"],
+                                            upstream=processes["BP-AUTH"])
+        GapAcceptance.objects.create(
+            dependency=settlement, gap="single_point",
+            reason="精算は当日のオーソリデータが揃うまで待てる（最大許容停止時間72時間）。",
+            accepted_on=today - datetime.timedelta(days=30),
+            expires_on=today + datetime.timedelta(days=330),
+            accepted_by_id=r.roles_for(ciso).person_id)
     return len(PROCESSES)
+
+
+def publish_recovery_plan(ciso, departments, processes) -> ContinuityPlan:
+    document = PolicyDocument.objects.create(
+        code="drp-member-channels", kind=PolicyDocument.Kind.RECOVERY_PLAN,
+        title_ja="会員チャネル IT災害復旧計画",
+        title_en="Member channels IT disaster recovery plan",
+        owner_department=departments["D220"])
+    version = PolicyVersion.objects.create(
+        document=document, audience=PolicyVersion.Audience.DEPARTMENTS,
+        body_ja="# 目的\n\n会員向けWebサイトとコールセンターを目標復旧時間内に復旧する。\n",
+        body_en="# Purpose\n\nRecover the member web site and the contact centre within their "
+                "recovery time objectives.\n",
+        change_summary="初版")
+    version.audience_departments.set([departments["D220"], departments["D500"]])
+    for step in ("submit", "approve", "publish"):
+        policy_workflow.STEPS[step].function(ciso, version)
+    plan = ContinuityPlan.objects.create(
+        document=document,
+        activation_criteria="会員向けWebサイトの停止が1時間を超える見込みのとき、会員サービス部長が"
+                            "発動を判断する。",
+        call_tree="会員サービス部長 → システム部長 → クラウド事業者 → コールセンター長")
+    plan.processes.set([processes["BP-WEB"], processes["BP-CALL"]])
+    return plan
 
 
 def invoke_for_ransomware(plan, processes) -> None:

@@ -467,8 +467,8 @@ class BusinessProcessDetail(generic.ScopedDetailView):
 
     def extra_context(self, obj):
         user = self.request.user
-        graph = gaps.load()
-        accepted = gaps.accepted()
+        graph = gaps.load(objectives_for=[obj.pk])
+        accepted = gaps.accepted(dependencies=obj.dependencies.values("pk"))
         found = defaultdict(list)
         for gap in graph.gaps(obj.pk):
             found[gap.dependency].append(
@@ -522,7 +522,11 @@ class ContinuityPlanDetail(generic.ScopedDetailView):
         return {
             "document": obj.document,
             "published": obj.document.current_version(),
-            "processes": obj.processes.restrict(user).order_by("code"),
+            # Everyone reads a plan, so it names every process it recovers; a process is
+            # linked only for those who may open it.
+            "processes": obj.processes.order_by("code"),
+            "visible_processes": set(obj.processes.restrict(user).values_list("pk",
+                                                                              flat=True)),
             "steps": obj.steps.restrict(user).select_related("process").order_by(
                 "process__code", "position", "pk"),
             "can_add_step": self.can_change and can(user, RecoveryStep, ADD),

@@ -187,3 +187,50 @@ def test_only_the_ciso_accepts_a_gap(org):
     # The manager reads it (their process), the page shows no edit for them.
     page = org.client("manager").get(acceptance.get_absolute_url())
     assert page.status_code == 200 and page.context["can_change"] is False
+
+
+def test_an_exercise_raises_an_improvement_action_linked_to_it(org):
+    from mamori.improvement.models import ImprovementAction
+
+    process = make_process(org.sales, "BP-1")
+    result = exercised(process, Decimal(5))
+    exercise = result.exercise
+    client = org.client("manager")
+    page = client.get(exercise.get_absolute_url())
+    hrefs = {name: url for _label, url, name in page.context["raise_links"]}
+    assert set(hrefs) == {"nonconformity", "improvementaction"}
+    form = client.get(hrefs["improvementaction"]).context["form"]
+    assert form.initial["source"] == "exercise"
+    assert form.initial["source_reference"] == exercise.code
+    assert form.initial["department"] == org.sales.pk
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    response = client.post(hrefs["improvementaction"], {
+        "title": "HSM鍵の読み込み手順を計画に追記", "source": "exercise",
+        "source_reference": exercise.code, "department": org.sales.pk,
+        "raised_on": timezone.localdate().isoformat(), "due_on": due, "status": "open"})
+    assert response.status_code == 302, response.context["form"].errors
+    action = ImprovementAction.objects.get()
+    assert action.source_object() == exercise
+    assert [r.pk for r in client.get(exercise.get_absolute_url()).context[
+        "raised_records"]] == [action.pk]
+    # Staff, who may not see the exercise, are offered nothing and refused.
+    assert org.client("staff").get(exercise.get_absolute_url()).status_code in (403, 404)
+
+
+def test_a_process_page_finds_a_gap_two_processes_away(org):
+    first, second, third = (make_process(org.sales, f"BP-{n}") for n in (1, 2, 3))
+    approved_bia(first, rto="2")
+    Dependency.objects.create(process=first, kind="process", upstream=second,
+                              alternative="手作業")
+    Dependency.objects.create(process=second, kind="process", upstream=third,
+                              alternative="手作業")
+    Dependency.objects.create(process=third, kind="process", upstream=second,
+                              alternative="手作業")  # a circle below the first
+    asset = make_asset(org.it, "A-SLOW")
+    AssetRecovery.objects.create(asset=asset, recovery_hours=10, backup_interval_hours=1,
+                                 demonstrated_on=timezone.localdate())
+    Dependency.objects.create(process=third, kind="asset", asset=asset, alternative="予備")
+    page = org.client("manager").get(first.get_absolute_url())
+    (dependency, found), = page.context["dependencies"]
+    assert [(gap.kind, gap.found) for gap, _label, _accepted in found] == [("rto", 10)]
+    assert status(conformance.dependency_gaps) == "fail"
