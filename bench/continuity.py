@@ -10,9 +10,10 @@ Times every continuity list page (default, each filter, each sort, page 50, the 
 and API list, every continuity detail page (a process's page computes its gaps), the
 dependency impact view for a much-used asset, the continuity report and the four Art 10
 checks, as the CISO and as an information manager; prints p50, p95 and the query count of
-each and names any over its goal (lists and details 100 ms; the impact view, the report and
-the checks 500 ms; the report 2 s, its PDF 60 s). BENCH_REPEAT (20) runs per page; BENCH_REUSE=1 measures a database built
-before. Tests never assert on these times; this script only prints them.
+each and names any over its goal (lists and details 100 ms; the impact view and the checks
+500 ms; the report 2 s, its PDF 60 s). BENCH_REPEAT (20) runs per page; BENCH_REUSE=1
+measures a database built before. Tests never assert on these times; this script only prints
+them.
 """
 
 import datetime
@@ -150,17 +151,7 @@ def continuity_pages(user):
 
     from mamori.assets.models import Asset
 
-    apis = {name for name, viewset in scale_pages.api_lists().items()
-            if (getattr(viewset, "model", None)
-                or viewset.serializer_class.Meta.model)._meta.app_label == "continuity"}
-    pages = []
-    for page in scale_pages.enumerate_pages(user):
-        name = page.name.split(" ")[0]
-        if page.kind == "check" and page.name.startswith("continuity."):
-            page.goal = GOAL_VIEW_MS
-            pages.append(page)
-        elif (name.startswith("continuity:") or name in apis) and page.kind != "report":
-            pages.append(page)
+    pages = scale_pages.app_pages(user, "continuity", GOAL_VIEW_MS)
     used = (scale_pages.visible(Asset, user).annotate(uses=Count("continuity_dependencies"))
             .order_by("-uses", "pk").first())
     if used is not None:
@@ -179,26 +170,13 @@ def main():
     import scale_pages
 
     from mamori.core.gcfreeze import freeze_loaded_site
-    from mamori.core.models import User
-    from mamori.core.testing import signed_in_client
 
     where = os.environ.get("DATABASE_URL") or os.environ["MAMORI_DATA_DIR"]
     print(f"database: {connection.vendor} at {where}; {PROCESSES} processes", flush=True)
     seconds, _ = timed(build)
     print(f"ready in {seconds:.0f} s", flush=True)
     freeze_loaded_site()
-    for username in os.environ.get("BENCH_USERS", "ciso,manager").split(","):
-        user = User.objects.get(username=username)
-        client = signed_in_client(user)
-        pages = continuity_pages(user)
-        print(f"\n== continuity pages as {username} ({connection.vendor}): {len(pages)}",
-              flush=True)
-        print(scale_pages.HEADER, flush=True)
-        for page in pages:
-            scale_pages.run(page, client, REPEAT, BUDGET)
-            print(scale_pages.table_line(page), flush=True)
-        for line in scale_pages.summary(pages):
-            print(line, flush=True)
+    scale_pages.measure_as_users("continuity pages", continuity_pages, REPEAT, BUDGET)
 
 
 if __name__ == "__main__":

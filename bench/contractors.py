@@ -110,19 +110,10 @@ def contractor_pages(user):
 
     from mamori.contractors.models import Screening
 
-    apis = {name for name, viewset in scale_pages.api_lists().items()
-            if (getattr(viewset, "model", None)
-                or viewset.serializer_class.Meta.model)._meta.app_label == "contractors"}
-    pages = []
-    for page in scale_pages.enumerate_pages(user):
-        name = page.name.split(" ")[0]
-        if page.kind == "check" and page.name.startswith("contractors."):
-            page.goal = GOAL_CHECKS_MS
-            pages.append(page)
-        elif name.startswith("contractors:") or name in apis:
-            if name == "contractors:screening_detail":
-                page.goal = GOAL_COMPARISON_MS
-            pages.append(page)
+    pages = scale_pages.app_pages(user, "contractors", GOAL_CHECKS_MS)
+    for page in pages:
+        if page.name.split(" ")[0] == "contractors:screening_detail":
+            page.goal = GOAL_COMPARISON_MS
     screening = scale_pages.visible(Screening, user).filter(
         contractor__code__startswith="BK-").order_by("pk").first()  # one with 60 answers
     if screening is not None:
@@ -139,26 +130,13 @@ def main():
     import scale_pages
 
     from mamori.core.gcfreeze import freeze_loaded_site
-    from mamori.core.models import User
-    from mamori.core.testing import signed_in_client
 
     where = os.environ.get("DATABASE_URL") or os.environ["MAMORI_DATA_DIR"]
     print(f"database: {connection.vendor} at {where}; {CONTRACTORS} contractors", flush=True)
     seconds, _ = timed(build)
     print(f"ready in {seconds:.0f} s", flush=True)
     freeze_loaded_site()
-    for username in os.environ.get("BENCH_USERS", "ciso,manager").split(","):
-        user = User.objects.get(username=username)
-        client = signed_in_client(user)
-        pages = contractor_pages(user)
-        print(f"\n== contractors pages as {username} ({connection.vendor}): {len(pages)}",
-              flush=True)
-        print(scale_pages.HEADER, flush=True)
-        for page in pages:
-            scale_pages.run(page, client, REPEAT, BUDGET)
-            print(scale_pages.table_line(page), flush=True)
-        for line in scale_pages.summary(pages):
-            print(line, flush=True)
+    scale_pages.measure_as_users("contractors pages", contractor_pages, REPEAT, BUDGET)
 
 
 if __name__ == "__main__":

@@ -399,3 +399,44 @@ def summary(pages: list[Page]) -> list[str]:
     if medians:
         lines.append(f"median p95 over all pages: {statistics.median(medians):.1f} ms")
     return lines
+
+
+def app_pages(user, app_label: str, check_goal: int) -> list[Page]:
+    """The pages of one app for `user` (for an app's own benchmark): its list, detail and
+    history pages and its API lists, and its conformance checks measured against
+    `check_goal`."""
+    apis = {name for name, viewset in api_lists().items()
+            if (getattr(viewset, "model", None)
+                or viewset.serializer_class.Meta.model)._meta.app_label == app_label}
+    pages = []
+    for page in enumerate_pages(user):
+        name = page.name.split(" ")[0]
+        if page.kind == "check" and page.name.startswith(f"{app_label}."):
+            page.goal = check_goal
+            pages.append(page)
+        elif (name.startswith(f"{app_label}:") or name in apis) and page.kind != "report":
+            pages.append(page)
+    return pages
+
+
+def measure_as_users(title: str, pages_for, repeat: int, budget_s: float) -> None:
+    """For each user of BENCH_USERS (default: the CISO and an information manager), signed
+    in: the pages `pages_for(user)` gives, each timed and printed, then the summary."""
+    import os
+
+    from django.db import connection
+
+    from mamori.core.models import User
+    from mamori.core.testing import signed_in_client
+
+    for username in os.environ.get("BENCH_USERS", "ciso,manager").split(","):
+        user = User.objects.get(username=username)
+        client = signed_in_client(user)
+        pages = pages_for(user)
+        print(f"\n== {title} as {username} ({connection.vendor}): {len(pages)}", flush=True)
+        print(HEADER, flush=True)
+        for page in pages:
+            run(page, client, repeat, budget_s)
+            print(table_line(page), flush=True)
+        for line in summary(pages):
+            print(line, flush=True)

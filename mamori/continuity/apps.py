@@ -23,6 +23,21 @@ class ContinuityConfig(AppConfig):
                          department=lambda exercise: exercise.department,
                          title=lambda exercise: exercise.title[:200])
 
+        from mamori.continuity import panels
+        from mamori.core.views.generic import register_detail_panel
+
+        register_detail_panel("incidents.incident", "continuity/_incident_panel.html",
+                              panels.incident_panel)
+        register_detail_panel("assets.asset", "continuity/_depended_on_panel.html",
+                              panels.depended_on_panel("asset"))
+        register_detail_panel("contractors.contractor", "continuity/_depended_on_panel.html",
+                              panels.depended_on_panel("contractor"))
+
+        from mamori.continuity.todo import my_page_panel
+        from mamori.core.views.dashboard import register_my_page_panel
+
+        register_my_page_panel("continuity/_my_page.html", my_page_panel)
+
         from mamori.continuity.demo import load_continuity_demo
         from mamori.core.demo import register_demo_step
 

@@ -231,6 +231,24 @@ def test_a_process_page_finds_a_gap_two_processes_away(org):
                                  demonstrated_on=timezone.localdate())
     Dependency.objects.create(process=third, kind="asset", asset=asset, alternative="予備")
     page = org.client("manager").get(first.get_absolute_url())
-    (dependency, found), = page.context["dependencies"]
+    (_dependency, found), = page.context["dependencies"]
     assert [(gap.kind, gap.found) for gap, _label, _accepted in found] == [("rto", 10)]
     assert status(conformance.dependency_gaps) == "fail"
+
+
+def test_my_page_lists_approvals_reviews_and_gaps(org):
+    process = make_process(org.sales, "BP-1")
+    draft = ImpactAnalysis.objects.create(process=process, impacts=impacts(24), rto_hours=4,
+                                          rpo_hours=1)
+    due = approved_bia(make_process(org.sales, "BP-2"),
+                       approved_on=timezone.localdate() - datetime.timedelta(days=350))
+    Dependency.objects.create(process=due.process, kind="site", name="本社",
+                              recovery_hours=1)  # no alternative: a gap for the CISO
+    url = reverse("core:my_page")
+    manager = org.client("manager").get(url).content.decode()
+    assert 'data-testid="bia-to-approve"' in manager and draft.process.code in manager
+    assert 'data-testid="bia-review-due"' in manager
+    assert 'data-testid="process-with-gaps"' not in manager  # the CISO's to accept
+    ciso = org.client("ciso").get(url).content.decode()
+    assert 'data-testid="process-with-gaps"' in ciso
+    assert 'data-testid="continuity-todo"' not in org.client("staff").get(url).content.decode()

@@ -62,3 +62,32 @@ def test_only_who_handles_the_incident_invokes_for_it(org):
     assert "incident" in response.context["form"].errors
     assert not PlanInvocation.objects.exists()
     assert not IncidentEntry.objects.filter(incident=incident).exists()
+
+
+def test_the_incident_page_offers_the_invocation_to_who_handles_it(org):
+    plan = make_plan(org.sales)
+    incident = make_incident(org.sales, "停電", reported_by=org.people["staff"])
+    PlanInvocation.objects.create(incident=incident, plan=plan)
+    page = org.client("manager").get(incident.get_absolute_url())
+    (_template, panel), = [p for p in page.context["detail_panels"]
+                          if p[0] == "continuity/_incident_panel.html"]
+    assert panel["may_invoke"] and len(panel["invocations"]) == 1
+    assert b'data-testid="invoke-plan"' in page.content
+    reporter = org.client("staff").get(incident.get_absolute_url())
+    assert reporter.status_code == 200
+    assert b'data-testid="invoke-plan"' not in reporter.content
+    assert b'data-testid="plan-invocations"' not in reporter.content
+
+
+def test_an_asset_page_names_the_processes_that_depend_on_it(org):
+    from mamori.assets.tests.test_asset_models import make_asset
+    from mamori.continuity.models import Dependency
+
+    asset = make_asset(org.sales, "A-1")
+    process = make_process(org.sales, "BP-1")
+    Dependency.objects.create(process=process, kind="asset", asset=asset)
+    page = org.client("manager").get(asset.get_absolute_url())
+    assert b'data-testid="continuity-dependents"' in page.content
+    assert process.code.encode() in page.content
+    staff = org.client("staff").get(asset.get_absolute_url())
+    assert b'data-testid="continuity-dependents"' not in staff.content

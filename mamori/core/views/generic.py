@@ -177,6 +177,19 @@ class ScopedListView(ModelViewMixin, TemplateView):
         return self.render_to_response(context)
 
 
+# Panels other apps add to a model's page (the continuity plans invoked for an incident, the
+# processes that depend on an asset), so the app that owns the page need not know the apps
+# built on it: model label -> [(template, function(view, obj) -> its context, or None for no
+# panel)]. The template reads its context as `panel`.
+DETAIL_PANELS: dict[str, list] = {}
+
+
+def register_detail_panel(model_label: str, template_name: str, context_function) -> None:
+    panels = DETAIL_PANELS.setdefault(model_label, [])
+    if (template_name, context_function) not in panels:
+        panels.append((template_name, context_function))
+
+
 class ScopedDetailView(ModelViewMixin, TemplateView):
     template_name = "core/detail.html"
     fields: list[str] = []
@@ -210,7 +223,16 @@ class ScopedDetailView(ModelViewMixin, TemplateView):
                 pk=obj.pk).exists(),
             tab="details",
             **self.extra_context(obj),
+            detail_panels=self.detail_panels(obj),
         ))
+
+    def detail_panels(self, obj) -> list[tuple[str, dict]]:
+        panels = []
+        for template_name, context_function in DETAIL_PANELS.get(self.opts.label_lower, ()):
+            context = context_function(self, obj)
+            if context is not None:
+                panels.append((template_name, context))
+        return panels
 
 
 def linked_only_if_visible(rows, user):
