@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import template
 
+from mamori.continuity.reports import plain
+
 register = template.Library()
 
 
@@ -11,5 +13,4 @@ def hours(value, missing="—"):
     when there is none."""
     if value is None or value == "":
         return missing
-    number = Decimal(value).normalize()
-    return f"{number:f}"
+    return f"{plain(Decimal(str(value)))}"
