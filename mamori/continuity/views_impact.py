@@ -29,33 +29,70 @@ class DependencyImpact(generic.ModelViewMixin, TemplateView):
     model = Dependency
     template_name = "continuity/impact.html"
 
+    LISTED = 500  # targets offered per kind; any other is reached by its page's link
+
     def targets(self, user) -> list[tuple[str, str]]:
         depended = Dependency.objects.restrict(user, VIEW)
-        choices = []
-        for asset in Asset.objects.restrict(user, VIEW).filter(
-                pk__in=depended.values("asset_id")).order_by("code")[:500]:
-            choices.append((f"asset:{asset.pk}",
-                            f"{_('Information asset')}: {asset.code} {asset.name}"))
-        for contractor in Contractor.objects.restrict(user, VIEW).filter(
-                pk__in=depended.values("contractor_id")).order_by("code")[:500]:
-            choices.append((f"contractor:{contractor.pk}",
-                            f"{_('Contractor')}: {contractor.code} {contractor.name}"))
-        for kind, label in ((Dependency.Kind.SITE, _("Site")), (Dependency.Kind.ROLE,
-                                                                 _("Key role"))):
-            names = depended.filter(kind=kind).values_list("name", flat=True).distinct()
-            for name in sorted({n.strip() for n in names})[:500]:
-                choices.append((f"{kind}:{name}", f"{label}: {name}"))
+        choices = [self.asset_choice(asset) for asset in Asset.objects.restrict(
+            user, VIEW).filter(pk__in=depended.values("asset_id")).order_by("code")[
+            :self.LISTED]]
+        choices += [self.contractor_choice(contractor) for contractor in
+                    Contractor.objects.restrict(user, VIEW).filter(
+                        pk__in=depended.values("contractor_id")).order_by("code")[
+                        :self.LISTED]]
+        for kind in (Dependency.Kind.SITE, Dependency.Kind.ROLE):
+            names = sorted(self.names(depended, kind))[:self.LISTED]
+            choices += [self.named_choice(kind, name) for name in names]
         return choices
+
+    def target(self, user, chosen: str):
+        """(kind, key) and its choice for `chosen` ("asset:12", "site:本社"…) when the user
+        may see it and something they may see depends on it; None otherwise."""
+        kind, _sep, key = chosen.partition(":")
+        depended = Dependency.objects.restrict(user, VIEW)
+        if kind in ("asset", "contractor") and key.isdigit():
+            model = Asset if kind == "asset" else Contractor
+            found = model.objects.restrict(user, VIEW).filter(
+                pk=int(key), pk__in=depended.values(f"{kind}_id")).first()
+            if found is None:
+                return None
+            choice = (self.asset_choice if kind == "asset" else self.contractor_choice)(found)
+            return (kind, found.pk), choice
+        if kind in (Dependency.Kind.SITE, Dependency.Kind.ROLE) and key in self.names(
+                depended, kind):
+            return (kind, key), self.named_choice(kind, key)
+        return None
+
+    @staticmethod
+    def names(depended, kind) -> set[str]:
+        return {n.strip() for n in depended.filter(kind=kind).values_list(
+            "name", flat=True).distinct()}
+
+    @staticmethod
+    def asset_choice(asset):
+        return f"asset:{asset.pk}", f"{_('Information asset')}: {asset.code} {asset.name}"
+
+    @staticmethod
+    def contractor_choice(contractor):
+        return (f"contractor:{contractor.pk}",
+                f"{_('Contractor')}: {contractor.code} {contractor.name}")
+
+    @staticmethod
+    def named_choice(kind, name):
+        label = _("Site") if kind == Dependency.Kind.SITE else _("Key role")
+        return f"{kind}:{name}", f"{label}: {name}"
 
     def get(self, request, *args, **kwargs):
         user = request.user
         choices = self.targets(user)
         chosen = request.GET.get("target", "")
+        found = self.target(user, chosen) if chosen else None
         rows = []
-        if chosen in {value for value, _label in choices}:
-            kind, _sep, key = chosen.partition(":")
-            target = (kind, int(key) if kind in ("asset", "contractor") else key)
-            impact = gaps.load().impact_of(target)
+        if found is not None:
+            target, choice = found
+            if choice not in choices:
+                choices.insert(0, choice)
+            impact = gaps.load_impact(target)
             processes = {p.pk: p for p in BusinessProcess.objects.filter(
                 pk__in=[row["process"] for row in impact]).select_related("department")}
             visible = set(BusinessProcess.objects.restrict(user, VIEW).filter(
@@ -66,7 +103,7 @@ class DependencyImpact(generic.ModelViewMixin, TemplateView):
                                            row["object"].code))
         label = dict(choices).get(chosen, "").partition(": ")[2]
         return self.render_to_response(self.base_context(
-            choices=choices, chosen=chosen, rows=rows, asked=bool(chosen),
+            choices=choices, chosen=chosen, rows=rows, asked=found is not None,
             graph=impact_graph.layout(label, rows) if rows else None,
             stopped=sum(1 for row in rows if row["stops"]),
             missing=sum(1 for row in rows if row["misses_rto"])))

@@ -252,3 +252,44 @@ def test_my_page_lists_approvals_reviews_and_gaps(org):
     ciso = org.client("ciso").get(url).content.decode()
     assert 'data-testid="process-with-gaps"' in ciso
     assert 'data-testid="continuity-todo"' not in org.client("staff").get(url).content.decode()
+
+
+def test_the_impact_read_alone_is_the_impact_on_the_whole_graph(org):
+    from mamori.continuity import gaps
+
+    one, two, three = (make_process(org.sales, f"BP-{n}") for n in (1, 2, 3))
+    approved_bia(one, rto="2")
+    approved_bia(two, rto="8", intolerable_at=24)
+    asset = make_asset(org.sales, "A-1")
+    AssetRecovery.objects.create(asset=asset, recovery_hours=4, backup_interval_hours=1,
+                                 demonstrated_on=timezone.localdate())
+    Dependency.objects.create(process=one, kind="asset", asset=asset)
+    Dependency.objects.create(process=two, kind="process", upstream=one)
+    Dependency.objects.create(process=one, kind="process", upstream=two, alternative="手作業")
+    Dependency.objects.create(process=three, kind="site", name=" 本社 ", recovery_hours=3)
+    Dependency.objects.create(process=two, kind="site", name="本社", recovery_hours=1,
+                              alternative="在宅")
+    for target in (("asset", asset.pk), ("site", "本社")):
+        whole = gaps.load().impact_of(target)
+        alone = gaps.load_impact(target)
+        key = lambda rows: sorted(rows, key=lambda row: row["process"])  # noqa: E731
+        assert key(alone) == key(whole) and whole, target
+
+
+def test_the_impact_view_takes_any_target_the_user_may_see_and_no_other(org, monkeypatch):
+    from mamori.continuity.views_impact import DependencyImpact
+
+    monkeypatch.setattr(DependencyImpact, "LISTED", 0)  # as if the list were cut short
+    mine, theirs = make_asset(org.sales, "A-MINE"), make_asset(org.it, "A-IT")
+    process = make_process(org.sales, "BP-1")
+    Dependency.objects.create(process=process, kind="asset", asset=mine)
+    Dependency.objects.create(process=make_process(org.it, "BP-IT"), kind="asset",
+                              asset=theirs)
+    url = reverse("continuity:impact")
+    client = org.client("manager")
+    page = client.get(url, {"target": f"asset:{mine.pk}"})
+    assert [row["object"] for row in page.context["rows"]] == [process]
+    assert page.context["choices"][0][0] == f"asset:{mine.pk}"
+    refused = client.get(url, {"target": f"asset:{theirs.pk}"})
+    assert refused.context["asked"] is False and refused.context["rows"] == []
+    assert b"BP-IT" not in refused.content
