@@ -104,9 +104,13 @@ class TestOrgChecks:
         failing = result.failing_for(SYSTEM).objects
         assert {f.label for f in failing} == {"未分類 一郎", "無所属 二郎"}
 
-    def test_articles_without_checks_say_so(self, org):
+    def test_articles_without_checks_say_so(self, org, monkeypatch):
         """An article whose module is not built has no checks: it is "not assessed yet",
-        never "not applicable" (対象外), which says a check does not apply to the company."""
+        never "not applicable" (対象外), which says a check does not apply to the company.
+        Every article has a module now, so one is taken away for the test: Art 10's."""
+        monkeypatch.setattr(conformance, "_registry", {
+            code: check for code, check in conformance._registry.items()
+            if check.article != "10"})
         articles = {a.article: a for a in conformance.evaluate(SYSTEM)}
         assert list(articles) == [str(n) for n in range(1, 13)] + ["web"]
         assert articles["10"].status == conformance.NOT_ASSESSED
