@@ -86,6 +86,5 @@ def exercised():
 )
 def dependency_gaps():
     processes = critical()
-    ids = list(processes.values_list("pk", flat=True))
-    failing = {gap.process for gap in gaps.open_gaps(gaps.load(objectives_for=ids), ids)}
+    failing = gaps.with_open_gaps(processes.values_list("pk", flat=True))
     return every_row_passes(processes, Q(pk__in=failing), NONE_CRITICAL)

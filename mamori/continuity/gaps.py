@@ -164,6 +164,10 @@ class Graph:
         process that stops (it depends on the target, or on a process that stops, with no
         alternative) or is only degraded (an alternative takes over), with whether its RTO
         is shorter than the target's recovery time."""
+        return self.judged(self.reached_by_loss(target))
+
+    def reached_by_loss(self, target: tuple) -> list[dict]:
+        """impact_of's rows before they are read against the objectives."""
         hit = [e for e in self.edges if e.upstream is None and e.target == target]
         if not hit:
             return []
@@ -191,16 +195,18 @@ class Graph:
                 elif edge.process not in stopped:
                     stopped.add(edge.process)
                     queue.append(edge.process)
-        rows = []
-        for process in stopped | degraded:
-            rto = self.objectives.get(process, (None, None))[0]
-            stops = process in stopped
-            rows.append({"process": process, "stops": stops, "rto": rto,
-                         "recovery": recovery, "depth": depth[process],
-                         "through": through[process] & (stopped | {None}),
-                         "misses_rto": stops and rto is not None and (
-                             recovery is None or recovery > rto)})
-        return rows
+        return [{"process": process, "stops": process in stopped, "recovery": recovery,
+                 "depth": depth[process], "through": through[process] & (stopped | {None})}
+                for process in stopped | degraded]
+
+    def judged(self, rows: list[dict]) -> list[dict]:
+        """The rows with each process's RTO and whether the loss makes it miss it."""
+        judged = []
+        for row in rows:
+            rto = self.objectives.get(row["process"], (None, None))[0]
+            judged.append({**row, "rto": rto, "misses_rto": row["stops"] and rto is not None
+                           and (row["recovery"] is None or row["recovery"] > rto)})
+        return judged
 
 
 def _larger(a, b):
@@ -247,9 +253,9 @@ def load_impact(target: tuple, on: datetime.date | None = None) -> list[dict]:
     else:  # a site or role is named by hand: its edges compare the names without spaces
         hit = Dependency.objects.filter(kind=kind)
     graph = Graph({}, edges_of(hit) + edges_of(Dependency.objects.filter(kind=PROCESS)))
-    affected = [row["process"] for row in graph.impact_of(target)]
-    graph.objectives = objectives(affected, on)
-    return graph.impact_of(target)
+    rows = graph.reached_by_loss(target)
+    graph.objectives = objectives([row["process"] for row in rows], on)
+    return graph.judged(rows)
 
 
 def objectives(process_ids, on=None) -> dict:
@@ -296,6 +302,14 @@ def accepted(on: datetime.date | None = None, dependencies=None) -> set[tuple[in
     if dependencies is not None:
         acceptances = acceptances.filter(dependency__in=dependencies)
     return set(acceptances.values_list("dependency_id", "gap"))
+
+
+def with_open_gaps(process_ids, on=None) -> set[int]:
+    """Those of the processes that have a gap neither fixed nor accepted (check (d), and
+    the CISO's My page), reading the part of the graph they reach."""
+    process_ids = list(process_ids)
+    return {gap.process for gap in open_gaps(load(on, objectives_for=process_ids),
+                                             process_ids, on)}
 
 
 def open_gaps(graph: Graph, process_ids, on=None) -> list[Gap]:

@@ -5,7 +5,7 @@ are neither fixed nor accepted. Each list is bounded; the gaps are one graph loa
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from mamori.continuity import gaps
@@ -24,20 +24,16 @@ def my_page_panel(request, person):
     to_approve = list(ImpactAnalysis.objects.filter(
         status=ImpactAnalysis.Status.DRAFT, process__in=kept).select_related(
         "process").order_by("analysed_on", "pk")[:SHOWN])
-    newer = ImpactAnalysis.objects.filter(process=OuterRef("process"),
-                                          status=ImpactAnalysis.Status.APPROVED,
-                                          approved_on__gt=OuterRef("approved_on"))
+    standing = ImpactAnalysis.objects.latest_approved().filter(process=OuterRef("process"))
     review_due = list(ImpactAnalysis.objects.filter(
-        status=ImpactAnalysis.Status.APPROVED, process__in=kept,
-        review_due_on__lte=today + datetime.timedelta(days=REVIEW_WARNING_DAYS)).exclude(
-        Exists(newer)).select_related("process").order_by("review_due_on", "pk")[:SHOWN])
+        pk=Subquery(standing.values("pk")[:1]), process__in=kept,
+        review_due_on__lte=today + datetime.timedelta(days=REVIEW_WARNING_DAYS)).select_related(
+        "process").order_by("review_due_on", "pk")[:SHOWN])
     with_gaps = []
     if decides_for_the_company(user):
-        critical = list(BusinessProcess.objects.critical().values_list("pk", flat=True))
-        failing = {gap.process for gap in gaps.open_gaps(
-            gaps.load(objectives_for=critical), critical)}
-        with_gaps = list(BusinessProcess.objects.filter(pk__in=failing).order_by(
-            "code")[:SHOWN])
+        critical = BusinessProcess.objects.critical().values_list("pk", flat=True)
+        with_gaps = list(BusinessProcess.objects.filter(
+            pk__in=gaps.with_open_gaps(critical)).order_by("code")[:SHOWN])
     if not (to_approve or review_due or with_gaps):
         return None
     return {"to_approve": to_approve, "review_due": review_due, "with_gaps": with_gaps,

@@ -542,11 +542,11 @@ class ExerciseDetail(generic.ScopedDetailView):
     def extra_context(self, obj):
         user = self.request.user
         results = list(obj.results.restrict(user).select_related("process"))
-        objectives = dict(BusinessProcess.objects.with_current_bia().filter(
-            pk__in=[r.process_id for r in results]).values_list("pk", "rto_hours"))
+        rto = {pk: rto for pk, (rto, _rpo) in gaps.objectives(
+            [r.process_id for r in results]).items()}
         return {
-            "results": [(r, objectives.get(r.process_id), r.met_rto(
-                objectives.get(r.process_id))) for r in results],
+            "results": [(r, rto.get(r.process_id), r.met_rto(rto.get(r.process_id)))
+                        for r in results],
             "plans": obj.plans.restrict(user).select_related("document"),
             "participants": obj.participants.restrict(user).order_by("name")[:100],
             "can_add_result": self.can_change and can(user, ExerciseResult, ADD),

@@ -44,10 +44,7 @@ class ProcessQuerySet(AuditedQuerySet):
         """Each process with the figures of its current impact analysis (the latest
         approved one whose review is not past): bia_id, mtpd_hours, rto_hours, rpo_hours,
         bia_review_due_on; all None when it has none."""
-        on = on or timezone.localdate()
-        current = ImpactAnalysis.objects.filter(
-            process=OuterRef("pk"), status=ImpactAnalysis.Status.APPROVED,
-            review_due_on__gte=on).order_by("-approved_on", "-pk")
+        current = ImpactAnalysis.objects.current(on).filter(process=OuterRef("pk"))
         return self.annotate(**{
             name: Subquery(current.values(field)[:1]) for name, field in (
                 ("bia_id", "pk"), ("mtpd_hours", "mtpd_hours"), ("rto_hours", "rto_hours"),
@@ -58,9 +55,7 @@ class ProcessQuerySet(AuditedQuerySet):
         impact analysis gives a tolerable period within the settings' threshold, or there is
         none (a draft cannot take a process out of the checks)."""
         threshold = ContinuitySettings.current().critical_mtpd_hours
-        latest = ImpactAnalysis.objects.filter(
-            process=OuterRef("pk"), status=ImpactAnalysis.Status.APPROVED).order_by(
-            "-approved_on", "-pk")
+        latest = ImpactAnalysis.objects.latest_approved().filter(process=OuterRef("pk"))
         return self.filter(is_active=True).annotate(
             latest_bia=Subquery(latest.values("pk")[:1]),
             latest_mtpd=Subquery(latest.values("mtpd_hours")[:1])).filter(
@@ -90,10 +85,7 @@ class BusinessProcess(NamedInTwoLanguages, AuditedModel):
         return reverse("continuity:businessprocess_detail", args=[self.pk])
 
     def current_bia(self, on=None):
-        on = on or timezone.localdate()
-        return self.impact_analyses.filter(status=ImpactAnalysis.Status.APPROVED,
-                                           review_due_on__gte=on).order_by(
-            "-approved_on", "-pk").first()
+        return self.impact_analyses.current(on).first()
 
 
 class BiaScope(KeptOnceDecided):
@@ -102,6 +94,18 @@ class BiaScope(KeptOnceDecided):
 
     department_field = "process__department"
     kept_statuses = ("approved",)
+
+
+class ImpactAnalysisQuerySet(AuditedQuerySet):
+    def latest_approved(self):
+        """The approved analyses, a process's latest first: the one place that says which
+        analysis of a process stands."""
+        return self.filter(status=ImpactAnalysis.Status.APPROVED).order_by(
+            "-approved_on", "-pk")
+
+    def current(self, on: datetime.date | None = None):
+        """The approved analyses whose review is not past on `on` (today), latest first."""
+        return self.latest_approved().filter(review_due_on__gte=on or timezone.localdate())
 
 
 class ImpactAnalysis(AuditedModel):
@@ -135,7 +139,7 @@ class ImpactAnalysis(AuditedModel):
     approved_on = models.DateField(_("approved on"), null=True, editable=False)
     review_due_on = models.DateField(_("review due on"), null=True, editable=False)
 
-    objects = AuditedQuerySet.as_manager()
+    objects = ImpactAnalysisQuerySet.as_manager()
     scope = BiaScope()
     label_related = ("process",)
 
