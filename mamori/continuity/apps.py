@@ -33,6 +33,12 @@ class ContinuityConfig(AppConfig):
         register_detail_panel("contractors.contractor", "continuity/_depended_on_panel.html",
                               panels.depended_on_panel("contractor"))
 
+        from mamori.assets.models import Asset
+        from mamori.core.copies import keep_copy
+
+        # An asset's recovery record carries the asset's department (its scope).
+        keep_copy(Asset, "department_id", self.get_model("AssetRecovery").follow_assets)
+
         from mamori.continuity.todo import my_page_panel
         from mamori.core.views.dashboard import register_my_page_panel
 

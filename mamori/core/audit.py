@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from django.db import models, transaction
 from django.db.models.query_utils import DeferredAttribute
 
-from mamori.core import changelog
+from mamori.core import changelog, copies
 from mamori.core.links import ids_linked, link_columns
 from mamori.core.memo import forget, remembered
 from mamori.core.rawwrite import insert_rows, update_rows
@@ -206,14 +206,16 @@ class AuditedQuerySet(RestrictableQuerySetMixin, models.QuerySet):
             befores = {row.pk: snapshot(row) for row in self}
             count = super().update(**kwargs)
             changes = []
-            afters = self.model._base_manager.using(self.db).filter(pk__in=befores)
+            rows = self.model._base_manager.using(self.db).filter(pk__in=befores)
             if self.query.select_related:  # what the entries' names read, in the same query
-                afters.query.select_related = self.query.select_related
-            for row in afters:
-                after = snapshot(row)
+                rows.query.select_related = self.query.select_related
+            afters = {}
+            for row in rows:
+                after = afters[row.pk] = snapshot(row)
                 if _meaningful_change(row, befores[row.pk], after):
                     changes.append(("update", row, befores[row.pk], after))
             log(changes, self.db)
+            copies.updated(self.model, befores, afters, self.db)
         forget(self.model)
         return count
 
@@ -288,6 +290,7 @@ class AuditedModel(models.Model):
                         type(self)._base_manager.using(using).filter(pk=self.pk).first())
                 super().save(*args, **kwargs)
                 log(_change(self, old, kwargs.get("update_fields")), using)
+                copies.saved(self, old, kwargs.get("update_fields"), using)
         except BaseException:
             if queue is not None and not batching:
                 # The savepoint undid this save (and what it set off): so do its queued
@@ -337,6 +340,7 @@ def save_in_bulk(model, objs, stored: dict, using: str = "default",
     created = {id(obj) for obj in new}
     insert_rows(model, new, connection)
     update_rows(model, changed, connection, stored)
+    copies.saved_in_bulk(model, changed, stored, using)
     before = stored_snapshots or {}
     log([entry for obj in objs for entry in (
         _change(obj, None) if id(obj) in created

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -306,10 +306,6 @@ class Dependency(AuditedModel):
             raise ValidationError(errors)
 
 
-class AssetRecoveryScope(Scope):
-    department_field = "asset__department"
-
-
 class AssetRecovery(AuditedModel):
     """What an asset has shown it recovers in: the time it took to restore it and the data
     a restore loses (its backup interval), from the last exercise or disaster-recovery
@@ -317,6 +313,11 @@ class AssetRecovery(AuditedModel):
 
     asset = models.OneToOneField(Asset, on_delete=models.CASCADE, related_name="recovery",
                                  verbose_name=_("asset"))
+    # The asset's department, copied so that an information manager's list is scoped by one
+    # index rather than a join to the 200,000 assets (bench/continuity.py). Derived on save
+    # and kept in step when the asset moves, in the same transaction (core.copies).
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, editable=False,
+                                   related_name="+", verbose_name=_("department"))
     recovery_hours = models.DecimalField(_("demonstrated recovery time (hours)"), **HOURS)
     backup_interval_hours = models.DecimalField(_("backup interval (hours)"), **HOURS)
     demonstrated_on = models.DateField(_("demonstrated on"))
@@ -326,16 +327,39 @@ class AssetRecovery(AuditedModel):
     note = models.TextField(_("note"), blank=True)
 
     objects = AuditedQuerySet.as_manager()
-    scope = AssetRecoveryScope()
+    scope = Scope(department_field="department")
     label_related = ("asset",)
 
     class Meta:
         verbose_name = _("asset recovery")
         verbose_name_plural = _("asset recoveries")
         ordering = ["asset"]
+        indexes = [models.Index(fields=["department", "asset"])]
 
     def __str__(self):
         return f"{self.asset.code} {self.asset}"
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic(using=kwargs.get("using") or self._state.db or "default"):
+            self.derive_fields()
+            super().save(*args, **kwargs)
+
+    def derive_fields(self):
+        # Read locked: an asset moving at the same time either waits for this record, and
+        # then moves it with the asset, or has moved before this read.
+        self.department_id = (Asset.objects.select_for_update().filter(pk=self.asset_id)
+                              .values_list("department_id", flat=True).first())
+
+    @staticmethod
+    def follow_assets(asset_pks: list, using: str) -> None:
+        """The assets `asset_pks` changed department: so do their recoveries."""
+        moved = AssetRecovery.objects.using(using).exclude(
+            department_id=models.F("asset__department_id"))
+        department = Subquery(Asset.objects.filter(pk=OuterRef("asset_id"))
+                              .values("department_id")[:1])
+        for start in range(0, len(asset_pks), 10000):  # within SQLite's parameter limit
+            moved.filter(asset_id__in=asset_pks[start:start + 10000]).update(
+                department_id=department)
 
     def get_absolute_url(self):
         return reverse("continuity:assetrecovery_detail", args=[self.pk])
