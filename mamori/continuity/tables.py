@@ -89,7 +89,7 @@ class AssetRecoveryTable(Table):
         Column("demonstrated_on"),
     ]
     select_related = ("asset",)
-    default_ordering = "asset"
+    default_ordering = "-demonstrated_on"  # the latest shown first; no join to every asset
 
 
 class AssetRecoveryResource(Resource):

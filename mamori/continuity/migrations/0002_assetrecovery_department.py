@@ -40,6 +40,11 @@ class Migration(migrations.Migration):
                                     related_name="+", to="org.department",
                                     verbose_name="department"),
         ),
+        migrations.AlterModelOptions(
+            name="assetrecovery",
+            options={"ordering": ["asset_id"], "verbose_name": "asset recovery",
+                     "verbose_name_plural": "asset recoveries"},
+        ),
         migrations.AddIndex(
             model_name="assetrecovery",
             index=models.Index(fields=["department", "asset"],

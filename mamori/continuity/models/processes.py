@@ -333,7 +333,9 @@ class AssetRecovery(AuditedModel):
     class Meta:
         verbose_name = _("asset recovery")
         verbose_name_plural = _("asset recoveries")
-        ordering = ["asset"]
+        # By the asset's id, not "asset" (which Django reads as the asset's own order, its
+        # code): the tiebreak of every sort would then join the 200,000 assets.
+        ordering = ["asset_id"]
         indexes = [models.Index(fields=["department", "asset"])]
 
     def __str__(self):
