@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "mamori.training",
     "mamori.contractors",
     "mamori.continuity",
+    "mamori.compliance",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -120,8 +120,16 @@ NAVIGATION = (
         NavItem(_("Continuity settings"), "continuity:continuitysettings_list"),
     ), manager_first=True),
     NavSection(_("Compliance"), "11", (
-        NavItem(_("Compliance")),
-    )),
+        NavItem(_("Obligations"), "compliance:obligation_list"),
+        NavItem(_("Compliance evaluations"), "compliance:evaluation_list"),
+        NavItem(_("Upcoming legal changes"), "compliance:upcoming"),
+        NavItem(_("Compliance register report"), "compliance:report"),
+        NavItem(_("Amendment impact assessments"), "compliance:impactassessment_list"),
+        NavItem(_("Compliance exceptions"), "compliance:complianceexception_list"),
+        NavItem(_("Regulatory actions"), "compliance:regulatoryaction_list"),
+        NavItem(_("Legal sources"), "compliance:legalsource_list"),
+        NavItem(_("Source versions"), "compliance:sourceversion_list"),
+    ), manager_first=True),
     NavSection(_("Improvement"), "7, 12", (
         NavItem(_("Nonconformities"), "improvement:nonconformity_list"),
         NavItem(_("Corrective actions"), "improvement:correctiveaction_list", for_staff=True),

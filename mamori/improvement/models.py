@@ -44,6 +44,7 @@ class Source(models.TextChoices):
     EXERCISE = "exercise", _("Exercise or test")
     MANAGEMENT_REVIEW = "management_review", _("Management review")
     CONTRACTOR_REVIEW = "contractor_review", _("Contractor review")
+    COMPLIANCE = "compliance", _("Compliance evaluation")
     COMPLAINT = "complaint", _("Complaint")
     SELF_IDENTIFIED = "self_identified", _("Self-identified")
 
