@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.controls.models import Control, Evidence, Framework, Requirement, RequirementMapping
 from mamori.core.admin import ScopedAdmin
 
 
@@ -28,3 +28,12 @@ class RequirementAdmin(ScopedAdmin):
     list_filter = ("framework",)
     search_fields = ("uid", "title_ja", "title_en")
     raw_id_fields = ("parent", "controls")
+
+
+@admin.register(RequirementMapping)
+class RequirementMappingAdmin(ScopedAdmin):
+    list_display = ("source", "relationship", "target", "mapping_set")
+    list_filter = ("relationship",)
+    search_fields = ("source__uid", "target__uid", "mapping_set")
+    raw_id_fields = ("source", "target")
+    list_select_related = ("source", "target")

@@ -9,10 +9,11 @@ from mamori.controls.models import (
     Evidence,
     Framework,
     Requirement,
+    RequirementMapping,
     current_evidence_filter,
     current_evidence_of_outer_control,
 )
-from mamori.core.filtersets import ScopedFilterSet, related_by_id
+from mamori.core.filtersets import ScopedFilterSet, WholeNumberFilter, related_by_id
 
 
 class ControlFilterSet(ScopedFilterSet):
@@ -68,3 +69,36 @@ class RequirementFilterSet(ScopedFilterSet):
     def filter_mapped(self, queryset, name, value):
         mapped = Requirement.controls.through.objects.filter(requirement=OuterRef("pk"))
         return queryset.filter(Exists(mapped) if value else ~Exists(mapped))
+
+
+class RequirementMappingFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    source = related_by_id(RequirementMapping, "source")
+    target = related_by_id(RequirementMapping, "target")
+    requirement = WholeNumberFilter(method="filter_requirement",
+                                    label=_("Either requirement (id)"))
+    source_framework = django_filters.ModelChoiceFilter(
+        field_name="source__framework", queryset=Framework.objects.all(),
+        label=_("Source framework"))
+    target_framework = django_filters.ModelChoiceFilter(
+        field_name="target__framework", queryset=Framework.objects.all(),
+        label=_("Target framework"))
+    framework = django_filters.ModelChoiceFilter(
+        field_name="source__framework", method="filter_framework",
+        queryset=Framework.objects.all(), label=_("Either framework"))
+
+    class Meta:
+        model = RequirementMapping
+        fields = ["relationship", "rationale", "mapping_set"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(source__uid__icontains=value) | Q(target__uid__icontains=value)
+                               | Q(mapping_set_name__icontains=value))
+
+    def filter_requirement(self, queryset, name, value):
+        visible = Requirement.objects.restrict(getattr(self.request, "user", None)).filter(
+            pk=value).values("pk")
+        return queryset.filter(Q(source__in=visible) | Q(target__in=visible))
+
+    def filter_framework(self, queryset, name, value):
+        return queryset.filter(Q(source__framework=value) | Q(target__framework=value))

@@ -1,7 +1,15 @@
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from mamori.controls.models import Control, Evidence, Framework, Requirement, requirement_uid
+from mamori.controls.models import (
+    Control,
+    Evidence,
+    Framework,
+    Requirement,
+    RequirementMapping,
+    requirement_uid,
+)
 from mamori.core.forms import ScopedModelForm
 from mamori.core.scope import CHANGE
 from mamori.org.forms import DateInput, departments_user_may_staff
@@ -75,3 +83,18 @@ class RequirementImportForm(RequirementForm):
             self.add_error("uid", _("%(uid)s does not match the framework and reference "
                                     "(%(expected)s).") % {"uid": uid, "expected": expected})
         return cleaned
+
+
+class RequirementMappingForm(ScopedModelForm):
+    class Meta:
+        model = RequirementMapping
+        fields = ["source", "target", "relationship", "strength", "rationale", "annotation"]
+
+
+class LibraryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Library file (YAML)"),
+        help_text=gettext_lazy(
+            "A CISO Assistant library: a framework, requirement mapping sets, or both. "
+            "Nothing is saved unless the whole file is valid; importing it again updates "
+            "what it imported and keeps your decisions."))

@@ -1,12 +1,13 @@
-"""Frameworks as data: the catalogues shipped in `data/frameworks/` and the shared code that
-creates or updates a framework and its requirements (also used by the OSCAL import).
+"""Frameworks as data: the catalogues shipped in `data/frameworks/` (and the mappings between
+them in `data/mappings/`) and the shared code that creates or updates a framework and its
+requirements (also used by the OSCAL and library imports).
 
-Loading again is safe: a framework is matched by its code and a requirement by (framework,
-ref). Only rows whose shipped values changed are saved, through the audited models, so every
-change is in the change log and a second load writes nothing. The organisation's own work is
-never touched: whether a requirement applies, the justification, the mapped controls and the
-requirement's text (set only when the requirement is created, because it may since have been
-replaced by the licensed text of the standard).
+Loading again is safe: a framework is matched by its code and a requirement by its URN, or by
+(framework, ref) when it has none. Only rows whose shipped values changed are saved, through
+the audited models, so every change is in the change log and a second load writes nothing. The
+organisation's own work is never touched: whether a requirement applies, the justification,
+the mapped controls and the requirement's text (set only when the requirement is created,
+because it may since have been replaced by the licensed text of the standard).
 """
 
 import json
@@ -16,16 +17,26 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from mamori.controls.models import Framework, Requirement, Theme
+from mamori.controls.models import (
+    Framework,
+    Requirement,
+    Theme,
+    builtin_framework_urn,
+    builtin_requirement_urn,
+)
 
 FRAMEWORK_DIR = Path(__file__).resolve().parent / "data" / "frameworks"
+# Mappings between the shipped frameworks, in CISO Assistant's library format (see library.py),
+# loaded after the frameworks.
+MAPPING_DIR = Path(__file__).resolve().parent / "data" / "mappings"
 
 # Requirement fields that follow the source on every load. `description` is only written when
 # the requirement is created; decisions (applicable, justification, controls) never. Titles
 # follow an OSCAL catalog on re-import, but not Mamori's shipped data: an organisation may have
 # loaded the licensed titles of a standard it owns over our descriptors (see the README).
-FOLLOWED_FIELDS = ("parent_id", "sort_key", "title_ja", "title_en", "theme", "is_group")
-FRAMEWORK_FIELDS = ("name_ja", "name_en", "version", "publisher", "source", "licence_note")
+FOLLOWED_FIELDS = ("parent_id", "sort_key", "title_ja", "title_en", "theme", "is_group", "urn")
+FRAMEWORK_FIELDS = ("name_ja", "name_en", "version", "publisher", "source", "licence_note",
+                    "urn")
 
 
 class FrameworkDataError(ValueError):
@@ -43,6 +54,12 @@ class Entry:
     description: str = ""
     theme: str = ""
     is_group: bool = False
+    # The requirement's URN (lower case), when the source gives one: an existing requirement
+    # is found by it before its reference.
+    urn: str = ""
+    # The Japanese title is the other language's, for want of one: a Japanese title the
+    # organisation has written since is kept (as `sync_framework`'s `ja_follows_en`).
+    ja_follows_en: bool = False
 
 
 @dataclass
@@ -69,8 +86,9 @@ def sync_framework(code: str, values: dict, entries: list[Entry], *,
                    ja_follows_en: bool = False, follow_titles: bool = True) -> SyncResult:
     """Create or update the framework `code` with `values` (FRAMEWORK_FIELDS) and its
     requirements from `entries`, which the caller has passed through `check_entries` (the
-    callers check before they write anything). Runs in the caller's transaction (one is
-    opened if none).
+    callers check before they write anything; an entry that would take the reference of
+    another requirement is refused by `reference_conflicts`). Runs in the caller's
+    transaction (one is opened if none).
 
     `ja_follows_en`: the source has one language only and fills both title fields with it; a
     Japanese title (or name) the organisation has written since, i.e. one that no longer
@@ -78,7 +96,9 @@ def sync_framework(code: str, values: dict, entries: list[Entry], *,
     with transaction.atomic():
         result = _sync_framework_row(code, values, ja_follows_en)
         framework = result.framework
-        existing = {row.ref: row for row in Requirement.objects.filter(framework=framework)}
+        rows = list(Requirement.objects.filter(framework=framework))
+        existing = {row.ref: row for row in rows}
+        by_urn = {row.urn: row for row in rows if row.urn}
         by_ref: dict[str, Requirement] = {}
         for position, entry in enumerate(entries, start=1):
             parent = by_ref[entry.parent] if entry.parent else None
@@ -89,17 +109,21 @@ def sync_framework(code: str, values: dict, entries: list[Entry], *,
                 "title_en": entry.title_en,
                 "theme": entry.theme,
                 "is_group": entry.is_group,
+                "urn": entry.urn,
             }
-            row = existing.get(entry.ref)
+            row = _matching_row(entry, existing, by_urn)
             if row is None:
                 row = Requirement(framework=framework, ref=entry.ref,
                                   description=entry.description, **wanted)
                 row.save()
                 result.created += 1
             else:
+                if row.ref != entry.ref:  # found by its URN: the source renamed it
+                    wanted["ref"] = entry.ref
                 if not follow_titles:
                     del wanted["title_ja"], wanted["title_en"]
-                elif ja_follows_en and row.title_ja not in ("", row.title_en):
+                elif (ja_follows_en or entry.ja_follows_en) and row.title_ja not in (
+                        "", row.title_en):
                     del wanted["title_ja"]
                 changed = [name for name, value in wanted.items()
                            if getattr(row, name) != value]
@@ -111,8 +135,39 @@ def sync_framework(code: str, values: dict, entries: list[Entry], *,
                 else:
                     result.unchanged += 1
             by_ref[entry.ref] = row
-        result.not_in_source = sorted(ref for ref in existing if ref not in by_ref)
+        kept = {row.pk for row in by_ref.values()}
+        result.not_in_source = sorted(row.ref for row in rows if row.pk not in kept)
     return result
+
+
+def _matching_row(entry: Entry, existing: dict, by_urn: dict) -> Requirement | None:
+    """The stored requirement an entry updates: the one with its URN, else the one with its
+    reference unless that one has another URN (another requirement of the source's)."""
+    if entry.urn and entry.urn in by_urn:
+        return by_urn[entry.urn]
+    row = existing.get(entry.ref)
+    if row is not None and row.urn and entry.urn and row.urn != entry.urn:
+        return None
+    return row
+
+
+def reference_conflicts(framework: Framework | None, entries: list[Entry]) -> list[tuple]:
+    """(index, entry, stored requirement) for each entry that `sync_framework` could not write
+    into `framework` as it stands: its reference is held by another stored requirement (one
+    with another URN, or one the source renames). Empty for a framework not stored yet."""
+    if framework is None or framework.pk is None:
+        return []
+    rows = list(Requirement.objects.filter(framework=framework).only(
+        "pk", "ref", "urn", "uid", "framework_id"))
+    existing = {row.ref: row for row in rows}
+    by_urn = {row.urn: row for row in rows if row.urn}
+    conflicts = []
+    for index, entry in enumerate(entries):
+        row = _matching_row(entry, existing, by_urn)
+        holder = existing.get(entry.ref)
+        if holder is not None and (row is None or holder.pk != row.pk):
+            conflicts.append((index, entry, holder))
+    return conflicts
 
 
 def _sync_framework_row(code: str, values: dict, ja_follows_en: bool) -> SyncResult:
@@ -120,6 +175,14 @@ def _sync_framework_row(code: str, values: dict, ja_follows_en: bool) -> SyncRes
     if unknown:
         raise ValueError(f"unknown framework fields: {sorted(unknown)}")  # a programming error
     framework = Framework.objects.filter(code=code).first()
+    if framework is not None and framework.source == Framework.Source.LIBRARY and (
+            values.get("source") != Framework.Source.LIBRARY):
+        # A library's framework is the library's: shipped data or a catalog must not take it
+        # over (a library framework may hold a code Mamori ships later). Raised in the
+        # caller's transaction, which rolls back.
+        raise FrameworkDataError(
+            _("%(code)s: the code is taken by the framework %(urn)s, imported from a library; "
+              "give that one another code") % {"code": code, "urn": framework.urn})
     if framework is None:
         framework = Framework(code=code, **values)
         framework.save()
@@ -175,6 +238,7 @@ def read_framework_file(path: Path) -> tuple[str, dict, list[Entry]]:
             "source": Framework.Source.BUILT_IN,
             "licence_note": _joined(data.get("licence_note_ja", ""),
                                     data.get("licence_note_en", ""), separator="\n\n"),
+            "urn": builtin_framework_urn(code),
         }
         rows = data["requirements"]
         parents = {row.get("parent") for row in rows}
@@ -188,6 +252,7 @@ def read_framework_file(path: Path) -> tuple[str, dict, list[Entry]]:
                                     row.get("description_en", ""), separator="\n"),
                 theme=row.get("theme", "") or "",
                 is_group=row["ref"] in parents,
+                urn=builtin_requirement_urn(code, row["ref"]),
             )
             for row in rows
         ]
@@ -200,17 +265,58 @@ def read_framework_file(path: Path) -> tuple[str, dict, list[Entry]]:
     return code, values, entries
 
 
-def load_builtin_frameworks(directory: Path | None = None) -> list[Framework]:
+class LoadedFrameworks(list):
+    """The frameworks a load created or updated (each with its `load_result`), and in
+    `mapping_sets` what it did to each shipped mapping set (library.MappingSetResult)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.mapping_sets = []
+
+
+def shipped_codes(directory: Path | None = None) -> set[str]:
+    """The codes of the frameworks shipped in `directory` (by default Mamori's own): a library
+    import does not give them to its frameworks."""
+    codes = set()
+    for path in sorted((directory or FRAMEWORK_DIR).glob("*.json")):
+        try:
+            code = json.loads(path.read_text(encoding="utf-8")).get("code")
+        except (OSError, ValueError, AttributeError):
+            continue  # refused with its reason when the shipped frameworks are loaded
+        if isinstance(code, str):
+            codes.add(code)
+    return codes
+
+
+def load_builtin_frameworks(directory: Path | None = None,
+                            mapping_directory: Path | None = None) -> LoadedFrameworks:
     """Create or update every framework shipped in `directory` (by default Mamori's own),
-    in one transaction. Each returned framework carries `load_result` (a SyncResult)."""
+    then the mappings between them shipped in `mapping_directory` (by default Mamori's own
+    when the frameworks are; none for another directory of frameworks), in one transaction.
+    Each returned framework carries `load_result` (a SyncResult)."""
+    from mamori.controls import library
+
     paths = sorted((directory or FRAMEWORK_DIR).glob("*.json"))
     sources = [read_framework_file(path) for path in paths]  # all checked before any write
-    frameworks = []
+    if mapping_directory is None and directory is None:
+        mapping_directory = MAPPING_DIR
+    mapping_paths = sorted(mapping_directory.glob("*.yaml")) if mapping_directory else []
+    try:
+        # Read and checked in themselves now; against the frameworks once they are written.
+        mappings = [library.read_library_file(path) for path in mapping_paths]
+    except library.LibraryError as error:
+        raise FrameworkDataError(str(error)) from error
+    frameworks = LoadedFrameworks()
     with transaction.atomic():
         for code, values, entries in sources:
             result = sync_framework(code, values, entries, follow_titles=False)
             result.framework.load_result = result
             frameworks.append(result.framework)
+        try:
+            frameworks.mapping_sets = library.import_libraries(mappings).mapping_sets \
+                if mappings else []
+        except library.LibraryError as error:
+            raise FrameworkDataError(str(error)) from error
     return frameworks
 
 

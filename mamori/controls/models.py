@@ -11,9 +11,10 @@ import uuid
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -259,15 +260,44 @@ def remove_file_after_commit(storage, name: str) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
+# URNs: the identifiers CISO Assistant's libraries give frameworks and requirements, by which
+# a mapping between frameworks names its requirements. An imported library's are its own; the
+# frameworks shipped with Mamori get these, derived from the framework's code and the
+# requirement's reference (and kept in step when either changes). Stored in lower case and
+# compared so, as CISO Assistant compares them.
+BUILTIN_FRAMEWORK_URN_PREFIX = "urn:mamori:framework:"
+BUILTIN_REQUIREMENT_URN_PREFIX = "urn:mamori:req:"
+URN_MAX_LENGTH = 255
+
+
+def builtin_framework_urn(code: str) -> str:
+    return f"{BUILTIN_FRAMEWORK_URN_PREFIX}{code}".lower()
+
+
+def builtin_requirement_urn(framework_code: str, ref: str) -> str:
+    return f"{BUILTIN_REQUIREMENT_URN_PREFIX}{framework_code}:{ref}".lower()
+
+
+def is_builtin_urn(urn: str) -> bool:
+    """Whether `urn` is in the form Mamori derives for its shipped frameworks."""
+    return urn.lower().startswith((BUILTIN_FRAMEWORK_URN_PREFIX, BUILTIN_REQUIREMENT_URN_PREFIX))
+
+
 class Framework(NamedInTwoLanguages, AuditedModel):
-    """A set of requirements: a law's guideline, a standard's control list, an OSCAL catalog."""
+    """A set of requirements: a law's guideline, a standard's control list, an OSCAL catalog,
+    a framework of a CISO Assistant library."""
 
     class Source(models.TextChoices):
         BUILT_IN = "built_in", _("Shipped with Mamori")
         OSCAL = "oscal", _("Imported OSCAL catalog")
+        LIBRARY = "library", _("Imported CISO Assistant library")
         CUSTOM = "custom", _("Entered by this organisation")
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
+    urn = models.CharField(
+        _("URN"), max_length=URN_MAX_LENGTH, blank=True, default="", editable=False,
+        help_text=_("The identifier a library gives the framework; empty for a framework "
+                    "entered by hand."))
     name_ja = models.CharField(_("name (Japanese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     version = models.CharField(_("version"), max_length=40, blank=True)
@@ -286,6 +316,8 @@ class Framework(NamedInTwoLanguages, AuditedModel):
         verbose_name = _("framework")
         verbose_name_plural = _("frameworks")
         ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["urn"], condition=~Q(urn=""),
+                                               name="framework_urn_unique_when_set")]
 
     def get_absolute_url(self):
         return reverse("controls:framework_detail", args=[self.pk])
@@ -294,10 +326,21 @@ class Framework(NamedInTwoLanguages, AuditedModel):
         old_code = None
         if self.pk:
             old_code = Framework.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+        renamed = old_code is not None and old_code != self.code
+        self.urn = self.urn.lower()
+        if renamed and self.urn == builtin_framework_urn(old_code):
+            self.urn = builtin_framework_urn(self.code)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = [*dict.fromkeys([*update_fields, "urn"])]
         super().save(*args, **kwargs)
-        if old_code is not None and old_code != self.code:
-            # Requirement identifiers carry the framework code (the key of imported files).
+        if renamed:
+            # Requirement identifiers carry the framework code (the key of imported files),
+            # and so do the URNs of a shipped framework's requirements.
             self.requirements.update(uid=Concat(Value(requirement_uid(self.code, "")), F("ref")))
+            self.requirements.filter(
+                urn__startswith=builtin_requirement_urn(old_code, "")).update(
+                urn=Concat(Value(builtin_requirement_urn(self.code, "")), Lower("ref")))
 
 
 def requirement_uid(framework_code: str, ref: str) -> str:
@@ -314,6 +357,10 @@ class Requirement(TitledInTwoLanguages, AuditedModel):
     uid = models.CharField(
         _("identifier"), max_length=140, unique=True, editable=False,
         help_text=_("The framework's code and the reference, e.g. iso27001-2022:5.1."))
+    urn = models.CharField(
+        _("URN"), max_length=URN_MAX_LENGTH, blank=True, default="", editable=False,
+        help_text=_("The identifier a library gives the requirement, by which mappings "
+                    "between frameworks name it; empty for a requirement entered by hand."))
     ref = models.CharField(_("reference"), max_length=64)
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True,
                                related_name="children", verbose_name=_("part of"))
@@ -340,8 +387,12 @@ class Requirement(TitledInTwoLanguages, AuditedModel):
         verbose_name = _("requirement")
         verbose_name_plural = _("requirements")
         ordering = ["framework", "sort_key", "pk"]
-        constraints = [models.UniqueConstraint(fields=["framework", "ref"],
-                                               name="requirement_ref_unique_in_framework")]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "ref"],
+                                    name="requirement_ref_unique_in_framework"),
+            models.UniqueConstraint(fields=["urn"], condition=~Q(urn=""),
+                                    name="requirement_urn_unique_when_set"),
+        ]
 
     def __str__(self):
         return f"{self.ref} {self.title}".strip()
@@ -361,7 +412,88 @@ class Requirement(TitledInTwoLanguages, AuditedModel):
     def save(self, *args, **kwargs):
         if self.framework_id:
             self.uid = requirement_uid(self.framework.code, self.ref)
+            # A shipped framework's requirement keeps the URN of its code and reference.
+            if self.urn.lower().startswith(BUILTIN_REQUIREMENT_URN_PREFIX):
+                self.urn = builtin_requirement_urn(self.framework.code, self.ref)
+        self.urn = self.urn.lower()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"ref", "framework"} & set(update_fields):
+            kwargs["update_fields"] = [*dict.fromkeys([*update_fields, "uid", "urn"])]
         super().save(*args, **kwargs)
+
+
+class RequirementMapping(AuditedModel):
+    """How a requirement of one framework relates to a requirement of another (CISO
+    Assistant's requirement mappings): what is decided or done for one informs the other.
+    Read from `source`'s side: `subset` means the source asks less than the target."""
+
+    class Relationship(models.TextChoices):
+        EQUAL = "equal", _("Equal")
+        SUBSET = "subset", _("Subset")
+        SUPERSET = "superset", _("Superset")
+        INTERSECT = "intersect", _("Intersecting")
+        NOT_RELATED = "not_related", _("Not related")
+
+    class Rationale(models.TextChoices):
+        SYNTACTIC = "syntactic", _("Syntactic")
+        SEMANTIC = "semantic", _("Semantic")
+        FUNCTIONAL = "functional", _("Functional")
+
+    # The relationship read from the target's side.
+    CONVERSE = {"subset": "superset", "superset": "subset"}
+
+    source = models.ForeignKey(Requirement, on_delete=models.CASCADE,
+                               related_name="mappings_from",
+                               verbose_name=_("source requirement"))
+    target = models.ForeignKey(Requirement, on_delete=models.CASCADE,
+                               related_name="mappings_to",
+                               verbose_name=_("target requirement"))
+    relationship = models.CharField(
+        _("relationship"), max_length=12, choices=Relationship.choices,
+        help_text=_("Read from the source: a subset asks less than the target, a superset "
+                    "more, intersecting requirements overlap in part."))
+    strength = models.PositiveSmallIntegerField(
+        _("strength of the relationship"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("From 1 (weak) to 10 (strong); empty if not rated."))
+    rationale = models.CharField(_("rationale"), max_length=12, choices=Rationale.choices,
+                                 blank=True)
+    annotation = models.TextField(_("annotation"), blank=True)
+    mapping_set = models.CharField(
+        _("mapping set"), max_length=URN_MAX_LENGTH, blank=True, default="", editable=False,
+        help_text=_("The URN of the library's mapping set this mapping came from; empty for "
+                    "a mapping entered by hand. Importing the set again updates it."))
+    mapping_set_name = models.CharField(_("mapping set name"), max_length=300, blank=True,
+                                        default="", editable=False)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = CatalogueScope()
+    label_related = ("source", "target")  # what __str__ reads (core.conformance.listed)
+
+    class Meta:
+        verbose_name = _("requirement mapping")
+        verbose_name_plural = _("requirement mappings")
+        ordering = ["source_id", "target_id"]
+        constraints = [models.UniqueConstraint(fields=["source", "target"],
+                                               name="requirement_mapping_unique_pair")]
+        indexes = [models.Index(fields=["mapping_set"], name="requirement_mapping_set")]
+
+    def __str__(self):
+        return f"{self.source.uid} → {self.target.uid}"
+
+    def get_absolute_url(self):
+        return reverse("controls:requirementmapping_detail", args=[self.pk])
+
+    def clean(self):
+        if self.source_id and self.source_id == self.target_id:
+            raise ValidationError({"target": _("A requirement is not mapped to itself.")})
+
+    def relationship_from(self, requirement) -> str:
+        """The relationship as read from `requirement`'s side (the source's or the
+        target's): the target of a subset is its superset."""
+        if requirement.pk == self.target_id and requirement.pk != self.source_id:
+            return self.CONVERSE.get(self.relationship, self.relationship)
+        return self.relationship
 
 
 # Statuses read as coloured badges in lists and on detail pages (core.badges).

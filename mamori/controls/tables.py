@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.controls.models import Control, Evidence, Framework, Requirement, RequirementMapping
 from mamori.core.tables import Column, DueColumn, Resource, Table
 
 
@@ -91,3 +91,27 @@ class RequirementResource(Resource):
     key = "uid"
     natural_keys = {"framework": "code", "parent": "uid"}
     select_related = ("framework", "parent")
+
+
+class RequirementMappingTable(Table):
+    columns = [
+        Column("source", order_by="source__uid", link=True),
+        Column("relationship"),
+        Column("target", order_by="target__uid", link=True),
+        Column("strength"),
+        Column("rationale"),
+        Column("mapping_set_name", order_by="mapping_set_name"),
+    ]
+    select_related = ("source", "target")
+    default_ordering = "source"
+
+
+class RequirementMappingResource(Resource):
+    """Keyed by nothing: a mapping is its two requirements (by `uid`), which a file row names;
+    one already mapped is refused as a duplicate pair. The mapping set is the import's own."""
+
+    model = RequirementMapping
+    fields = ["source", "target", "relationship", "strength", "rationale", "annotation"]
+    key = None
+    natural_keys = {"source": "uid", "target": "uid"}
+    select_related = ("source", "target")

@@ -1,11 +1,16 @@
-from django.http import FileResponse, Http404
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from mamori.controls import coverage, filtersets, forms, oscal, soa, tables
-from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.controls import coverage, filtersets, forms, library, oscal, soa, tables
+from mamori.controls.frameworks import describe_result
+from mamori.controls.models import Control, Evidence, Framework, Requirement, RequirementMapping
 from mamori.core.io import attachment
-from mamori.core.scope import VIEW
+from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
 
 
@@ -141,15 +146,20 @@ class EvidenceHistory(generic.ObjectHistoryView):
 
 class FrameworkList(generic.ScopedListView):
     model = Framework
+    template_name = "controls/framework_list.html"
     filterset_class = filtersets.FrameworkFilterSet
     table_class = tables.FrameworkTable
     resource_class = tables.FrameworkResource
 
+    def base_context(self, **extra):
+        return super().base_context(
+            can_import_library=may_import_libraries(self.request.user), **extra)
+
 
 class FrameworkDetail(generic.ScopedDetailView):
     model = Framework
-    fields = ["code", "name_ja", "name_en", "version", "publisher", "source", "licence_note",
-              "in_soa"]
+    fields = ["code", "urn", "name_ja", "name_en", "version", "publisher", "source",
+              "licence_note", "in_soa"]
     template_name = "controls/framework_detail.html"
 
     def extra_context(self, obj):
@@ -223,16 +233,47 @@ class RequirementList(generic.ScopedListView):
 
 class RequirementDetail(generic.ScopedDetailView):
     model = Requirement
-    fields = ["framework", "uid", "ref", "parent", "title_ja", "title_en", "description",
-              "theme", "is_group", "applicable", "justification"]
+    fields = ["framework", "uid", "urn", "ref", "parent", "title_ja", "title_en",
+              "description", "theme", "is_group", "applicable", "justification"]
+    template_name = "controls/requirement_detail.html"
 
     def extra_context(self, obj):
         user = self.request.user
-        return {"related_lists": [
-            (Control._meta.verbose_name_plural, obj.controls.restrict(user).order_by("code")),
-            (Requirement._meta.verbose_name_plural,
-             obj.children.restrict(user).order_by("sort_key")),
-        ]}
+        return {
+            "related_lists": [
+                (Control._meta.verbose_name_plural,
+                 obj.controls.restrict(user).order_by("code")),
+                (Requirement._meta.verbose_name_plural,
+                 obj.children.restrict(user).order_by("sort_key")),
+            ],
+            "mappings": requirement_mappings(obj, user),
+            "can_add_mapping": can(user, RequirementMapping, ADD),
+        }
+
+
+def requirement_mappings(requirement, user) -> list[dict]:
+    """The mappings of `requirement` both ways, as `user` may see them: for each, the other
+    requirement (with its framework, its applicability and the controls that meet it) and the
+    relationship read from this requirement's side. Four queries, however many mappings."""
+    visible = Requirement.objects.restrict(user, VIEW).values("pk")
+    rows = []
+    for side, other_side in (("source", "target"), ("target", "source")):
+        mappings = list(RequirementMapping.objects.restrict(user, VIEW).filter(
+            **{side: requirement, f"{other_side}__in": visible}).select_related(
+            other_side, f"{other_side}__framework"))
+        prefetch_related_objects(
+            [getattr(mapping, other_side) for mapping in mappings],
+            Prefetch("controls", queryset=Control.objects.restrict(user, VIEW).order_by("code"),
+                     to_attr="visible_controls"))
+        rows += [{"mapping": mapping,
+                  "other": getattr(mapping, other_side),
+                  "outgoing": side == "source",
+                  "relationship": RequirementMapping.Relationship(
+                      mapping.relationship_from(requirement)).label}
+                 for mapping in mappings]
+    rows.sort(key=lambda row: (row["other"].framework.code, row["other"].sort_key,
+                               row["other"].pk, not row["outgoing"]))
+    return rows
 
 
 class RequirementCreate(generic.ScopedCreateView):
@@ -261,3 +302,94 @@ class RequirementImport(generic.ScopedImportView):
 
 class RequirementHistory(generic.ObjectHistoryView):
     model = Requirement
+
+
+class RequirementMappingList(generic.ScopedListView):
+    purpose = gettext_lazy(
+        "How the requirements of one framework relate to those of another, so that what is "
+        "decided and done for one informs the other. Import CISO Assistant's mapping "
+        "libraries, or add mappings by hand.")
+    model = RequirementMapping
+    filterset_class = filtersets.RequirementMappingFilterSet
+    table_class = tables.RequirementMappingTable
+    resource_class = tables.RequirementMappingResource
+
+
+class RequirementMappingDetail(generic.ScopedDetailView):
+    model = RequirementMapping
+    fields = ["source", "target", "relationship", "strength", "rationale", "annotation",
+              "mapping_set", "mapping_set_name"]
+
+
+class RequirementMappingCreate(generic.ScopedCreateView):
+    model = RequirementMapping
+    form_class = forms.RequirementMappingForm
+
+    prefill = {"source": "source", "target": "target"}  # "Add a mapping" on a requirement
+
+
+class RequirementMappingUpdate(generic.ScopedUpdateView):
+    model = RequirementMapping
+    form_class = forms.RequirementMappingForm
+
+
+class RequirementMappingDelete(generic.ScopedDeleteView):
+    model = RequirementMapping
+
+
+class RequirementMappingBulkDelete(generic.ScopedBulkDeleteView):
+    model = RequirementMapping
+
+
+class RequirementMappingImport(generic.ScopedImportView):
+    model = RequirementMapping
+    form_class = forms.RequirementMappingForm
+    resource_class = tables.RequirementMappingResource
+
+
+class RequirementMappingHistory(generic.ObjectHistoryView):
+    model = RequirementMapping
+
+
+def may_import_libraries(user) -> bool:
+    """A library adds frameworks and mappings: whoever may add both (administrators and the
+    CISO)."""
+    return can(user, Framework, ADD) and can(user, RequirementMapping, ADD)
+
+
+class LibraryImport(generic.ModelViewMixin, TemplateView):
+    """A CISO Assistant library uploaded and imported, all or nothing (library.py), with
+    every error the file has listed on the page."""
+
+    model = Framework
+    template_name = "controls/library_import.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_import_libraries(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.base_context(form=forms.LibraryUploadForm()))
+
+    def post(self, request, *args, **kwargs):
+        form = forms.LibraryUploadForm(request.POST, request.FILES)
+        errors = []
+        if form.is_valid():
+            try:
+                result = library.import_libraries(
+                    [library.read_library_upload(form.cleaned_data["file"])])
+            except library.LibraryError as error:
+                errors = error.errors
+            else:
+                for line in [*map(describe_result, result.frameworks),
+                             *map(library.describe_mapping_set, result.mapping_sets)]:
+                    messages.success(request, line)
+                if len(result.frameworks) == 1:
+                    return HttpResponseRedirect(
+                        result.frameworks[0].framework.get_absolute_url())
+                if result.mapping_sets:
+                    return HttpResponseRedirect(reverse("controls:requirementmapping_list"))
+                return HttpResponseRedirect(reverse("controls:framework_list"))
+        return self.render_to_response(self.base_context(form=form, errors=errors),
+                                       status=400)

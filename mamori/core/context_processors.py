@@ -57,6 +57,7 @@ NAVIGATION = (
         NavItem(_("Evidence"), "controls:evidence_list"),
         NavItem(_("Frameworks"), "controls:framework_list"),
         NavItem(_("Requirements"), "controls:requirement_list"),
+        NavItem(_("Requirement mappings"), "controls:requirementmapping_list"),
     ), manager_first=True),
     NavSection(_("Risk method and classification"), "3, 5", (
         NavItem(_("Classification levels"), "assets:classificationlevel_list"),

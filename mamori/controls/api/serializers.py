@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.controls.models import Control, Evidence, Framework, Requirement, RequirementMapping
 from mamori.core.api.viewsets import ScopedModelSerializer
 
 
@@ -27,14 +27,23 @@ class EvidenceSerializer(ScopedModelSerializer):
 class FrameworkSerializer(ScopedModelSerializer):
     class Meta:
         model = Framework
-        fields = ["id", "code", "name_ja", "name_en", "version", "publisher", "source",
+        fields = ["id", "code", "urn", "name_ja", "name_en", "version", "publisher", "source",
                   "licence_note", "in_soa"]
+        read_only_fields = ["urn"]
 
 
 class RequirementSerializer(ScopedModelSerializer):
     class Meta:
         model = Requirement
-        fields = ["id", "framework", "uid", "ref", "parent", "sort_key", "title_ja",
+        fields = ["id", "framework", "uid", "urn", "ref", "parent", "sort_key", "title_ja",
                   "title_en", "description", "theme", "is_group", "controls", "applicable",
                   "justification"]
-        read_only_fields = ["uid"]
+        read_only_fields = ["uid", "urn"]
+
+
+class RequirementMappingSerializer(ScopedModelSerializer):
+    class Meta:
+        model = RequirementMapping
+        fields = ["id", "source", "target", "relationship", "strength", "rationale",
+                  "annotation", "mapping_set", "mapping_set_name"]
+        read_only_fields = ["mapping_set", "mapping_set_name"]

@@ -7,4 +7,6 @@ router.register("controls", views.ControlViewSet, basename="control")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("frameworks", views.FrameworkViewSet, basename="framework")
 router.register("requirements", views.RequirementViewSet, basename="requirement")
+router.register("requirement-mappings", views.RequirementMappingViewSet,
+                basename="requirementmapping")
 urlpatterns = router.urls

@@ -1,6 +1,6 @@
 from mamori.controls import filtersets
 from mamori.controls.api import serializers
-from mamori.controls.models import Control, Evidence, Framework, Requirement
+from mamori.controls.models import Control, Evidence, Framework, Requirement, RequirementMapping
 from mamori.core.api.viewsets import ScopedModelViewSet
 
 
@@ -27,3 +27,9 @@ class RequirementViewSet(ScopedModelViewSet):
     serializer_class = serializers.RequirementSerializer
     filterset_class = filtersets.RequirementFilterSet
     linked_fields = ("controls",)
+
+
+class RequirementMappingViewSet(ScopedModelViewSet):
+    model = RequirementMapping
+    serializer_class = serializers.RequirementMappingSerializer
+    filterset_class = filtersets.RequirementMappingFilterSet

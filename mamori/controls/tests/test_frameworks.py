@@ -21,7 +21,12 @@ from mamori.core.testing import log_entries, query_count
 
 pytestmark = pytest.mark.django_db
 
-CODES = ["appi-safety-measures", "iso27001-2022", "nist-csf-2-0"]
+CODES = ["appi-safety-measures", "jp-card-security-guideline", "fisc-security-standards",
+         "iso27001-2022", "nist-csf-2-0", "pci-dss-4-0-1"]  # in the order of their file names
+# Requirements per framework, in that order (the new ones: see test_card_frameworks.py).
+SIZES = [21, 36, 200, 97, 134, 325]
+# Mappings in the shipped mapping sets (data/mappings/*.yaml).
+MAPPINGS = 150 + 85 + 60
 
 
 def load():
@@ -35,13 +40,13 @@ def control(org):
                                   theme=Theme.TECHNOLOGICAL, department=org.it)
 
 
-def test_loads_the_three_shipped_frameworks():
+def test_loads_the_shipped_frameworks():
     frameworks = load()
     assert [f.code for f in frameworks] == CODES
     assert all(f.load_result.framework_created for f in frameworks)
-    assert Framework.objects.filter(source=Framework.Source.BUILT_IN).count() == 3
+    assert Framework.objects.filter(source=Framework.Source.BUILT_IN).count() == len(CODES)
     counts = {f.code: f.requirements.count() for f in Framework.objects.all()}
-    assert counts == {"appi-safety-measures": 21, "iso27001-2022": 97, "nist-csf-2-0": 134}
+    assert counts == dict(zip(CODES, SIZES, strict=True))
 
     iso = Framework.objects.get(code="iso27001-2022")
     assert iso.name_ja and iso.name_en and iso.version == "2022"
@@ -83,7 +88,7 @@ def test_every_change_is_in_the_change_log():
     assert entry.source == "command" and entry.actor_name == "test"
     requirement = iso.requirements.get(ref="8.1")
     assert log_entries(requirement, "create").get().after["uid"] == "iso27001-2022:8.1"
-    assert ChangeLogEntry.objects.count() - before == 3 + 21 + 97 + 134
+    assert ChangeLogEntry.objects.count() - before == len(CODES) + sum(SIZES) + MAPPINGS
     assert changelog.verify().ok
 
 
@@ -104,8 +109,8 @@ def test_second_load_changes_nothing_and_keeps_the_organisations_decisions(contr
     logged = ChangeLogEntry.objects.count()
 
     frameworks = load()
-    assert [f.load_result.changes for f in frameworks] == [0, 0, 0]
-    assert [f.load_result.unchanged for f in frameworks] == [21, 97, 134]
+    assert [f.load_result.changes for f in frameworks] == [0] * len(CODES)
+    assert [f.load_result.unchanged for f in frameworks] == SIZES
     assert ChangeLogEntry.objects.count() == logged  # nothing written, so nothing logged
 
     requirement.refresh_from_db()
@@ -121,8 +126,9 @@ def test_second_load_changes_nothing_and_keeps_the_organisations_decisions(contr
 
 def test_second_load_is_a_few_queries():
     load()
-    # One query for each framework and one for its requirements, plus savepoints; no saves.
-    assert query_count(load) <= 15
+    # For each framework: one query for it, one for its requirements and a savepoint (two
+    # statements); a few more for the shipped mapping sets; no saves.
+    assert query_count(load) <= 4 * len(CODES) + 8
 
 
 def test_a_changed_source_updates_what_it_owns_and_nothing_else(tmp_path, control):
@@ -187,14 +193,16 @@ def test_the_command_reports_what_it_did():
     out = io.StringIO()
     call_command("load_frameworks", stdout=out)
     text = out.getvalue()
-    assert "iso27001-2022" in text and "97" in text and "255" in text
+    assert "iso27001-2022" in text and "97" in text
+    assert str(len(CODES) + sum(SIZES) + MAPPINGS) in text  # the changes saved, all told
     entry = log_entries(Framework.objects.get(code="nist-csf-2-0"), "create").get()
     assert entry.actor_name == "command:load_frameworks" and entry.source == "command"
 
     again = io.StringIO()
     with translation.override("en"):  # the wording is checked, in English
         call_command("load_frameworks", stdout=again)
-    assert again.getvalue().count("up to date") == 4
+    # A line for each framework and each mapping set, and the closing line.
+    assert again.getvalue().count("up to date") == len(CODES) + 3 + 1
     assert "nothing changed" in again.getvalue()
 
 

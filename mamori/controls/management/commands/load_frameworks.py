@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from mamori.controls.frameworks import FrameworkDataError, describe_result, load_builtin_frameworks
+from mamori.controls.library import describe_mapping_set
 from mamori.core.context import Actor, acting_as
 
 
@@ -24,6 +25,9 @@ class Command(BaseCommand):
             result = framework.load_result
             total += result.changes
             self.stdout.write(describe_result(result))
+        for mapping_set in frameworks.mapping_sets:
+            total += mapping_set.changes
+            self.stdout.write(describe_mapping_set(mapping_set))
         if total:
             self.stdout.write(_("%(count)d changes saved") % {"count": total})
         else:
