@@ -79,7 +79,8 @@ def build():
         assets.append(asset)
     assets = plain_bulk_create(Asset, assets)
     plain_bulk_create(AssetRecovery, [
-        AssetRecovery(asset=a, department_id=a.department_id, recovery_hours=Decimal(rng.choice([1, 2, 4, 8, 24, 72])),
+        AssetRecovery(asset=a, department_id=a.department_id,
+                      recovery_hours=Decimal(rng.choice([1, 2, 4, 8, 24, 72])),
                       backup_interval_hours=Decimal(rng.choice([0, 1, 24])),
                       demonstrated_on=today - datetime.timedelta(days=rng.randint(1, 300)))
         for a in rng.sample(assets, min(RECOVERED, len(assets)))])

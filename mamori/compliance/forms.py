@@ -97,10 +97,10 @@ class RegulatoryActionForm(ScopedModelForm):
     def limit_choices(self, user):
         self.fields["department"].queryset = departments_user_may_staff(user)
 
-    def _x_clean_obligations(self):
+    def clean_obligations(self):
         return keep_unseen_links(self, "obligations")
 
-    def _x_clean_incidents(self):
+    def clean_incidents(self):
         return keep_unseen_links(self, "incidents")
 
 

@@ -124,7 +124,8 @@ class ImpactAssessmentTable(Table):
 class ImpactAssessmentResource(Resource):
     model = ImpactAssessment
     fields = ["amendment", "obligation", "due_on", "status", "assessment", "assessed_on"]
-    natural_keys = {"obligation": "code"}
+    # A version has no code of its own: its id, with its name in the column beside it.
+    natural_keys = {"amendment": "pk", "obligation": "code"}
     select_related = ("amendment__source", "obligation")
 
 

@@ -59,6 +59,7 @@ class Evaluation(HashedFile, AuditedModel):
 
     objects = EvaluationQuerySet.as_manager()
     scope = EvaluationScope()
+    label_related = ("obligation",)
 
     class Meta:
         verbose_name = _("compliance evaluation")
@@ -144,6 +145,7 @@ class ComplianceException(AuditedModel):
 
     objects = AuditedQuerySet.as_manager()
     scope = ExceptionScope()
+    label_related = ("obligation",)
 
     class Meta:
         verbose_name = _("compliance exception")
@@ -208,6 +210,7 @@ class ImpactAssessment(AuditedModel):
 
     objects = ImpactAssessmentQuerySet.as_manager()
     scope = AssessmentScope()
+    label_related = ("amendment__source", "obligation")
 
     class Meta:
         verbose_name = _("amendment impact assessment")

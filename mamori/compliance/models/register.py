@@ -93,6 +93,7 @@ class SourceVersion(AuditedModel):
 
     objects = AuditedQuerySet.as_manager()
     scope = CatalogueScope()
+    label_related = ("source",)
 
     class Meta:
         verbose_name = _("source version")
