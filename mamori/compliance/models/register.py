@@ -60,7 +60,9 @@ class LegalSource(TitledInTwoLanguages, AuditedModel):
         ordering = ["code"]
 
     def __str__(self):
-        return localized(self.short_name, "") or self.title
+        # The short name is what people say in Japanese (個人情報保護法); an English page
+        # shows the English title.
+        return localized(self.short_name or self.title_ja, self.title_en)
 
     def get_absolute_url(self):
         return reverse("compliance:legalsource_detail", args=[self.pk])

@@ -41,7 +41,8 @@ INTERFACE = ("nav", "th", "label", "button", ".btn", "dt", ".form-hint", ".card-
 # Written the same in either language: product and standard names, and the demo's logins.
 PROPER_NOUNS = {"Mamori", "Django", "OpenAPI", "Swagger", "ReDoc", "Mozilla", "Excel",
                 "Google", "Microsoft", "Authenticator", "Web", "English", "Tabler", "admin",
-                "ciso", "manager", "auditor", "staff", "PCI", "DSS", "OSCAL", "Markdown"}
+                "ciso", "manager", "auditor", "staff", "PCI", "DSS", "OSCAL", "Markdown",
+                "Assistant"}  # CISO Assistant, whose YAML libraries Mamori imports
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}s?$")  # CSV, XLSX, TLS, APIs, ISMS, CISO…
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 # Never followed: signing out ends the crawl; switching language is a POST of its own.
