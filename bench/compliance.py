@@ -103,8 +103,8 @@ def build():
         for o in obligations if o.department_id
         for c in rng.sample(controls, rng.choice([1, 1, 2]))])
 
-    # Evaluations: about 12 per obligation that applies, every interval back from a latest one
-    # inside its interval (5% of obligations overdue).
+    # Evaluations: about 12 per obligation that applies, every half interval back from a latest
+    # one inside its interval (5% of obligations overdue).
     evaluations = []
     each, extra = divmod(EVALUATIONS, len(applicable))
     for k, obligation in enumerate(applicable):

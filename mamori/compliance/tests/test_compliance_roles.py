@@ -505,10 +505,6 @@ class TestImpactAssessment(WithRegister, ScopedModelTests):
     def resource(self):
         return tables.ImpactAssessmentResource()
 
-    @pytest.mark.skip(reason="assessments are raised by amendments, never imported")
-    def test_export_keeps_formula_text_as_text_and_import_gives_it_back(self, org):
-        pass
-
     def test_the_detail_shows_no_delete_and_the_list_no_create(self, org):
         inside = self.in_scope_object(org)
         for username in ROLES:
