@@ -2,22 +2,19 @@
 each obligation it affects, owned by the obligation's department and due the day the
 amendment takes effect, in the same transaction as the version or its choice of obligations.
 
-A version is the baseline, raising nothing, when no other version of the source is older
-(the first version entered, a source loaded for the first time by compliance.loader), and a
-version entered for the record with a newer one beside it is history: it raises nothing
-either. Assessments are only ever added: an obligation taken
+A version is the baseline, raising nothing, when no other version of the source is older:
+the first version entered, a source loaded for the first time (compliance.loader), or a past
+version entered later for the record. Assessments are only ever added: an obligation taken
 off an amendment keeps the assessment already made."""
 
+from django.db.models import Q
 
 from mamori.compliance.models import Applicability, ImpactAssessment, SourceVersion
 
 
 def is_amendment(version: SourceVersion) -> bool:
-    """Newer than every other version of its source, with at least one older: a version
-    entered for the record between two others is history, not a change to assess."""
-    others = SourceVersion.objects.filter(source=version.source_id).exclude(pk=version.pk)
-    return (others.filter(effective_on__lt=version.effective_on).exists()
-            and not others.filter(effective_on__gte=version.effective_on).exists())
+    return SourceVersion.objects.filter(source=version.source_id).filter(
+        Q(effective_on__lt=version.effective_on)).exclude(pk=version.pk).exists()
 
 
 def affected_obligations(version: SourceVersion):

@@ -396,17 +396,6 @@ def test_an_older_version_entered_later_raises_nothing(org, decided):
     assert not ImpactAssessment.objects.exists()
 
 
-def test_a_version_entered_between_two_others_raises_nothing(org, decided):
-    """History entered for the record is not a change to assess, even with an older version
-    beside it: only a version newer than every other one is an amendment."""
-    source = decided["applies"].source  # in force since 2020
-    make_version(source, "2015", datetime.date(2017, 5, 30))
-    between = make_version(source, "2018", datetime.date(2018, 6, 1))
-    assert not between.impact_assessments.exists()
-    newest = make_version(source, "2027", days(90))
-    assert newest.impact_assessments.exists()
-
-
 def test_an_assessment_other_than_open_needs_text_and_is_stamped(org, decided):
     amendment = make_version(decided["applies"].source, "2027", days(90))
     assessment = amendment.impact_assessments.get(obligation=decided["applies"])
