@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.compliance.conformance import latest_evaluation
 from mamori.compliance.models import (
     Applicability,
     ComplianceException,
@@ -43,11 +44,7 @@ from mamori.core.scope import VIEW, restrict
 from mamori.incidents.models import Incident
 
 # --- the annotations the report and My page share -----------------------------------------
-
-
-def latest_evaluation():
-    return Evaluation.objects.filter(obligation=OuterRef("pk")).order_by(
-        "-evaluated_on", "-pk")
+# The evaluation that stands is the one the Art 11 checks read (conformance.latest_evaluation).
 
 
 def count_of(queryset, key: str = "obligation"):
