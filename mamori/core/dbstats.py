@@ -43,9 +43,12 @@ def refresh(models=(), using: str = "default") -> None:
                 cursor.execute("PRAGMA analysis_limit = 0")  # see above: every row
                 cursor.execute(f"ANALYZE {quote(table)}")
     elif connection.vendor == "postgresql":
-        tables = [quote(m._meta.db_table) for m in models]
+        # Mamori's own tables, named: a bare ANALYZE would also analyse the cluster's shared
+        # catalogs (pg_database, pg_authid, ...), whose lock it then holds until its
+        # transaction ends, so two databases refreshing at once waited for each other.
+        tables = [quote(t) for t in [m._meta.db_table for m in models] or _all_tables()]
         with transaction.atomic(using=using), connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {', '.join(tables)}" if tables else "ANALYZE")
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def _all_tables() -> list[str]:

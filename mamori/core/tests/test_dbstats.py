@@ -1,6 +1,8 @@
 """Planner statistics are refreshed after a large import, after the demo and daily
 (core.dbstats), on SQLite and PostgreSQL: what the database itself records is read back."""
 
+import threading
+
 import pytest
 import tablib
 from django.db import connection
@@ -72,6 +74,33 @@ def test_the_daily_refresh_covers_every_table(org):
     refresh_statistics.call()
 
     assert dbstats.estimated_rows(Person) == Person.objects.count()
+
+
+def test_a_refresh_of_every_table_leaves_the_clusters_shared_catalogs_alone(org):
+    """PostgreSQL: two databases (two test workers, or two Mamoris on one server) refreshing
+    at once must not wait for each other. A bare ANALYZE locked the shared catalogs until its
+    transaction ended; another database's refresh then timed out (CI, stop 40)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's shared catalogs")
+    dbstats.refresh()  # inside this test's transaction, which stays open below
+    outcome = []
+
+    def analyse_a_shared_catalog():
+        other = connection.copy()
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '1s'")
+                cursor.execute("ANALYZE pg_catalog.pg_database")
+            outcome.append("analysed")
+        except Exception as error:  # the error is the outcome
+            outcome.append(str(error))
+        finally:
+            other.close()
+
+    thread = threading.Thread(target=analyse_a_shared_catalog)
+    thread.start()
+    thread.join(timeout=30)
+    assert outcome == ["analysed"]
 
 
 def test_an_import_small_beside_the_change_log_leaves_the_logs_statistics_alone(
