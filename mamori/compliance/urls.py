@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.compliance import views, views_register, views_reports
+from mamori.compliance import reports, views, views_register
 from mamori.compliance.models import (
     ComplianceException,
     Evaluation,
@@ -11,6 +11,7 @@ from mamori.compliance.models import (
     SourceVersion,
 )
 from mamori.core.modelurls import model_urls
+from mamori.core.views.generic import RegisterReportView
 
 app_name = "compliance"
 
@@ -25,5 +26,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/download/", views.EvaluationDownload.as_view(),
          name="evaluation_download"),
     path("upcoming/", views_register.UpcomingChanges.as_view(), name="upcoming"),
-    path("report/", views_reports.ComplianceReport.as_view(), name="report"),
+    path("report/", RegisterReportView.as_view(
+        model=Obligation, reports=reports, template_name="compliance/report.html"),
+         name="report"),
 ]

@@ -1,6 +1,7 @@
 """The compliance pages: each model's standard set over core's generic views; the detail
 pages of sources, obligations and evaluations show what hangs off them (views_register.py
-holds the upcoming effective dates, views_reports.py the register report)."""
+holds the upcoming effective dates; the register report is core's RegisterReportView over
+reports.py)."""
 
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView

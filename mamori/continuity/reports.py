@@ -147,7 +147,8 @@ def axis(highest: Decimal) -> tuple[int, int]:
     return step, max(1, math.ceil(highest / step)) * step
 
 
-def chart_context(report: Report) -> dict:
+def page_context(report: Report) -> dict:
+    """The RTO gap chart, drawn on the page and in the PDF."""
     values = [v for bar in report.rto for v in (bar.rto, bar.recovery) if v is not None]
     step, end = axis(max(values, default=Decimal(1)))
 
@@ -243,5 +244,5 @@ def xlsx_response(report: Report):
 
 def pdf_response(report: Report):
     html = render_to_string("continuity/report_pdf.html", {
-        "report": report, "pdf": True, **chart_context(report)})
+        "report": report, "pdf": True, **page_context(report)})
     return pdf_attachment(html, report.filename)

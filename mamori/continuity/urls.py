@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mamori.continuity import views, views_impact, views_reports
+from mamori.continuity import reports, views, views_impact
 from mamori.continuity.models import (
     AssetRecovery,
     BusinessProcess,
@@ -15,6 +15,7 @@ from mamori.continuity.models import (
     RecoveryStep,
 )
 from mamori.core.modelurls import model_urls
+from mamori.core.views.generic import RegisterReportView
 
 app_name = "continuity"
 
@@ -36,5 +37,7 @@ urlpatterns = [
         name="impactanalysis_approve",
     ),
     path("impact/", views_impact.DependencyImpact.as_view(), name="impact"),
-    path("report/", views_reports.ContinuityReport.as_view(), name="report"),
+    path("report/", RegisterReportView.as_view(
+        model=BusinessProcess, reports=reports, template_name="continuity/report.html"),
+         name="report"),
 ]

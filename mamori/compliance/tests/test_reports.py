@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mamori.compliance import reports
 from mamori.compliance.models import (
@@ -165,12 +166,16 @@ def test_the_ciso_sees_the_whole_register(org, data):
         ("令和7年改正", 2, 0, True), ("令和8年改正", 2, 1, False)]
     assert [action.code for action in report.actions] == [
         data["it_action"].code, data["sales_action"].code]  # the earliest due first
+    # The page lists those needing attention, the most urgent first; the files hold them all.
+    assert [row.obligation.code for row in report.attention] == ["APPI-23", "KAPPU-35"]
+    assert report.attention_count == 2
     text = response.content.decode()
     assert 'data-testid="overdue-APPI-23"' in text
     assert 'data-testid="without-action-APPI-23"' in text
-    assert 'data-testid="without-action-APPI-27"' not in text
-    assert 'data-testid="excepted-APPI-27"' in text
     assert 'data-testid="never-KAPPU-35"' in text
+    for handled in ("APPI-20", "APPI-27", "APPI-99", "KAPPU-40"):
+        assert f'data-testid="obligation-{handled}"' not in text
+    assert 'data-testid="attention-hidden"' not in text
     assert f'data-testid="late-{data["kappu_2"].pk}"' in text
     assert f'data-testid="action-overdue-{data["it_action"].code}"' in text
     assert f'data-testid="action-overdue-{data["sales_action"].code}"' not in text
@@ -216,11 +221,33 @@ def test_the_report_is_in_the_menu(org):
     assert URL in org.client("manager").get(reverse("core:my_page")).content.decode()
 
 
+def test_the_page_lists_the_most_urgent_and_counts_the_rest(org, data, monkeypatch):
+    """Not compliant without action first, then never evaluated, then the longest overdue."""
+    o28 = make_obligation(data["appi"], "APPI-28", org.sales, interval_months=1)
+    evaluate(org, o28, Result.COMPLIANT, 900)  # overdue longer than APPI-23
+    monkeypatch.setattr(reports, "ATTENTION_SHOWN", 2)
+    response = org.client("ciso").get(URL)
+    report = response.context["report"]
+    assert [row.obligation.code for row in report.attention] == ["APPI-23", "KAPPU-35"]
+    assert report.attention_count == 3
+    text = response.content.decode()
+    assert 'data-testid="obligation-APPI-28"' not in text
+    with translation.override("ja"):
+        more = ngettext("And %(counter)s more obligation needing attention: see the XLSX or "
+                        "PDF.", "And %(counter)s more obligations needing attention: see the "
+                        "XLSX or PDF.", 1) % {"counter": 1}
+    assert 'data-testid="attention-hidden"' in text and more in text
+    monkeypatch.setattr(reports, "ATTENTION_SHOWN", 3)
+    report = org.client("ciso").get(URL).context["report"]
+    assert [row.obligation.code for row in report.attention] == [
+        "APPI-23", "KAPPU-35", "APPI-28"]
+
+
 def test_the_page_in_english(org, data):
     response = org.client("ciso").get(URL, HTTP_ACCEPT_LANGUAGE="en")
     text = response.content.decode()
-    assert "Compliance register report" in text and "Register of obligations" in text
-    assert "Obligation APPI-20" in text and "義務 APPI-20" not in text
+    assert "Compliance register report" in text and "Obligations needing attention" in text
+    assert "Obligation APPI-23" in text and "義務 APPI-23" not in text
     assert "never evaluated" in text and "Breach reporting revised" in text
     # An English page names the source by its English title (its short name is Japanese).
     assert response.context["report"].summary[0].label == (

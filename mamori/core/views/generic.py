@@ -190,6 +190,28 @@ def register_detail_panel(model_label: str, template_name: str, context_function
         panels.append((template_name, context_function))
 
 
+class RegisterReportView(ModelViewMixin, TemplateView):
+    """A report over the rows of `model` the reader may see, on the page or as a file
+    (?format=pdf|xlsx): for whoever may view the model (information managers their
+    departments' rows, the CISO and auditors all); anyone else is refused. `reports` is the
+    app's report module: build(user), pdf_response(report), xlsx_response(report) and
+    page_context(report), what the page shows beside the report (a chart, a count)."""
+
+    reports = None
+
+    def get(self, request, *args, **kwargs):
+        if not can(request.user, self.model, VIEW):
+            raise PermissionDenied
+        report = self.reports.build(request.user)
+        fmt = request.GET.get("format")
+        if fmt == "pdf":
+            return self.reports.pdf_response(report)
+        if fmt == "xlsx":
+            return self.reports.xlsx_response(report)
+        return self.render_to_response(self.base_context(
+            report=report, **self.reports.page_context(report)))
+
+
 class ScopedDetailView(ModelViewMixin, TemplateView):
     template_name = "core/detail.html"
     fields: list[str] = []
