@@ -2,19 +2,25 @@
 each obligation it affects, owned by the obligation's department and due the day the
 amendment takes effect, in the same transaction as the version or its choice of obligations.
 
-A version is the baseline, raising nothing, when no other version of the source is older:
-the first version entered, a source loaded for the first time (compliance.loader), or a past
-version entered later for the record. Assessments are only ever added: an obligation taken
-off an amendment keeps the assessment already made."""
+A version raises nothing when no other version of the source is older (the baseline: the
+first version entered, a source loaded for the first time by compliance.loader, or a past
+version entered later for the record), nor when a newer version is already in force (history
+entered for the record between two others: what to assess is the newer one). Any other
+version with an older one is an amendment, whenever it was entered: upcoming ones in any
+order, and one already in force that nothing has replaced (late, but the law the company is
+under). Assessments are only ever added: an obligation taken off an amendment keeps the
+assessment already made."""
 
-from django.db.models import Q
+from django.utils import timezone
 
 from mamori.compliance.models import Applicability, ImpactAssessment, SourceVersion
 
 
 def is_amendment(version: SourceVersion) -> bool:
-    return SourceVersion.objects.filter(source=version.source_id).filter(
-        Q(effective_on__lt=version.effective_on)).exclude(pk=version.pk).exists()
+    others = SourceVersion.objects.filter(source=version.source_id).exclude(pk=version.pk)
+    return (others.filter(effective_on__lt=version.effective_on).exists()
+            and not others.filter(effective_on__gt=version.effective_on,
+                                  effective_on__lte=timezone.localdate()).exists())
 
 
 def affected_obligations(version: SourceVersion):

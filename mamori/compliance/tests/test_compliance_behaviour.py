@@ -396,6 +396,36 @@ def test_an_older_version_entered_later_raises_nothing(org, decided):
     assert not ImpactAssessment.objects.exists()
 
 
+def test_a_version_entered_between_two_in_force_raises_nothing(org, decided):
+    """History entered for the record, replaced by a version already in force, is not a
+    change to assess: the newer one is the law now."""
+    source = decided["applies"].source  # in force since 2020
+    make_version(source, "2015", datetime.date(2017, 5, 30))
+    between = make_version(source, "2018", datetime.date(2018, 6, 1))
+    assert not between.impact_assessments.exists()
+    newest = make_version(source, "2027", days(90))
+    assert newest.impact_assessments.exists()
+
+
+def test_upcoming_amendments_entered_in_any_order_each_raise_assessments(org, decided):
+    """A nearer amendment entered after a later one is still to assess: the later one is not
+    in force yet."""
+    source = decided["applies"].source
+    later = make_version(source, "2028", days(400))
+    nearer = make_version(source, "2027", days(90))
+    assert later.impact_assessments.filter(obligation=decided["applies"]).exists()
+    assert nearer.impact_assessments.filter(obligation=decided["applies"]).exists()
+
+
+def test_a_version_in_force_that_nothing_replaced_is_assessed_late(org, decided):
+    """A version in force entered late, with only older ones beside it, is the law the
+    company is under: its assessments are raised, already due."""
+    source = decided["applies"].source  # in force since 2020
+    late = make_version(source, "2025", days(-30))
+    assessment = late.impact_assessments.get(obligation=decided["applies"])
+    assert assessment.due_on == days(-30)
+
+
 def test_an_assessment_other_than_open_needs_text_and_is_stamped(org, decided):
     amendment = make_version(decided["applies"].source, "2027", days(90))
     assessment = amendment.impact_assessments.get(obligation=decided["applies"])
