@@ -39,8 +39,9 @@ from mamori.compliance.models import (
 from mamori.compliance.views_register import RECENT_DAYS
 from mamori.core import badges
 from mamori.core.dates import add_months
-from mamori.core.io import pdf_attachment, sheet_title, table_sheet, table_workbook, xlsx_attachment
+from mamori.core.io import pdf_attachment
 from mamori.core.scope import VIEW, restrict
+from mamori.core.tablebook import TableBook
 from mamori.incidents.models import Incident
 
 # --- the annotations the report and My page share -----------------------------------------
@@ -423,18 +424,13 @@ def action_rows(report: Report) -> list[list]:
 
 
 def xlsx_response(report: Report):
-    book = table_workbook(obligation_headers(), obligation_rows_for_sheet(report))
-    obligations = book.active
-    obligations.title = sheet_title(_("Obligations"))
-    obligations.append([])
-    obligations.append([_("generated"), f"{report.generated_at:%Y-%m-%d %H:%M}"])
-    table_sheet(book.create_sheet(sheet_title(_("Evaluations summary"))), summary_headers(),
-                summary_rows(report))
-    table_sheet(book.create_sheet(sheet_title(_("Amendments"))), amendment_headers(),
-                amendment_rows(report))
-    table_sheet(book.create_sheet(sheet_title(_("Regulatory actions"))), action_headers(),
-                action_rows(report))
-    return xlsx_attachment(book, report.filename)
+    book = TableBook()
+    book.add_table(_("Obligations"), obligation_headers(), obligation_rows_for_sheet(report),
+                   notes=[[_("generated"), f"{report.generated_at:%Y-%m-%d %H:%M}"]])
+    book.add_table(_("Evaluations summary"), summary_headers(), summary_rows(report))
+    book.add_table(_("Amendments"), amendment_headers(), amendment_rows(report))
+    book.add_table(_("Regulatory actions"), action_headers(), action_rows(report))
+    return book.attachment(report.filename)
 
 
 def pdf_response(report: Report):

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from mamori.continuity import gaps
 from mamori.continuity.models import BusinessProcess, ContinuitySettings, ExerciseResult
 from mamori.continuity.models.processes import GapKind
-from mamori.core.io import pdf_attachment, sheet_title, table_sheet, table_workbook, xlsx_attachment
+from mamori.core.io import pdf_attachment
 from mamori.core.scope import VIEW
+from mamori.core.tablebook import TableBook
 
 
 def plain(hours: Decimal | None) -> Decimal | None:
@@ -230,16 +231,13 @@ def result_rows(report: Report) -> list[list]:
 
 
 def xlsx_response(report: Report):
-    book = table_workbook(bia_headers(), bia_rows(report))
-    bia = book.active
-    bia.title = sheet_title(_("Business impact analysis"))
-    bia.append([])
-    bia.append([_("critical if tolerable for at most (hours)"), report.critical_mtpd_hours])
-    bia.append([_("generated"), f"{report.generated_at:%Y-%m-%d %H:%M}"])
-    table_sheet(book.create_sheet(sheet_title(_("RTO gaps"))), rto_headers(), rto_rows(report))
-    table_sheet(book.create_sheet(sheet_title(_("Exercise results"))), result_headers(),
-                result_rows(report))
-    return xlsx_attachment(book, report.filename)
+    book = TableBook()
+    book.add_table(_("Business impact analysis"), bia_headers(), bia_rows(report), notes=[
+        [_("critical if tolerable for at most (hours)"), report.critical_mtpd_hours],
+        [_("generated"), f"{report.generated_at:%Y-%m-%d %H:%M}"]])
+    book.add_table(_("RTO gaps"), rto_headers(), rto_rows(report))
+    book.add_table(_("Exercise results"), result_headers(), result_rows(report))
+    return book.attachment(report.filename)
 
 
 def pdf_response(report: Report):

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from mamori.contractors.chart import chart_context
 from mamori.contractors.comparison import Comparison
 from mamori.contractors.models import Screening
-from mamori.core.io import pdf_attachment, table_workbook, xlsx_attachment
+from mamori.core.io import pdf_attachment
+from mamori.core.tablebook import TableBook
 
 
 def filename(screening: Screening) -> str:
@@ -29,12 +30,11 @@ def rows(comparison: Comparison) -> list[list]:
 
 
 def xlsx_response(screening: Screening, comparison: Comparison):
-    book = table_workbook(headers(), rows(comparison))
-    sheet = book.active
-    sheet.append([])
-    sheet.append([_("contractor"), str(screening.contractor)])
-    sheet.append([_("verdict"), str(comparison.verdict_label) or _("not yet")])
-    return xlsx_attachment(book, filename(screening))
+    book = TableBook()
+    book.add_table(Screening._meta.verbose_name, headers(), rows(comparison), notes=[
+        [_("contractor"), str(screening.contractor)],
+        [_("verdict"), str(comparison.verdict_label) or _("not yet")]])
+    return book.attachment(filename(screening))
 
 
 def pdf_response(screening: Screening, comparison: Comparison):

@@ -35,7 +35,7 @@ def could_be_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
 
-def _looks_quoted(text: str) -> bool:
+def looks_quoted(text: str) -> bool:
     """Whether import would take a quote off the front of `text`."""
     return text.startswith(QUOTE) and text[1:].startswith(_AFTER_ADDED_QUOTE)
 
@@ -43,14 +43,14 @@ def _looks_quoted(text: str) -> bool:
 def quote(text: str) -> str:
     """The CSV form of a text: quoted when it could be a formula, and when it already looks
     quoted (so that `unquote` gives the original back)."""
-    if could_be_formula(text) or _looks_quoted(text):
+    if could_be_formula(text) or looks_quoted(text):
         return QUOTE + text
     return text
 
 
 def unquote(text: str) -> str:
     """An imported text without the quote an export put in front of it."""
-    return text[1:] if _looks_quoted(text) else text
+    return text[1:] if looks_quoted(text) else text
 
 
 def csv_field(value):
@@ -67,7 +67,7 @@ def keep_text_as_text(book) -> None:
                 if not isinstance(cell.value, str):
                     continue
                 text = cell.value
-                if _looks_quoted(text):
+                if looks_quoted(text):
                     cell.value = QUOTE + text
                 # Assigning a str lets openpyxl decide its type ("f" formula, "e" error);
                 # the type is set after the value, which is what makes it stick.

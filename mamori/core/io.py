@@ -26,16 +26,12 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from mamori.core.audit import one_log_append, save_in_bulk, snapshot
 from mamori.core.dbstats import refresh_after_commit
 from mamori.core.filelookups import FileLookups, chunks
 from mamori.core.formulas import csv_field, keep_text_as_text, unquote
 from mamori.core.memo import remembering
-from mamori.core.plaintext import without_control_characters
 from mamori.core.rowforms import RowForms, build_form
 from mamori.core.scope import ADD, CHANGE, VIEW, sees_every_row
 from mamori.core.uniqueness import IN_USE
@@ -73,9 +69,11 @@ def template_response(resource, fmt: str, basename: str) -> HttpResponse:
 def _file_response(resource, rows, fmt, filename, with_names=True) -> HttpResponse:
     headers = resource.headers(with_names)
     if fmt == "xlsx":
-        book = table_workbook(headers, rows)
-        book.active.title = sheet_title(resource.model._meta.verbose_name_plural)
-        return xlsx_attachment(book, filename)
+        from mamori.core.tablebook import TableBook  # built on this module's helpers
+
+        book = TableBook()
+        book.add_table(resource.model._meta.verbose_name_plural, headers, rows)
+        return book.attachment(filename)
     # A byte-order mark makes Excel open UTF-8 Japanese text correctly.
     return attachment("\ufeff" + csv_text(headers, rows),
                       "text/csv; charset=utf-8", f"{filename}.csv")
@@ -101,40 +99,10 @@ def csv_text(headers, rows) -> str:
     return buffer.getvalue()
 
 
-def table_workbook(headers, rows) -> Workbook:
-    """One sheet: bold headers (frozen), then the rows; columns as wide as their text."""
-    book = Workbook()
-    table_sheet(book.active, headers, rows)
-    return book
-
-
-def table_sheet(sheet, headers, rows):
-    """Fills an empty worksheet as table_workbook does (a workbook of several tables adds
-    its further sheets with book.create_sheet and fills each here)."""
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    widths = [len(str(h)) for h in headers]
-    wrap = Alignment(wrap_text=True)
-    for row in rows:
-        # The XLSX format cannot hold control characters; rows stored before they were
-        # refused (core.plaintext) are written with a visible replacement instead of failing.
-        row = [without_control_characters(value) for value in row]
-        sheet.append(row)
-        for index, value in enumerate(row):
-            text = str(value)
-            widths[index] = max(widths[index], len(text))
-            if "\n" in text:
-                sheet.cell(sheet.max_row, index + 1).alignment = wrap
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
-    return sheet
-
-
 def xlsx_attachment(book, filename: str) -> HttpResponse:
     """An openpyxl workbook as a download named `filename` (without the extension). Every
-    workbook Mamori sends passes here, so none carries a live formula."""
+    workbook Mamori builds with openpyxl passes here, so none carries a live formula (the
+    tables core.tablebook writes keep text as text cell by cell)."""
     keep_text_as_text(book)
     buffer = io.BytesIO()
     book.save(buffer)

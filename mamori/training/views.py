@@ -14,6 +14,7 @@ from mamori.core import roles as r
 from mamori.core.audit import one_user_action
 from mamori.core.roles import roles_for
 from mamori.core.scope import ADD, VIEW, can
+from mamori.core.tablebook import TableBook
 from mamori.core.views import generic
 from mamori.org.models import Person
 from mamori.policies.markdown import render as render_markdown
@@ -512,9 +513,9 @@ class CoverageView(generic.ModelViewMixin, TemplateView):
         filename = (f"training-coverage-{result.programme.code}-"
                     f"{timezone.localtime():%Y%m%d-%H%M}")
         if fmt == "xlsx":
-            book = io.table_workbook(headers, rows)
-            book.active.title = io.sheet_title(gettext("Training coverage"))
-            return io.xlsx_attachment(book, filename)
+            book = TableBook()
+            book.add_table(gettext("Training coverage"), headers, rows)
+            return book.attachment(filename)
         return io.attachment("\ufeff" + io.csv_text(headers, rows),
                              "text/csv; charset=utf-8", f"{filename}.csv")
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook, load_workbook
 
 from mamori.core import io as mio
 from mamori.core.formulas import could_be_formula, csv_field, quote, unquote
+from mamori.core.tablebook import TableBook
 from mamori.core.testing import FORMULA_TEXTS
 from mamori.org.forms import DepartmentForm
 from mamori.org.models import Department
@@ -57,11 +58,16 @@ def test_csv_quotes_every_field():
 
 
 def test_workbook_text_is_a_string_cell_and_numbers_stay_numeric():
-    book = mio.table_workbook(["text", "number"], [["-2", -2], ["=1+1", 3], ["#N/A", 0]])
-    sheet = load_workbook(io.BytesIO(mio.xlsx_attachment(book, "x").content)).active
+    book = TableBook()
+    book.add_table("x", ["text", "number"], [["-2", -2], ["=1+1", 3], ["#N/A", 0],
+                                             ["'=x", 1], ["＝全角", 2]])
+    sheet = load_workbook(io.BytesIO(book.attachment("x").content)).active
     assert [(c.value, c.data_type, c.quotePrefix) for c in sheet["A"][1:]] == [
-        ("-2", "s", True), ("=1+1", "s", True), ("#N/A", "s", False)]
-    assert [(c.value, c.data_type) for c in sheet["B"][1:]] == [(-2, "n"), (3, "n"), (0, "n")]
+        ("-2", "s", True), ("=1+1", "s", True), ("#N/A", "s", False),
+        ("''=x", "s", False), ("＝全角", "s", True)]
+    assert [unquote(c.value) for c in sheet["A"][1:]] == ["-2", "=1+1", "#N/A", "'=x", "＝全角"]
+    assert [(c.value, c.data_type) for c in sheet["B"][1:]] == [
+        (-2, "n"), (3, "n"), (0, "n"), (1, "n"), (2, "n")]
 
 
 def test_every_workbook_sent_is_neutralised_whoever_built_it():
