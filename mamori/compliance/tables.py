@@ -15,7 +15,7 @@ from mamori.core.tables import Column, Resource, Table
 class LegalSourceTable(Table):
     columns = [
         Column("code", link=True),
-        Column("title_ja", link=True),
+        Column("title", _("title"), order_by="title_ja", link=True),
         Column("kind"),
         Column("issuer"),
         Column("jurisdiction"),
@@ -52,7 +52,7 @@ class SourceVersionResource(Resource):
 class ObligationTable(Table):
     columns = [
         Column("code", link=True),
-        Column("title_ja", link=True),
+        Column("title", _("title"), order_by="title_ja", link=True),
         Column("source", order_by="source__code"),
         Column("article"),
         Column("applicability"),

@@ -80,7 +80,7 @@ class SourceVersion(AuditedModel):
     the same transaction (compliance.amendments)."""
 
     source = models.ForeignKey(LegalSource, on_delete=models.CASCADE, related_name="versions",
-                               verbose_name=_("source"))
+                               verbose_name=_("legal source"))
     version = models.CharField(_("version"), max_length=60)
     promulgated_on = models.DateField(_("promulgated on"), null=True, blank=True)
     effective_on = models.DateField(_("in force from"))
@@ -151,7 +151,7 @@ class Obligation(TitledInTwoLanguages, AuditedModel):
     code = models.CharField(_("code"), max_length=40, unique=True,
                             help_text=_("A stable reference, e.g. APPI-23."))
     source = models.ForeignKey(LegalSource, on_delete=models.PROTECT,
-                               related_name="obligations", verbose_name=_("source"))
+                               related_name="obligations", verbose_name=_("legal source"))
     article = models.CharField(_("article"), max_length=100, blank=True,
                                help_text=_("Where the source says it, e.g. 第23条 / Art. 23."))
     title_ja = models.CharField(_("title (Japanese)"), max_length=200)
