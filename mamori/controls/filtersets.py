@@ -93,7 +93,8 @@ class RequirementMappingFilterSet(ScopedFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(source__uid__icontains=value) | Q(target__uid__icontains=value)
-                               | Q(mapping_set_name__icontains=value))
+                               | Q(mapping_set_name__icontains=value)
+                               | Q(mapping_set_name_en__icontains=value))
 
     def filter_requirement(self, queryset, name, value):
         visible = Requirement.objects.restrict(getattr(self.request, "user", None)).filter(

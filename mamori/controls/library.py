@@ -107,7 +107,8 @@ class LibraryMappingSet:
     file: str
     where: str
     urn: str
-    name: str
+    name: str  # Japanese when the library has it, else its own language's
+    name_en: str
     source_framework_urn: str
     target_framework_urn: str
     mappings: list[LibraryMapping]
@@ -496,6 +497,7 @@ class _Reader:
         self.text(item, "name", where, required=True)
         names = self.by_language(item, "name", where)
         name = names.get("ja") or names.get("en") or names.get(self.language, "")
+        name_en = names.get("en", "") if name != names.get("en") else ""
         source = self.urn(item, "source_framework_urn", where, required=True)
         target = self.urn(item, "target_framework_urn", where, required=True)
         rows = item.get("requirement_mappings")
@@ -522,6 +524,8 @@ class _Reader:
         return LibraryMappingSet(
             file=self.file, where=where, urn=urn,
             name=_fit(name, RequirementMapping._meta.get_field("mapping_set_name").max_length),
+            name_en=_fit(name_en,
+                         RequirementMapping._meta.get_field("mapping_set_name_en").max_length),
             source_framework_urn=source, target_framework_urn=target, mappings=mappings,
             dependencies=dependencies)
 
@@ -771,7 +775,8 @@ def _requirements_by_urn(urns: set[str]) -> dict[str, Requirement]:
     return found
 
 
-MAPPING_FIELDS = ("relationship", "strength", "rationale", "annotation", "mapping_set_name")
+MAPPING_FIELDS = ("relationship", "strength", "rationale", "annotation", "mapping_set_name",
+                  "mapping_set_name_en")
 
 
 def _write_mapping_sets(sets: list[LibraryMappingSet],
@@ -804,7 +809,8 @@ def _write_mapping_set(mapping_set: LibraryMappingSet, requirements: dict[str, R
         kept.add(pair)
         wanted = {"relationship": mapping.relationship, "strength": mapping.strength,
                   "rationale": mapping.rationale, "annotation": mapping.annotation,
-                  "mapping_set_name": mapping_set.name}
+                  "mapping_set_name": mapping_set.name,
+                  "mapping_set_name_en": mapping_set.name_en}
         row = mine.get(pair)
         if row is None:
             RequirementMapping(source=source, target=target, mapping_set=mapping_set.urn,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mamori.core import badges
 from mamori.core.audit import AuditedModel, AuditedQuerySet
-from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages
+from mamori.core.i18n import NamedInTwoLanguages, TitledInTwoLanguages, localized
 from mamori.core.scope import CatalogueScope, Scope
 from mamori.org.models import Department, Person
 
@@ -463,8 +463,12 @@ class RequirementMapping(AuditedModel):
         _("mapping set"), max_length=URN_MAX_LENGTH, blank=True, default="", editable=False,
         help_text=_("The URN of the library's mapping set this mapping came from; empty for "
                     "a mapping entered by hand. Importing the set again updates it."))
+    # The set's name in Japanese (or its only name) and in English, from the library's
+    # `name` and `translations`.
     mapping_set_name = models.CharField(_("mapping set name"), max_length=300, blank=True,
                                         default="", editable=False)
+    mapping_set_name_en = models.CharField(_("mapping set name (English)"), max_length=300,
+                                           blank=True, default="", editable=False)
 
     objects = AuditedQuerySet.as_manager()
     scope = CatalogueScope()
@@ -480,6 +484,10 @@ class RequirementMapping(AuditedModel):
 
     def __str__(self):
         return f"{self.source.uid} → {self.target.uid}"
+
+    @property
+    def mapping_set_title(self) -> str:
+        return localized(self.mapping_set_name, self.mapping_set_name_en)
 
     def get_absolute_url(self):
         return reverse("controls:requirementmapping_detail", args=[self.pk])

@@ -100,7 +100,7 @@ class RequirementMappingTable(Table):
         Column("target", order_by="target__uid", link=True),
         Column("strength"),
         Column("rationale"),
-        Column("mapping_set_name", order_by="mapping_set_name"),
+        Column("mapping_set_title", _("mapping set name"), order_by="mapping_set_name"),
     ]
     select_related = ("source", "target")
     default_ordering = "source"

@@ -318,7 +318,7 @@ class RequirementMappingList(generic.ScopedListView):
 class RequirementMappingDetail(generic.ScopedDetailView):
     model = RequirementMapping
     fields = ["source", "target", "relationship", "strength", "rationale", "annotation",
-              "mapping_set", "mapping_set_name"]
+              "mapping_set", "mapping_set_name", "mapping_set_name_en"]
 
 
 class RequirementMappingCreate(generic.ScopedCreateView):

@@ -45,5 +45,5 @@ class RequirementMappingSerializer(ScopedModelSerializer):
     class Meta:
         model = RequirementMapping
         fields = ["id", "source", "target", "relationship", "strength", "rationale",
-                  "annotation", "mapping_set", "mapping_set_name"]
-        read_only_fields = ["mapping_set", "mapping_set_name"]
+                  "annotation", "mapping_set", "mapping_set_name", "mapping_set_name_en"]
+        read_only_fields = ["mapping_set", "mapping_set_name", "mapping_set_name_en"]

@@ -297,6 +297,11 @@ def test_a_mapping_set_resolves_the_shipped_frameworks():
     assert (policy.relationship, policy.strength, policy.rationale) == ("equal", 8, "semantic")
     assert policy.annotation.startswith("Both ask for a policy")
     assert policy.mapping_set_name == "オフィス基準 → ISO/IEC 27001:2022"  # Japanese first
+    assert policy.mapping_set_name_en == "Office security baseline -> ISO/IEC 27001:2022"
+    with translation.override("en"):
+        assert policy.mapping_set_title == policy.mapping_set_name_en
+    with translation.override("ja"):
+        assert policy.mapping_set_title == policy.mapping_set_name
     # The misspelt key of CISO Assistant's own files, null: no strength.
     logs = RequirementMapping.objects.get(source=node("OPS.1"))
     assert (logs.target.uid, logs.relationship, logs.strength) == ("iso27001-2022:8.15",
@@ -306,6 +311,7 @@ def test_a_mapping_set_resolves_the_shipped_frameworks():
     assert (nist.source.uid, nist.target.uid) == ("office-baseline:GOV.1.1",
                                                   "nist-csf-2-0:GV.PO-01")
     assert nist.mapping_set_name == "Office security baseline -> NIST CSF 2.0"
+    assert nist.mapping_set_name_en == ""  # its only name stands for both languages
     entry = log_entries(policy, "create").get()
     assert entry.actor_name == "test" and entry.after["mapping_set"] == policy.mapping_set
 
