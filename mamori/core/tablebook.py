@@ -72,25 +72,31 @@ class TableBook:
 
     def write_cell(self, sheet, line, column, value) -> str:
         """Writes `value`; returns the text its column's width is measured by."""
-        if value is None or value == "":  # an empty cell, as openpyxl left it
+        # Text first, by exact type: most cells are text, and a register of 10,000 rows has
+        # 170,000 of them (isinstance chains cost a fifth of the write).
+        if type(value) is not str:
+            if value is None:
+                return ""
+            if isinstance(value, bool):
+                sheet.write_boolean(line, column, value)
+                return str(value)
+            if isinstance(value, int | float | Decimal):
+                sheet.write_number(line, column, value)
+                return str(value)
+            if isinstance(value, datetime.datetime):
+                if timezone.is_aware(value):  # Excel has no time zones: the local time
+                    value = timezone.localtime(value).replace(tzinfo=None)
+                sheet.write_datetime(line, column, value, self.datetime)
+                return DATETIME_FORMAT
+            if isinstance(value, datetime.date):
+                sheet.write_datetime(line, column, value, self.date)
+                return DATE_FORMAT
+            value = str(value)  # a lazy translation, a name
+        if not value:  # an empty cell, as openpyxl left it
             return ""
-        if isinstance(value, bool):
-            sheet.write_boolean(line, column, value)
-            return str(value)
-        if isinstance(value, int | float | Decimal):
-            sheet.write_number(line, column, value)
-            return str(value)
-        if isinstance(value, datetime.datetime):
-            if timezone.is_aware(value):  # Excel has no time zones: the local time
-                value = timezone.localtime(value).replace(tzinfo=None)
-            sheet.write_datetime(line, column, value, self.datetime)
-            return DATETIME_FORMAT
-        if isinstance(value, datetime.date):
-            sheet.write_datetime(line, column, value, self.date)
-            return DATE_FORMAT
         # Rows stored before control characters were refused (core.plaintext) are written
         # with a visible replacement: the format cannot hold them.
-        text = without_control_characters(str(value))
+        text = without_control_characters(value)
         if looks_quoted(text):
             text = QUOTE + text
         style = self.text_formats.get(("\n" in text, could_be_formula(text)))
