@@ -25,6 +25,7 @@ from mamori.core.plaintext import without_control_characters
 # quote-prefixed (a formula-like text), for text; dates and times for the others.
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+LONGEST_TEXT = 10_000_000  # characters in one cell: no limit a stored text reaches
 
 
 class TableBook:
@@ -47,6 +48,11 @@ class TableBook:
 
     def add_table(self, title, headers, rows, notes=()):
         sheet = self.book.add_worksheet(sheet_title(title))
+        # XlsxWriter cuts a text at Excel's 32,767 characters; a course's text may be longer,
+        # and an export edited and imported again would then cut it in the database. The
+        # whole text is written, as openpyxl did (Excel shows the first 32,767). A test fails
+        # if XlsxWriter stops honouring this (the version is pinned in pyproject.toml).
+        sheet.xls_strmax = LONGEST_TEXT
         widths = [len(str(h)) for h in headers]
         for column, heading in enumerate(headers):
             sheet.write_string(0, column, str(heading), self.header)

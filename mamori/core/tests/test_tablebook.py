@@ -57,3 +57,11 @@ def test_columns_are_as_wide_as_their_text_within_a_limit():
     sheet = read(book).active
     assert sheet.column_dimensions["A"].width < 10
     assert 0 < sheet.column_dimensions["B"].width <= MAX_COLUMN_WIDTH + 1
+
+
+def test_a_text_longer_than_excels_cell_limit_is_written_whole():
+    """An export edited and imported again must not cut a long text (a course's body)."""
+    text = "あ" * 40_000
+    book = TableBook()
+    book.add_table("t", ["body"], [[text]])
+    assert read(book).active["A2"].value == text
