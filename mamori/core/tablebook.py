@@ -25,6 +25,10 @@ from mamori.core.plaintext import without_control_characters
 # quote-prefixed (a formula-like text), for text; dates and times for the others.
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+# Excel's day numbers count 1900 as a leap year and have nothing before it: a day before 1 March
+# 1900 written as a date is read back a day early (a law of 1896, say), so it is written as
+# ISO text, which import reads as the same date.
+FIRST_EXACT_DAY = datetime.date(1900, 3, 1)
 LONGEST_TEXT = 10_000_000  # characters in one cell: no limit a stored text reaches
 
 
@@ -92,12 +96,18 @@ class TableBook:
             if isinstance(value, datetime.datetime):
                 if timezone.is_aware(value):  # Excel has no time zones: the local time
                     value = timezone.localtime(value).replace(tzinfo=None)
-                sheet.write_datetime(line, column, value, self.datetime)
-                return DATETIME_FORMAT
-            if isinstance(value, datetime.date):
-                sheet.write_datetime(line, column, value, self.date)
-                return DATE_FORMAT
-            value = str(value)  # a lazy translation, a name
+                if value.date() < FIRST_EXACT_DAY:
+                    value = value.isoformat(sep=" ")  # as text: see FIRST_EXACT_DAY
+                else:
+                    sheet.write_datetime(line, column, value, self.datetime)
+                    return DATETIME_FORMAT
+            elif isinstance(value, datetime.date):
+                if value < FIRST_EXACT_DAY:
+                    value = value.isoformat()
+                else:
+                    sheet.write_datetime(line, column, value, self.date)
+                    return DATE_FORMAT
+            value = str(value)  # a lazy translation, a name, an early date's text
         if not value:  # an empty cell, as openpyxl left it
             return ""
         # Rows stored before control characters were refused (core.plaintext) are written

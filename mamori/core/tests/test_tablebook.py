@@ -65,3 +65,16 @@ def test_a_text_longer_than_excels_cell_limit_is_written_whole():
     book = TableBook()
     book.add_table("t", ["body"], [[text]])
     assert read(book).active["A2"].value == text
+
+
+def test_a_day_before_excels_calendar_is_written_as_its_iso_text():
+    """Excel's day numbers start in 1900 (and count 1900 as a leap year): an earlier day
+    written as a number comes back a day early, so it is written as text the import reads."""
+    days = [datetime.date(1896, 4, 27), datetime.date(1900, 2, 28), datetime.date(1900, 3, 1)]
+    book = TableBook()
+    book.add_table("t", ["day", "moment"],
+                   [[day, datetime.datetime.combine(day, datetime.time(9, 30))] for day in days])
+    rows = list(read(book).active.values)[1:]
+    assert rows == [
+        ("1896-04-27", "1896-04-27 09:30:00"), ("1900-02-28", "1900-02-28 09:30:00"),
+        (datetime.datetime(1900, 3, 1), datetime.datetime(1900, 3, 1, 9, 30))]
