@@ -47,7 +47,15 @@ from mamori.continuity.models import (
     RecoveryStep,
 )
 from mamori.continuity.tests.helpers import impacts, make_process
-from mamori.contractors.models import Contractor, ScreeningRequirement, Subcontracting
+from mamori.contractors.models import (
+    CLAUSES,
+    Certificate,
+    Contract,
+    Contractor,
+    Screening,
+    ScreeningRequirement,
+    Subcontracting,
+)
 from mamori.controls.models import Control, Evidence, Framework, Requirement
 from mamori.controls.tests.test_control_models import make_framework, make_requirement
 from mamori.controls.tests.test_requirement_mappings import make_mapping
@@ -169,6 +177,16 @@ def build(org) -> None:
                                                 department=org.sales_east))
     ScreeningRequirement.objects.order_by("pk").first().controls.add(
         Control.objects.order_by("pk").first())
+    # A screening of the Sales East contractor (its answers made from the catalogue), and a
+    # contract and a certificate of each of the two.
+    Screening.objects.create(contractor=Contractor.objects.get(code="K-1"))
+    for code in ("K-1", "K-2"):
+        contractor = Contractor.objects.get(code=code)
+        Contract.objects.create(contractor=contractor, title="業務委託契約",
+                                starts_on=datetime.date(2025, 4, 1), notification_hours=24,
+                                **{name: True for name, _label in CLAUSES})
+        Certificate.objects.create(contractor=contractor, kind="pmark",
+                                   expires_on=datetime.date(2027, 3, 31))
 
     # The other apps, each with the helpers of its own tests and its workflow's steps.
     build_audits(org)
