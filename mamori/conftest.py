@@ -87,6 +87,17 @@ class Org:
 
 
 @pytest.fixture
+def media(settings, tmp_path):
+    """Uploaded files (evidence, working papers) go to this test's own directory, which is
+    returned, not to the data directory's media."""
+    location = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location)}}}
+    return location
+
+
+@pytest.fixture
 def org(db):
     return Org()
 

@@ -17,13 +17,6 @@ CONTENT = "面談記録：退職者アカウントの削除手順について\n"
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": tmp_path / "media"}}}
-
-
-@pytest.fixture
 def item(org):
     audit = make_audit(departments=[org.sales], lead=org.people["auditor"])
     return make_item(audit)

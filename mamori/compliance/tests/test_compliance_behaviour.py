@@ -498,14 +498,6 @@ def test_the_number_follows_the_year_received(org):
 CONTENT = b"%PDF-1.4\n% compliance evidence\n" + bytes(range(256)) * 4
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}
-    return tmp_path
-
-
 def upload(org, obligation, name, username="manager", content=CONTENT):
     data = evaluation_data(org, obligation, result="not_compliant", evidence="",
                            file=SimpleUploadedFile(name, content, "application/pdf"))

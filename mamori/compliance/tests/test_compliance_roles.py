@@ -662,14 +662,11 @@ SKIPPED = ("/accounts/logout/", "/i18n/", "/static/")
 
 
 @pytest.fixture
-def register(org, settings, tmp_path):
+def register(org, media):
     """One of each record, for Sales East (the manager's) and IT (not the manager's), with an
     amendment raising assessments and an evaluation that raised a nonconformity."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}
     appi = make_source("appi")
     make_version(appi, "2020", datetime.date(2020, 6, 12))
     records = {"source": appi}

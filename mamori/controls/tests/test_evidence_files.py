@@ -19,14 +19,6 @@ CONTENT = b"%PDF-1.4\n% audit log export\n" + bytes(range(256)) * 8
 
 
 @pytest.fixture
-def media(settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}
-    return tmp_path
-
-
-@pytest.fixture
 def control(org):
     return make_control(org.sales, "C-LOG", status="implemented")
 
