@@ -18,7 +18,6 @@ from mamori.contractors import portal_views, workflow
 from mamori.contractors.models import Certificate, Screening, ScreeningRequirement
 from mamori.contractors.tests.test_contractor_models import make_contractor
 from mamori.contractors.tests.test_portal import issue_through_page, portal_url
-from mamori.controls.tests.test_evidence_files import media  # noqa: F401 (a fixture)
 from mamori.core.testing import log_entries
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +40,7 @@ def staff_upload(org, contractor, file, username="manager"):
         "issued_on": "", "expires_on": LATER, "relied_on": "on", "note": "", "file": file})
 
 
-def test_staff_attach_the_file_with_its_hash(org, media):  # noqa: F811
+def test_staff_attach_the_file_with_its_hash(org, media):
     contractor = make_contractor(org.sales, "K-1")
     response = staff_upload(org, contractor, pdf())
     assert response.status_code == 302, response.context and response.context["form"].errors
@@ -54,7 +53,7 @@ def test_staff_attach_the_file_with_its_hash(org, media):  # noqa: F811
         certificate.file_sha256
 
 
-def test_a_file_of_another_type_is_refused_by_name(org, media):  # noqa: F811
+def test_a_file_of_another_type_is_refused_by_name(org, media):
     contractor = make_contractor(org.sales, "K-1")
     response = staff_upload(org, contractor, pdf("setup.exe", b"MZ"))
     assert response.status_code == 400
@@ -62,7 +61,7 @@ def test_a_file_of_another_type_is_refused_by_name(org, media):  # noqa: F811
     assert not Certificate.objects.exists()
 
 
-def test_the_file_is_downloaded_as_an_attachment_only_by_those_who_see_it(org, media):  # noqa: F811
+def test_the_file_is_downloaded_as_an_attachment_only_by_those_who_see_it(org, media):
     certificate = Certificate(contractor=make_contractor(org.it, "K-IT"), kind="pmark",
                               expires_on=timezone.localdate() + datetime.timedelta(days=90))
     certificate.file = pdf()
@@ -93,7 +92,7 @@ def portal_upload(token, file, **fields):
     return Client().post(portal_url(token), data)
 
 
-def test_the_contractor_sends_a_certificate_through_its_link(org, media, screening):  # noqa: F811
+def test_the_contractor_sends_a_certificate_through_its_link(org, media, screening):
     token = issue_through_page(org, screening)
     response = portal_upload(token, pdf("pmark.pdf"))
     assert response.status_code == 200
@@ -118,7 +117,7 @@ def test_the_contractor_sends_a_certificate_through_its_link(org, media, screeni
     ({"certificate-expires_on": "2020-01-01"}, "pmark.pdf", "expires_on"),
     ({"certificate-kind": "nonsense"}, "pmark.pdf", "kind"),
 ])
-def test_a_bad_upload_is_refused_and_named(org, media, screening, fields, name, field):  # noqa: F811
+def test_a_bad_upload_is_refused_and_named(org, media, screening, fields, name, field):
     token = issue_through_page(org, screening)
     response = portal_upload(token, pdf(name), **fields)
     assert response.status_code == 400
@@ -126,13 +125,13 @@ def test_a_bad_upload_is_refused_and_named(org, media, screening, fields, name, 
     assert not Certificate.objects.exists()
 
 
-def test_a_file_is_required(org, media, screening):  # noqa: F811
+def test_a_file_is_required(org, media, screening):
     token = issue_through_page(org, screening)
     response = portal_upload(token, "")
     assert response.status_code == 400 and "file" in response.context["upload"].errors
 
 
-def test_the_portal_shows_only_what_its_own_screening_received(org, media, screening):  # noqa: F811
+def test_the_portal_shows_only_what_its_own_screening_received(org, media, screening):
     other = Screening.objects.create(contractor=make_contractor(org.it, "K-OTHER"))
     other_token = issue_through_page(org, other, user="ciso")
     assert portal_upload(other_token, pdf("other-secret.pdf")).status_code == 200
@@ -144,7 +143,7 @@ def test_the_portal_shows_only_what_its_own_screening_received(org, media, scree
     assert 'data-testid="sent-certificate"' not in page
 
 
-def test_a_link_sends_a_bounded_number(org, media, screening, monkeypatch):  # noqa: F811
+def test_a_link_sends_a_bounded_number(org, media, screening, monkeypatch):
     monkeypatch.setattr(portal_views, "MAX_UPLOADS_PER_LINK", 2)
     token = issue_through_page(org, screening)
     assert portal_upload(token, pdf("a.pdf")).status_code == 200
@@ -155,7 +154,7 @@ def test_a_link_sends_a_bounded_number(org, media, screening, monkeypatch):  # n
     assert Certificate.objects.count() == 2
 
 
-def test_an_assessed_screening_takes_no_certificate(org, media, screening):  # noqa: F811
+def test_an_assessed_screening_takes_no_certificate(org, media, screening):
     token = issue_through_page(org, screening)
     Client().post(portal_url(token), {
         f"level_{answer.pk}": "3" for answer in screening.answers.all()})
@@ -164,7 +163,7 @@ def test_an_assessed_screening_takes_no_certificate(org, media, screening):  # n
     assert not Certificate.objects.exists()
 
 
-def test_a_cleared_file_takes_its_name_and_hash_with_it(org, media,  # noqa: F811
+def test_a_cleared_file_takes_its_name_and_hash_with_it(org, media,
                                                       django_capture_on_commit_callbacks):
     contractor = make_contractor(org.sales, "K-1")
     assert staff_upload(org, contractor, pdf()).status_code == 302
@@ -184,7 +183,7 @@ def test_a_cleared_file_takes_its_name_and_hash_with_it(org, media,  # noqa: F81
     assert not (media / stored).exists()
 
 
-def test_a_link_cannot_file_a_certificate_for_another_contractor(org, media, screening):  # noqa: F811
+def test_a_link_cannot_file_a_certificate_for_another_contractor(org, media, screening):
     other = make_contractor(org.it, "K-OTHER")
     token = issue_through_page(org, screening)
     response = portal_upload(token, pdf(), **{"certificate-contractor": other.pk,
@@ -196,7 +195,7 @@ def test_a_link_cannot_file_a_certificate_for_another_contractor(org, media, scr
     assert not other.certificates.exists()
 
 
-def test_the_portal_form_checks_text_and_dates_like_every_form(org, media, screening):  # noqa: F811
+def test_the_portal_form_checks_text_and_dates_like_every_form(org, media, screening):
     token = issue_through_page(org, screening)
     response = portal_upload(token, pdf(), **{"certificate-number": "IS\x07 1",
                                               "certificate-issued_on": "0201-01-01"})
