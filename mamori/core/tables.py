@@ -227,10 +227,7 @@ class Resource:
         value = getattr(obj, field_name)
         if native and not isinstance(value, Model) and isinstance(
                 value, bool | int | float | datetime.date):
-            if isinstance(value, datetime.datetime):
-                # Excel keeps no time zone: the time as read in the site's time zone.
-                return timezone.localtime(value).replace(tzinfo=None)
-            return value
+            return value  # core.tablebook writes a moment in the site's time zone
         if field_name in self.natural_keys:
             return "" if value is None else getattr(value, self.natural_keys[field_name])
         if value is None:
