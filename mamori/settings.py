@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "mamori.contractors",
     "mamori.continuity",
     "mamori.compliance",
+    "mamori.review",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
