@@ -20,6 +20,7 @@ urlpatterns = [
     path("portal/", include("mamori.contractors.portal_urls")),
     path("continuity/", include("mamori.continuity.urls")),
     path("compliance/", include("mamori.compliance.urls")),
+    path("review/", include("mamori.review.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
     path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

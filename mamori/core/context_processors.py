@@ -138,6 +138,15 @@ NAVIGATION = (
         NavItem(_("Improvement actions"), "improvement:improvementaction_list"),
         NavItem(_("Improvement settings"), "improvement:improvementsettings_list"),
     ), manager_first=True),
+    NavSection(_("Management review"), "12", (
+        NavItem(_("Measures dashboard"), "review:dashboard"),
+        NavItem(_("Measures"), "review:measure_list"),
+        NavItem(_("Measurements"), "review:measurement_list"),
+        NavItem(_("Security objectives"), "review:objective_list"),
+        NavItem(_("Management reviews"), "review:managementreview_list"),
+        NavItem(_("Review decisions"), "review:reviewdecision_list"),
+        NavItem(_("Management review settings"), "review:reviewsettings_list"),
+    )),
     NavSection(_("Web systems"), "web", (
         NavItem(_("Web endpoints and TLS"), "websec:webendpoint_list"),
         NavItem(_("TLS findings"), "websec:tlsfinding_list"),

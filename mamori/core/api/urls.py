@@ -30,6 +30,7 @@ urlpatterns = [
     path("contractors/", include("mamori.contractors.api.urls")),
     path("continuity/", include("mamori.continuity.api.urls")),
     path("compliance/", include("mamori.compliance.api.urls")),
+    path("review/", include("mamori.review.api.urls")),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script, so
     # the strict Content-Security-Policy holds on this page too.

@@ -74,6 +74,14 @@ from mamori.incidents.models import (
 from mamori.policies import workflow as policy_workflow
 from mamori.policies.models import Acknowledgement, PolicyDocument, PolicyReview, PolicyVersion
 from mamori.policies.tests.conftest import make_document, make_draft, release
+from mamori.review import workflow as review_workflow
+from mamori.review.models import (
+    ManagementReview,
+    Measure,
+    Measurement,
+    Objective,
+    ReviewDecision,
+)
 from mamori.risks.models import Risk, RiskAcceptance, Threat
 from mamori.training import attendance, quiz
 from mamori.training.models import ClassroomSession, Course
@@ -195,6 +203,7 @@ def build(org) -> None:
     build_continuity(org)
     build_compliance(org)
     build_requirement_mappings(org)
+    build_review(org)
 
 
 def build_audits(org) -> None:
@@ -343,6 +352,33 @@ def build_requirement_mappings(org) -> None:
     other = make_framework("other-framework")
     make_mapping(Requirement.objects.get(uid="test-framework:1.1"),
                  make_requirement(other, "A.5.1"), relationship="subset", strength=6)
+
+
+def build_review(org) -> None:
+    """A manual measure the staff member owns, measured for the company and for Sales East
+    (a built-in one is measured when the review is frozen); an objective of Sales East; last
+    review, frozen by the CISO's step, with a decision (raising its improvement action); the
+    next review in preparation."""
+    drills = Measure.objects.create(code="drills", title_ja="訓練の実施率", by_department=True,
+                                    target=Decimal(90), owner=org.people["staff"])
+    for department in (None, org.sales_east):
+        Measurement.objects.create(measure=drills, department=department,
+                                   period=datetime.date(2025, 3, 1), value=Decimal("87.5"))
+    objective = Objective.objects.create(title="訓練の実施率 90%", owner=org.people["manager"],
+                                         department=org.sales_east,
+                                         target_on=datetime.date(2026, 3, 31))
+    objective.measures.add(drills)
+    last = ManagementReview.objects.create(title="2025 年度 マネジメントレビュー",
+                                           held_on=datetime.date(2025, 4, 1),
+                                           chair=org.people["ciso"])
+    last.attendees.set([org.people["manager"], org.people["staff"]])
+    review_workflow.freeze(org.users["ciso"], last)
+    ReviewDecision.objects.create(review=last, decision="教育計画を見直す",
+                                  department=org.sales_east, owner=org.people["staff"],
+                                  due_on=datetime.date(2026, 3, 31))
+    ManagementReview.objects.create(title="2026 年度 マネジメントレビュー",
+                                    held_on=datetime.date(2026, 4, 1),
+                                    chair=org.people["ciso"])
 
 
 def existing_ids(schema) -> dict[str, list]:
