@@ -27,7 +27,8 @@ The bulk change log rows leave the chain unverifiable; the checkpoint is signed 
 new head so that record() and freeze() can append (a throwaway database, as bench/scale.py
 says). BENCH_SCALE (10), BENCH_REPEAT (20 runs a page), BENCH_PAGE_BUDGET (5 s a page),
 BENCH_PARTS (default "record,freeze,pages"), BENCH_ONLY (pages whose name holds one of these
-words). Tests never assert on these times; this script only prints them.
+words), BENCH_PROFILE=1 (cProfile of the first pack.build and freeze, the 30 costliest
+functions). Tests never assert on these times; this script only prints them.
 """
 
 import datetime
@@ -49,6 +50,7 @@ BUDGET = float(os.environ.get("BENCH_PAGE_BUDGET", "5"))
 FREEZE_RUNS = int(os.environ.get("BENCH_FREEZE_RUNS", "3"))
 PARTS = os.environ.get("BENCH_PARTS", "record,freeze,pages").split(",")
 ONLY = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 
 GOAL_RECORD_MS = 2000
 GOAL_FREEZE_MS = 5000
@@ -220,11 +222,22 @@ def measure_freeze():
     with acting_as(actor_for_user(ciso, "command")):
         for n in range(FREEZE_RUNS):
             review = new_review(n)
+            profile = None
+            if PROFILE and n == 0:
+                import cProfile
+
+                profile = cProfile.Profile()
+                profile.enable()
             start = time.perf_counter()
             data = pack.build(review)
             say_over("pack.build(review) alone", time.perf_counter() - start, GOAL_FREEZE_MS,
                      f"{len(json.dumps(data)) / 1024:.0f} KiB of JSON")
             seconds, queries, frozen = counted(lambda r=review: workflow.freeze(ciso, r))
+            if profile:
+                import pstats
+
+                profile.disable()
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
             say_over(f"workflow.freeze run {n + 1}", seconds, GOAL_FREEZE_MS,
                      f"{queries} queries, pack {len(json.dumps(frozen.data)) / 1024:.0f} KiB")
 

@@ -40,8 +40,9 @@ def review_held() -> Result:
     held = (ManagementReview.objects.filter(status=ManagementReview.Status.HELD,
                                             held_on__lte=today, pack__isnull=False)
             .order_by("-held_on").values_list("held_on", flat=True).first())
-    threshold = str(_("within %(months)s months") % {"months": interval})
-    value = held.isoformat() if held else str(_("never"))
+    # Both as dates, in no language: the last review held, and the earliest day it may be.
+    threshold = since.isoformat()
+    value = held.isoformat() if held else None
     if held is not None and held >= since:
         return Result.from_failing(ManagementReview.objects.none(), value=value,
                                    threshold=threshold)

@@ -90,6 +90,9 @@ class Period:
     def entries(self, model, action: str):
         label = model._meta.label_lower
         entries = ChangeLogEntry.objects.filter(model=label, action=action)
+        # Up to the day the pack is built for: a pack built for an earlier day (the demo's
+        # last review) holds nothing entered after it.
+        entries = entries.filter(at__lt=self.until)
         if self.first_seq is not None:
             return entries.filter(seq__gte=self.first_seq)
         return entries.filter(at__gte=self.since)

@@ -8,11 +8,10 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import TruncMonth
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from mamori.core import conformance
-from mamori.core.models import ConformanceSnapshot
 from mamori.review.models import Frequency, Measure, Measurement, Objective
 from mamori.review.models.measures import period_start
 from mamori.review.pack import DEPARTMENT, LISTED, Period, counted, department, iso, number, two
@@ -66,19 +65,17 @@ def percent(part: int, whole: int) -> str | None:
 
 
 def conformance_over(period: Period) -> dict:
-    """Per article and month, the share of the daily check results that passed (of those
-    that applied); and today's result of each check."""
-    monthly = (ConformanceSnapshot.objects.filter(day__gte=period.first_month,
-                                                  day__lte=period.end)
-               .annotate(month=TruncMonth("day")).order_by().values("article", "month")
-               .annotate(passed=Count("pk", filter=Q(status=conformance.PASS)),
-                         failed=Count("pk", filter=Q(status=conformance.FAIL))))
+    """Per article and month, the conformance measured then (the built-in measure's stored
+    company values: a read, not a recomputation of the past); and today's result of each
+    check."""
+    monthly = Measurement.objects.filter(
+        measure__builtin="conformance_by_article", department__isnull=True,
+        period__gte=period.first_month, period__lte=period.end).exclude(category="").values(
+        "category", "period", "value")
     by_article: dict[str, dict] = {}
-    for row in monthly:
-        month = row["month"]
-        key = f"{month:%Y-%m}"
-        by_article.setdefault(row["article"], {})[key] = percent(
-            row["passed"], row["passed"] + row["failed"])
+    for row in monthly:  # at most an article per month: a dozen rows a month
+        by_article.setdefault(row["category"], {})[f"{row['period']:%Y-%m}"] = number(
+            row["value"])
     articles, checks = [], []
     for outcome in conformance.evaluate(conformance.SYSTEM):
         statuses = Counter(o.result.status for o in outcome.outcomes)
@@ -92,10 +89,17 @@ def conformance_over(period: Period) -> dict:
             checks.append({
                 "code": check.check.code, "article": outcome.article,
                 "title": in_both(check.check.title), "status": result.status,
-                "value": None if result.value is None else str(result.value),
-                "threshold": None if result.threshold is None else str(result.threshold),
+                "value": text_of(result.value), "threshold": text_of(result.threshold),
                 "unit": result.unit, "failing_count": result.failing_count})
     return {"articles": articles, "checks": checks}
+
+
+def text_of(value):
+    """A check's measured value or threshold as stored in the pack: a number as text, and a
+    message of Mamori's (a lazy translation) in both languages."""
+    if value is None:
+        return None
+    return in_both(value) if isinstance(value, Promise) else str(value)
 
 
 def in_both(text) -> dict:

@@ -68,6 +68,11 @@ def both(names: dict | None) -> str:
     return "" if not names else localized(names.get("ja", ""), names.get("en", ""))
 
 
+def shown(text: str | dict | None) -> str:
+    """A check's value or threshold: a number as stored, a message in the reader's language."""
+    return both(text) if isinstance(text, dict) else (text or "")
+
+
 def dept(data: dict | None) -> str:
     return "" if not data else both(data)
 
@@ -267,7 +272,7 @@ def conformance_section(data: dict, names: dict) -> Section:
                     [_("article"), _("check"), _("code"), _("value"), _("threshold"),
                      _("failing objects")],
                     [[article_label(c["article"]), both(c["title"]), c["code"],
-                      f'{c["value"] or ""}{c["unit"] or ""}' or None, c["threshold"],
+                      f'{shown(c["value"])}{c["unit"] or ""}' or None, shown(c["threshold"]),
                       c["failing_count"]] for c in over["checks"] if c["status"] == FAIL])
     monthly = Table("conformance_months", _("Conformance per article and month (%)"),
                     [_("article"), *months],

@@ -141,8 +141,9 @@ class MeasureDetail(generic.ScopedDetailView):
         # department's compared; the register of measurements filters the rest.
         rows = visible.filter(department=department) if department is not None else (
             visible.filter(department__isnull=True))
-        paginator = IdPaginator(rows.order_by("-period", "-pk").select_related("department"),
-                                PER_PAGE)
+        # The measure with each row: a category is named from its definition.
+        paginator = IdPaginator(rows.order_by("-period", "-pk").select_related(
+            "department", "measure"), PER_PAGE)
         page = paginator.get_page(self.request.GET.get("page"))
         return {
             "chart": charts.line_chart(company, extra_series=extra, target=obj.target),

@@ -99,7 +99,7 @@ class ManagementReviewHistory(generic.ObjectHistoryView):
 
 class ManagementReviewStep(generic.ModelActionView):
     """POST /reviews/<pk>/<step>/: freeze the inputs, or record the minutes (hold). A
-    refused step says why on the review's page; minutes that do not do come back in their
+    refused step says why on the review's page; minutes left empty come back in their
     form with the error."""
 
     model = ManagementReview

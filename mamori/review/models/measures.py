@@ -9,6 +9,7 @@ trend is a read of stored rows, never a recomputation of the past.
 """
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -141,6 +142,13 @@ class Measure(TitledInTwoLanguages, AuditedModel):
     def computed(self) -> bool:
         return bool(self.builtin)
 
+    def get_builtin_display(self):
+        """Whether Mamori computes it, in words (the calculation's key is not for readers)."""
+        return _("yes") if self.builtin else ""
+
+    def get_target_display(self):
+        return plain_number(self.target)
+
     def get_description_display(self):
         """A built-in measure's definition in the reader's language (stored in English)."""
         from mamori.review.calculators import BUILTINS
@@ -235,8 +243,14 @@ class Measurement(AuditedModel):
 
     def __str__(self):
         where = self.department.name if self.department_id else _("whole company")
-        part = f" {self.category}" if self.category else ""
-        return f"{self.measure} {self.period:%Y-%m} {where}{part}: {self.value}"
+        part = f" {self.get_category_display()}" if self.category else ""
+        return f"{self.measure} {self.period:%Y-%m} {where}{part}: {plain_number(self.value)}"
+
+    def get_category_display(self):
+        return category_label(self.measure, self.category)
+
+    def get_value_display(self):
+        return plain_number(self.value)
 
     def get_absolute_url(self):
         return reverse("review:measurement_detail", args=[self.pk])
@@ -273,6 +287,28 @@ class Measurement(AuditedModel):
         super().validate_constraints(exclude)
 
 
+def plain_number(value):
+    """95 rather than 95.00, 47.5 rather than 47.50 (None stays None)."""
+    if value is None:
+        return None
+    value = Decimal(value)
+    return value.quantize(1) if value == value.to_integral_value() else value.normalize()
+
+
+def category_label(measure, category: str):
+    """A category as the reader says it (an incident severity, a person category, a policy
+    article), from the built-in measure's definition; a manual measure's as written."""
+    from mamori.review.calculators import BUILTINS
+
+    definition = BUILTINS.get(measure.builtin) if measure.builtin else None
+    labels = dict(definition.categories) if definition is not None else {}
+    if definition is not None and definition.key == "conformance_by_article":
+        from mamori.core.conformance import article_label
+
+        return article_label(category) if category else category
+    return labels.get(category, category)
+
+
 def history_q(department_id: int | None, category: str = "") -> Q:
     """The measurements of the company (department None) or of one department."""
     where = Q(department__isnull=True) if department_id is None else Q(
@@ -281,4 +317,4 @@ def history_q(department_id: int | None, category: str = "") -> Q:
 
 
 __all__ = ["Direction", "Frequency", "Measure", "Measurement", "ReviewSettings", "Unit",
-           "due_since", "history_q", "period_start"]
+           "category_label", "due_since", "history_q", "period_start", "plain_number"]

@@ -28,7 +28,7 @@ from mamori.incidents.models import BreachAssessment, RegulatoryReport
 from mamori.incidents.tests.factories import make_incident
 from mamori.org.models import Appointment, Department
 from mamori.review import pack, packreport
-from mamori.review.models import Measurement, ReviewPack
+from mamori.review.models import Measure, Measurement, ReviewPack
 from mamori.review.models.measures import period_start
 from mamori.review.tests.helpers import (
     days,
@@ -104,11 +104,12 @@ def world(org):
                                department=org.sales)
     Measurement.objects.create(measure=measure, period=month(-1), value=40, category="high")
     make_measure(code="mx-off", active=False)
-    # Conformance snapshots: Art 5 last month, 3 of 4 applicable results passing.
-    for n, status in enumerate(("pass", "pass", "pass", "fail", "n/a")):
-        ConformanceSnapshot.objects.create(day=month(-1) + datetime.timedelta(days=n),
-                                           check_code=f"x.art5.c{n}", article="5",
-                                           status=status)
+    # Conformance per article as measured: Art 5 last month 75 % (a department's value and
+    # the whole's are not the article's line).
+    per_article = Measure.objects.get(builtin="conformance_by_article")
+    for category, department, value in (("5", None, 75), ("", None, 80), ("5", org.sales, 10)):
+        Measurement.objects.create(measure=per_article, period=month(-1), category=category,
+                                   department=department, value=value, computed=True)
     # Nonconformities: two major and one minor in the period, one long before.
     nc = Nonconformity.objects.create(title="鍵の管理", severity="major", department=org.sales,
                                       raised_on=days(-40))
