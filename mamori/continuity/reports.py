@@ -25,17 +25,9 @@ from mamori.continuity import gaps
 from mamori.continuity.models import BusinessProcess, ContinuitySettings, ExerciseResult
 from mamori.continuity.models.processes import GapKind
 from mamori.core.io import pdf_attachment
+from mamori.core.numbers import plain
 from mamori.core.scope import VIEW
 from mamori.core.tablebook import TableBook
-
-
-def plain(hours: Decimal | None) -> Decimal | None:
-    """Hours as written: 4 rather than 4.00, 1.5 rather than 1.50 (and 100, not 1E+2)."""
-    if hours is None:
-        return None
-    if hours == hours.to_integral_value():
-        return hours.quantize(Decimal(1))
-    return hours.normalize()
 
 
 @dataclass

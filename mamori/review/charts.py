@@ -12,6 +12,7 @@ import datetime
 import math
 from decimal import Decimal
 
+from mamori.core.numbers import plain_text as plain
 from mamori.core.text import display_width
 
 # Colours of the app's theme (Tabler): the first series blue, then the others.
@@ -32,14 +33,6 @@ def num(value: float) -> str:
     """A coordinate as the SVG reads it: at most one decimal, no exponent."""
     text = f"{value:.1f}"
     return text[:-2] if text.endswith(".0") else text
-
-
-def plain(value) -> str:
-    """A value as a reader writes it: 4 rather than 4.00, 97.5 rather than 97.50."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
 
 
 def nice_step(span: float, ticks: int = Y_TICKS) -> float:

@@ -14,7 +14,6 @@ are in review.pack_performance.
 
 import datetime
 from collections import Counter
-from decimal import Decimal
 
 from django.db.models import BigIntegerField, Case, Count, Exists, OuterRef, Q, When
 from django.db.models.functions import Cast
@@ -23,6 +22,7 @@ from django.utils import timezone
 from mamori.core.changelog import first_entry_from
 from mamori.core.dates import add_months
 from mamori.core.models import ChangeLogEntry
+from mamori.core.numbers import plain_text
 from mamori.review.models import Frequency, ManagementReview, ReviewDecision
 from mamori.review.models.measures import period_start
 
@@ -46,14 +46,7 @@ def department(row: dict, prefix: str = "department__") -> dict | None:
 DEPARTMENT = ("department__code", "department__name_ja", "department__name_en")
 
 
-def number(value) -> str | None:
-    """A Decimal as plain text (97.5, 4): language-neutral and exact."""
-    if value is None:
-        return None
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+number = plain_text  # a Decimal as plain text (97.5, 4): language-neutral and exact
 
 
 def iso(day) -> str | None:

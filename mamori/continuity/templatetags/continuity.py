@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from mamori.continuity.reports import plain
+from mamori.core.numbers import plain
 
 register = template.Library()
 

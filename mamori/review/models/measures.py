@@ -9,7 +9,6 @@ trend is a read of stored rows, never a recomputation of the past.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -23,6 +22,7 @@ from django.utils.translation import pgettext_lazy
 from mamori.core.audit import AuditedModel, AuditedQuerySet, SingleRow
 from mamori.core.dates import add_months
 from mamori.core.i18n import TitledInTwoLanguages
+from mamori.core.numbers import plain
 from mamori.core.scope import ADD, CHANGE, DELETE, VIEW, Scope, SettingsScope
 from mamori.org.models import Department, Person
 
@@ -287,12 +287,7 @@ class Measurement(AuditedModel):
         super().validate_constraints(exclude)
 
 
-def plain_number(value):
-    """95 rather than 95.00, 47.5 rather than 47.50 (None stays None)."""
-    if value is None:
-        return None
-    value = Decimal(value)
-    return value.quantize(1) if value == value.to_integral_value() else value.normalize()
+plain_number = plain  # 95 rather than 95.00, 47.5 rather than 47.50 (None stays None)
 
 
 def category_label(measure, category: str):
