@@ -107,7 +107,7 @@ def test_a_non_compliance_is_evaluated_and_accepted(live_server, live_org, make_
     assert (raised.department, raised.source, raised.status) == (
         live_org.sales, "compliance", "open")
     expect(manager.get_by_test_id("raised-records")).to_contain_text(raised.code)
-    manager.screenshot(path=str(tmp_path / "evaluation-ja.png"), full_page=True)
+    ui.screenshot(manager, tmp_path / "evaluation-ja.png")
 
     # 4. The CISO (in English) accepts the non-compliance from the obligation's page.
     ciso = make_page(OTHER_LOCALE["en"])
@@ -133,5 +133,5 @@ def test_a_non_compliance_is_evaluated_and_accepted(live_server, live_org, make_
     row = ciso.get_by_test_id(f"upcoming-{amendment.pk}")
     expect(row).to_contain_text("令和8年改正")
     expect(row.locator("td").nth(3)).to_have_text("2")
-    ciso.screenshot(path=str(tmp_path / "upcoming-en.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / "upcoming-en.png")
     assert problems(log) == []

@@ -66,7 +66,7 @@ def test_a_bia_is_recorded_and_its_gap_accepted(lang, live_server, live_org, mak
             scores[f"impact__{category}__{hours}"] = str(5 if category == "customers" else 2)
     fill(manager, {**scores, "rto_hours": "2", "rpo_hours": "0.5",
                    "peak_periods": "年末年始"})
-    manager.screenshot(path=str(tmp_path / f"bia-form-{lang}.png"), full_page=True)
+    ui.screenshot(manager, tmp_path / f"bia-form-{lang}.png")
     manager.get_by_test_id("save").click()
     expect(manager).to_have_url(re.compile(r"/continuity/impact-analyses/\d+/$"))
     analysis = ImpactAnalysis.objects.get(process=process)
@@ -86,7 +86,7 @@ def test_a_bia_is_recorded_and_its_gap_accepted(lang, live_server, live_org, mak
     manager.get_by_role("button", name=text_in(lang, "Show the impact")).click()
     expect(manager.get_by_test_id("misses-BP-CARD")).to_be_visible()
     expect(manager.get_by_test_id("impact-graph").locator("svg rect")).to_have_count(2)
-    manager.screenshot(path=str(tmp_path / f"impact-{lang}.png"), full_page=True)
+    ui.screenshot(manager, tmp_path / f"impact-{lang}.png")
 
     # 3. The CISO accepts the gap until a date.
     ciso = make_page(OTHER_LOCALE[lang])
@@ -105,5 +105,5 @@ def test_a_bia_is_recorded_and_its_gap_accepted(lang, live_server, live_org, mak
     expect(ciso.get_by_test_id("gap-rto")).to_contain_text(text_in(lang, "gap accepted"))
     expect(ciso.get_by_test_id("accept-rto")).to_have_count(0)
     expect(ciso.get_by_test_id("accept-single_point")).to_have_count(1)  # still open
-    ciso.screenshot(path=str(tmp_path / f"process-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / f"process-{lang}.png")
     assert problems(log) == []

@@ -73,7 +73,7 @@ def test_a_contractor_is_screened_through_the_portal(lang, live_server, live_org
     ciso.get_by_test_id("issue-link").click()
     portal_url = ciso.get_by_test_id("portal-url").inner_text().strip()
     assert re.fullmatch(rf"{re.escape(base)}/portal/[A-Za-z0-9_-]{{43}}/", portal_url)
-    ciso.screenshot(path=str(tmp_path / f"link-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / f"link-{lang}.png")
 
     # 2. The contractor answers through the link, with no account.
     vendor = make_page(OTHER_LOCALE[lang])
@@ -101,7 +101,7 @@ def test_a_contractor_is_screened_through_the_portal(lang, live_server, live_org
     expect(vendor.get_by_test_id("portal-uploaded")).to_have_text(
         text_in(lang, "The certificate was received. Thank you."))
     expect(vendor.get_by_test_id("sent-certificate")).to_contain_text("isms-certificate.pdf")
-    vendor.screenshot(path=str(tmp_path / f"portal-{lang}.png"), full_page=True)
+    ui.screenshot(vendor, tmp_path / f"portal-{lang}.png")
     certificate = Certificate.objects.get(contractor=contractor)
     assert certificate.submitted_through is not None and not certificate.relied_on
     assert certificate.file_size == scan.stat().st_size
@@ -130,7 +130,7 @@ def test_a_contractor_is_screened_through_the_portal(lang, live_server, live_org
     expect(ciso.get_by_test_id("comparison")).to_contain_text(CONDITION)
     for button in ("assess", "issue-link", "answer-staff", "accept-access-control"):
         expect(ciso.get_by_test_id(button)).to_have_count(0)
-    ciso.screenshot(path=str(tmp_path / f"comparison-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / f"comparison-{lang}.png")
     screening.refresh_from_db()
     assert screening.verdict == Screening.Verdict.GAPS_ACCEPTED
     assert screening.verdict_until == until

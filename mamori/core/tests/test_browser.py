@@ -97,6 +97,21 @@ def page(browser, console):
 
 # --- helpers ----------------------------------------------------------------------------------
 
+def screenshot(page, path) -> None:
+    """A full-page screenshot for a person to look at (nothing asserts on it).
+
+    Chromium now and then answers a capture with "Unable to capture screenshot" when the
+    machine is busy (a compositor frame was not ready); that says nothing about the page, so
+    the capture is tried once more after the page has settled."""
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    except sync_api.Error as error:
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(path), full_page=True)
+
+
 def totp_code(secret: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
     """RFC 6238 TOTP (HMAC-SHA1) for a base32 secret."""
     secret = re.sub(r"\s", "", secret).upper()
@@ -197,10 +212,10 @@ def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, con
     expect(page.get_by_test_id("setup-step")).to_be_visible()
     expect(page.get_by_test_id("nav-my-page")).to_have_count(0)
     copy_with_button(page, "authenticator_secret", "Copied")
-    page.screenshot(path=str(tmp_path / "totp-en.png"), full_page=True)
+    screenshot(page, tmp_path / "totp-en.png")
     activate_totp(page)  # straight there: no second password prompt after the login
     copy_with_button(page, "recovery_codes", "Copied")
-    page.screenshot(path=str(tmp_path / "recovery-codes-en.png"), full_page=True)
+    screenshot(page, tmp_path / "recovery-codes-en.png")
     expect(page.get_by_test_id("setup-step")).to_have_count(0)  # set up: the menu is back
 
     # 3. English (from the browser's Accept-Language), then Japanese via the language form.
@@ -228,7 +243,7 @@ def test_admin_sets_up_mfa_and_records_a_person(live_server, live_org, page, con
     failing.locator("summary").click()
     expect(failing.get_by_test_id("failing-list")).to_be_visible()
     expect(failing.get_by_test_id("failing-list").locator("li").first).to_be_visible()
-    page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    screenshot(page, tmp_path / "dashboard.png")
     # Tabler's stylesheet is applied (not just linked): its .page is a flex column.
     assert page.locator(".page").evaluate("el => getComputedStyle(el).display") == "flex"
 
@@ -275,13 +290,13 @@ def test_ciso_first_login_in_japanese_copies_secret_and_codes(live_server, live_
     copy_with_button(page, "authenticator_secret", "コピーしました")
     secret = page.locator("#authenticator_secret").input_value()
     assert page.evaluate("navigator.clipboard.readText()") == secret
-    page.screenshot(path=str(tmp_path / "totp-ja.png"), full_page=True)
+    screenshot(page, tmp_path / "totp-ja.png")
 
     activate_totp(page)
     copy_with_button(page, "recovery_codes", "コピーしました")
     codes = page.locator("#recovery_codes").input_value()
     assert page.evaluate("navigator.clipboard.readText()") == codes
-    page.screenshot(path=str(tmp_path / "recovery-codes-ja.png"), full_page=True)
+    screenshot(page, tmp_path / "recovery-codes-ja.png")
     page.get_by_test_id("mfa-continue").click()
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     context.close()

@@ -130,7 +130,7 @@ def visit(context, base, role, language, shots: Path, read: set, check_links: bo
         (urlsplit(page.url).path, m.text[:160])))
     page.on("pageerror", lambda e: console.append((urlsplit(page.url).path, str(e))))
     page.goto(f"{base}/")
-    page.screenshot(path=str(shots / f"{role}-{language}.png"), full_page=True)
+    ui.screenshot(page, shots / f"{role}-{language}.png")
     navigation = page.locator("nav").first
     pages = [urlsplit(page.url).path, *sorted(
         urlsplit(u).path for u in internal_targets(page, base)

@@ -80,7 +80,7 @@ def test_a_nonconformity_from_finding_to_closure(lang, live_server, live_org, ma
     assert shown[label_in(lang, Nonconformity, "plan_due_on")] == (
         today + datetime.timedelta(days=30)).isoformat()
     expect(auditor.get_by_test_id("source-record")).to_contain_text("C-PPL-03")
-    auditor.screenshot(path=str(tmp_path / f"raised-{lang}.png"), full_page=True)
+    ui.screenshot(auditor, tmp_path / f"raised-{lang}.png")
     ciso = make_page(OTHER_LOCALE[lang])
     log_in_with_totp(ciso, base, live_org.users["ciso"], "x-ciso-password-1")
 
@@ -127,7 +127,7 @@ def test_a_nonconformity_from_finding_to_closure(lang, live_server, live_org, ma
     fill(staff, {"done_on": today.isoformat(), "notes": "連携バッチを稼働させた。"})
     staff.get_by_test_id("save").click()
     expect(staff.locator(".alert-success")).to_be_visible()
-    staff.screenshot(path=str(tmp_path / f"action-done-{lang}.png"), full_page=True)
+    ui.screenshot(staff, tmp_path / f"action-done-{lang}.png")
 
     # 5. The CISO checks the effectiveness and closes it.
     ciso.goto(f"{base}{nc.get_absolute_url()}")
@@ -146,5 +146,5 @@ def test_a_nonconformity_from_finding_to_closure(lang, live_server, live_org, ma
     for button in ("step-approve", "step-check", "step-close", "add-action"):
         expect(ciso.get_by_test_id(button)).to_have_count(0)
     expect(ciso.get_by_role("link", name=text_in(lang, "Edit"), exact=True)).to_have_count(0)
-    ciso.screenshot(path=str(tmp_path / f"closed-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / f"closed-{lang}.png")
     assert not problems(log), problems(log)

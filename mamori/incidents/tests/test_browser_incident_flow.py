@@ -130,7 +130,7 @@ def test_staff_reports_and_the_ciso_assesses_a_card_leak(lang, live_server, live
     expect(page.get_by_test_id("assess-needed")).to_have_count(0)
     for button in ("assess", "move", "escalate", "add-note"):
         expect(page.get_by_test_id(button)).to_have_count(0)
-    page.screenshot(path=str(tmp_path / "reported.png"), full_page=True)
+    ui.screenshot(page, tmp_path / "reported.png")
 
     # 4. The CISO (with TOTP) opens the incident and assesses the breach.
     ciso_page = make_page(OTHER_LOCALE[lang])
@@ -191,7 +191,7 @@ def test_staff_reports_and_the_ciso_assesses_a_card_leak(lang, live_server, live
                        (RegulatoryReport.Kind.FINAL, final_due)}
     # The outcome and both drafts are in the timeline.
     expect(timeline_entries(ciso_page)).to_have_count(before + 3)
-    ciso_page.screenshot(path=str(tmp_path / "assessed.png"), full_page=True)
+    ui.screenshot(ciso_page, tmp_path / "assessed.png")
 
     # 6. Contained: the lifecycle moves on and the timeline gains the status line.
     move = ciso_page.locator("form", has=ciso_page.get_by_test_id("move"))

@@ -65,7 +65,7 @@ def test_the_response_time_table_fits_1280_pixels(lang, live_server, live_org, b
         assert broken == [], broken
         shots = Path(os.environ.get("MAMORI_SCREENSHOTS") or tmp_path)
         shots.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(shots / f"response-times-{lang}.png"), full_page=True)
+        ui.screenshot(page, shots / f"response-times-{lang}.png")
     finally:
         context.close()
         connections.close_all()

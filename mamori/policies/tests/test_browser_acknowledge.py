@@ -109,7 +109,7 @@ def percent(text: str) -> float:
 
 
 def screenshot(page, path: Path) -> None:
-    page.screenshot(path=str(path), full_page=True)
+    ui.screenshot(page, path)
     assert path.stat().st_size > 10_000, path  # a rendered page, not a blank one
 
 

@@ -54,7 +54,7 @@ def test_the_ciso_freezes_the_pack_and_records_a_decision(lang, live_server, liv
     review.refresh_from_db()
     assert review.status == ManagementReview.Status.FROZEN and review.pack.intact
     expect(ciso.get_by_test_id("pack")).to_contain_text("監督官庁から委託先管理の強化")
-    ciso.screenshot(path=str(tmp_path / f"review-frozen-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / f"review-frozen-{lang}.png")
 
     # 2. The pack as a PDF, in the reader's language.
     pdf_url = ciso.get_by_test_id("pack-pdf").get_attribute("href")
@@ -68,7 +68,7 @@ def test_the_ciso_freezes_the_pack_and_records_a_decision(lang, live_server, liv
     due = timezone.localdate() + datetime.timedelta(days=90)
     fill(ciso, {"decision": DECISION, "department": str(live_org.sales.pk),
                 "owner": str(live_org.people["manager"].pk), "due_on": due.isoformat()})
-    ciso.screenshot(path=str(tmp_path / f"decision-form-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / f"decision-form-{lang}.png")
     ciso.get_by_test_id("save").click()
     expect(ciso).to_have_url(re.compile(r"/review/decisions/\d+/$"))
     decision = ReviewDecision.objects.get(review=review)
@@ -78,7 +78,7 @@ def test_the_ciso_freezes_the_pack_and_records_a_decision(lang, live_server, liv
     ciso.goto(f"{base}{review.get_absolute_url()}")
     expect(ciso.get_by_test_id("decisions")).to_contain_text(DECISION)
     expect(ciso.get_by_test_id("decision-action")).to_have_text(action.code)
-    ciso.screenshot(path=str(tmp_path / f"review-decided-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, tmp_path / f"review-decided-{lang}.png")
 
     # 4. A member of staff who attended reads the review and its pack, and takes no step.
     staff = make_page(OTHER_LOCALE[lang])

@@ -174,7 +174,7 @@ def test_manager_assesses_and_treats_a_risk(lang, live_server, live_org, evidenc
     assert shown[label_in(lang, Asset, "has_personal_info")] == text_in(lang, "yes")
     assert shown[label_in(lang, Asset, "department")] == sales
     assert asset.classification.code == "confidential"
-    page.screenshot(path=str(tmp_path / "asset.png"), full_page=True)
+    ui.screenshot(page, tmp_path / "asset.png")
 
     # 3. A control of the department, and a file as its evidence, uploaded through the form.
     create(page, f"{base}/controls/controls/", {
@@ -251,7 +251,7 @@ def test_manager_assesses_and_treats_a_risk(lang, live_server, live_org, evidenc
         counts = table.locator("a[data-count]").evaluate_all(
             "cells => cells.map(cell => Number(cell.dataset.count))")
         assert len(counts) == 9 and sum(counts) == 1, counts
-    page.screenshot(path=str(tmp_path / "heat-map.png"), full_page=True)
+    ui.screenshot(page, tmp_path / "heat-map.png")
 
     # 6. A cell leads to the risk list filtered to it.
     for cell in (inherent_cell, residual_cell):

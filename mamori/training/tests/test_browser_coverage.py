@@ -33,7 +33,7 @@ SHOTS = os.environ.get("MAMORI_SCREENSHOTS", "")
 def shoot(page, name):
     if SHOTS:
         pathlib.Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(pathlib.Path(SHOTS) / f"{name}.png"), full_page=True)
+        ui.screenshot(page, pathlib.Path(SHOTS) / f"{name}.png")
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -96,11 +96,11 @@ def test_a_dispatched_worker_takes_the_model_course(lang, live_server, live_org,
     open_in(page, base, lang, reverse("core:my_page"))
     panel = page.get_by_test_id("training-todo")
     expect(panel).to_contain_text(str_in(lang, course))
-    page.screenshot(path=str(shots / f"my-page-{lang}.png"), full_page=True)
+    ui.screenshot(page, shots / f"my-page-{lang}.png")
     panel.get_by_test_id("take-course").click()
     expect(page).to_have_url(re.compile(rf"/training/courses/{course.pk}/take/$"))
     expect(page.get_by_test_id("course-text").locator("h1, h2").first).to_be_visible()
-    page.screenshot(path=str(shots / f"take-{lang}.png"), full_page=True)
+    ui.screenshot(page, shots / f"take-{lang}.png")
 
     # 2. The quiz, in the order stored on the attempt; every answer correct.
     page.get_by_test_id("start-quiz").click()
@@ -118,7 +118,7 @@ def test_a_dispatched_worker_takes_the_model_course(lang, live_server, live_org,
     for qid in shown_ids:
         for index in questions[qid].correct_indexes():
             page.locator(f"input[name=q{qid}][value='{index}']").check()
-    page.screenshot(path=str(shots / f"quiz-{lang}.png"), full_page=True)
+    ui.screenshot(page, shots / f"quiz-{lang}.png")
     page.get_by_test_id("submit-quiz").click()
 
     # 3. Passed: the completion is recorded and the assignment completed.
@@ -126,7 +126,7 @@ def test_a_dispatched_worker_takes_the_model_course(lang, live_server, live_org,
     expect(page.get_by_test_id("quiz-score")).to_have_text("100")
     expect(page.get_by_test_id("try-again")).to_have_count(0)
     expect(page.get_by_test_id("certificate")).to_be_visible()
-    page.screenshot(path=str(shots / f"result-{lang}.png"), full_page=True)
+    ui.screenshot(page, shots / f"result-{lang}.png")
     attempt.refresh_from_db()
     assert attempt.passed and attempt.score == 100 and len(attempt.answers_hash) == 64
     completion = Completion.objects.get(attempt=attempt)
@@ -143,13 +143,13 @@ def test_a_dispatched_worker_takes_the_model_course(lang, live_server, live_org,
     manager.goto(f"{base}{coverage_url}")
     expect(manager.locator("html")).to_have_attribute("lang", lang)
     expect(manager.get_by_test_id("programme-done")).to_have_text("1")
-    manager.screenshot(path=str(shots / f"manager-coverage-{lang}.png"), full_page=True)
+    ui.screenshot(manager, shots / f"manager-coverage-{lang}.png")
     manager.goto(f"{base}{reverse('training:assignment_list')}"
                  f"?programme={programme.pk}&status=completed")
     rows = manager.locator("table tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(str_in(lang, worker))
-    manager.screenshot(path=str(shots / f"manager-assignments-{lang}.png"), full_page=True)
+    ui.screenshot(manager, shots / f"manager-assignments-{lang}.png")
     assert not problems(log), problems(log)
 
 
@@ -173,24 +173,24 @@ def test_the_ciso_and_staff_pages(lang, live_server, live_org, make_page, log, t
     expect(ciso.get_by_test_id("course-questions").locator(".list-group-item")).to_have_count(
         course.questions.count())
     expect(ciso.get_by_test_id("add-question")).to_be_visible()
-    ciso.screenshot(path=str(shots / f"course-ciso-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, shots / f"course-ciso-{lang}.png")
 
     ciso.goto(f"{base}{session.get_absolute_url()}")
     expect(ciso.locator("html")).to_have_attribute("lang", lang)
     ciso.locator("[data-testid=attendance-form] textarea").fill("P003\nP999")
     ciso.get_by_test_id("record-attendance").click()
     expect(ciso.get_by_test_id("attendance-error")).to_contain_text("P999")
-    ciso.screenshot(path=str(shots / f"session-error-ciso-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, shots / f"session-error-ciso-{lang}.png")
     assert not Completion.objects.exists()
     ciso.locator("[data-testid=attendance-form] textarea").fill("P003\nP004")
     ciso.get_by_test_id("record-attendance").click()
     expect(ciso.locator(".alert-success")).to_be_visible()
     expect(ciso.get_by_test_id("attendees").locator(".list-group-item")).to_have_count(2)
-    ciso.screenshot(path=str(shots / f"session-ciso-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, shots / f"session-ciso-{lang}.png")
     completion = Completion.objects.get(person=live_org.people["staff"])
     ciso.goto(f"{base}{completion.get_absolute_url()}")
     expect(ciso.get_by_test_id("certificate")).to_be_visible()
-    ciso.screenshot(path=str(shots / f"completion-ciso-{lang}.png"), full_page=True)
+    ui.screenshot(ciso, shots / f"completion-ciso-{lang}.png")
 
     staff = make_page(OTHER_LOCALE[lang])
     ui.log_in(staff, base, "staff", "x-staff-password-1")
@@ -198,9 +198,9 @@ def test_the_ciso_and_staff_pages(lang, live_server, live_org, make_page, log, t
     expect(staff.get_by_test_id("course-questions")).to_have_count(0)
     expect(staff.get_by_test_id("add-question")).to_have_count(0)
     expect(staff.get_by_test_id("take-course")).to_be_visible()
-    staff.screenshot(path=str(shots / f"course-staff-{lang}.png"), full_page=True)
+    ui.screenshot(staff, shots / f"course-staff-{lang}.png")
     staff.goto(f"{base}{reverse('core:my_page')}")
-    staff.screenshot(path=str(shots / f"my-page-staff-{lang}.png"), full_page=True)
+    ui.screenshot(staff, shots / f"my-page-staff-{lang}.png")
     # The refused attendance answers 400 with the form and its errors, as form pages do.
     unexpected = [line for line in problems(log) if not line.startswith("400 ")
                   or "/attendance/" not in line]

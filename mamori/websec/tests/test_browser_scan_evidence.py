@@ -100,7 +100,7 @@ def test_the_report_and_its_evidence_as_the_ciso_and_the_auditor_read_them(
     name = f"tls-scan-{good_scan.pk}.json"
     expect(page.get_by_test_id("evidence-hash")).to_contain_text(good_scan.result_sha256)
     expect(page.get_by_test_id("evidence-hash")).to_contain_text(f"sha256sum {name}")
-    page.screenshot(path=str(shots / f"{reader}-{lang}-good-report.png"), full_page=True)
+    ui.screenshot(page, shots / f"{reader}-{lang}-good-report.png")
 
     # The JSON download hashes to the printed hash (what `sha256sum` gives).
     with page.expect_download() as info:
@@ -114,7 +114,7 @@ def test_the_report_and_its_evidence_as_the_ciso_and_the_auditor_read_them(
     page.goto(f"{base}{reverse('controls:evidence_detail', args=[good_scan.evidence_id])}")
     expect(page.locator("body")).to_contain_text(good_scan.result_sha256)
     expect(page.locator("body")).to_contain_text(name)
-    page.screenshot(path=str(shots / f"{reader}-{lang}-evidence.png"), full_page=True)
+    ui.screenshot(page, shots / f"{reader}-{lang}-evidence.png")
 
     # The failed scan: did not complete, why, verdicts unknown (grey, never red).
     page.goto(f"{base}{failed_scan.get_absolute_url()}")
@@ -130,8 +130,8 @@ def test_the_report_and_its_evidence_as_the_ciso_and_the_auditor_read_them(
         expect(badge).to_have_class("ms-auto badge bg-secondary-lt")
     expect(page.get_by_test_id("report")).not_to_contain_text(text_in(lang,
                                                                       "No problem found."))
-    page.screenshot(path=str(shots / f"{reader}-{lang}-failed-report.png"), full_page=True)
+    ui.screenshot(page, shots / f"{reader}-{lang}-failed-report.png")
     page.goto(f"{base}{failed_scan.endpoint.get_absolute_url()}")
     expect(page.get_by_test_id("verdict-unknown")).to_be_visible()
-    page.screenshot(path=str(shots / f"{reader}-{lang}-failed-endpoint.png"), full_page=True)
+    ui.screenshot(page, shots / f"{reader}-{lang}-failed-endpoint.png")
     assert not problems(log), "\n".join(problems(log))

@@ -170,7 +170,7 @@ def test_the_information_manager_registers_and_scans_two_endpoints(
         expect(report.locator(f'[data-promise="{promise}"]')).to_contain_text(
             text_in(lang, "No problem found."))
     expect(page.get_by_test_id("report-pdf")).to_be_visible()
-    page.screenshot(path=str(tmp_path / "good-report.png"), full_page=True)
+    ui.screenshot(page, tmp_path / "good-report.png")
 
     # 3. The bad one (static-RSA suites: no forward secrecy): encryption fails, and says why.
     bad = register(page, base, lang, {**common, "name": "資料請求フォーム",
@@ -187,7 +187,7 @@ def test_the_information_manager_registers_and_scans_two_endpoints(
     assert STATIC_RSA_SUITE in reason
     encryption = page.get_by_test_id("report").locator('[data-promise="encryption"]')
     expect(encryption.locator(".list-group-item", has_text=reason)).to_have_count(1)
-    page.screenshot(path=str(tmp_path / "bad-report.png"), full_page=True)
+    ui.screenshot(page, tmp_path / "bad-report.png")
 
     # 4. The bad endpoint's page: its verdict, and the open finding in plain words.
     page.goto(f"{base}{bad.get_absolute_url()}")
@@ -216,7 +216,7 @@ def test_the_information_manager_registers_and_scans_two_endpoints(
     assert [rows[good.name][c] for c in verdict_columns] == [yes, yes, yes]
     assert [rows[bad.name][c] for c in verdict_columns] == [yes, no, yes]
     assert rows[bad.name][header_in(lang, "port")] == str(bad_server.port)
-    page.screenshot(path=str(tmp_path / "endpoints.png"), full_page=True)
+    ui.screenshot(page, tmp_path / "endpoints.png")
     # The "Failing endpoints" filter keeps only the bad one.
     page.get_by_role("link", name=text_in(lang, "Failing endpoints")).click()
     expect(page).to_have_url(re.compile(r"\?failing=true$"))
