@@ -14,7 +14,9 @@ requesting user; `mamori conformance` and the daily snapshot read as `SYSTEM`, w
 `evaluate(reader)` is the one entry point for all of them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -279,8 +281,35 @@ class ArticleOutcome:
         return bool(self.outcomes)
 
 
+# The results of one evaluation, kept while a `results_kept()` block runs (code -> Result).
+_kept: ContextVar[dict[str, "Result"] | None] = ContextVar("conformance_kept", default=None)
+
+
+@contextmanager
+def results_kept() -> Iterator[None]:
+    """Within the block each check runs once, and every `evaluate` reads those results.
+
+    For a task that reads conformance twice and must read the same thing both times:
+    freezing a review pack records the conformance-per-article measure and lists each check's
+    result, and the pack's current month and its list of checks must agree (at ten times the
+    company an evaluation is also more than a second). A block inside a block is the same one."""
+    if _kept.get() is not None:
+        yield
+        return
+    token = _kept.set({})
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+
+
 def run_check(check: Check) -> Result:
-    return check.function()
+    kept = _kept.get()
+    if kept is None:
+        return check.function()
+    if check.code not in kept:
+        kept[check.code] = check.function()
+    return kept[check.code]
 
 
 def evaluate(reader) -> list[ArticleOutcome]:

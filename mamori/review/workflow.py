@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mamori.core import conformance
 from mamori.core import roles as r
 from mamori.core.audit import one_user_action
 from mamori.core.scope import CHANGE
@@ -55,7 +56,9 @@ def freeze(user, review: ManagementReview) -> ReviewPack:
 
     if not decides(user, review):
         raise PermissionDenied
-    with transaction.atomic(), one_user_action():
+    # One evaluation of the conformance checks for both the recorded conformance measure and
+    # the pack's list of checks, so the two say the same.
+    with transaction.atomic(), one_user_action(), conformance.results_kept():
         review = _locked(review, Status.PREPARING)
         missing = missing_for_freeze(review)
         if missing:

@@ -204,6 +204,27 @@ def test_tally_counts_columns_in_one_pass_and_a_subquery_apart(org):
     assert query_count(lambda: tally(people, in_subquery)) == apart
 
 
+def test_within_results_kept_each_check_runs_once(org):
+    from mamori.core.testing import query_count
+
+    def statuses():
+        return {o.check.code: o.result.status
+                for article in conformance.evaluate(SYSTEM) for o in article.outcomes}
+
+    check = "org.art2.person_classified"
+    with conformance.results_kept():
+        first = statuses()
+        assert first[check] == conformance.PASS
+        Person.objects.create(employee_no="N-", name="名無し", department=org.it)
+        # Read again inside the block: the same results, and no check runs again.
+        assert query_count(statuses) == 0
+        assert statuses() == first
+        with conformance.results_kept():  # a block inside it reads the same evaluation
+            assert statuses() == first
+    # After the block, every evaluation runs the checks again and sees the change.
+    assert statuses()[check] == conformance.FAIL
+
+
 @pytest.mark.django_db
 def test_failing_objects_of_every_model_are_named_in_one_query(tmp_path, settings):
     """The dashboard names up to FAILING_SHOWN failing objects per check: their labels and

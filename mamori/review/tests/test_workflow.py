@@ -2,14 +2,18 @@
 decisions (each raising its improvement action, kept in step with it), and recording the
 minutes; who may take each step, and what a review in each state still accepts."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import timezone
 
 from mamori.core.testing import concurrent_writes_possible, log_entries, run_at_once
 from mamori.improvement.models import ImprovementAction, Source
 from mamori.review import workflow
+from mamori.review.calculators import share
 from mamori.review.models import ManagementReview, Measurement, ReviewDecision, ReviewPack
 from mamori.review.models.reviews import pack_digest
 from mamori.review.tests.helpers import days, frozen_review, make_decision, make_review
@@ -31,6 +35,21 @@ def test_the_ciso_freezes_the_inputs_into_a_hashed_pack(org):
     # The built-in measures of the current period were taken with it.
     assert Measurement.objects.filter(computed=True).exists()
     assert log_entries(pack, "create") and log_entries(review, "update")
+
+
+def test_the_pack_lists_the_checks_of_the_conformance_it_recorded(org):
+    """One evaluation serves both: the conformance measure recorded by the freeze and the
+    pack's list of checks, so this month's cell of the heat map and the list agree."""
+    pack = workflow.freeze(org.users["ciso"], make_review(org))
+    conformance = pack.data["performance"]["conformance"]
+    this_month = f"{timezone.localdate():%Y-%m}"
+    for article in conformance["articles"]:
+        applicable = article["passed"] + article["failed"]
+        stored = article["months"].get(this_month)
+        if not applicable:
+            assert stored is None  # nothing to divide by: no value, never 0 or 100
+            continue
+        assert Decimal(stored) == share(article["passed"], applicable)
 
 
 def test_freezing_waits_for_the_attendees_and_writes_nothing_until_then(org):
