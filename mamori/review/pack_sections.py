@@ -39,6 +39,7 @@ class Table:
     total: int | None = None  # the rows counted, when more than were listed
     notes: list = field(default_factory=list)
     sheet_only: bool = False  # in the workbook; the page and the PDF draw it as a chart
+    sheet: object = None  # the workbook's name for a title longer than Excel's 31 characters
 
     @property
     def more(self) -> int:
@@ -169,13 +170,13 @@ def changes_section(data: dict, names: dict) -> Section:
         Table("assets_by_department", _("New assets holding personal data, by department"),
               [_("department"), _("assets")],
               [[dept(row["department"]), row["count"]] for row in assets["by_department"]],
-              assets.get("departments")),
+              assets.get("departments"), sheet=_("New assets, by department")),
         Table("assets", _("New assets holding personal data"),
               [_("code"), _("name"), _("department"), _("data subjects"),
                _("sensitive personal information")],
               [[row["code"], both(row["name"]), dept(row["department"]),
                 row["data_subjects"], row["sensitive"]] for row in assets["rows"]],
-              assets["total"]),
+              assets["total"], sheet=_("New personal data assets")),
         Table("organisation", _("Organisation changes"),
               [_("change"), _("who or what"), _("department"), _("from"), _("until")],
               [[_("department created"), f'{row["code"]} {both(row)}', "", day(row["on"]),
@@ -261,27 +262,29 @@ def conformance_section(data: dict, names: dict) -> Section:
     cells = {(label, month): dec(a["months"].get(month))
              for label, a in zip(rows, over["articles"], strict=True) for month in months}
     status = {code: str(text) for code, text in STATUS_LABELS.items()}
-    articles = Table("articles", _("Conformance per article today"),
+    articles = Table("articles", _("Conformance per article when the pack was frozen"),
                      [_("article"), _("status"), _("checks passing"), _("checks failing"),
                       _("not applicable")],
                      [[label, flag_if(status.get(a["status"], a["status"]),
                                       a["status"] == FAIL), a["passed"],
                        flag_if(a["failed"], True), a["not_applicable"]]
-                      for label, a in zip(rows, over["articles"], strict=True)])
-    failing = Table("failing_checks", _("Checks failing today"),
+                      for label, a in zip(rows, over["articles"], strict=True)],
+                     sheet=_("Conformance per article"))
+    failing = Table("failing_checks", _("Checks failing when the pack was frozen"),
                     [_("article"), _("check"), _("code"), _("value"), _("threshold"),
                      _("failing objects")],
                     [[article_label(c["article"]), both(c["title"]), c["code"],
                       f'{shown(c["value"])}{c["unit"] or ""}' or None, shown(c["threshold"]),
-                      c["failing_count"]] for c in over["checks"] if c["status"] == FAIL])
+                      c["failing_count"]] for c in over["checks"] if c["status"] == FAIL],
+                    sheet=_("Checks failing"))
     monthly = Table("conformance_months", _("Conformance per article and month (%)"),
                     [_("article"), *months],
                     [[label, *(cells[(label, m)] for m in months)] for label in rows],
-                    sheet_only=True)
+                    sheet_only=True, sheet=_("Conformance by month (%)"))
     return Section("conformance", _("Conformance per article"), _(
-        "The share of the daily conformance results that passed, per policy article and "
-        "month (of the checks that applied), and each article's result when the pack was "
-        "frozen."), [articles, failing, monthly],
+        "Per policy article and month, the share of the applicable checks that passed "
+        "when the month was last measured (the built-in conformance measure), and each "
+        "article's result when the pack was frozen."), [articles, failing, monthly],
         heat=charts.heat_map(rows, months, cells))
 
 
@@ -337,7 +340,8 @@ def incidents_section(data: dict, names: dict) -> Section:
               [[r["code"], r["title"], named(r["severity"], names["severity"]),
                 named(r["status"], names["incident"]), day(r["noticed_on"]),
                 dept(r["department"]), r["breach"], r["reports"],
-                flag_if(r["reports_late"], True)] for r in found["rows"]])])
+                flag_if(r["reports_late"], True)] for r in found["rows"]],
+              sheet=_("Serious incidents"))])
 
 
 def objectives_section(data: dict, names: dict) -> Section:
@@ -378,7 +382,7 @@ def risks_section(data: dict, names: dict) -> Section:
               [[r["code"], both(r["title"]), Flag(r["score"]),
                 named(r["treatment"], names["treatment"]), named(r["status"], names["risk"]),
                 dept(r["department"]), r["owner"]] for r in untreated["rows"]],
-              untreated["total"])])
+              untreated["total"], sheet=_("Untreated risks above appetite"))])
 
 
 def opportunities_section(data: dict, names: dict) -> Section:

@@ -160,7 +160,7 @@ def xlsx_response(request, review):
                            context["period_end"]],
                           [_("inputs frozen at"), pack.frozen_at],
                           ["SHA-256", pack.sha256]]
-            book.add_table(titles.unique(table.title), table.headers,
+            book.add_table(titles.unique(table.sheet or table.title), table.headers,
                            [[xlsx_value(v) for v in row] for row in table.rows], notes=notes)
         for section in context["sections"]:
             if section.text is not None:

@@ -149,6 +149,11 @@ class Measure(TitledInTwoLanguages, AuditedModel):
     def get_target_display(self):
         return plain_number(self.target)
 
+    @property
+    def unit_suffix(self) -> str:
+        """The unit written after a value ("92.5 %", "3 件"); a plain number has none."""
+        return "" if self.unit == Unit.NUMBER else str(self.get_unit_display())
+
     def get_description_display(self):
         """A built-in measure's definition in the reader's language (stored in English)."""
         from mamori.review.calculators import BUILTINS
@@ -224,7 +229,10 @@ class Measurement(AuditedModel):
     class Meta:
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
-        ordering = ["-period", "measure", "pk"]
+        # Within a period, the measures in the order they were defined (the built-in ones as
+        # calculators.py lists them): by the measure's id, which the list's index serves, not
+        # by its code, which would join and sort every value on each page of the list.
+        ordering = ["-period", "measure_id", "pk"]
         constraints = [
             # One value per measure, period, department (or the company) and category.
             models.UniqueConstraint(fields=["measure", "period", "category"],
@@ -236,8 +244,11 @@ class Measurement(AuditedModel):
         ]
         # A measure's history for the company or one department (the measure page, the
         # dashboard's sparklines, the pack); the latest period of each measure (check (c)).
+        # The list of every value, newest period first (its default order).
         indexes = [models.Index(fields=["measure", "department", "category", "period"]),
-                   models.Index(fields=["measure", "period"])]
+                   models.Index(fields=["measure", "period"]),
+                   models.Index(fields=["-period", "measure", "id"],
+                                name="measurement_list_order")]
 
     label_related = ("measure", "department")
 
@@ -251,6 +262,10 @@ class Measurement(AuditedModel):
 
     def get_value_display(self):
         return plain_number(self.value)
+
+    def get_period_display(self):
+        """The period as its month ("2026-10": a quarter, half year or year starting then)."""
+        return f"{self.period:%Y-%m}"
 
     def get_absolute_url(self):
         return reverse("review:measurement_detail", args=[self.pk])
