@@ -19,7 +19,8 @@ throwaway database). Then prints:
     company's series, one department's, a deep page of its table), goal 200 ms; the
     measures dashboard, every review list page (default, each filter, each sort, page 50,
     the last page), API list and detail page, goal 100 ms; a frozen review's page with its
-    pack and the pack as XLSX (2 s) and PDF (10 s); the review.* checks (200 ms), as the CISO
+    pack and the pack as XLSX (2 s) and PDF (10 s); the preview of a review in preparation
+    (for the CISO: the pack built as freezing would, 5 s); the review.* checks (200 ms), as the CISO
     and as an information manager (BENCH_USERS); with, for reference, an older list page of
     20,000 rows timed in the same run.
 
@@ -247,6 +248,7 @@ def pages_for(user):
     from django.db.models import Count
     from django.urls import reverse
 
+    from mamori.review import workflow
     from mamori.review.models import ManagementReview, Measure, ReviewPack
     from mamori.review.views_measures import department_choices
 
@@ -290,6 +292,14 @@ def pages_for(user):
         pages.append(scale_pages.Page(
             "report", "review:managementreview_pack_pdf",
             reverse("review:managementreview_pack_pdf", args=[frozen]), goal=GOAL_PDF_MS))
+    preparing = (scale_pages.visible(ManagementReview, user)
+                 .filter(status=ManagementReview.Status.PREPARING).order_by("-pk").first())
+    if preparing is not None and workflow.decides(user, preparing):
+        # Builds the pack as freezing would, without recording the measures first.
+        pages.append(scale_pages.Page(
+            "report", f"review:managementreview_preview #{preparing.pk}",
+            reverse("review:managementreview_preview", args=[preparing.pk]),
+            goal=GOAL_FREEZE_MS))
     return [page for page in pages if not ONLY or any(part in page.name for part in ONLY)]
 
 

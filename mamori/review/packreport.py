@@ -96,13 +96,14 @@ def sections(data: dict, names: dict) -> list[Section]:
     ]
 
 
-def page_context(pack: ReviewPack) -> dict:
-    """The context of review/_pack.html, in the active language."""
+def page_context(pack: ReviewPack, preview: bool = False) -> dict:
+    """The context of review/_pack.html, in the active language; `preview`: a pack built
+    and not stored (the inputs as freezing them now would keep them)."""
     data = pack.data
     names = s.choices()
     header = data["review"]
     return {"pack_report": {
-        "pack": pack, "intact": pack.intact, "review": header,
+        "pack": pack, "preview": preview, "intact": preview or pack.intact, "review": header,
         "period_start": s.day(header["period"]["start"]),
         "period_end": s.day(header["period"]["end"]),
         "held_on": s.day(header["held_on"]),

@@ -23,6 +23,8 @@ urlpatterns = [
          name="managementreview_pack_pdf"),
     path("reviews/<int:pk>/pack.xlsx", views_reviews.ManagementReviewPackXlsx.as_view(),
          name="managementreview_pack_xlsx"),
+    path("reviews/<int:pk>/preview/", views_reviews.ManagementReviewPreview.as_view(),
+         name="managementreview_preview"),
     # After the review's own pages, whose paths (edit/, delete/, history/) it would match.
     path("reviews/<int:pk>/<slug:step>/", views_reviews.ManagementReviewStep.as_view(),
          name="managementreview_step"),

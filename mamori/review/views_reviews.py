@@ -1,17 +1,20 @@
 """The management reviews: their standard pages, the steps (freeze the inputs, record the
-minutes), the frozen pack on the page and as PDF and XLSX, and the decisions."""
+minutes), a preview of the inputs before they are frozen, the frozen pack on the page and as
+PDF and XLSX, and the decisions."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views import View
+from django.views.generic.base import TemplateResponseMixin
 
 from mamori.core.scope import ADD, VIEW, can
 from mamori.core.views import generic
 from mamori.improvement.models import ImprovementAction
 from mamori.org.models import Person
-from mamori.review import filtersets, forms, packreport, tables, workflow
+from mamori.review import filtersets, forms, pack, packreport, tables, workflow
 from mamori.review.models import ManagementReview, ReviewDecision, ReviewPack
 
 Status = ManagementReview.Status
@@ -62,6 +65,7 @@ class ManagementReviewDetail(generic.ScopedDetailView):
             "waiting": list(dict.fromkeys(workflow.waiting_for(obj).values()))
             if decides else [],
             "can_add_decision": obj.status == Status.FROZEN and can(user, ReviewDecision, ADD),
+            "can_preview": obj.status == Status.PREPARING and decides,
             "pack": pack,
         }
         if pack is not None:
@@ -130,6 +134,25 @@ class ManagementReviewStep(generic.ModelActionView):
     def minutes_page(self, review, form, step):
         return self.render_to_response(self.base_context(
             form=form, object=review, heading=step.label), status=400)
+
+
+class ManagementReviewPreview(generic.ModelViewMixin, TemplateResponseMixin, View):
+    """GET /reviews/<pk>/preview/: the inputs as freezing them now would keep them, for
+    those who freeze them, before they do. Built from the records and the measurements
+    stored so far; nothing is written (freezing records today's measurements first)."""
+
+    model = ManagementReview
+    template_name = "review/managementreview_preview.html"
+
+    def get(self, request, *args, **kwargs):
+        review = self.get_object(VIEW)
+        if not workflow.decides(request.user, review):
+            raise PermissionDenied
+        if review.status != Status.PREPARING:
+            return HttpResponseRedirect(review.get_absolute_url())  # the frozen pack is there
+        preview = ReviewPack(review=review, data=pack.build(review), frozen_at=timezone.now())
+        return self.render_to_response(self.base_context(
+            object=review, **packreport.page_context(preview, preview=True)))
 
 
 class PackDownload(generic.ModelViewMixin, View):

@@ -12,6 +12,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 
 from mamori.core.dates import add_months
+from mamori.core.models import ChangeLogEntry
 from mamori.core.testing import api_client, query_count
 from mamori.org.models import Department
 from mamori.review import workflow
@@ -288,6 +289,30 @@ def test_the_page_says_what_a_step_waits_for(org):
     assert 'data-testid="add-decision"' in html
 
 
+def test_those_who_freeze_preview_the_inputs_and_nothing_is_stored(org):
+    review = make_review(org, feedback="顧客からの要望")
+    url = reverse("review:managementreview_preview", args=[review.pk])
+    ciso = org.client("ciso")
+    assert f'href="{url}"' in html_of(ciso, review.get_absolute_url())
+    entries = ChangeLogEntry.objects.count()
+    for language, badge in (("ja", "プレビュー"), ("en", "preview: not frozen")):
+        html = html_of(ciso, url, HTTP_ACCEPT_LANGUAGE=language)
+        assert 'data-testid="pack-preview"' in html and badge in html
+        assert 'data-testid="pack-section-conformance"' in html and "顧客からの要望" in html
+        assert 'data-testid="pack-intact"' not in html and "SHA-256" not in html
+    assert ChangeLogEntry.objects.count() == entries  # a read: nothing written
+    assert not ReviewPack.objects.exists() and not Measurement.objects.exists()
+    for role in ("manager", "auditor", "staff"):
+        client = org.client(role)
+        page = client.get(review.get_absolute_url())
+        assert page.status_code == 404 or f'href="{url}"' not in page.content.decode()
+        assert client.get(url).status_code in (403, 404), role
+    workflow.freeze(org.users["ciso"], review)
+    response = ciso.get(url)  # frozen: the pack itself is on the review's page
+    assert response.status_code == 302 and response["Location"] == review.get_absolute_url()
+    assert f'href="{url}"' not in html_of(ciso, review.get_absolute_url())
+
+
 def test_the_pack_files_go_to_who_may_read_the_pack(org):
     review = frozen_review(org)
     for suffix, kind in (("pdf", "application/pdf"), ("xlsx", "spreadsheetml")):
@@ -326,7 +351,8 @@ def records(org, measures):
     workflow.hold(org.users["ciso"], held, "承認")
     objective = make_objective(org, department=org.sales_east, owner="manager")
     objective.measures.add(drills)
-    return {"drills": drills, "value": Measurement.objects.filter(
+    return {"drills": drills, "preparing": make_review(org, title="準備中の会議"),
+            "value": Measurement.objects.filter(
         department=org.sales_east).first(), "it_value": Measurement.objects.filter(
         department=org.it).first(), "review": review, "held": held, "decision": decision,
         "other": other, "objective": objective,
