@@ -13,20 +13,6 @@ from mamori.core.models import User
 from mamori.org.models import Appointment, Department, Person
 
 
-def pytest_collection_modifyitems(config, items):
-    """The longest tests first (marked `slow`, then `browser`), each group in its collected
-    order. pytest-xdist hands the tests out in order and keeps the workers busy with what is
-    left, so long tests taken early are evened out by the many short ones; taken last, one
-    of them (the role crawl, minutes long) kept one worker busy while the other had nothing
-    left to do."""
-    def weight(item) -> int:
-        if item.get_closest_marker("slow"):
-            return 0
-        return 1 if item.get_closest_marker("browser") else 2
-
-    items[:] = sorted(items, key=weight)  # sorted() is stable: collected order within a group
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _anchor_file_per_session(tmp_path_factory):
     """The test database's migrations append to the change log before any test runs: their
