@@ -86,7 +86,7 @@ def test_the_list_and_the_detail_show_the_band_as_a_coloured_badge(org):
     assert "1 — 低: 数年に1回程度、又はそれより少ない" in detail
     assert re.search(r'data-band="6">9 <svg[^>]*><rect[^>]*fill="#d63939"/></svg> 高</span>',
                      detail)
-    assert "style=" not in re.search(r'<dl class="row mb-0">.*?</dl>', detail, re.S)[0]
+    assert "style=" not in re.search(r'<dl class="row mb-0[^"]*">.*?</dl>', detail, re.S)[0]
 
 
 
