@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "mamori.continuity",
     "mamori.compliance",
     "mamori.review",
+    "mamori.identity",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -21,7 +21,10 @@ urlpatterns = [
     path("continuity/", include("mamori.continuity.urls")),
     path("compliance/", include("mamori.compliance.urls")),
     path("review/", include("mamori.review.urls")),
+    path("identity/", include("mamori.identity.urls")),
     path("api/", include(("mamori.core.api.urls", "api"))),
+    # Provisioning by identity providers (SCIM 2.0, a bearer token per client).
+    path("scim/v2/", include("mamori.identity.scim.urls")),
     path("accounts/", include("mamori.core.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", admin_login, name="admin_login_redirect"),

@@ -183,6 +183,7 @@ def navigation(request):
         "sees_dashboard": roles.has(r.ADMIN, r.CISO, r.AUDITOR, r.INFORMATION_MANAGER),
         "sees_changelog": roles.has(r.ADMIN, r.CISO, r.AUDITOR),
         "sees_tasks": roles.has(r.ADMIN),
+        "sees_provisioning": roles.has(r.ADMIN, r.CISO),
     }
 
 

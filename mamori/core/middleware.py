@@ -43,6 +43,8 @@ def source_of(path: str) -> str:
         return "api"
     if path.startswith("/admin/"):
         return "admin"
+    if path.startswith("/scim/"):
+        return "scim"
     return "ui"
 
 
@@ -61,10 +63,10 @@ class ActorMiddleware:
 
 
 # Pages every session may reach, whatever it still owes: signing in and out, the language
-# switch, static files, and the API (whose session access is gated in
-# core.api.authentication, where a refusal can be a JSON 403 rather than a redirect).
-OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/accounts/login/", "/accounts/logout/",
-                 "/accounts/password/reset/", "/portal/")
+# switch, static files, the API (whose session access is gated in core.api.authentication,
+# where a refusal can be a JSON 403 rather than a redirect) and SCIM (bearer tokens only).
+OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/scim/", "/accounts/login/",
+                 "/accounts/logout/", "/accounts/password/reset/", "/portal/")
 # ... and, for a user who is still setting up, the pages where they do so.
 SET_UP_PREFIXES = ("/accounts/password/", "/accounts/2fa/", "/accounts/reauthenticate/",
                    "/accounts/inactive/")
@@ -183,7 +185,11 @@ class BusyDatabaseMiddleware:
             return None
         message = _("Mamori is busy with another change (a large import, say). Nothing was "
                     "saved; please try again in a moment.")
-        if request.path.startswith("/api/"):
+        if request.path.startswith("/scim/"):
+            from mamori.identity.scim.protocol import ScimError
+
+            response = ScimError(503, message).response()
+        elif request.path.startswith("/api/"):
             response = JsonResponse({"detail": message}, status=503)
         else:
             response = HttpResponse(message, content_type="text/plain; charset=utf-8",

@@ -118,7 +118,8 @@ class Person(AuditedModel):
     POLICY_SCOPE = (Category.OFFICER, Category.EXECUTIVE_OFFICER, Category.EMPLOYEE,
                     Category.DISPATCHED)
 
-    employee_no = models.CharField(_("staff number"), max_length=32, unique=True)
+    # 64: identity providers may send an object id (a 36-character UUID) as the number.
+    employee_no = models.CharField(_("staff number"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_kana = models.CharField(_("name (kana)"), max_length=100, blank=True)
     name_latin = models.CharField(_("name (Latin script)"), max_length=100, blank=True)
