@@ -169,7 +169,7 @@ def read_dataset(upload) -> tablib.Dataset:
     return data
 
 
-def _cell(value) -> str:
+def cell(value) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
@@ -255,7 +255,7 @@ def _import_dataset(resource, form_class, data: tablib.Dataset, user, progress=N
         return result
 
     read = [position for position, name in enumerate(headers) if name]  # not names shown
-    rows = [(index, {headers[p]: _cell(values[p]) for p in read if p < len(values)})
+    rows = [(index, {headers[p]: cell(values[p]) for p in read if p < len(values)})
             for index, values in enumerate(data, start=1)]
     with remembering():
         checked = _check_rows(resource, form_class, user, rows, result, progress)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mamori.core.audit import AuditedModel, AuditedQuerySet
-from mamori.core.scope import AdminOnlyScope
+from mamori.core.scope import AdminOnlyScope, Scope
 from mamori.org.models import Person
 
 
@@ -101,3 +101,40 @@ class ScimIdentity(AuditedModel):
     def save(self, *args, **kwargs):
         self.user_name_key = self.user_name.casefold()
         super().save(*args, **kwargs)
+
+
+class HrSync(AuditedModel):
+    """One HR master file compared with the people register: previewed, then applied (all or
+    nothing) or left. The file is kept so that what is applied is what was previewed."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Applied")
+
+    file_name = models.CharField(_("file"), max_length=200)
+    file_digest = models.CharField(_("SHA-256 of the file"), max_length=64)
+    content = models.BinaryField(_("content"))
+    # The SHA-256 of the differences previewed: applying computes them again and refuses
+    # when the register has changed meanwhile (the preview would no longer be what happens).
+    plan_digest = models.CharField(_("SHA-256 of the differences"), max_length=64)
+    joiners = models.PositiveIntegerField(_("joiners"), default=0)
+    movers = models.PositiveIntegerField(_("movers"), default=0)
+    leavers = models.PositiveIntegerField(_("leavers"), default=0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PREVIEWED)
+    uploaded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, null=True,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = Scope()  # administrators and the CISO; auditors read
+    changelog_ignore = ("content",)
+
+    class Meta:
+        verbose_name = _("HR file sync")
+        verbose_name_plural = _("HR file syncs")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"

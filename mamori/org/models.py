@@ -281,6 +281,15 @@ class Appointment(AuditedModel):
         return qs
 
 
+def end_appointments(person: Person, on: datetime.date) -> None:
+    """A leaver's posts end on the day they left (a post not yet begun ends on its first
+    day, which the appointment's constraint allows)."""
+    for appointment in Appointment.objects.filter(person=person).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=on)):
+        appointment.end_date = max(on, appointment.start_date)
+        appointment.save()
+
+
 def roles_from_appointments(user):
     """Role provider (see core.roles): CISO and information manager from current appointments."""
     # get(), not first(): a person's user is unique, and first()'s ORDER BY employee_no LIMIT 1

@@ -15,8 +15,6 @@ What the register keeps of a User:
 A User whose staff number is already in the register is linked to that person rather than
 creating a second one: the register usually exists before provisioning is switched on."""
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -29,7 +27,7 @@ from mamori.identity.models import ScimClient, ScimIdentity
 from mamori.identity.scim import protocol as p
 from mamori.identity.scim.patch import key_in
 from mamori.identity.scim.protocol import ScimError
-from mamori.org.models import Appointment, Department, Person
+from mamori.org.models import Department, Person, end_appointments
 
 # Attributes kept as the client sent them (ScimIdentity.attributes).
 KEPT = ("name", "displayName", "emails", "userType")
@@ -175,15 +173,6 @@ def _extension(payload: dict) -> dict:
         raise ScimError(400, _("%(attr)s must be an object.") % {"attr": p.ENTERPRISE},
                         "invalidValue")
     return extension
-
-
-def end_appointments(person: Person, on: datetime.date) -> None:
-    """A leaver's posts end on the day they left (a post not yet begun ends on its first
-    day, which the appointment's constraint allows)."""
-    for appointment in Appointment.objects.filter(person=person).filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=on)):
-        appointment.end_date = max(on, appointment.start_date)
-        appointment.save()
 
 
 def _conflict(detail: str) -> ScimError:

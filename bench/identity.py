@@ -1,0 +1,109 @@
+"""SCIM provisioning at the company's scale (issue 23): an identity provider creating 50,000
+people one POST at a time, as Entra ID's paged initial cycle does, then looking each up and
+deactivating a share of them.
+
+    python bench/identity.py                              # SQLite, temporary data directory
+    DATABASE_URL=postgres://… python bench/identity.py    # PostgreSQL (the named database)
+
+The requests go through Django's whole stack in this process (middleware, the SCIM views,
+the change log), not over a socket. Prints users per second for every 5,000 and the
+process's resident memory beside it (flat memory: nothing accumulates per user), and the
+queries one create costs. Goal: at least 200 users/s on both databases. BENCH_USERS (50000)
+sets the count. Tests never assert on these figures; this script only prints them.
+"""
+
+import json
+import os
+import resource
+import time
+
+from common import build_departments  # sets up Django first
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+USERS = int(os.environ.get("BENCH_USERS", "50000"))
+STEP = 5000
+GOAL_PER_SECOND = 200
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def user(n: int, sections) -> str:
+    from mamori.identity.scim import protocol as p
+
+    return json.dumps({
+        "schemas": [p.USER, p.ENTERPRISE], "userName": f"user{n:06d}@bench.example.jp",
+        "externalId": f"00000000-0000-4000-8000-{n:012d}",
+        "name": {"familyName": "利用者", "givenName": f"{n}"}, "displayName": f"利用者 {n}",
+        "emails": [{"value": f"user{n:06d}@bench.example.jp", "type": "work",
+                    "primary": True}],
+        "userType": "employee", "active": True,
+        p.ENTERPRISE: {"employeeNumber": f"B{n:06d}", "department": sections[n % len(
+            sections)].code},
+    })
+
+
+def main():
+    from mamori.identity.models import ScimClient
+    from mamori.identity.scim import protocol as p
+
+    call_command("migrate", verbosity=0)
+    _root, _divisions, sections = build_departments("SCIMB", 10, 10)
+    _client, token = ScimClient.issue("bench")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def post(n):
+        response = client.post("/scim/v2/Users", data=user(n, sections),
+                               content_type=p.MEDIA_TYPE)
+        assert response.status_code == 201, response.content
+        return response
+
+    with CaptureQueriesContext(connection) as queries:
+        post(0)
+    print(f"{connection.vendor}: one create costs {len(queries)} queries", flush=True)
+    start = step_start = time.perf_counter()
+    slowest = float("inf")
+    for n in range(1, USERS):
+        post(n)
+        if n % STEP == 0:
+            now = time.perf_counter()
+            rate = STEP / (now - step_start)
+            slowest = min(slowest, rate)
+            print(f"  {n:>6} users  {rate:7.1f} users/s over the last {STEP}  "
+                  f"RSS {rss_mb():7.1f} MB", flush=True)
+            step_start = now
+    total = time.perf_counter() - start
+    overall = (USERS - 1) / total
+    print(f"created {USERS} users in {total:.1f} s: {overall:.1f} users/s "
+          f"(slowest {STEP}: {slowest:.1f}/s); goal {GOAL_PER_SECOND}/s"
+          f"{'' if overall >= GOAL_PER_SECOND else '  OVER GOAL'}", flush=True)
+
+    # The lookups an identity provider makes before changing someone, and deactivations.
+    lookups = min(USERS, 2000)
+    start = time.perf_counter()
+    ids = []
+    for n in range(lookups):
+        response = client.get(f'/scim/v2/Users?filter=userName eq "user{n:06d}@bench.example.jp"')
+        ids.append(json.loads(response.content)["Resources"][0]["id"])
+    took = time.perf_counter() - start
+    print(f"looked up {lookups} users by userName: {lookups / took:.1f}/s", flush=True)
+    start = time.perf_counter()
+    for scim_id in ids[:1000]:
+        response = client.patch(f"/scim/v2/Users/{scim_id}", data=json.dumps({
+            "schemas": [p.PATCH], "Operations": [{"op": "Replace", "value": {"active": False}}]}),
+            content_type=p.MEDIA_TYPE)
+        assert response.status_code == 200, response.content
+    took = time.perf_counter() - start
+    print(f"deactivated 1000 users: {1000 / took:.1f}/s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
