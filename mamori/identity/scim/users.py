@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mamori.core.audit import one_user_action
 from mamori.core.models import User
 from mamori.identity.models import ScimClient, ScimIdentity
 from mamori.identity.scim import protocol as p
@@ -202,7 +203,9 @@ def apply(payload: dict, client: ScimClient, identity: ScimIdentity | None = Non
     if sent:
         kept[p.ENTERPRISE] = sent
     try:
-        with transaction.atomic():
+        # One request, one action: its entries (person, account, identity) are appended to
+        # the change log together when it ends, the chain head taken once.
+        with transaction.atomic(), one_user_action():
             return _store(identity, client, user_name, employee_no, external_id, values,
                           active, kept)
     except IntegrityError:
@@ -252,10 +255,10 @@ def _store(identity, client, user_name, employee_no, external_id, values, active
         person.status, person.left_on = Person.Status.LEFT, today
     elif active and person.status == Person.Status.LEFT:
         person.status, person.left_on = Person.Status.ACTIVE, None
+    _account(person, user_name, active)
     person.save()
     if leaving:
         end_appointments(person, today)
-    _account(person, user_name, active)
     now = timezone.now()
     if identity is None:
         identity = ScimIdentity(person=person, client=client, created_at=now)
@@ -267,10 +270,14 @@ def _store(identity, client, user_name, employee_no, external_id, values, active
 
 
 def _account(person: Person, user_name: str, active: bool) -> None:
-    """The person's login account: opened (without a password) for a new person, renamed
-    with the userName, closed while they are away. Never given a system role here."""
-    account = person.user
-    taken = User.objects.filter(username__iexact=user_name)
+    """The person's login account, before the person is saved (so that a new person is
+    saved once, with it): opened without a password for a new person (they sign in through
+    the identity provider), renamed with the userName, closed while they are away. Never
+    given a system role here."""
+    account = person.user if person.user_id else None
+    # Exact: an index lookup (a case-insensitive one would read every account); userName
+    # is unique without regard to case among the identities already (user_name_key).
+    taken = User.objects.filter(username=user_name)
     if account is not None:
         taken = taken.exclude(pk=account.pk)
     if taken.exists():
@@ -279,18 +286,18 @@ def _account(person: Person, user_name: str, active: bool) -> None:
     if account is None:
         account = User(username=user_name)
         account.set_unusable_password()
-    account.username, account.email = user_name, person.email
-    account.is_active = active
+    elif (account.username, account.email, account.is_active) == (
+            user_name, person.email, active):
+        return
+    account.username, account.email, account.is_active = user_name, person.email, active
     account.save()
-    if person.user_id != account.pk:
-        person.user = account
-        person.save()
+    person.user = account
 
 
 def deprovision(identity: ScimIdentity) -> None:
     """DELETE: the identity provider lets go of the person. They are recorded as having left
     (if they had not) and the link is removed; the person and their history stay."""
-    with transaction.atomic():
+    with transaction.atomic(), one_user_action():
         person = Person.objects.select_for_update().get(pk=identity.person_id)
         if person.status != Person.Status.LEFT:
             person.status, person.left_on = Person.Status.LEFT, timezone.localdate()
