@@ -5,6 +5,7 @@ database, a generated secret key and a generated local CA and server certificate
 """
 
 import ipaddress
+import json
 import os
 from pathlib import Path
 
@@ -340,6 +341,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 MAMORI_API_TOKEN_DAYS = int(os.environ.get("MAMORI_API_TOKEN_DAYS", "90"))
+# Identity-provider groups that give their members a system role, as JSON: {"Mamori auditors":
+# "auditor"} (identity.scim.groups; names compared without regard to case). Only the auditor
+# role can be given so: provisioning never makes an administrator (identity.checks).
+MAMORI_GROUP_ROLES = json.loads(os.environ.get("MAMORI_GROUP_ROLES", "{}"))
 
 # Art 2: share of people in scope who must have acknowledged the current basic policy.
 MAMORI_ACKNOWLEDGEMENT_THRESHOLD = float(

@@ -6,3 +6,6 @@ class IdentityConfig(AppConfig):
     name = "mamori.identity"
     label = "identity"
     verbose_name = _("Identity and provisioning")
+
+    def ready(self):
+        from mamori.identity import checks  # noqa: F401  (registers the system checks)

@@ -138,3 +138,50 @@ class HrSync(AuditedModel):
 
     def __str__(self):
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class ScimGroup(AuditedModel):
+    """A group of the identity provider's, as a SCIM client provisioned it. Its members are
+    the client's people; a group named in MAMORI_GROUP_ROLES gives its members that system
+    role (identity.scim.groups)."""
+
+    scim_id = models.UUIDField(_("SCIM id"), default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(ScimClient, on_delete=models.PROTECT, related_name="groups",
+                               verbose_name=_("SCIM client"))
+    display_name = models.CharField(_("name"), max_length=200)
+    external_id = models.CharField(_("external id"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    modified_at = models.DateTimeField(_("modified at"), default=timezone.now)
+
+    objects = AuditedQuerySet.as_manager()
+    scope = AdminOnlyScope()
+
+    class Meta:
+        verbose_name = _("SCIM group")
+        verbose_name_plural = _("SCIM groups")
+        ordering = ["display_name"]
+
+    def __str__(self):
+        return self.display_name
+
+
+class ScimMembership(AuditedModel):
+    """A person's membership of a SCIM group: a record of its own, so that joining and
+    leaving a group (which may grant a role) are each in the change log."""
+
+    group = models.ForeignKey(ScimGroup, on_delete=models.CASCADE, related_name="memberships",
+                              verbose_name=_("SCIM group"))
+    identity = models.ForeignKey(ScimIdentity, on_delete=models.CASCADE,
+                                 related_name="memberships", verbose_name=_("SCIM identity"))
+
+    objects = AuditedQuerySet.as_manager()
+    scope = AdminOnlyScope()
+
+    class Meta:
+        verbose_name = _("SCIM group membership")
+        verbose_name_plural = _("SCIM group memberships")
+        constraints = [models.UniqueConstraint(fields=["group", "identity"],
+                                               name="scim_membership_once")]
+
+    def __str__(self):
+        return f"{self.group}: {self.identity}"

@@ -11,7 +11,7 @@ from mamori.org.models import Department, Person
 
 def attribute(name, type_="string", *, multi=False, required=False, mutability="readWrite",
               returned="default", uniqueness="none", case_exact=False, sub=None,
-              canonical=None, description=""):
+              canonical=None, references=None, description=""):
     spec = {"name": name, "type": type_, "multiValued": multi, "description": description,
             "required": required, "caseExact": case_exact, "mutability": mutability,
             "returned": returned, "uniqueness": uniqueness}
@@ -19,6 +19,8 @@ def attribute(name, type_="string", *, multi=False, required=False, mutability="
         spec["subAttributes"] = sub
     if canonical:
         spec["canonicalValues"] = canonical
+    if references:
+        spec["referenceTypes"] = references
     return spec
 
 
@@ -60,8 +62,32 @@ def enterprise_schema() -> dict:
     }
 
 
+def group_schema() -> dict:
+    return {
+        "schemas": [p.SCHEMA], "id": p.GROUP, "name": "Group",
+        "description": "A group of the identity provider's; MAMORI_GROUP_ROLES may give its "
+                       "members a role.",
+        "attributes": [
+            attribute("displayName", required=True),
+            attribute("members", "complex", multi=True, sub=[
+                attribute("value", mutability="immutable"),
+                attribute("$ref", "reference", mutability="immutable", references=["User"]),
+                attribute("type", mutability="immutable", canonical=["User"])]),
+        ],
+        "meta": {"resourceType": "Schema", "location": f"/scim/v2/Schemas/{p.GROUP}"},
+    }
+
+
 def schemas() -> list[dict]:
-    return [user_schema(), enterprise_schema()]
+    return [user_schema(), enterprise_schema(), group_schema()]
+
+
+def group_resource_type() -> dict:
+    return {
+        "schemas": [p.RESOURCE_TYPE], "id": "Group", "name": "Group", "endpoint": "/Groups",
+        "description": "Groups", "schema": p.GROUP,
+        "meta": {"resourceType": "ResourceType", "location": "/scim/v2/ResourceTypes/Group"},
+    }
 
 
 def user_resource_type() -> dict:

@@ -39,32 +39,42 @@ def _split_and(text: str) -> list[str]:
     return re.split(r'\s+and\s+(?=(?:[^"]*"[^"]*")*[^"]*$)', text, flags=re.IGNORECASE)
 
 
-def condition(text: str) -> Q:
+GROUP_FIELDS = {
+    "displayname": ("display_name", True),
+    "externalid": ("external_id", False),
+    "id": ("scim_id", False),
+}
+
+
+def condition(text: str, fields: dict | None = None) -> Q:
+    """`text` as a condition on the resource whose attributes `fields` maps (Users by
+    default)."""
     unquoted = re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
     if re.search(r"\bor\b|\bnot\b|[()\[\]]", unquoted, re.IGNORECASE):
         raise ScimError(400, _("Only comparisons joined by and are supported: %(filter)s.")
                         % {"filter": text}, "invalidFilter")
     result = Q()
     for part in _split_and(text):
-        result &= _comparison(part)
+        result &= _comparison(part, FIELDS if fields is None else fields)
     return result
 
 
-def _comparison(text: str) -> Q:
+def _comparison(text: str, fields: dict) -> Q:
     match = _COMPARISON.match(text)
     if not match:
         raise ScimError(400, _("Not a filter: %(filter)s.") % {"filter": text.strip()},
                         "invalidFilter")
     attr = match["attr"].casefold()
-    core = f"{p.USER}:".casefold()
-    if attr.startswith(core):
-        attr = attr[len(core):]
-    if attr == "active":
+    for schema in (p.USER, p.GROUP):
+        core = f"{schema}:".casefold()
+        if attr.startswith(core):
+            attr = attr[len(core):]
+    if attr == "active" and fields is FIELDS:
         return _active(match)
-    if attr not in FIELDS:
-        raise ScimError(400, _("Users cannot be filtered by %(attr)s.")
+    if attr not in fields:
+        raise ScimError(400, _("Cannot filter by %(attr)s.")
                         % {"attr": match["attr"]}, "invalidFilter")
-    field, folded = FIELDS[attr]
+    field, folded = fields[attr]
     if match["present"]:
         return ~Q(**{field: ""}) & Q(**{f"{field}__isnull": False})
     raw = match["value"]
@@ -81,7 +91,7 @@ def _comparison(text: str) -> Q:
     elif folded:
         value = value.casefold()
     lookup = _LOOKUP.get(op, "exact")
-    if folded and field != "user_name_key":
+    if folded and field not in ("user_name_key",):
         lookup = "i" + lookup
     found = Q(**{f"{field}__{lookup}": value})
     return ~found if op == "ne" else found

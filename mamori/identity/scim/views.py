@@ -16,8 +16,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from mamori.core.context import Actor, acting_as
-from mamori.identity.models import ScimClient, ScimIdentity
-from mamori.identity.scim import discovery, filters, patch, users
+from mamori.identity.models import ScimClient, ScimGroup, ScimIdentity
+from mamori.identity.scim import discovery, filters, groups, patch, users
 from mamori.identity.scim import protocol as p
 from mamori.identity.scim.protocol import ScimError, scim_response
 
@@ -127,29 +127,14 @@ def project(resource: dict, query: dict) -> dict:
 class UsersView(ScimView):
     http_method_names = ["get", "post"]
 
-    def identities(self):
-        return (ScimIdentity.objects.filter(client=self.client)
-                .select_related("person__department").order_by("pk"))
+    @staticmethod
+    def kind_for(client):
+        identities = (ScimIdentity.objects.filter(client=client)
+                      .select_related("person__department").order_by("pk"))
+        return (identities, filters.FIELDS, users.represent)
 
     def get(self, request):
-        return self.listing(request.GET)
-
-    def listing(self, query: dict):
-        """A page of the client's Users, filtered (RFC 7644 3.4.2), in a fixed order."""
-        found = self.identities()
-        if query.get("filter"):
-            if not isinstance(query["filter"], str):
-                raise ScimError(400, _("filter must be a string."), "invalidFilter")
-            found = found.filter(filters.condition(query["filter"]))
-        start = max(_whole(query, "startIndex", 1), 1)
-        count = min(max(_whole(query, "count", 100), 0), discovery.MAX_RESULTS)
-        total = found.count()
-        page = list(found[start - 1:start - 1 + count]) if count else []
-        return scim_response({
-            "schemas": [p.LIST], "totalResults": total, "startIndex": start,
-            "itemsPerPage": len(page),
-            "Resources": [project(users.represent(identity), query) for identity in page],
-        })
+        return listing(request.GET, [self.kind_for(self.client)])
 
     def post(self, request):
         identity = users.apply(self.body(), self.client)
@@ -157,19 +142,58 @@ class UsersView(ScimView):
                              location=request.build_absolute_uri(users.location(identity)))
 
 
-class SearchView(UsersView):
-    """POST /Users/.search (and /.search: Users are the only resources): a listing whose
-    parameters come in the body (RFC 7644 3.4.3), so that a filter naming a person stays out
-    of the URL and the logs."""
+def _filtered(kinds, text):
+    """Each kind's rows under the filter; a kind whose attributes the filter does not name
+    is left out of a search across kinds, and the filter refused only if no kind has them."""
+    if not text:
+        return [(found, represent) for found, _fields, represent in kinds]
+    if not isinstance(text, str):
+        raise ScimError(400, _("filter must be a string."), "invalidFilter")
+    result, refusal = [], None
+    for found, fields, represent in kinds:
+        try:
+            result.append((found.filter(filters.condition(text, fields)), represent))
+        except ScimError as error:
+            refusal = error
+    if not result:
+        raise refusal
+    return result
+
+
+def listing(query: dict, kinds) -> object:
+    """A page (RFC 7644 3.4.2) of one kind of resource, or of several one after another
+    (a search at the root), each in a fixed order."""
+    found = _filtered(kinds, query.get("filter"))
+    start = max(_whole(query, "startIndex", 1), 1)
+    count = min(max(_whole(query, "count", 100), 0), discovery.MAX_RESULTS)
+    total, page, skip = 0, [], start - 1
+    for rows, represent in found:
+        rows_total = rows.count()
+        total += rows_total
+        if count > len(page) and skip < rows_total:
+            taken = list(rows[skip:skip + count - len(page)])
+            page += [project(represent(row), query) for row in taken]
+        skip = max(skip - rows_total, 0)
+    return scim_response({"schemas": [p.LIST], "totalResults": total, "startIndex": start,
+                          "itemsPerPage": len(page), "Resources": page})
+
+
+class SearchView(ScimView):
+    """POST .search (RFC 7644 3.4.3): a listing whose parameters come in the body, so that a
+    filter naming a person stays out of the URL and the logs. Under /Users or /Groups it
+    searches those; at the root, both."""
 
     http_method_names = ["post"]
+    kinds = ("users", "groups")
 
     def post(self, request):
         body = self.body()
         if SEARCH_REQUEST not in (body.get("schemas") or []):
             raise ScimError(400, _("A search body is a SearchRequest message (schemas: "
                                    "%(urn)s).") % {"urn": SEARCH_REQUEST}, "invalidSyntax")
-        return self.listing(body)
+        every = {"users": UsersView.kind_for(self.client),
+                 "groups": GroupsView.kind_for(self.client)}
+        return listing(body, [every[name] for name in self.kinds])
 
 
 class UserView(ScimView):
@@ -210,6 +234,59 @@ class UserView(ScimView):
         return scim_response(None, status=204)
 
 
+class GroupsView(ScimView):
+    http_method_names = ["get", "post"]
+
+    @staticmethod
+    def kind_for(client):
+        found = (ScimGroup.objects.filter(client=client).order_by("pk")
+                 .prefetch_related("memberships__identity"))
+        return (found, filters.GROUP_FIELDS, groups.represent)
+
+    def get(self, request):
+        return listing(request.GET, [self.kind_for(self.client)])
+
+    def post(self, request):
+        group = groups.apply(self.body(), self.client)
+        return scim_response(groups.represent(group), status=201,
+                             location=request.build_absolute_uri(groups.location(group)))
+
+
+class GroupView(ScimView):
+    http_method_names = ["get", "put", "patch", "delete"]
+
+    def group(self, scim_id, lock=False):
+        found = ScimGroup.objects.filter(client=self.client, scim_id=scim_id)
+        if lock:
+            found = found.select_for_update()
+        group = found.prefetch_related("memberships__identity").first()
+        if group is None:
+            raise ScimError(404, _("No Group has the id %(id)s.") % {"id": scim_id})
+        return group
+
+    def get(self, request, scim_id):
+        return scim_response(project(groups.represent(self.group(scim_id)), request.GET))
+
+    def put(self, request, scim_id):
+        payload = self.body()
+        with transaction.atomic():
+            group = groups.apply(payload, self.client, self.group(scim_id, lock=True))
+        return scim_response(groups.represent(self.group(group.scim_id)))
+
+    def patch(self, request, scim_id):
+        body = self.body()
+        with transaction.atomic():
+            group = self.group(scim_id, lock=True)
+            resource = patch.apply(copy.deepcopy(groups.represent(group)), body)
+            group = groups.apply(resource, self.client, group)
+        return scim_response(groups.represent(self.group(group.scim_id)))
+
+    def delete(self, request, scim_id):
+        with transaction.atomic():
+            groups.remove(self.group(scim_id, lock=True))
+        return scim_response(None, status=204)
+
+
 class ServiceProviderConfigView(ScimView):
     http_method_names = ["get"]
 
@@ -221,7 +298,7 @@ class ResourceTypesView(ScimView):
     http_method_names = ["get"]
 
     def get(self, request, name=None):
-        types = [discovery.user_resource_type()]
+        types = [discovery.user_resource_type(), discovery.group_resource_type()]
         if name is None:
             return _list(types)
         for resource_type in types:
