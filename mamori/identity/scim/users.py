@@ -296,7 +296,10 @@ def _account(person: Person, user_name: str, active: bool) -> None:
 
 def deprovision(identity: ScimIdentity) -> None:
     """DELETE: the identity provider lets go of the person. They are recorded as having left
-    (if they had not) and the link is removed; the person and their history stay."""
+    (if they had not), leave its groups (and the roles those gave) and the link is removed;
+    the person and their history stay."""
+    from mamori.identity.scim.groups import sync_roles
+
     with transaction.atomic(), one_user_action():
         person = Person.objects.select_for_update().get(pk=identity.person_id)
         if person.status != Person.Status.LEFT:
@@ -306,4 +309,7 @@ def deprovision(identity: ScimIdentity) -> None:
         if person.user_id and person.user.is_active:
             person.user.is_active = False
             person.user.save()
+        for membership in identity.memberships.all():
+            membership.delete()  # one by one, each logged (a cascade would not be)
+        sync_roles([identity.pk])
         identity.delete()

@@ -83,3 +83,12 @@ def test_groups_are_found_by_name(org, scim):
     scim.call("post", "Groups", group("Mamori Auditors"))
     found = scim.call("get", 'Groups?filter=displayName eq "mamori auditors"').json_body
     assert found["totalResults"] == 1
+
+
+def test_deleting_a_user_ends_their_memberships_and_the_role(org, scim):
+    taro = scim.call("post", "Users", user()).json_body["id"]
+    scim.call("post", "Groups", group("Mamori Auditors", taro))
+    assert scim.call("delete", f"Users/{taro}").status_code == 204
+    assert account("taro.yamada@example.jp").system_role == User.SystemRole.STAFF
+    assert ChangeLogEntry.objects.filter(model="identity.scimmembership",
+                                         action="delete").count() == 1
