@@ -11,7 +11,8 @@ the SCIM views, the change log), not over a socket; not through Django's test cl
 per-request signal connections grow its memory. Prints users per second for every 5,000 and the
 process's resident memory beside it (flat memory: nothing accumulates per user), and the
 queries one create costs. Goal: at least 200 users/s on both databases. BENCH_USERS (50000)
-sets the count. Tests never assert on these figures; this script only prints them.
+sets the count; BENCH_HR_ONLY=1 skips SCIM and builds the people with bulk inserts instead, to
+time the HR file sync alone. Tests never assert on these figures; this script only prints them.
 """
 
 import json
@@ -92,6 +93,15 @@ def main():
 
     call_command("migrate", verbosity=0)
     _root, _divisions, sections = build_departments("SCIMB", 10, 10)
+    if os.environ.get("BENCH_HR_ONLY") == "1":
+        from mamori.org.models import Person
+
+        Person.objects.bulk_create(
+            [Person(employee_no=f"B{n:06d}", name=f"利用者 {n}", category="employee",
+                    department=sections[n % len(sections)]) for n in range(USERS)],
+            batch_size=2000)
+        hr_master(sections)
+        return
     _client, token = ScimClient.issue("bench")
     client = Wsgi(token)
 
