@@ -65,6 +65,7 @@ bench: install-test
 	@# (built again in a data directory of its own unless BENCH_DATA_DIR names one).
 	MAMORI_DATA_DIR=$${BENCH_DATA_DIR:-$$(mktemp -d)} $(BIN)/python bench/training.py
 	MAMORI_DATA_DIR=$${BENCH_DATA_DIR:-$$(mktemp -d)} $(BIN)/python bench/review.py
+	MAMORI_DATA_DIR=$$(mktemp -d) $(BIN)/python bench/identity.py
 
 # wapiti in a virtualenv of its own, so that its pinned dependencies never meet the project's.
 # 3.2.3 is the newest release that installs on Python 3.11; scripts/security_findings.py reads
