@@ -15,7 +15,7 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -52,7 +52,9 @@ class Source(models.TextChoices):
 class ImprovementSettings(SingleRow, AuditedModel):
     plan_days = models.PositiveSmallIntegerField(
         _("corrective-action plan due within (days)"), default=30,
-        validators=[MinValueValidator(1)],
+        # At most ten years: SQLite keeps any integer, and a deadline thousands of years
+        # away overflows the date arithmetic (schemathesis sent 2**31 through the API).
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("A nonconformity's corrective-action plan is to be approved within this "
                     "many days of its being raised (or of a check that found the actions "
                     "not effective)."))

@@ -213,3 +213,15 @@ def test_the_plan_deadline_follows_the_raising_day_and_the_setting(org):
         reverse("improvement:improvementsettings_update", args=[settings.pk]),
         {"plan_days": 1}).status_code == 404
     assert ImprovementSettings.objects.get().plan_days == 14
+
+
+def test_a_plan_deadline_past_ten_years_is_refused_naming_the_field(org):
+    """Schemathesis sent 2**31 days through the API: the deadline arithmetic overflowed (a
+    500) before the limit was there."""
+    make_nc(org.sales)
+    settings = ImprovementSettings.objects.get()
+    response = api_client(org.users["ciso"]).patch(
+        f"/api/improvement/settings/{settings.pk}/", {"plan_days": 2**31}, format="json")
+    assert response.status_code == 400
+    assert "plan_days" in response.json()
+    assert ImprovementSettings.objects.get().plan_days == settings.plan_days
